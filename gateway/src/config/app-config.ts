@@ -1,0 +1,114 @@
+import { isAbsolute, join, resolve } from 'node:path';
+
+/**
+ * Every setting the gateway reads, parsed and checked once at boot.
+ * A bad value stops the start with an error naming the variable (ConfigError).
+ * Nothing else in the code reads process.env.
+ */
+export interface AppConfig {
+  /** HTTP listen address and port. */
+  host: string;
+  port: number;
+  /** Root of everything the embedded mode persists (chain state, PGlite, IPFS blocks, keys). */
+  dataDir: string;
+  /** Where generated key material lives (files 0600). Default `<dataDir>/keys`. */
+  keysDir: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Largest accepted request body, bytes. */
+  bodyLimitBytes: number;
+  /** Lifetime of a person's access token, seconds. */
+  jwtTtlSeconds: number;
+  database: { url?: string; pgliteDir: string };
+  chain: {
+    /** JSON-RPC endpoint of an existing chain (Besu); when unset the gateway runs Anvil itself. */
+    rpcUrl?: string;
+    chainId: number;
+    /** Seconds between blocks on the embedded chain; 0 = mine on every transaction (tests). */
+    blockTimeSeconds: number;
+    /** Port of the embedded Anvil; 0 picks a free one. */
+    anvilPort: number;
+    /** Directory for the embedded chain's state and the remembered contract addresses. */
+    dir: string;
+  };
+  ipfs: { apiUrl?: string; blocksDir: string };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** EHRChain's chain id, shared by the Besu genesis and the embedded Anvil. */
+export const EHRCHAIN_CHAIN_ID = 2026_11;
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'must be a URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
+  }
+  return raw;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!allowed.includes(raw as T)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+function dir(env: Env, name: string, fallback: string, base: string): string {
+  const raw = env[name];
+  const value = raw === undefined || raw === '' ? fallback : raw;
+  return isAbsolute(value) ? value : resolve(base, value);
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Parses and validates the environment. Throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConfig {
+  const dataDir = dir(env, 'DATA_DIR', 'data', cwd);
+  return {
+    host: env.HOST || '127.0.0.1',
+    port: int(env, 'PORT', 3000, 0, 65535),
+    dataDir,
+    keysDir: dir(env, 'KEYS_DIR', join(dataDir, 'keys'), cwd),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+    jwtTtlSeconds: int(env, 'JWT_TTL_SECONDS', 3600, 60, 7 * 24 * 3600),
+    database: {
+      url: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+      pgliteDir: join(dataDir, 'pglite'),
+    },
+    chain: {
+      rpcUrl: url(env, 'CHAIN_RPC_URL', ['http:', 'https:']),
+      chainId: int(env, 'CHAIN_ID', EHRCHAIN_CHAIN_ID, 1, 2 ** 31 - 1),
+      blockTimeSeconds: int(env, 'CHAIN_BLOCK_TIME', 1, 0, 60),
+      anvilPort: int(env, 'ANVIL_PORT', 8545, 0, 65535),
+      dir: join(dataDir, 'chain'),
+    },
+    ipfs: {
+      apiUrl: url(env, 'IPFS_API_URL', ['http:', 'https:']),
+      blocksDir: join(dataDir, 'ipfs'),
+    },
+  };
+}
