@@ -18,7 +18,13 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** Lifetime of a person's access token, seconds. */
   jwtTtlSeconds: number;
-  database: { url?: string; pgliteDir: string };
+  database: {
+    /** Real Postgres when set; otherwise PGlite under `pgliteDir`. */
+    url?: string;
+    /** Schema the gateway's tables live in (lets tests and tenants share one database). */
+    schema: string;
+    pgliteDir: string;
+  };
   chain: {
     /** JSON-RPC endpoint of an existing chain (Besu); when unset the gateway runs Anvil itself. */
     rpcUrl?: string;
@@ -31,6 +37,8 @@ export interface AppConfig {
     dir: string;
   };
   ipfs: { apiUrl?: string; blocksDir: string };
+  /** How often the chain-write outbox is drained (about once per block). */
+  outbox: { intervalMs: number };
 }
 
 export class ConfigError extends Error {
@@ -82,6 +90,13 @@ function dir(env: Env, name: string, fallback: string, base: string): string {
   return isAbsolute(value) ? value : resolve(base, value);
 }
 
+function identifier(env: Env, name: string, fallback: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(raw)) throw new ConfigError(name, 'must be a lower-case SQL identifier');
+  return raw;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Parses and validates the environment. Throws ConfigError naming the first bad variable. */
@@ -97,6 +112,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     jwtTtlSeconds: int(env, 'JWT_TTL_SECONDS', 3600, 60, 7 * 24 * 3600),
     database: {
       url: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+      schema: identifier(env, 'DATABASE_SCHEMA', 'public'),
       pgliteDir: join(dataDir, 'pglite'),
     },
     chain: {
@@ -110,5 +126,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       apiUrl: url(env, 'IPFS_API_URL', ['http:', 'https:']),
       blocksDir: join(dataDir, 'ipfs'),
     },
+    outbox: { intervalMs: int(env, 'OUTBOX_INTERVAL_MS', 1000, 50, 60_000) },
   };
 }

@@ -1,0 +1,36 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module';
+import { BlobsModule } from './blobs/blobs.module';
+import { ChainModule } from './chain/chain.module';
+import { ErrorFilter } from './common/error.filter';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { IpfsModule } from './ipfs/ipfs.module';
+import { KeysModule } from './keys/keys.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { OutboxModule } from './outbox/outbox.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        KeysModule,
+        DatabaseModule,
+        ChainModule,
+        IpfsModule,
+        MetricsModule,
+        AuthModule,
+        OutboxModule,
+        BlobsModule,
+        HealthModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
+    };
+  }
+}

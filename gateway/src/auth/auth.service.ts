@@ -1,0 +1,68 @@
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Repository } from 'typeorm';
+import { ApiError } from '../common/errors';
+import { AppConfig } from '../config/app-config';
+import { InjectConfig } from '../config/config.module';
+import { AccountEntity } from './account.entity';
+import { ApiKeyEntity } from './api-key.entity';
+import { AuthContext } from './auth-context';
+import { Role } from './permissions';
+import { parseApiKey, sameHex, sha256Hex, verifyPassword } from './secrets';
+
+interface TokenClaims {
+  sub: string;
+  role: Role;
+}
+
+export const unauthenticated = (message = 'Authentication required') =>
+  new ApiError(HttpStatus.UNAUTHORIZED, 'UNAUTHENTICATED', message);
+
+/** Turns credentials (password, JWT, API key) into an AuthContext. */
+@Injectable()
+export class AuthService {
+  private readonly logger = new Logger(AuthService.name);
+
+  constructor(
+    @InjectRepository(AccountEntity) private readonly accounts: Repository<AccountEntity>,
+    @InjectRepository(ApiKeyEntity) private readonly apiKeys: Repository<ApiKeyEntity>,
+    private readonly jwt: JwtService,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  async login(username: string, password: string): Promise<{ accessToken: string; expiresIn: number }> {
+    const account = await this.accounts.findOneBy({ username });
+    const ok = account?.passwordHash && !account.disabledAt && (await verifyPassword(password, account.passwordHash));
+    if (!account || !ok) {
+      this.logger.warn({ event: 'login_failed' });
+      throw unauthenticated('Wrong username or password');
+    }
+    const claims: TokenClaims = { sub: account.id, role: account.role };
+    const accessToken = await this.jwt.signAsync(claims, { expiresIn: this.config.jwtTtlSeconds });
+    return { accessToken, expiresIn: this.config.jwtTtlSeconds };
+  }
+
+  async fromBearer(token: string): Promise<AuthContext> {
+    let claims: TokenClaims;
+    try {
+      claims = await this.jwt.verifyAsync<TokenClaims>(token, { algorithms: ['HS256'] });
+    } catch {
+      throw unauthenticated('Invalid or expired token');
+    }
+    // A disabled account loses access at once, not when its token expires.
+    const account = await this.accounts.findOneBy({ id: claims.sub, disabledAt: IsNull() });
+    if (!account) throw unauthenticated('Invalid or expired token');
+    return { accountId: account.id, role: account.role, via: 'jwt' };
+  }
+
+  async fromApiKey(key: string): Promise<AuthContext> {
+    const parts = parseApiKey(key);
+    if (!parts) throw unauthenticated('Invalid API key');
+    const row = await this.apiKeys.findOne({ where: { prefix: parts.prefix, revokedAt: IsNull() }, relations: { account: true } });
+    if (!row?.account || row.account.disabledAt || !sameHex(row.secretSha256, sha256Hex(parts.secret))) {
+      throw unauthenticated('Invalid API key');
+    }
+    return { accountId: row.account.id, role: row.account.role, via: 'api-key' };
+  }
+}

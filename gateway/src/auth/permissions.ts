@@ -1,0 +1,44 @@
+/** Who can call the gateway. Object-level checks (whose record, which hospital) sit in services. */
+export enum Role {
+  Admin = 'admin',
+  Hospital = 'hospital',
+  Doctor = 'doctor',
+  Pharmacist = 'pharmacist',
+  Researcher = 'researcher',
+  Patient = 'patient',
+}
+
+/** What a route needs. Dotted `<area>.<action>`; one route, one permission. */
+export enum Permission {
+  AccountCreate = 'account.create',
+  AccountRead = 'account.read',
+  ApiKeyCreate = 'apikey.create',
+  ApiKeyRevoke = 'apikey.revoke',
+  BlobWrite = 'blob.write',
+  BlobRead = 'blob.read',
+  SessionRead = 'session.read',
+}
+
+const EVERYONE: Permission[] = [Permission.SessionRead];
+
+/** The one role→permission map. A permission missing here is granted to nobody. */
+export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
+  [Role.Admin]: [
+    ...EVERYONE,
+    Permission.AccountCreate,
+    Permission.AccountRead,
+    Permission.ApiKeyCreate,
+    Permission.ApiKeyRevoke,
+    Permission.BlobWrite,
+    Permission.BlobRead,
+  ],
+  [Role.Hospital]: [...EVERYONE, Permission.BlobWrite, Permission.BlobRead],
+  [Role.Doctor]: [...EVERYONE],
+  [Role.Pharmacist]: [...EVERYONE],
+  [Role.Researcher]: [...EVERYONE],
+  [Role.Patient]: [...EVERYONE],
+};
+
+export function roleHas(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].includes(permission);
+}

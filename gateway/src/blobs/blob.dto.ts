@@ -1,0 +1,36 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+import { AnchorStatus } from './blob.entity';
+
+export class BlobCreateQueryDto {
+  @ApiPropertyOptional({ enum: ['anchored'], description: 'Wait (up to 30 s) until the digest is anchored on chain' })
+  @IsOptional()
+  @IsIn(['anchored'])
+  wait?: 'anchored';
+}
+
+export class BlobResponseDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ example: 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku', description: 'IPFS CIDv1' })
+  cid!: string;
+
+  @ApiProperty({ description: 'SHA-512 of the stored bytes, hex', example: 'cf83e1357eefb8bd…' })
+  sha512!: string;
+
+  @ApiProperty()
+  sizeBytes!: number;
+
+  @ApiProperty({ enum: ['pending', 'anchored', 'failed'] })
+  anchorStatus!: AnchorStatus;
+
+  @ApiPropertyOptional({ nullable: true })
+  anchorTxHash!: string | null;
+
+  @ApiPropertyOptional({ nullable: true, description: 'Block that holds the anchor' })
+  anchoredBlock!: number | null;
+
+  @ApiProperty()
+  createdAt!: Date;
+}

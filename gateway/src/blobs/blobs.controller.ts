@@ -1,0 +1,38 @@
+import { Body, Controller, Get, Header, Param, ParseUUIDPipe, Post, Query, StreamableFile } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Auth, AuthContext } from '../auth/auth-context';
+import { Authenticated } from '../auth/authenticated.decorator';
+import { Permission } from '../auth/permissions';
+import { BlobCreateQueryDto, BlobResponseDto } from './blob.dto';
+import { BlobsService } from './blobs.service';
+
+@ApiTags('blobs')
+@Controller({ path: 'blobs', version: '1' })
+export class BlobsController {
+  constructor(private readonly blobs: BlobsService) {}
+
+  @Post()
+  @Authenticated({ permission: Permission.BlobWrite })
+  @ApiConsumes('application/octet-stream')
+  @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  @ApiCreatedResponse({ type: BlobResponseDto })
+  create(@Auth() auth: AuthContext, @Body() bytes: Buffer, @Query() query: BlobCreateQueryDto): Promise<BlobResponseDto> {
+    return this.blobs.create(auth, bytes, query.wait === 'anchored');
+  }
+
+  @Get(':id')
+  @Authenticated({ permission: Permission.BlobRead })
+  @ApiOkResponse({ type: BlobResponseDto })
+  get(@Auth() auth: AuthContext, @Param('id', ParseUUIDPipe) id: string): Promise<BlobResponseDto> {
+    return this.blobs.get(auth, id);
+  }
+
+  @Get(':id/content')
+  @Authenticated({ permission: Permission.BlobRead })
+  @ApiProduces('application/octet-stream')
+  @ApiOkResponse({ description: 'The bytes, verified against the recorded and anchored SHA-512' })
+  @Header('Content-Type', 'application/octet-stream')
+  async content(@Auth() auth: AuthContext, @Param('id', ParseUUIDPipe) id: string): Promise<StreamableFile> {
+    return new StreamableFile(await this.blobs.content(auth, id));
+  }
+}

@@ -1,0 +1,70 @@
+import { LoggerService } from '@nestjs/common';
+import pino, { Logger } from 'pino';
+import { AppConfig } from '../config/app-config';
+
+/**
+ * Paths pino blanks before a line is written. Credentials, keys and identity numbers must never
+ * reach a log (trust model 3 and 4); the list names every field that may carry them.
+ */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.accessToken',
+  '*.apiKey',
+  '*.key',
+  '*.secret',
+  '*.privateKey',
+  '*.aadhaar',
+  '*.otp',
+];
+
+export function createLogger(level: AppConfig['logLevel'], destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'ehrchain-gateway' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    },
+    destination,
+  );
+}
+
+/** Nest's own messages (module init, route map, errors) go to the same pino JSON stream. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  log(message: unknown, context?: string) {
+    this.write('info', message, context);
+  }
+  error(message: unknown, trace?: string, context?: string) {
+    this.write('error', message, context, trace);
+  }
+  warn(message: unknown, context?: string) {
+    this.write('warn', message, context);
+  }
+  debug(message: unknown, context?: string) {
+    this.write('debug', message, context);
+  }
+  verbose(message: unknown, context?: string) {
+    this.write('trace', message, context);
+  }
+  fatal(message: unknown, context?: string) {
+    this.write('fatal', message, context);
+  }
+
+  private write(level: pino.Level, message: unknown, context?: string, trace?: string) {
+    const fields: Record<string, unknown> = { context };
+    if (trace) fields.stack = trace;
+    if (typeof message === 'object' && message !== null && !(message instanceof Error)) {
+      this.logger[level]({ ...fields, ...message });
+    } else if (message instanceof Error) {
+      this.logger[level]({ ...fields, err: message }, message.message);
+    } else {
+      this.logger[level](fields, String(message));
+    }
+  }
+}

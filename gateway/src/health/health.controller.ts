@@ -1,0 +1,47 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorResult, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Public } from '../auth/authenticated.decorator';
+import { ChainClient } from '../chain/chain-client';
+import { IpfsStore } from '../ipfs/ipfs-store';
+
+const TIMEOUT_MS = 3000;
+
+function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`No answer within ${ms} ms`)), ms)));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** 200 when the database, the chain and IPFS all answer; 503 naming the one that does not. */
+@ApiTags('health')
+@Controller({ path: 'health' })
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly db: TypeOrmHealthIndicator,
+    private readonly chain: ChainClient,
+    private readonly ipfs: IpfsStore,
+  ) {}
+
+  @Get()
+  @Public('Load balancers and operators probe it without credentials')
+  @HealthCheck()
+  check() {
+    return this.health.check([
+      () => this.db.pingCheck('database', { timeout: TIMEOUT_MS }),
+      () => this.probe('chain', async () => ({ head: Number(await this.chain.blockNumber()) })),
+      () => this.probe('ipfs', async () => (await this.ipfs.check(), {})),
+    ]);
+  }
+
+  private async probe<K extends string>(key: K, fn: () => Promise<Record<string, unknown>>): Promise<HealthIndicatorResult<K>> {
+    const indicator = this.indicators.check(key);
+    try {
+      return indicator.up(await within(TIMEOUT_MS, fn()));
+    } catch (error) {
+      return indicator.down({ message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** secp256k1 group order: a private key must be in [1, n-1]. */
+const SECP256K1_N = BigInt('0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141');
+
+interface KeySpec {
+  file: string;
+  generate(): string;
+}
+
+function chainKey(): string {
+  for (;;) {
+    const candidate = randomBytes(32);
+    const value = BigInt(`0x${candidate.toString('hex')}`);
+    if (value > 0n && value < SECP256K1_N) return `0x${candidate.toString('hex')}`;
+  }
+}
+
+const KEYS = {
+  /** The gateway's chain account: signs anchors, relayed consents and access-log entries. */
+  chain: { file: 'chain-account.key', generate: chainKey },
+  /** HMAC key for the people's access tokens (JWT HS256). */
+  jwt: { file: 'jwt.secret', generate: () => randomBytes(48).toString('base64') },
+} satisfies Record<string, KeySpec>;
+
+type KeyName = keyof typeof KEYS;
+
+/**
+ * The gateway's own key material, created on first start as files readable by the owner only
+ * (0600 in a 0700 directory). In production the directory is a mounted secret and nothing is
+ * generated. Values are held in memory and never logged; `toJSON`/inspection hide them.
+ */
+export class KeyStore {
+  private constructor(private readonly values: Record<KeyName, string>, readonly created: KeyName[]) {}
+
+  static async open(dir: string): Promise<KeyStore> {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const values = {} as Record<KeyName, string>;
+    const created: KeyName[] = [];
+    for (const [name, spec] of Object.entries(KEYS) as [KeyName, KeySpec][]) {
+      const path = join(dir, spec.file);
+      try {
+        values[name] = (await readFile(path, 'utf8')).trim();
+        await KeyStore.tighten(path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        values[name] = spec.generate();
+        // 'wx': never overwrite a key another process created in the meantime.
+        await writeFile(path, `${values[name]}\n`, { mode: 0o600, flag: 'wx' });
+        created.push(name);
+      }
+    }
+    return new KeyStore(values, created);
+  }
+
+  /** A key file readable by group or others is narrowed to the owner, as ssh would insist. */
+  private static async tighten(path: string): Promise<void> {
+    const { mode } = await stat(path);
+    if ((mode & 0o077) !== 0) await chmod(path, 0o600);
+  }
+
+  chainPrivateKey(): string {
+    return this.values.chain;
+  }
+
+  jwtSecret(): string {
+    return this.values.jwt;
+  }
+
+  toJSON(): string {
+    return '[KeyStore]';
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return '[KeyStore]';
+  }
+}

@@ -1,0 +1,46 @@
+import 'reflect-metadata';
+import { AccountsService } from './auth/accounts.service';
+import { createApp } from './app.factory';
+import { createLogger } from './common/logger';
+import { ConfigError, loadConfig } from './config/app-config';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const app = await createApp(config, logger);
+  app.enableShutdownHooks();
+
+  const admin = await app.get(AccountsService).bootstrapAdmin();
+  await app.listen({ host: config.host, port: config.port });
+  const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
+
+  // Printed to the terminal, not logged: the first admin's password is shown exactly once.
+  const lines = [
+    '',
+    'EHRChain gateway is running',
+    `  Swagger UI    ${base}/docs`,
+    `  OpenAPI JSON  ${base}/docs-json`,
+    `  Health        ${base}/health`,
+    `  Metrics       ${base}/metrics`,
+    `  Data          ${config.dataDir}`,
+  ];
+  if (admin) {
+    lines.push('', 'First start: an administrator was created. Save this password now; it is not shown again.',
+      `  username  ${admin.username}`, `  password  ${admin.password}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`EHRChain gateway failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
