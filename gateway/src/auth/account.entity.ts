@@ -1,8 +1,9 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Role } from './permissions';
 
 /** A person or system that calls the gateway. Patients' identities live in the persona store, not here. */
 @Entity('accounts')
+@Check('CHK_accounts_role', `"role" IN ('admin','hospital','doctor','pharmacist','researcher','patient')`)
 export class AccountEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

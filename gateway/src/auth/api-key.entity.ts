@@ -14,7 +14,7 @@ export class ApiKeyEntity {
   accountId!: string;
 
   @ManyToOne(() => AccountEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'account_id' })
+  @JoinColumn({ name: 'account_id', foreignKeyConstraintName: 'FK_api_keys_account' })
   account?: AccountEntity;
 
   /** Public, unique lookup part of the key (`ehr_<prefix>_<secret>`). */

@@ -18,6 +18,9 @@ export function dataSourceOptions(config: AppConfig['database']): DataSourceOpti
     synchronize: false,
     migrationsRun: false,
     logging: false,
+    // gen_random_uuid() is built in since Postgres 13; PGlite has no uuid-ossp to install.
+    uuidExtension: 'pgcrypto' as const,
+    installExtensions: false,
   };
   if (config.url) {
     return {

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { PGliteDriver } from 'typeorm-pglite';
 
 type Callback = (error: unknown, result?: unknown) => void;
@@ -35,10 +36,12 @@ export function serialPgliteDriver(dataDir: string): unknown {
   const base = new PGliteDriver({ dataDir }).driver as unknown as { Pool: new () => SharedPool };
   const lock = new SessionLock();
 
-  class Client {
+  class Client extends EventEmitter {
     private releaseSession: (() => void) | null = null;
 
-    constructor(private readonly shared: SharedPool) {}
+    constructor(private readonly shared: SharedPool) {
+      super();
+    }
 
     async query(sql: string, params?: unknown[] | Callback, callback?: Callback): Promise<unknown> {
       const values = Array.isArray(params) ? params : undefined;
@@ -81,13 +84,9 @@ export function serialPgliteDriver(dataDir: string): unknown {
         this.endTransaction();
       }
     }
-
-    on(): this {
-      return this;
-    }
   }
 
-  class Pool {
+  class Pool extends EventEmitter {
     private readonly shared = new base.Pool();
 
     connect(callback: (error: unknown, client?: Client, release?: () => void) => void): void {
@@ -101,10 +100,6 @@ export function serialPgliteDriver(dataDir: string): unknown {
 
     query(sql: string, params?: unknown[] | Callback, callback?: Callback): Promise<unknown> {
       return new Client(this.shared).query(sql, params, callback);
-    }
-
-    on(): this {
-      return this;
     }
 
     end(callback?: (error: unknown) => void): void {

@@ -1,0 +1,99 @@
+import { Global, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppConfig, ConfigError } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { KeyStore } from '../keys/key-store';
+import { AnvilProcess } from './anvil-process';
+import { ChainClient } from './chain-client';
+import { ensureDeployed } from './deployments';
+import { RecordAnchors } from './record-anchors';
+
+/** Contracts the gateway deploys on first start and finds again on every later one. */
+const CONTRACTS = [RecordAnchors.artifactName];
+
+/**
+ * The connected chain: the embedded Anvil (when CHAIN_RPC_URL is unset), the client and the
+ * contract addresses. Built once at boot; the application does not start until it is ready.
+ */
+export class ChainRuntime {
+  private readonly logger = new Logger(ChainRuntime.name);
+
+  private constructor(
+    readonly client: ChainClient,
+    readonly addresses: Readonly<Record<string, string>>,
+    /** Undefined when the gateway uses an existing chain. */
+    readonly anvil: AnvilProcess | undefined,
+  ) {
+    void anvil?.whenExited().then((exit) => {
+      if (anvil.exitedUnexpectedly) {
+        // Health reports the chain as down from here on (connection refused); writes wait in the outbox.
+        this.logger.error({ event: 'embedded_chain_exited', code: exit.code, signal: exit.signal, stderr: exit.stderrTail });
+      }
+    });
+  }
+
+  static async start(config: AppConfig, privateKeyHex: string): Promise<ChainRuntime> {
+    const logger = new Logger(ChainRuntime.name);
+    let anvil: AnvilProcess | undefined;
+    let client: ChainClient | undefined;
+    try {
+      let rpcUrl = config.chain.rpcUrl;
+      if (!rpcUrl) {
+        await mkdir(config.chain.dir, { recursive: true });
+        anvil = await AnvilProcess.start({
+          port: config.chain.anvilPort,
+          chainId: config.chain.chainId,
+          blockTimeSeconds: config.chain.blockTimeSeconds,
+          stateFile: join(config.chain.dir, 'anvil-state.json'),
+        });
+        rpcUrl = anvil.rpcUrl;
+        logger.log({ event: 'embedded_chain_started', rpcUrl, blockTimeSeconds: config.chain.blockTimeSeconds });
+      }
+      client = new ChainClient(rpcUrl, privateKeyHex);
+      const chainId = await client.chainId();
+      if (chainId !== config.chain.chainId) {
+        throw new ConfigError('CHAIN_ID', `is ${config.chain.chainId} but the chain at ${rpcUrl} reports ${chainId}`);
+      }
+      const addresses = await ensureDeployed(client, join(config.chain.dir, 'deployments.json'), CONTRACTS);
+      logger.log({ event: 'chain_ready', chainId, account: client.address, contracts: addresses });
+      return new ChainRuntime(client, addresses, anvil);
+    } catch (error) {
+      client?.close();
+      await anvil?.stop();
+      throw error;
+    }
+  }
+
+  /** Stops the embedded chain gracefully so it dumps its state. */
+  async close(): Promise<void> {
+    this.client.close();
+    await this.anvil?.stop();
+  }
+}
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: ChainRuntime,
+      inject: [APP_CONFIG, KeyStore],
+      // Async factory: Nest awaits it, so the app boots only with a reachable chain and deployed contracts.
+      useFactory: (config: AppConfig, keys: KeyStore) => ChainRuntime.start(config, keys.chainPrivateKey()),
+    },
+    { provide: ChainClient, inject: [ChainRuntime], useFactory: (runtime: ChainRuntime) => runtime.client },
+    {
+      provide: RecordAnchors,
+      inject: [ChainRuntime],
+      useFactory: (runtime: ChainRuntime) => new RecordAnchors(runtime.client, runtime.addresses[RecordAnchors.artifactName]),
+    },
+  ],
+  exports: [ChainRuntime, ChainClient, RecordAnchors],
+})
+export class ChainModule implements OnApplicationShutdown {
+  constructor(private readonly runtime: ChainRuntime) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runtime.close();
+  }
+}

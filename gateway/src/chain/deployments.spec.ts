@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DependencyUnavailableError } from '../common/errors';
+import { AnvilProcess } from './anvil-process';
+import { ChainClient } from './chain-client';
+import { ChainStateMismatchError, DeploymentsFile, ensureDeployed } from './deployments';
+
+const CHAIN_ID = 2026_11;
+
+function randomKey(): string {
+  return `0x${randomBytes(32).toString('hex')}`;
+}
+
+async function readDeployments(file: string): Promise<DeploymentsFile> {
+  return JSON.parse(await readFile(file, 'utf8')) as DeploymentsFile;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error,
+  );
+}
+
+describe(ensureDeployed.name, () => {
+  let dir: string;
+  const started: AnvilProcess[] = [];
+  const clients: ChainClient[] = [];
+
+  async function chain(stateFile?: string): Promise<{ anvil: AnvilProcess; client: (key: string) => ChainClient }> {
+    const anvil = await AnvilProcess.start({ port: 0, chainId: CHAIN_ID, blockTimeSeconds: 0, stateFile });
+    started.push(anvil);
+    return {
+      anvil,
+      client: (key) => {
+        const created = new ChainClient(anvil.rpcUrl, key);
+        clients.push(created);
+        return created;
+      },
+    };
+  }
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ehrchain-deployments-'));
+  });
+
+  afterAll(async () => {
+    for (const created of clients) created.close();
+    await Promise.all(started.map((anvil) => anvil.stop()));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('deploys once, remembers the address, and reuses it on later starts without a transaction', async () => {
+    const file = join(dir, 'once', 'deployments.json');
+    const { client } = await chain();
+    const sut = client(randomKey());
+
+    const first = await ensureDeployed(sut, file, ['RecordAnchors']);
+    const written = await readDeployments(file);
+    const head = await sut.blockNumber();
+    const again = await ensureDeployed(sut, file, ['RecordAnchors']);
+
+    expect(written.chainId).toBe(CHAIN_ID);
+    expect(written.contracts.RecordAnchors).toMatchObject({
+      address: first.RecordAnchors,
+      txHash: expect.stringMatching(/^0x[0-9a-f]{64}$/),
+      bytecodeHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(await sut.getCode(first.RecordAnchors)).not.toBe('0x');
+    expect(again).toEqual(first);
+    expect(await sut.blockNumber()).toBe(head);
+    expect(await readDeployments(file)).toEqual(written);
+  });
+
+  it('does not redeploy after the embedded chain restarts on its state file', async () => {
+    const file = join(dir, 'restart', 'deployments.json');
+    const stateFile = join(dir, 'restart', 'anvil-state.json');
+    const key = randomKey();
+    const before = await chain(stateFile);
+    const first = await ensureDeployed(before.client(key), file, ['RecordAnchors']);
+    await before.anvil.stop();
+
+    const after = await chain(stateFile);
+    const sut = after.client(key);
+    const head = await sut.blockNumber();
+
+    expect(await ensureDeployed(sut, file, ['RecordAnchors'])).toEqual(first);
+    expect(await sut.blockNumber()).toBe(head);
+  });
+
+  it('stops with CHAIN_STATE_MISMATCH when the remembered contract has no code, instead of redeploying', async () => {
+    const file = join(dir, 'lost', 'deployments.json');
+    const key = randomKey();
+    const before = await chain();
+    await ensureDeployed(before.client(key), file, ['RecordAnchors']);
+    const written = await readFile(file, 'utf8');
+
+    // A chain without the state file: what a deleted data/chain/anvil-state.json looks like.
+    const fresh = await chain();
+    const sut = fresh.client(key);
+    const error = await rejection(ensureDeployed(sut, file, ['RecordAnchors']));
+
+    expect(error).toBeInstanceOf(ChainStateMismatchError);
+    expect((error as ChainStateMismatchError).code).toBe('CHAIN_STATE_MISMATCH');
+    expect(await sut.blockNumber()).toBe(0n);
+    expect(await readFile(file, 'utf8')).toBe(written);
+  });
+
+  it('stops with CHAIN_STATE_MISMATCH when the file belongs to another chain id', async () => {
+    const file = join(dir, 'other-chain', 'deployments.json');
+    const { client } = await chain();
+    const sut = client(randomKey());
+    await ensureDeployed(sut, file, ['RecordAnchors']);
+    const recorded = await readDeployments(file);
+    await writeFile(file, JSON.stringify({ ...recorded, chainId: 1 }));
+    const head = await sut.blockNumber();
+
+    await expect(ensureDeployed(sut, file, ['RecordAnchors'])).rejects.toMatchObject({ code: 'CHAIN_STATE_MISMATCH' });
+    expect(await sut.blockNumber()).toBe(head);
+  });
+
+  it('reports an unreachable chain as DependencyUnavailableError', async () => {
+    const { anvil, client } = await chain();
+    const sut = client(randomKey());
+    await anvil.stop();
+
+    const error = await rejection(ensureDeployed(sut, join(dir, 'down', 'deployments.json'), ['RecordAnchors']));
+
+    expect(error).toBeInstanceOf(DependencyUnavailableError);
+    expect((error as DependencyUnavailableError).code).toBe('CHAIN_UNAVAILABLE');
+    await expect(sut.receipt(`0x${'00'.repeat(32)}`)).rejects.toBeInstanceOf(DependencyUnavailableError);
+  });
+});

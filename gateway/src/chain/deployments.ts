@@ -1,0 +1,120 @@
+import { Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { loadArtifact } from './artifacts';
+import { ChainClient } from './chain-client';
+
+/** `<chain.dir>/deployments.json`: where the gateway's contracts live on this chain. */
+export interface DeploymentsFile {
+  chainId: number;
+  contracts: Record<string, DeploymentRecord>;
+}
+
+export interface DeploymentRecord {
+  address: string;
+  txHash: string;
+  blockNumber: number;
+  /** sha256 of the creation bytecode deployed, to notice a contract that changed since. */
+  bytecodeHash: string;
+}
+
+/**
+ * The chain does not hold what deployments.json says it should. Redeploying would silently
+ * orphan every anchor and consent in the old contracts, so the start stops for a person.
+ */
+export class ChainStateMismatchError extends Error {
+  readonly code = 'CHAIN_STATE_MISMATCH';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChainStateMismatchError';
+  }
+}
+
+const logger = new Logger('Deployments');
+
+/**
+ * Deploys on first start, remembers addresses in `file`, never redeploys on restart.
+ * Returns the address of each contract in `names`.
+ */
+export async function ensureDeployed(client: ChainClient, file: string, names: string[]): Promise<Record<string, string>> {
+  const chainId = await client.chainId();
+  const existing = await readDeployments(file);
+  if (existing && existing.chainId !== chainId) {
+    throw new ChainStateMismatchError(
+      `${file} records contracts on chain ${existing.chainId}, but the chain at ${client.rpcUrl} is ${chainId}`,
+    );
+  }
+  const deployments: DeploymentsFile = existing ?? { chainId, contracts: {} };
+  const addresses: Record<string, string> = {};
+
+  for (const name of names) {
+    const bytecodeHash = sha256(loadArtifact(name).bytecode);
+    const remembered = deployments.contracts[name];
+    if (remembered) {
+      const code = await client.getCode(remembered.address);
+      if (code === '0x' || code === '') {
+        throw new ChainStateMismatchError(
+          `${name} is recorded at ${remembered.address} in ${file}, but the chain at ${client.rpcUrl} has no code there ` +
+            '(chain state lost or a different chain); restore the chain state, or move the file away to start over',
+        );
+      }
+      if (remembered.bytecodeHash !== bytecodeHash) {
+        // Not fatal: a rebuilt but compatible contract is common in development; a real upgrade needs a migration.
+        logger.warn({ event: 'contract_changed_since_deploy', contract: name, address: remembered.address });
+      }
+      addresses[name] = remembered.address;
+      continue;
+    }
+    const deployed = await client.deploy(name);
+    deployments.contracts[name] = {
+      address: deployed.address,
+      txHash: deployed.txHash,
+      blockNumber: Number(deployed.blockNumber),
+      bytecodeHash,
+    };
+    // Written after each deployment so a crash between two cannot forget the first.
+    await writeAtomically(file, `${JSON.stringify(deployments, null, 2)}\n`);
+    logger.log({ event: 'contract_deployed', contract: name, address: deployed.address, txHash: deployed.txHash });
+    addresses[name] = deployed.address;
+  }
+  return addresses;
+}
+
+async function readDeployments(file: string): Promise<DeploymentsFile | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  let parsed: Partial<DeploymentsFile>;
+  try {
+    parsed = JSON.parse(text) as Partial<DeploymentsFile>;
+  } catch {
+    throw new ChainStateMismatchError(`${file} is not valid JSON; restore it rather than redeploying`);
+  }
+  if (typeof parsed.chainId !== 'number' || typeof parsed.contracts !== 'object' || parsed.contracts === null) {
+    throw new ChainStateMismatchError(`${file} lacks chainId or contracts; restore it rather than redeploying`);
+  }
+  return { chainId: parsed.chainId, contracts: parsed.contracts };
+}
+
+/** tmp + fsync + rename: a crash leaves the old file or the new one, never half of one. */
+async function writeAtomically(file: string, content: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const handle = await open(tmp, 'w', 0o644);
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, file);
+}
+
+function sha256(hex: string): string {
+  return createHash('sha256').update(Buffer.from(hex.replace(/^0x/, ''), 'hex')).digest('hex');
+}

@@ -1,0 +1,58 @@
+import { ChainClient, ChainContract } from './chain-client';
+
+export interface RecordAnchor {
+  /** The anchored SHA-512 digest, 64 bytes. */
+  digest: Buffer;
+  cid: string;
+  /** Timestamp of the anchoring block. */
+  anchoredAt: Date;
+  blockNumber: bigint;
+}
+
+const HEX32 = /^0x[0-9a-fA-F]{64}$/;
+const SHA512_BYTES = 64;
+
+/** Typed access to the RecordAnchors contract (contracts/RecordAnchors.sol). */
+export class RecordAnchors {
+  static readonly artifactName = 'RecordAnchors';
+  readonly contract: ChainContract;
+
+  constructor(
+    private readonly chain: ChainClient,
+    readonly address: string,
+  ) {
+    this.contract = chain.contract(RecordAnchors.artifactName, address);
+  }
+
+  /**
+   * Sends the anchor transaction and returns its hash without waiting for a block.
+   * Re-sending identical data is a no-op on chain, which is what lets the outbox retry.
+   */
+  async anchor(recordId: string, cid: string, digest: Buffer): Promise<string> {
+    assertRecordId(recordId);
+    // Checked here too so a caller bug fails fast with a plain message instead of a gas estimate revert.
+    if (digest.length !== SHA512_BYTES) throw new Error(`A SHA-512 digest has ${SHA512_BYTES} bytes, got ${digest.length}`);
+    const { txHash } = await this.chain.send(this.contract, 'anchor', [recordId, cid, `0x${digest.toString('hex')}`]);
+    return txHash;
+  }
+
+  /** The anchor of `recordId` as of the latest block, or null when it was never anchored. */
+  async anchorOf(recordId: string): Promise<RecordAnchor | null> {
+    assertRecordId(recordId);
+    const [exists, digest, cid, anchoredAt, blockNumber] = await this.chain.call(this.contract, 'anchorOf', [recordId]);
+    if (exists !== true) return null;
+    if (typeof digest !== 'string' || typeof cid !== 'string' || typeof anchoredAt !== 'bigint' || typeof blockNumber !== 'bigint') {
+      throw new Error('RecordAnchors.anchorOf returned an unexpected shape; is the ABI current?');
+    }
+    return {
+      digest: Buffer.from(digest.slice(2), 'hex'),
+      cid,
+      anchoredAt: new Date(Number(anchoredAt) * 1000),
+      blockNumber,
+    };
+  }
+}
+
+function assertRecordId(recordId: string): void {
+  if (!HEX32.test(recordId)) throw new Error(`A record id on chain is 0x + 64 hex digits, got "${recordId}"`);
+}

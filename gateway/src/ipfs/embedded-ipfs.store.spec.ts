@@ -1,0 +1,197 @@
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiError } from '../common/errors';
+import { EmbeddedIpfsStore } from './embedded-ipfs.store';
+import { KUBO_CIDV1_IMPORT_OPTIONS } from './ipfs-store';
+
+// Expected CIDs and block paths are computed here from node:crypto and RFC 4648, not with the
+// multiformats code the store uses, so a bug shared by store and library cannot hide.
+const CHUNK = 262_144;
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+function base32(bytes: Uint8Array): string {
+  let out = '';
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    buffer = (buffer << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(buffer >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += BASE32[(buffer << (5 - bits)) & 31];
+  return out;
+}
+
+/** sha2-256 multihash: code 0x12, length 0x20, digest. */
+const multihash = (block: Uint8Array): Buffer =>
+  Buffer.concat([Buffer.from([0x12, 0x20]), createHash('sha256').update(block).digest()]);
+
+/** CIDv1, codec raw (0x55), multibase base32 ('b'): what Kubo gives a file of one chunk. */
+const rawCidV1 = (block: Uint8Array): string => 'b' + base32(Buffer.concat([Buffer.from([0x01, 0x55]), multihash(block)]));
+
+/** blockstore-fs (NextToLast sharding): <dir>/<last two chars>/B<BASE32UPPER multihash>.data */
+function blockFile(dir: string, block: Uint8Array): string {
+  const name = 'B' + base32(multihash(block)).toUpperCase();
+  return join(dir, name.slice(-2), `${name}.data`);
+}
+
+async function countBlocks(dir: string): Promise<number> {
+  const entries = await readdir(dir, { recursive: true });
+  return entries.filter((entry) => entry.endsWith('.data')).length;
+}
+
+/** The independent oracle (Debian's ipfs-cid): prints {"CIDv0","CIDv1"} for dag-pb, non-raw leaves. */
+function ipfsCid(file: string): { CIDv0: string; CIDv1: string } {
+  return JSON.parse(execFileSync('ipfs_cid', [file], { stdio: ['ignore', 'pipe', 'ignore'] }).toString());
+}
+
+async function rejection(promise: Promise<unknown>): Promise<ApiError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ApiError);
+  return err as ApiError;
+}
+
+describe(EmbeddedIpfsStore.name, () => {
+  let root: string;
+  let dir: string;
+  let sut: EmbeddedIpfsStore;
+
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'ehrchain-ipfs-'));
+    dir = join(root, 'blocks');
+    sut = new EmbeddedIpfsStore(dir);
+  });
+
+  afterEach(async () => {
+    await sut.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('returns a small file as it was stored', async () => {
+    const bytes = randomBytes(1_000);
+
+    const cid = await sut.add(bytes);
+
+    expect(Buffer.from(await sut.get(cid))).toEqual(bytes);
+  });
+
+  it('returns a multi-chunk file whole', async () => {
+    const bytes = randomBytes(4 * CHUNK + 12_345);
+
+    const cid = await sut.add(bytes);
+    const read = await sut.get(cid);
+
+    expect(read.byteLength).toBe(bytes.byteLength);
+    expect(Buffer.from(read).equals(bytes)).toBe(true);
+  });
+
+  it('gives a file of one chunk the raw-leaf CIDv1 that Kubo gives it', async () => {
+    for (const size of [0, 5, CHUNK]) {
+      const bytes = randomBytes(size);
+      expect(await sut.add(bytes)).toBe(rawCidV1(bytes));
+    }
+  });
+
+  it('writes every 256 KiB chunk as a raw block in the directory, plus one root', async () => {
+    expect(existsSync(dir)).toBe(false);
+    const bytes = randomBytes(3 * CHUNK + 7);
+
+    const cid = await sut.add(bytes);
+
+    const chunks = [0, 1, 2, 3].map((i) => bytes.subarray(i * CHUNK, (i + 1) * CHUNK));
+    for (const chunk of chunks) {
+      expect(Buffer.from(await readFile(blockFile(dir, chunk))).equals(chunk)).toBe(true);
+    }
+    expect(await countBlocks(dir)).toBe(chunks.length + 1);
+    // A file of several chunks has a dag-pb root (CIDv1 'bafybei…'), not a raw one.
+    expect(cid.startsWith('bafybei')).toBe(true);
+  });
+
+  it('reads with a new instance what an earlier one wrote to the same directory', async () => {
+    const bytes = randomBytes(2 * CHUNK + 1);
+    const cid = await sut.add(bytes);
+    await sut.close();
+
+    const reopened = new EmbeddedIpfsStore(dir);
+    try {
+      expect(Buffer.from(await reopened.get(cid)).equals(bytes)).toBe(true);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  describe('DAG layout, against the ipfs_cid oracle', () => {
+    // Same profile with only the leaf encoding changed: ipfs_cid computes dag-pb leaves, so this
+    // checks the parts raw leaves cannot show on their own: chunk size, balanced layout, fan-out.
+    const legacyLeaves = { ...KUBO_CIDV1_IMPORT_OPTIONS, cidVersion: 0 as const, rawLeaves: false };
+
+    it('uses Kubo’s settings, changed only in the leaf encoding for the comparison', () => {
+      expect(KUBO_CIDV1_IMPORT_OPTIONS).toEqual({
+        cidVersion: 1,
+        rawLeaves: true,
+        reduceSingleLeafToSelf: true,
+        chunkSize: CHUNK,
+        layout: 'balanced',
+        maxChildrenPerNode: 174,
+      });
+    });
+
+    it.each([
+      ['several chunks, one level', 4 * CHUNK + 1],
+      // 175 leaves need a second level only when a node holds at most 174 links.
+      ['175 chunks, two levels', 174 * CHUNK + 1],
+    ])('matches Kubo for %s', async (_label, size) => {
+      const bytes = randomBytes(size);
+      const file = join(root, 'payload.bin');
+      await writeFile(file, bytes);
+      const legacy = new EmbeddedIpfsStore(join(root, 'legacy'), legacyLeaves);
+      try {
+        expect(await legacy.add(bytes)).toBe(ipfsCid(file).CIDv0);
+      } finally {
+        await legacy.close();
+      }
+    });
+  });
+
+  it('answers IPFS_NOT_FOUND (404) for a CID it does not hold', async () => {
+    await sut.add(randomBytes(10));
+
+    const err = await rejection(sut.get(rawCidV1(randomBytes(64))));
+
+    expect(err.getStatus()).toBe(404);
+    expect(err.code).toBe('IPFS_NOT_FOUND');
+  });
+
+  it.each(['not-a-cid', '', 'bafkreigh2akiscaildc', 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku/name'])(
+    'refuses %j with INVALID_CID (400)',
+    async (text) => {
+      const err = await rejection(sut.get(text));
+
+      expect(err.getStatus()).toBe(400);
+      expect(err.code).toBe('INVALID_CID');
+    },
+  );
+
+  it('reports IPFS_UNAVAILABLE (503) when its directory cannot be used', async () => {
+    const file = join(root, 'not-a-directory');
+    await writeFile(file, 'x');
+    const broken = new EmbeddedIpfsStore(join(file, 'blocks'));
+
+    await expect(sut.check()).resolves.toBeUndefined();
+    for (const attempt of [broken.check(), broken.add(randomBytes(10))]) {
+      const err = await rejection(attempt);
+      expect(err.getStatus()).toBe(503);
+      expect(err.code).toBe('IPFS_UNAVAILABLE');
+    }
+  });
+});

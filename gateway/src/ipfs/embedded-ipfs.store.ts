@@ -1,0 +1,116 @@
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { FsBlockstore } from 'blockstore-fs' with { 'resolution-mode': 'import' };
+import type { ImporterOptions } from 'ipfs-unixfs-importer' with { 'resolution-mode': 'import' };
+import { DependencyUnavailableError } from '../common/errors';
+import {
+  IpfsStore,
+  KUBO_CIDV1_IMPORT_OPTIONS,
+  UnixFsImportProfile,
+  concatChunks,
+  ipfsNotFoundError,
+  parseCid,
+} from './ipfs-store';
+
+/**
+ * Turns the plain profile into importer options. The chunker and layout are always passed, never
+ * left to the importer's defaults (see KUBO_CIDV1_IMPORT_OPTIONS for why).
+ * The IPFS libraries are ESM-only and this project is CommonJS, hence the dynamic imports.
+ */
+export async function unixFsImporterOptions(profile: UnixFsImportProfile): Promise<ImporterOptions> {
+  const { fixedSize } = await import('ipfs-unixfs-importer/chunker');
+  const { balanced } = await import('ipfs-unixfs-importer/layout');
+  return {
+    cidVersion: profile.cidVersion,
+    rawLeaves: profile.rawLeaves,
+    reduceSingleLeafToSelf: profile.reduceSingleLeafToSelf,
+    chunker: fixedSize({ chunkSize: profile.chunkSize }),
+    layout: balanced({ maxChildrenPerNode: profile.maxChildrenPerNode }),
+  };
+}
+
+/** Errors from blockstore-fs / the exporter that mean "there is no such file here". */
+const MISSING = new Set(['NotFoundError', 'NoResolverError', 'NotUnixFSError']);
+/** Errors that mean the directory itself cannot be used (permissions, disk full, gone). */
+const UNUSABLE = new Set(['OpenFailedError', 'PutFailedError']);
+
+const errorName = (err: unknown): string | undefined => (err instanceof Error ? err.name : undefined);
+
+/**
+ * IPFS in-process: UnixFS blocks in a directory (blockstore-fs), laid out exactly as Kubo lays
+ * them out, so the same bytes get the same CID in both modes and records anchored on chain keep
+ * their CIDs when a deployment moves to Kubo.
+ */
+export class EmbeddedIpfsStore extends IpfsStore {
+  private readonly dir: string;
+  private opening?: Promise<FsBlockstore>;
+
+  /**
+   * @param importProfile only tests pass another profile (to compare layouts with an outside
+   * tool); the gateway always uses Kubo's CIDv1 settings.
+   */
+  constructor(dir: string, private readonly importProfile: UnixFsImportProfile = KUBO_CIDV1_IMPORT_OPTIONS) {
+    super();
+    this.dir = resolve(dir);
+  }
+
+  async add(bytes: Uint8Array): Promise<string> {
+    const blockstore = await this.open();
+    const { importFile } = await import('ipfs-unixfs-importer');
+    try {
+      const entry = await importFile({ content: bytes }, blockstore, await unixFsImporterOptions(this.importProfile));
+      return entry.cid.toString();
+    } catch (err) {
+      if (UNUSABLE.has(errorName(err) ?? '')) throw new DependencyUnavailableError('ipfs', err);
+      throw err;
+    }
+  }
+
+  async get(cid: string): Promise<Uint8Array> {
+    const parsed = await parseCid(cid);
+    const blockstore = await this.open();
+    const { exporter } = await import('ipfs-unixfs-exporter');
+    try {
+      const entry = await exporter(parsed, blockstore);
+      // Directories and non-UnixFS objects are not files this store handed out.
+      if (entry.type !== 'file' && entry.type !== 'raw' && entry.type !== 'identity') throw ipfsNotFoundError();
+      // content() walks every leaf, so multi-chunk files come back whole.
+      return await concatChunks(entry.content());
+    } catch (err) {
+      if (MISSING.has(errorName(err) ?? '')) throw ipfsNotFoundError();
+      throw err;
+    }
+  }
+
+  async check(): Promise<void> {
+    await this.open();
+    // Checked on every call, not only at open: the directory can vanish or turn read-only later.
+    try {
+      await access(this.dir, constants.R_OK | constants.W_OK);
+    } catch (err) {
+      throw new DependencyUnavailableError('ipfs', err);
+    }
+  }
+
+  async close(): Promise<void> {
+    const opening = this.opening;
+    this.opening = undefined;
+    const blockstore = await opening?.catch(() => undefined);
+    await blockstore?.close();
+  }
+
+  /** Opens the blockstore once (creating the directory); a failed open is retried on the next call. */
+  private open(): Promise<FsBlockstore> {
+    this.opening ??= (async () => {
+      const { FsBlockstore } = await import('blockstore-fs');
+      const blockstore = new FsBlockstore(this.dir, { createIfMissing: true });
+      await blockstore.open();
+      return blockstore;
+    })().catch((err: unknown) => {
+      this.opening = undefined;
+      throw new DependencyUnavailableError('ipfs', err);
+    });
+    return this.opening;
+  }
+}

@@ -1,0 +1,89 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Server, createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { ApiError, DependencyUnavailableError } from '../common/errors';
+import { KuboIpfsStore } from './kubo-ipfs.store';
+
+// No Kubo daemon runs here. These specs cover what the gateway must do when Kubo is not there
+// or does not answer: fail fast with a 503 the client can retry, never hang a request.
+
+/** A well-formed CIDv0 (sha2-256 multihash in base58btc), so requests get past CID parsing. */
+function someCidV0(): string {
+  const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+  const bytes = Buffer.concat([Buffer.from([0x12, 0x20]), createHash('sha256').update(randomBytes(16)).digest()]);
+  let n = BigInt('0x' + bytes.toString('hex'));
+  let out = '';
+  while (n > 0n) {
+    out = ALPHABET[Number(n % 58n)] + out;
+    n /= 58n;
+  }
+  return out;
+}
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+async function stop(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+async function unavailable(promise: Promise<unknown>, withinMs: number): Promise<void> {
+  const started = Date.now();
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(Date.now() - started).toBeLessThan(withinMs);
+  expect(err).toBeInstanceOf(DependencyUnavailableError);
+  expect((err as ApiError).getStatus()).toBe(503);
+  expect((err as ApiError).code).toBe('IPFS_UNAVAILABLE');
+}
+
+describe(KuboIpfsStore.name, () => {
+  it('rejects add, get and check with IPFS_UNAVAILABLE (503) when nothing listens', async () => {
+    const probe = createServer();
+    const port = await listen(probe);
+    await stop(probe);
+    const sut = new KuboIpfsStore(`http://127.0.0.1:${port}`);
+
+    try {
+      await unavailable(sut.add(randomBytes(100)), 2_000);
+      await unavailable(sut.get(someCidV0()), 2_000);
+      await unavailable(sut.check(), 2_000);
+    } finally {
+      await sut.close();
+    }
+  });
+
+  it('gives up on a node that accepts connections but never answers', async () => {
+    // Not Kubo: an HTTP server that holds every request open, as a wedged daemon would.
+    const hung = createServer(() => undefined);
+    const port = await listen(hung);
+    const sut = new KuboIpfsStore(`http://127.0.0.1:${port}`, { checkMs: 200, fetchMs: 200, addMs: 200, graceMs: 100 });
+
+    try {
+      await unavailable(sut.check(), 2_000);
+      await unavailable(sut.add(randomBytes(100)), 2_000);
+      await unavailable(sut.get(someCidV0()), 2_000);
+    } finally {
+      await sut.close();
+      await stop(hung);
+    }
+  });
+
+  it('refuses an unparsable CID with INVALID_CID (400) before calling the node', async () => {
+    const sut = new KuboIpfsStore('http://127.0.0.1:1');
+
+    const err = await sut.get('Qm-not-a-cid').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).getStatus()).toBe(400);
+    expect((err as ApiError).code).toBe('INVALID_CID');
+  });
+});
