@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { BYTEA_AS_BUFFER } from '../database/columns';
 
 export type AnchorStatus = 'pending' | 'anchored' | 'failed';
 
@@ -12,7 +13,7 @@ export class BlobEntity {
   @Column({ type: 'text' })
   cid!: string;
 
-  @Column({ type: 'bytea' })
+  @Column({ type: 'bytea', transformer: BYTEA_AS_BUFFER })
   sha512!: Buffer;
 
   @Column({ name: 'size_bytes', type: 'integer' })

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, Param, ParseUUIDPipe, Post, Query, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Auth, AuthContext } from '../auth/auth-context';
 import { Authenticated } from '../auth/authenticated.decorator';
@@ -31,8 +31,7 @@ export class BlobsController {
   @Authenticated({ permission: Permission.BlobRead })
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ description: 'The bytes, verified against the recorded and anchored SHA-512' })
-  @Header('Content-Type', 'application/octet-stream')
   async content(@Auth() auth: AuthContext, @Param('id', ParseUUIDPipe) id: string): Promise<StreamableFile> {
-    return new StreamableFile(await this.blobs.content(auth, id));
+    return new StreamableFile(await this.blobs.content(auth, id), { type: 'application/octet-stream' });
   }
 }

@@ -1,0 +1,126 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { AnvilProcess } from '../../gateway/src/chain/anvil-process';
+import { ChainClient, ChainContract, ChainRevertError } from '../../gateway/src/chain/chain-client';
+import { RecordAnchors } from '../../gateway/src/chain/record-anchors';
+
+const CHAIN_ID = 2026_11;
+
+function randomKey(): string {
+  return `0x${randomBytes(32).toString('hex')}`;
+}
+
+function recordId(): string {
+  return `0x${randomBytes(32).toString('hex')}`;
+}
+
+function sha512(text: string): Buffer {
+  return createHash('sha512').update(text).digest();
+}
+
+async function revertOf(promise: Promise<unknown>): Promise<ChainRevertError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  if (!(error instanceof ChainRevertError)) throw new Error(`expected a ChainRevertError, got ${String(error)}`);
+  return error;
+}
+
+describe('RecordAnchors (contract)', () => {
+  let anvil: AnvilProcess;
+  let gateway: ChainClient;
+  let stranger: ChainClient;
+  let contract: ChainContract;
+  let sut: RecordAnchors;
+
+  beforeAll(async () => {
+    anvil = await AnvilProcess.start({ port: 0, chainId: CHAIN_ID, blockTimeSeconds: 0 });
+    // Fresh keys, never funded: the free-gas chain must accept their transactions as they are.
+    gateway = new ChainClient(anvil.rpcUrl, randomKey());
+    stranger = new ChainClient(anvil.rpcUrl, randomKey());
+    const { address } = await gateway.deploy('RecordAnchors');
+    contract = gateway.contract('RecordAnchors', address);
+    sut = new RecordAnchors(gateway, address);
+  });
+
+  afterAll(async () => {
+    gateway?.close();
+    stranger?.close();
+    await anvil?.stop();
+  });
+
+  it('anchors a digest and CID and emits RecordAnchored with them', async () => {
+    const id = recordId();
+    const digest = sha512('record one');
+    const { txHash } = await gateway.send(contract, 'anchor', [id, 'bafy-one', `0x${digest.toString('hex')}`]);
+    const receipt = await gateway.waitForReceipt(txHash, 10_000);
+
+    expect(receipt.success).toBe(true);
+    expect(gateway.events(contract, receipt)).toEqual([
+      {
+        name: 'RecordAnchored',
+        address: expect.stringMatching(new RegExp(`^${contract.options.address}$`, 'i')),
+        args: { recordId: id, cid: 'bafy-one', sha512Digest: `0x${digest.toString('hex')}`, anchorer: gateway.address },
+      },
+    ]);
+  });
+
+  it('returns the stored anchor, and null for a record never anchored', async () => {
+    const id = recordId();
+    const digest = sha512('record two');
+    const before = Math.floor(Date.now() / 1000);
+    const receipt = await gateway.waitForReceipt(await sut.anchor(id, 'bafy-two', digest), 10_000);
+
+    const anchor = await sut.anchorOf(id);
+    expect(anchor).not.toBeNull();
+    expect(anchor?.digest.equals(digest)).toBe(true);
+    expect(anchor?.cid).toBe('bafy-two');
+    expect(anchor?.blockNumber).toBe(receipt.blockNumber);
+    expect(anchor?.anchoredAt.getTime()).toBeGreaterThanOrEqual((before - 5) * 1000);
+    expect(await sut.anchorOf(recordId())).toBeNull();
+  });
+
+  it('treats re-anchoring identical data as a no-op: no revert, no event, anchor unchanged', async () => {
+    const id = recordId();
+    const digest = sha512('record three');
+    const first = await gateway.waitForReceipt(await sut.anchor(id, 'bafy-three', digest), 10_000);
+
+    const again = await gateway.waitForReceipt(await sut.anchor(id, 'bafy-three', digest), 10_000);
+
+    expect(again.success).toBe(true);
+    expect(again.logs).toEqual([]);
+    expect((await sut.anchorOf(id))?.blockNumber).toBe(first.blockNumber);
+  });
+
+  it('refuses to overwrite an anchor with a different digest or CID', async () => {
+    const id = recordId();
+    const digest = sha512('record four');
+    await gateway.waitForReceipt(await sut.anchor(id, 'bafy-four', digest), 10_000);
+
+    for (const attempt of [sut.anchor(id, 'bafy-four', sha512('tampered')), sut.anchor(id, 'bafy-other', digest)]) {
+      const error = await revertOf(attempt);
+      expect(error.errorName).toBe('RecordAnchorsAlreadyAnchored');
+      expect(error.args).toEqual([id]);
+    }
+    expect((await sut.anchorOf(id))?.cid).toBe('bafy-four');
+  });
+
+  it('rejects a digest that is not 64 bytes, naming its length', async () => {
+    const error = await revertOf(gateway.send(contract, 'anchor', [recordId(), 'bafy-short', `0x${'ab'.repeat(63)}`]));
+
+    expect(error.errorName).toBe('RecordAnchorsBadDigestLength');
+    expect(error.args).toEqual([63n]);
+  });
+
+  it('rejects an account without ANCHORER_ROLE', async () => {
+    const [role] = await gateway.call(contract, 'ANCHORER_ROLE', []);
+    const strangers = stranger.contract('RecordAnchors', String(contract.options.address));
+    const id = recordId();
+
+    const error = await revertOf(stranger.send(strangers, 'anchor', [id, 'bafy-x', `0x${sha512('x').toString('hex')}`]));
+
+    expect(error.errorName).toBe('AccessControlUnauthorizedAccount');
+    expect(error.args).toEqual([stranger.address, role]);
+    expect(await sut.anchorOf(id)).toBeNull();
+  });
+});

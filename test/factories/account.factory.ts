@@ -1,0 +1,52 @@
+import { Role } from '../../gateway/src/auth/permissions';
+import { TestGateway } from '../support/gateway';
+
+let sequence = 0;
+
+export interface TestPerson {
+  id: string;
+  username: string;
+  token: string;
+  auth: { Authorization: string };
+}
+
+export interface TestHospital {
+  id: string;
+  apiKeyId: string;
+  apiKey: string;
+  auth: { 'X-API-Key': string };
+}
+
+export const AccountFactory = {
+  async adminToken(gw: TestGateway, admin = gw.admin): Promise<string> {
+    if (!admin) throw new Error('This gateway was not started on a fresh data directory');
+    const res = await gw.http.post('/v1/auth/login').send(admin).expect(200);
+    return res.body.accessToken as string;
+  },
+
+  /** A person with a password, signed in. */
+  async person(gw: TestGateway, adminToken: string, role: Role): Promise<TestPerson> {
+    const username = `${role}.${++sequence}.${process.pid}`;
+    const password = `pw-${username}-long-enough`;
+    const created = await gw.http.post('/v1/accounts').set('Authorization', `Bearer ${adminToken}`).send({ role, username, password }).expect(201);
+    const login = await gw.http.post('/v1/auth/login').send({ username, password }).expect(200);
+    const token = login.body.accessToken as string;
+    return { id: created.body.id, username, token, auth: { Authorization: `Bearer ${token}` } };
+  },
+
+  /** A hospital system with an API key. */
+  async hospital(gw: TestGateway, adminToken: string): Promise<TestHospital> {
+    const username = `hospital.${++sequence}.${process.pid}`;
+    const created = await gw.http
+      .post('/v1/accounts')
+      .set('Authorization', `Bearer ${adminToken}`)
+      .send({ role: Role.Hospital, username, password: `pw-${username}-long-enough` })
+      .expect(201);
+    const key = await gw.http
+      .post(`/v1/accounts/${created.body.id}/api-keys`)
+      .set('Authorization', `Bearer ${adminToken}`)
+      .send({ label: 'HIS integration' })
+      .expect(201);
+    return { id: created.body.id, apiKeyId: key.body.id, apiKey: key.body.key, auth: { 'X-API-Key': key.body.key } };
+  },
+};
