@@ -23,6 +23,7 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
 };
 
@@ -49,7 +50,7 @@ export function toErrorBody(error: unknown, requestId: string): ErrorBody {
   }
   const fastify = error as { statusCode?: number; code?: string; message?: string };
   if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
-    const code = (fastify.code && FASTIFY_CODES[fastify.code]) ?? (error instanceof SyntaxError ? 'MALFORMED_JSON' : CODE_BY_STATUS[fastify.statusCode] ?? 'BAD_REQUEST');
+    const code = (fastify.code && FASTIFY_CODES[fastify.code]) ?? ((error as Error).name === 'SyntaxError' ? 'MALFORMED_JSON' : CODE_BY_STATUS[fastify.statusCode] ?? 'BAD_REQUEST');
     return { statusCode: fastify.statusCode, code, message: sentence(fastify.message ?? 'Bad request'), requestId };
   }
   logger.error({ event: 'unhandled_error', requestId, err: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) });

@@ -1,0 +1,156 @@
+import { PATH_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer } from '@nestjs/core';
+import { PERMISSION_KEY, PUBLIC_KEY } from '../../gateway/src/auth/authenticated.decorator';
+import { Role } from '../../gateway/src/auth/permissions';
+import { AccountEntity } from '../../gateway/src/auth/account.entity';
+import { DataSource } from 'typeorm';
+import { AccountFactory } from '../factories/account.factory';
+import { removeGatewayData, startGateway, TestGateway } from '../support/gateway';
+
+/** The skeleton every feature relies on: docs, health, auth, errors, logs and metrics. */
+describe('gateway (e2e)', () => {
+  let gw: TestGateway;
+  let adminToken: string;
+
+  beforeAll(async () => {
+    gw = await startGateway({ env: { BODY_LIMIT_BYTES: '4096' } });
+    adminToken = await AccountFactory.adminToken(gw);
+  });
+  afterAll(async () => {
+    await gw?.close();
+    if (gw) await removeGatewayData(gw.config);
+  });
+
+  const admin = () => ({ Authorization: `Bearer ${adminToken}` });
+  const accounts = () => gw.app.get(DataSource).getRepository(AccountEntity);
+
+  describe('operations', () => {
+    it('reports database, chain and IPFS up on /health', async () => {
+      const res = await gw.http.get('/health').expect(200);
+      expect(res.body.status).toBe('ok');
+      expect(Object.keys(res.body.info).sort()).toEqual(['chain', 'database', 'ipfs']);
+      expect(res.body.info.chain.head).toBeGreaterThan(0);
+    });
+
+    it('serves the Swagger UI and an OpenAPI document with both security schemes', async () => {
+      const ui = await gw.http.get('/docs').expect(200);
+      expect(ui.text).toContain('swagger-ui');
+      const doc = (await gw.http.get('/docs-json').expect(200)).body;
+      expect(doc.components.securitySchemes).toMatchObject({ bearer: { scheme: 'bearer' }, 'api-key': { in: 'header', name: 'x-api-key' } });
+      expect(doc.paths['/v1/blobs'].post.security).toEqual(expect.arrayContaining([{ bearer: [] }, { 'api-key': [] }]));
+      expect(doc.paths['/v1/blobs'].post.responses).toHaveProperty('403');
+    });
+
+    it('exposes Prometheus metrics labelled by route template, never by raw path', async () => {
+      await gw.http.get('/v1/accounts/00000000-0000-4000-8000-000000000000').set(admin()).expect(404);
+      const res = await gw.http.get('/metrics').expect(200);
+      expect(res.text).toContain('ehrchain_http_request_duration_seconds_bucket');
+      expect(res.text).toContain('route="/v1/accounts/:id"');
+      expect(res.text).not.toContain('00000000-0000-4000-8000-000000000000');
+    });
+
+    it('sends the security headers Helmet sets', async () => {
+      const res = await gw.http.get('/health');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    });
+  });
+
+  describe('authentication and roles', () => {
+    it('makes an access decision for every route: a permission or an explicit public reason', () => {
+      const undecided: string[] = [];
+      for (const module of gw.app.get(ModulesContainer).values()) {
+        for (const { metatype } of module.controllers.values()) {
+          const proto = (metatype as { prototype: Record<string, unknown> }).prototype;
+          for (const name of Object.getOwnPropertyNames(proto)) {
+            const handler = proto[name];
+            if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
+            const decided = [handler, metatype].some((t) => Reflect.getMetadata(PERMISSION_KEY, t) || Reflect.getMetadata(PUBLIC_KEY, t));
+            if (!decided) undecided.push(`${(metatype as { name: string }).name}.${name}`);
+          }
+        }
+      }
+      expect(undecided).toEqual([]);
+    });
+
+    it('signs the bootstrapped admin in and refuses a wrong password alike for unknown users', async () => {
+      const wrong = await gw.http.post('/v1/auth/login').send({ username: 'admin', password: 'not-it' }).expect(401);
+      const unknown = await gw.http.post('/v1/auth/login').send({ username: 'nobody', password: 'not-it' }).expect(401);
+      expect(wrong.body).toMatchObject({ code: 'UNAUTHENTICATED', message: unknown.body.message });
+      const me = await gw.http.get('/v1/auth/me').set(admin()).expect(200);
+      expect(me.body).toMatchObject({ username: 'admin', role: 'admin' });
+    });
+
+    it('refuses calls without credentials, with a forged token or a revoked API key', async () => {
+      expect((await gw.http.get('/v1/auth/me').expect(401)).body.code).toBe('UNAUTHENTICATED');
+      const forged = `${adminToken.slice(0, -4)}AAAA`;
+      await gw.http.get('/v1/auth/me').set('Authorization', `Bearer ${forged}`).expect(401);
+
+      const hospital = await AccountFactory.hospital(gw, adminToken);
+      await gw.http.get('/v1/auth/me').set(hospital.auth).expect(200);
+      await gw.http.delete(`/v1/accounts/${hospital.id}/api-keys/${hospital.apiKeyId}`).set(admin()).expect(204);
+      expect((await gw.http.get('/v1/auth/me').set(hospital.auth).expect(401)).body.code).toBe('UNAUTHENTICATED');
+    });
+
+    it('keeps administration to administrators', async () => {
+      const doctor = await AccountFactory.person(gw, adminToken, Role.Doctor);
+      const res = await gw.http.post('/v1/accounts').set(doctor.auth).send({ role: 'admin', username: 'sneaky', password: 'long-enough-password' }).expect(403);
+      expect(res.body.code).toBe('FORBIDDEN');
+      expect(await accounts().existsBy({ username: 'sneaky' })).toBe(false);
+    });
+
+    it('issues API keys to hospital accounts only, shows a key once and stores only its hash', async () => {
+      const doctor = await AccountFactory.person(gw, adminToken, Role.Doctor);
+      const refused = await gw.http.post(`/v1/accounts/${doctor.id}/api-keys`).set(admin()).send({ label: 'x' }).expect(422);
+      expect(refused.body.code).toBe('API_KEY_ROLE');
+      const hospital = await AccountFactory.hospital(gw, adminToken);
+      const rows = await gw.app.get(DataSource).query('SELECT * FROM api_keys WHERE account_id = $1', [hospital.id]);
+      expect(JSON.stringify(rows)).not.toContain(hospital.apiKey.split('_')[2]);
+    });
+  });
+
+  describe('bad requests get a clear 4xx with a stable code and change nothing', () => {
+    it('validates bodies field by field', async () => {
+      const before = await accounts().count();
+      const res = await gw.http.post('/v1/accounts').set(admin()).send({ role: 'surgeon', username: 'A!', password: 'short', extra: 1 }).expect(400);
+      expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
+      const fields = res.body.details.errors.map((e: { field: string }) => e.field).sort();
+      expect(fields).toEqual(['extra', 'password', 'role', 'username']);
+      expect(await accounts().count()).toBe(before);
+    });
+
+    it.each([
+      ['malformed JSON', (r: TestGateway['http']) => r.post('/v1/auth/login').set('Content-Type', 'application/json').send('{"username":'), 400, 'MALFORMED_JSON'],
+      ['a body over the limit', (r: TestGateway['http']) => r.post('/v1/auth/login').send({ username: 'x', password: 'y'.repeat(8000) }), 413, 'PAYLOAD_TOO_LARGE'],
+      ['an unsupported media type', (r: TestGateway['http']) => r.post('/v1/auth/login').set('Content-Type', 'application/xml').send('<x/>'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      ['an unknown route', (r: TestGateway['http']) => r.get('/v1/nothing-here'), 404, 'NOT_FOUND'],
+    ])('answers %s', async (_name, send, status, code) => {
+      const res = await send(gw.http).expect(status);
+      expect(res.body).toMatchObject({ statusCode: status, code });
+      expect(res.body.requestId).toBe(res.headers['x-request-id']);
+      expect(res.text).not.toMatch(/\bat .+\.(ts|js):\d+/); // no stack traces
+    });
+
+    it('rejects a malformed id in a path', async () => {
+      const res = await gw.http.get('/v1/accounts/not-a-uuid').set(admin()).expect(400);
+      expect(res.body.code).toBe('BAD_REQUEST');
+    });
+
+    it("echoes the caller's request id so a hospital can quote it", async () => {
+      const res = await gw.http.get('/v1/auth/me').set('X-Request-Id', 'his-7f3a-001').expect(401);
+      expect(res.headers['x-request-id']).toBe('his-7f3a-001');
+      expect(res.body.requestId).toBe('his-7f3a-001');
+    });
+  });
+
+  it('never writes passwords, tokens or API keys to the log', async () => {
+    const hospital = await AccountFactory.hospital(gw, adminToken);
+    await gw.http.get('/v1/auth/me').set(hospital.auth).expect(200);
+    await gw.http.post('/v1/auth/login').send({ username: 'admin', password: 'wrong-password-on-purpose' }).expect(401);
+    const logs = gw.logs.join('\n');
+    expect(logs).toContain('"url":"/v1/auth/login"'); // the requests were logged...
+    for (const secret of [gw.admin!.password, adminToken, hospital.apiKey, 'wrong-password-on-purpose']) {
+      expect(logs).not.toContain(secret); // ...without their credentials
+    }
+  });
+});
