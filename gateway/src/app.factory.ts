@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { ApiError } from './common/errors';
-import { toErrorBody } from './common/error.filter';
 import { createLogger, PinoNestLogger } from './common/logger';
 import { AppConfig } from './config/app-config';
 import { setupOpenApi } from './openapi';
@@ -42,14 +41,29 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
+    bodyParser: false, // we register the JSON parser below, with our error code
   });
 
+  try {
+    await configure(app, config);
+  } catch (error) {
+    await app.close(); // stops the embedded chain it may have started
+    throw error;
+  }
+  return app;
+}
+
+async function configure(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
-  // Errors Fastify raises before Nest sees the request (body parsing, size) get the same shape.
-  fastify.setErrorHandler((error, request, reply) => {
-    const body = toErrorBody(error, String(request.id));
-    void reply.status(body.statusCode).send(body);
-  });
+  // Fastify's own JSON parser (prototype-poisoning safe), with a stable code for bad JSON. Other
+  // Fastify errors (size, media type) reach ErrorFilter through Nest with their status intact.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+    parseJson(request, body as string, (error, value) =>
+      error ? done(new ApiError(HttpStatus.BAD_REQUEST, 'MALFORMED_JSON', 'Request body is not valid JSON'), undefined) : done(null, value),
+    ),
+  );
   fastify.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -78,5 +92,4 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
   setupOpenApi(app);
   await app.init();
   await fastify.ready();
-  return app;
 }

@@ -65,7 +65,7 @@ describe('gateway (e2e)', () => {
           for (const name of Object.getOwnPropertyNames(proto)) {
             const handler = proto[name];
             if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
-            const decided = [handler, metatype].some((t) => Reflect.getMetadata(PERMISSION_KEY, t) || Reflect.getMetadata(PUBLIC_KEY, t));
+            const decided = [handler, metatype as object].some((t) => Reflect.getMetadata(PERMISSION_KEY, t) || Reflect.getMetadata(PUBLIC_KEY, t));
             if (!decided) undecided.push(`${(metatype as { name: string }).name}.${name}`);
           }
         }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,6 +85,13 @@ describe(AnvilProcess.name, () => {
     expect(exit.signal).toBe('SIGKILL');
     expect(sut.isRunning).toBe(false);
     expect(sut.exitedUnexpectedly).toBe(true);
+  });
+
+  it("fails to start with Anvil's own complaint when the state file is corrupt", async () => {
+    const stateFile = join(dir, 'corrupt-state.json');
+    await writeFile(stateFile, 'not json');
+
+    await expect(start(stateFile)).rejects.toThrow(/Anvil exited during start.*state/s);
   });
 
   it('refuses a port already in use, naming ANVIL_PORT', async () => {

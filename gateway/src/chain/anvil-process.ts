@@ -34,7 +34,8 @@ export class AnvilProcess {
   private exit: AnvilExit | undefined;
   private readonly exited: Promise<AnvilExit>;
   // SIGTERM (not SIGKILL) if Node exits without stop(): Anvil then still dumps its state and
-  // does not linger holding the port and the state file.
+  // does not linger holding the port and the state file. Not a substitute for stop(): 'exit'
+  // does not fire when Node dies of a signal, nor inside Jest's sandboxed `process`.
   private readonly terminateOnExit = (): void => {
     this.child.kill('SIGTERM');
   };
@@ -57,7 +58,7 @@ export class AnvilProcess {
       };
       child.once('exit', exited);
       // A binary that cannot be run never emits 'exit'.
-      child.once('error', (error) => {
+      child.on('error', (error) => {
         if (child.pid !== undefined) return;
         this.stderrTail += `could not run ${child.spawnfile}: ${error.message}`;
         exited(null, null);

@@ -81,7 +81,8 @@ export class ChainClient {
   readonly address: string;
   private readonly web3: Web3;
   private readonly agent: HttpAgent;
-  private readonly privateKey: string;
+  // An ES private field: util.inspect and JSON.stringify of the client never show it.
+  readonly #privateKey: string;
   private chainIdCache: number | undefined;
   // Sends are serialised so each one reads the nonce after the previous one reached the node.
   private sendQueue: Promise<unknown> = Promise.resolve();
@@ -90,7 +91,7 @@ export class ChainClient {
     if (!/^0x[0-9a-fA-F]{64}$/.test(privateKeyHex)) {
       throw new Error('ChainClient needs a 0x-prefixed 32-byte hex private key'); // the key itself is never echoed
     }
-    this.privateKey = privateKeyHex;
+    this.#privateKey = privateKeyHex;
     this.address = eth.accounts.privateKeyToAddress(privateKeyHex);
     // Our own agent, so close() can drop every socket and nothing keeps the process alive.
     this.agent = rpcUrl.startsWith('https:') ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
@@ -237,7 +238,7 @@ export class ChainClient {
       { nonce, gasPrice: 0n, gasLimit: (estimate * 13n) / 10n, to, data, value: 0n },
       { common },
     );
-    const signed = await eth.accounts.signTransaction(tx, this.privateKey);
+    const signed = await eth.accounts.signTransaction(tx, this.#privateKey);
     const txHash = await this.rpc(
       () => this.web3.requestManager.send({ method: 'eth_sendRawTransaction', params: [signed.rawTransaction] }),
       abi,
@@ -325,10 +326,17 @@ function isNetworkError(error: unknown): boolean {
 /** The revert data of a failed call or estimate, '0x' for a bare revert, undefined for other errors. */
 function findRevertData(error: unknown): string | undefined {
   let reverted = false;
+  let revertData: string | undefined;
   for (const node of errorChain(error)) {
     const data = typeof node.data === 'object' && node.data !== null ? (node.data as Record<string, unknown>).data : node.data;
-    if (typeof data === 'string' && /^0x([0-9a-fA-F]{2})*$/.test(data) && data.length >= 10) return data;
-    if (node.name === 'Eip838ExecutionError' || (typeof node.message === 'string' && /revert/i.test(node.message))) reverted = true;
+    if (revertData === undefined && typeof data === 'string' && /^0x([0-9a-fA-F]{2})*$/.test(data) && data.length >= 10) revertData = data;
+    if (
+      node.name === 'ContractExecutionError' ||
+      node.name === 'Eip838ExecutionError' ||
+      (typeof node.message === 'string' && /revert/i.test(node.message))
+    ) {
+      reverted = true;
+    }
   }
-  return reverted ? '0x' : undefined;
+  return reverted ? (revertData ?? '0x') : undefined;
 }

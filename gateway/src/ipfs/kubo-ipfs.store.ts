@@ -36,16 +36,18 @@ export const DEFAULT_KUBO_TIMEOUTS: KuboTimeouts = Object.freeze({
 /**
  * The Kubo node's Import.* config may have been switched to another profile (e.g. IPIP-499
  * unixfs-v1-2025: 1 MiB chunks, 1024 links), so every setting that shapes the CID is sent with
- * each add. `max-file-links` (Kubo ≥ 0.35) is not in the client's AddOptions type; the client
- * forwards unknown options as kebab-case query parameters.
+ * each add. `max-file-links` (experimental in Kubo) and `inline` are not in the client's
+ * AddOptions type; the client forwards unknown options as kebab-case query parameters.
  */
-const ADD_OPTIONS: AddOptions & { maxFileLinks: number } = {
+const ADD_OPTIONS: AddOptions & { maxFileLinks: number; inline: boolean } = {
   cidVersion: KUBO_CIDV1_IMPORT_OPTIONS.cidVersion,
   rawLeaves: KUBO_CIDV1_IMPORT_OPTIONS.rawLeaves,
   chunker: `size-${KUBO_CIDV1_IMPORT_OPTIONS.chunkSize}`,
   trickle: false,
   maxFileLinks: KUBO_CIDV1_IMPORT_OPTIONS.maxChildrenPerNode,
   hashAlg: 'sha2-256',
+  // Inlining would turn small files into identity CIDs that the embedded store never makes.
+  inline: false,
   pin: true,
 };
 
@@ -98,7 +100,7 @@ export class KuboIpfsStore extends IpfsStore {
   async check(): Promise<void> {
     const client = await this.connect();
     try {
-      await client.version({ timeout: this.timeouts.checkMs });
+      await client.version({ signal: AbortSignal.timeout(this.timeouts.checkMs) });
     } catch (err) {
       throw this.toStoreError(err, false);
     }

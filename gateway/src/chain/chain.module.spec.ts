@@ -1,0 +1,86 @@
+import { Global, INestApplicationContext, Logger, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppConfig, ConfigError, loadConfig } from '../config/app-config';
+import { ConfigModule } from '../config/config.module';
+import { KeyStore } from '../keys/key-store';
+import { AnvilProcess } from './anvil-process';
+import { ChainClient } from './chain-client';
+import { ChainModule, ChainRuntime } from './chain.module';
+import { RecordAnchors } from './record-anchors';
+
+// The one thing ChainModule needs from the keys feature, without its files on disk.
+const chainKey = `0x${randomBytes(32).toString('hex')}`;
+const keyStoreStub = { chainPrivateKey: () => chainKey } as unknown as KeyStore;
+
+@Global()
+@Module({ providers: [{ provide: KeyStore, useValue: keyStoreStub }], exports: [KeyStore] })
+class KeysStubModule {}
+
+function boot(config: AppConfig): Promise<INestApplicationContext> {
+  @Module({ imports: [ConfigModule.forRoot(config), KeysStubModule, ChainModule] })
+  class TestAppModule {}
+  return NestFactory.createApplicationContext(TestAppModule, { logger: false, abortOnError: false });
+}
+
+describe(ChainModule.name, () => {
+  let dataDir: string;
+  const apps: INestApplicationContext[] = [];
+  const anvils: AnvilProcess[] = [];
+
+  beforeAll(async () => {
+    Logger.overrideLogger(false);
+    dataDir = await mkdtemp(join(tmpdir(), 'ehrchain-chain-module-'));
+  });
+
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+    await Promise.all(anvils.map((anvil) => anvil.stop()));
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('boots an embedded chain with deployed contracts, and finds them again after a restart', async () => {
+    const config = loadConfig({ DATA_DIR: dataDir, ANVIL_PORT: '0', CHAIN_BLOCK_TIME: '0' }, dataDir);
+    const recordId = `0x${randomBytes(32).toString('hex')}`;
+    const digest = createHash('sha512').update('boot').digest();
+
+    const first = await boot(config);
+    apps.push(first);
+    const anchors = first.get(RecordAnchors);
+    await first.get(ChainClient).waitForReceipt(await anchors.anchor(recordId, 'bafy-boot', digest), 10_000);
+    const anvil = first.get(ChainRuntime).anvil;
+    await first.close();
+    apps.pop();
+
+    expect(anvil?.isRunning).toBe(false);
+    expect(anvil?.exitedUnexpectedly).toBe(false);
+    expect(existsSync(join(config.chain.dir, 'anvil-state.json'))).toBe(true);
+    expect(existsSync(join(config.chain.dir, 'deployments.json'))).toBe(true);
+
+    const second = await boot(config);
+    apps.push(second);
+    const sut = second.get(RecordAnchors);
+    expect(sut.address).toBe(anchors.address);
+    expect((await sut.anchorOf(recordId))?.cid).toBe('bafy-boot');
+  });
+
+  it('refuses to start when the chain reports another chain id, naming CHAIN_ID', async () => {
+    const other = await AnvilProcess.start({ port: 0, chainId: 1337, blockTimeSeconds: 0 });
+    anvils.push(other);
+    const dir = join(dataDir, 'other');
+    const config = loadConfig({ DATA_DIR: dir, CHAIN_RPC_URL: other.rpcUrl }, dir);
+
+    const error = await boot(config).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe('CHAIN_ID');
+    expect(existsSync(join(config.chain.dir, 'deployments.json'))).toBe(false);
+  });
+});
