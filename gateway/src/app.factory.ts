@@ -31,7 +31,6 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     bodyLimit: config.bodyLimitBytes,
-    disableRequestLogging: false,
     requestIdHeader: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
