@@ -1,4 +1,5 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
+import { ApiError } from '../common/errors';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorResult, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/authenticated.decorator';
@@ -28,7 +29,19 @@ export class HealthController {
   @Get()
   @Public('Load balancers and operators probe it without credentials')
   @HealthCheck()
-  check() {
+  async check() {
+    try {
+      return await this.runChecks();
+    } catch (error) {
+      // Keep the one error shape; the per-dependency report goes in `details`.
+      if (error instanceof ServiceUnavailableException) {
+        throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'UNHEALTHY', 'A dependency is down', error.getResponse() as Record<string, unknown>);
+      }
+      throw error;
+    }
+  }
+
+  private runChecks() {
     return this.health.check([
       () => this.db.pingCheck('database', { timeout: TIMEOUT_MS }),
       () => this.probe('chain', async () => ({ head: Number(await this.chain.blockNumber()) })),
