@@ -75,7 +75,14 @@ async function configure(app: NestFastifyApplication, config: AppConfig): Promis
   await app.register(helmet, {
     contentSecurityPolicy: {
       // Swagger UI needs inline styles; scripts stay same-origin.
-      directives: { defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], scriptSrc: ["'self'"] },
+      directives: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        scriptSrc: ["'self'"],
+        // TLS ends at the hospital's proxy; upgrading would break the UI on plain-HTTP intranet names.
+        upgradeInsecureRequests: null,
+      },
     },
   });
   app.enableVersioning({ type: VersioningType.URI });

@@ -19,8 +19,9 @@ async function main(): Promise<void> {
   const app = await createApp(config, logger);
   app.enableShutdownHooks();
 
-  const admin = await app.get(AccountsService).bootstrapAdmin();
   await app.listen({ host: config.host, port: config.port });
+  // Only once the port is ours: a failed listen must not leave an admin whose password nobody saw.
+  const admin = await app.get(AccountsService).bootstrapAdmin();
   const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
 
   // Printed to the terminal, not logged: the first admin's password is shown exactly once.
@@ -40,7 +41,12 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }
 
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message} (${error.cause.message})` : error.message;
+}
+
 main().catch((error: unknown) => {
-  process.stderr.write(`EHRChain gateway failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`EHRChain gateway failed to start: ${describe(error)}\n`);
   process.exit(1);
 });
