@@ -1,4 +1,5 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
@@ -9,7 +10,7 @@ import { AccountEntity } from './account.entity';
 import { ApiKeyEntity } from './api-key.entity';
 import { AuthContext } from './auth-context';
 import { Role } from './permissions';
-import { parseApiKey, sameHex, sha256Hex, verifyPassword } from './secrets';
+import { hashPassword, parseApiKey, sameHex, sha256Hex, verifyPassword } from './secrets';
 
 interface TokenClaims {
   sub: string;
@@ -23,6 +24,7 @@ export const unauthenticated = (message = 'Authentication required') =>
 @Injectable()
 export class AuthService {
   private readonly logger = new Logger(AuthService.name);
+  private readonly decoyHash = hashPassword(randomBytes(16).toString('hex'));
 
   constructor(
     @InjectRepository(AccountEntity) private readonly accounts: Repository<AccountEntity>,
@@ -33,7 +35,8 @@ export class AuthService {
 
   async login(username: string, password: string): Promise<{ accessToken: string; expiresIn: number }> {
     const account = await this.accounts.findOneBy({ username });
-    const ok = account?.passwordHash && !account.disabledAt && (await verifyPassword(password, account.passwordHash));
+    // Hash even for unknown users, so response time does not tell which usernames exist.
+    const ok = (await verifyPassword(password, account?.passwordHash ?? (await this.decoyHash))) && !!account && !account.disabledAt;
     if (!account || !ok) {
       this.logger.warn({ event: 'login_failed' });
       throw unauthenticated('Wrong username or password');
