@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {IConsortiumDirectory} from "./interfaces/IConsortiumDirectory.sol";
+
+/// @title ConsortiumRegistry
+/// @notice Membership of the EHRChain consortium. Authorities (health departments, founding
+/// hospitals) admit, suspend and reinstate hospitals only with k-of-n approvals; admitted
+/// hospitals register and deactivate their doctors and pharmacists.
+/// @dev The authority set and k are fixed at deployment. Each authority owns one bit of a
+/// proposal's approval bitmap, so a proposal fits in three storage slots.
+contract ConsortiumRegistry is IConsortiumDirectory {
+    /// @notice What a proposal does to its subject hospital once approved.
+    enum Action {
+        None,
+        Admit,
+        Suspend,
+        Reinstate
+    }
+
+    /// @notice A hospital's standing. Only Admitted hospitals act and count as active.
+    enum HospitalStatus {
+        None,
+        Admitted,
+        Suspended
+    }
+
+    /// @notice Practitioner roles, as in IConsortiumDirectory.
+    uint8 public constant DOCTOR = 1;
+    uint8 public constant PHARMACIST = 2;
+
+    /// @notice Upper bound of n: one bit per authority in a proposal's 96-bit approval bitmap.
+    uint256 public constant MAX_AUTHORITIES = 96;
+
+    struct Proposal {
+        address subject;
+        uint64 expiresAt;
+        Action action;
+        uint8 approvals;
+        bool executed;
+        address proposer;
+        uint96 approvedBy;
+        bytes32 dataHash;
+    }
+
+    struct Practitioner {
+        address hospital;
+        uint8 role;
+        bool active;
+        bytes32 councilRegistrationHash;
+    }
+
+    uint256 private immutable _threshold;
+    uint64 private immutable _proposalTtl;
+    address[] private _authorities;
+    mapping(address account => uint96 bit) private _authorityBits;
+    uint256 private _proposalCount;
+    mapping(uint256 proposalId => Proposal) private _proposals;
+    mapping(address hospital => HospitalStatus) private _hospitals;
+    mapping(address practitioner => Practitioner) private _practitioners;
+
+    /// @notice The constructor got no authorities or more than MAX_AUTHORITIES.
+    error ConsortiumRegistryInvalidAuthorityCount(uint256 count, uint256 max);
+    /// @notice The threshold is 0 or larger than the number of authorities.
+    error ConsortiumRegistryInvalidThreshold(uint256 threshold, uint256 authorities);
+    /// @notice An authority is the zero address.
+    error ConsortiumRegistryInvalidAuthority(address account);
+    /// @notice An authority appears twice.
+    error ConsortiumRegistryDuplicateAuthority(address account);
+    /// @notice The proposal lifetime is 0.
+    error ConsortiumRegistryInvalidProposalTtl(uint64 ttl);
+    /// @notice The caller is not an authority.
+    error ConsortiumRegistryNotAuthority(address account);
+    /// @notice The subject of a proposal is the zero address.
+    error ConsortiumRegistryInvalidHospital(address hospital);
+    /// @notice Admission of a hospital already admitted (active or suspended).
+    error ConsortiumRegistryHospitalAlreadyAdmitted(address hospital);
+    /// @notice The hospital is not admitted or is suspended (suspension, acting as a hospital).
+    error ConsortiumRegistryHospitalNotActive(address hospital);
+    /// @notice Reinstatement of a hospital that is not suspended.
+    error ConsortiumRegistryHospitalNotSuspended(address hospital);
+    /// @notice No proposal has this id.
+    error ConsortiumRegistryUnknownProposal(uint256 proposalId);
+    /// @notice The proposal was already executed.
+    error ConsortiumRegistryProposalAlreadyExecuted(uint256 proposalId);
+    /// @notice The proposal's lifetime is over.
+    error ConsortiumRegistryProposalExpired(uint256 proposalId, uint64 expiresAt);
+    /// @notice The authority already approved this proposal.
+    error ConsortiumRegistryAlreadyApproved(uint256 proposalId, address authority);
+    /// @notice The practitioner is the zero address.
+    error ConsortiumRegistryInvalidPractitioner(address practitioner);
+    /// @notice The role is neither DOCTOR nor PHARMACIST.
+    error ConsortiumRegistryInvalidRole(uint8 role);
+    /// @notice The practitioner is active with another hospital or other details.
+    error ConsortiumRegistryPractitionerAlreadyRegistered(address practitioner, address hospital);
+    /// @notice The caller is not the hospital the practitioner is registered with.
+    error ConsortiumRegistryNotPractitionerHospital(address practitioner, address caller);
+
+    /// @notice An authority proposed `action` on `subject`; `dataHash` is the hash of the off-chain details or reason.
+    event ProposalCreated(
+        uint256 indexed proposalId, Action action, address indexed subject, bytes32 dataHash, address indexed proposer
+    );
+    /// @notice An authority approved a proposal; `approvals` is the count including this one.
+    event ProposalApproved(uint256 indexed proposalId, address indexed authority, uint256 approvals);
+    event HospitalAdmitted(address indexed hospital, uint256 indexed proposalId, bytes32 detailsHash);
+    event HospitalSuspended(address indexed hospital, uint256 indexed proposalId, bytes32 reasonHash);
+    event HospitalReinstated(address indexed hospital, uint256 indexed proposalId, bytes32 reasonHash);
+    event PractitionerRegistered(
+        address indexed practitioner, address indexed hospital, uint8 role, bytes32 councilRegistrationHash
+    );
+    event PractitionerDeactivated(address indexed practitioner, address indexed hospital);
+
+    modifier onlyAuthority() {
+        if (_authorityBits[msg.sender] == 0) revert ConsortiumRegistryNotAuthority(msg.sender);
+        _;
+    }
+
+    /// @param authorities_ The n authorities: distinct, non-zero, at most MAX_AUTHORITIES.
+    /// @param threshold The k approvals a proposal needs, 1 <= k <= n.
+    /// @param ttl Seconds a proposal stays open for approvals, more than 0.
+    constructor(address[] memory authorities_, uint256 threshold, uint64 ttl) {
+        uint256 count = authorities_.length;
+        if (count == 0 || count > MAX_AUTHORITIES) revert ConsortiumRegistryInvalidAuthorityCount(count, MAX_AUTHORITIES);
+        if (threshold == 0 || threshold > count) revert ConsortiumRegistryInvalidThreshold(threshold, count);
+        if (ttl == 0) revert ConsortiumRegistryInvalidProposalTtl(ttl);
+        for (uint256 i = 0; i < count; ++i) {
+            address account = authorities_[i];
+            if (account == address(0)) revert ConsortiumRegistryInvalidAuthority(account);
+            if (_authorityBits[account] != 0) revert ConsortiumRegistryDuplicateAuthority(account);
+            _authorityBits[account] = uint96(1 << i);
+        }
+        _authorities = authorities_;
+        _threshold = threshold;
+        _proposalTtl = ttl;
+    }
+
+    // ---------------------------------------------------------------- governance
+
+    /// @notice Proposes to admit `hospital`; the proposer's approval counts.
+    /// @dev Requirements: caller is an authority; `hospital` is non-zero and was never admitted.
+    /// Emits {ProposalCreated} and {ProposalApproved}, and {HospitalAdmitted} when k is 1.
+    /// @param hospital The hospital's chain account.
+    /// @param detailsHash Hash of the off-chain admission dossier.
+    /// @return proposalId The new proposal's id (ids start at 1).
+    function proposeAdmission(address hospital, bytes32 detailsHash) external onlyAuthority returns (uint256 proposalId) {
+        return _propose(Action.Admit, hospital, detailsHash);
+    }
+
+    /// @notice Proposes to suspend `hospital`; the proposer's approval counts.
+    /// @dev Requirements: caller is an authority; `hospital` is admitted and not suspended.
+    /// Emits {ProposalCreated} and {ProposalApproved}, and {HospitalSuspended} when k is 1.
+    /// @param hospital The hospital's chain account.
+    /// @param reasonHash Hash of the off-chain reason.
+    /// @return proposalId The new proposal's id.
+    function proposeSuspension(address hospital, bytes32 reasonHash) external onlyAuthority returns (uint256 proposalId) {
+        return _propose(Action.Suspend, hospital, reasonHash);
+    }
+
+    /// @notice Proposes to reinstate a suspended `hospital`; the proposer's approval counts.
+    /// @dev Requirements: caller is an authority; `hospital` is suspended.
+    /// Emits {ProposalCreated} and {ProposalApproved}, and {HospitalReinstated} when k is 1.
+    /// @param hospital The hospital's chain account.
+    /// @param reasonHash Hash of the off-chain reason.
+    /// @return proposalId The new proposal's id.
+    function proposeReinstatement(address hospital, bytes32 reasonHash)
+        external
+        onlyAuthority
+        returns (uint256 proposalId)
+    {
+        return _propose(Action.Reinstate, hospital, reasonHash);
+    }
+
+    /// @notice Approves a proposal; the approval that reaches the threshold executes it.
+    /// @dev Requirements: caller is an authority that has not approved it yet; the proposal exists,
+    /// is not executed nor expired, and its action still fits the hospital's current status.
+    /// Emits {ProposalApproved}, then {HospitalAdmitted}, {HospitalSuspended} or {HospitalReinstated}
+    /// when it executes.
+    /// @param proposalId The proposal to approve.
+    function approve(uint256 proposalId) external onlyAuthority {
+        Proposal storage stored = _proposals[proposalId];
+        uint64 expiresAt = stored.expiresAt;
+        if (expiresAt == 0) revert ConsortiumRegistryUnknownProposal(proposalId);
+        if (stored.executed) revert ConsortiumRegistryProposalAlreadyExecuted(proposalId);
+        if (block.timestamp >= expiresAt) revert ConsortiumRegistryProposalExpired(proposalId, expiresAt);
+        uint96 bit = _authorityBits[msg.sender];
+        if (stored.approvedBy & bit != 0) revert ConsortiumRegistryAlreadyApproved(proposalId, msg.sender);
+        _checkApplicable(stored.action, stored.subject);
+
+        uint8 approvals = stored.approvals + 1;
+        stored.approvals = approvals;
+        stored.approvedBy |= bit;
+        emit ProposalApproved(proposalId, msg.sender, approvals);
+        if (approvals >= _threshold) _execute(proposalId, stored);
+    }
+
+    // ---------------------------------------------------------------- practitioners
+
+    /// @notice Registers (or re-registers after deactivation) a doctor or pharmacist with the calling hospital.
+    /// @dev Requirements: caller is an admitted, not suspended hospital; `account` is non-zero;
+    /// `role` is DOCTOR or PHARMACIST; the practitioner is not active with another hospital or
+    /// other details. Repeating an identical registration returns without effect or event, so a
+    /// relayer may resend. Emits {PractitionerRegistered}.
+    /// @param account The practitioner's signing address (a key on their device).
+    /// @param role DOCTOR (1) or PHARMACIST (2).
+    /// @param councilRegistrationHash Hash of the medical-council registration number.
+    function registerPractitioner(address account, uint8 role, bytes32 councilRegistrationHash) external {
+        if (_hospitals[msg.sender] != HospitalStatus.Admitted) revert ConsortiumRegistryHospitalNotActive(msg.sender);
+        if (account == address(0)) revert ConsortiumRegistryInvalidPractitioner(account);
+        if (role != DOCTOR && role != PHARMACIST) revert ConsortiumRegistryInvalidRole(role);
+        Practitioner storage existing = _practitioners[account];
+        if (existing.active) {
+            if (
+                existing.hospital == msg.sender && existing.role == role
+                    && existing.councilRegistrationHash == councilRegistrationHash
+            ) return;
+            revert ConsortiumRegistryPractitionerAlreadyRegistered(account, existing.hospital);
+        }
+        _practitioners[account] = Practitioner({
+            hospital: msg.sender,
+            role: role,
+            active: true,
+            councilRegistrationHash: councilRegistrationHash
+        });
+        emit PractitionerRegistered(account, msg.sender, role, councilRegistrationHash);
+    }
+
+    /// @notice Deactivates a practitioner of the calling hospital, for good (until registered again).
+    /// @dev Requirements: caller is the hospital the practitioner is registered with. A suspended
+    /// hospital may still deactivate (it only removes rights). Deactivating an inactive
+    /// practitioner returns without effect or event. Emits {PractitionerDeactivated}.
+    /// @param account The practitioner's signing address.
+    function deactivatePractitioner(address account) external {
+        Practitioner storage existing = _practitioners[account];
+        if (existing.hospital != msg.sender) revert ConsortiumRegistryNotPractitionerHospital(account, msg.sender);
+        if (!existing.active) return;
+        existing.active = false;
+        emit PractitionerDeactivated(account, msg.sender);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IConsortiumDirectory
+    function isAuthority(address account) external view returns (bool) {
+        return _authorityBits[account] != 0;
+    }
+
+    /// @inheritdoc IConsortiumDirectory
+    function authorityThreshold() external view returns (uint256) {
+        return _threshold;
+    }
+
+    /// @inheritdoc IConsortiumDirectory
+    function isActiveHospital(address hospital) external view returns (bool) {
+        return _hospitals[hospital] == HospitalStatus.Admitted;
+    }
+
+    /// @inheritdoc IConsortiumDirectory
+    function isActivePractitioner(address account, uint8 role) external view returns (bool) {
+        Practitioner storage stored = _practitioners[account];
+        return stored.active && stored.role == role && _hospitals[stored.hospital] == HospitalStatus.Admitted;
+    }
+
+    /// @inheritdoc IConsortiumDirectory
+    function isActiveMember(address account) external view returns (bool) {
+        if (_hospitals[account] == HospitalStatus.Admitted) return true;
+        Practitioner storage stored = _practitioners[account];
+        return stored.active && _hospitals[stored.hospital] == HospitalStatus.Admitted;
+    }
+
+    /// @notice The authorities, in deployment order.
+    function authorities() external view returns (address[] memory) {
+        return _authorities;
+    }
+
+    /// @notice Seconds a proposal stays open for approvals.
+    function proposalTtl() external view returns (uint64) {
+        return _proposalTtl;
+    }
+
+    /// @notice A hospital's standing: 0 None, 1 Admitted, 2 Suspended.
+    function hospitalStatus(address hospital) external view returns (HospitalStatus) {
+        return _hospitals[hospital];
+    }
+
+    /// @notice A proposal; every value is zero for an unknown id.
+    /// @return action 1 Admit, 2 Suspend, 3 Reinstate.
+    /// @return subject The hospital.
+    /// @return dataHash Hash of the off-chain details or reason.
+    /// @return proposer The authority that proposed it.
+    /// @return approvals Approvals so far, the proposer's included.
+    /// @return expiresAt Approvals are refused from this timestamp on.
+    /// @return executed Whether it reached the threshold and took effect.
+    function proposal(uint256 proposalId)
+        external
+        view
+        returns (
+            Action action,
+            address subject,
+            bytes32 dataHash,
+            address proposer,
+            uint256 approvals,
+            uint64 expiresAt,
+            bool executed
+        )
+    {
+        Proposal storage stored = _proposals[proposalId];
+        return (
+            stored.action,
+            stored.subject,
+            stored.dataHash,
+            stored.proposer,
+            stored.approvals,
+            stored.expiresAt,
+            stored.executed
+        );
+    }
+
+    /// @notice Whether `authority` approved the proposal (a proposer has).
+    function hasApproved(uint256 proposalId, address authority) external view returns (bool) {
+        uint96 bit = _authorityBits[authority];
+        return bit != 0 && _proposals[proposalId].approvedBy & bit != 0;
+    }
+
+    /// @notice A practitioner's registration; all zero when never registered.
+    /// @param account The practitioner's signing address.
+    /// @return hospital The hospital that registered it.
+    /// @return role DOCTOR (1) or PHARMACIST (2).
+    /// @return active False once deactivated. It stays true while the hospital is suspended, when
+    /// isActivePractitioner answers false.
+    /// @return councilRegistrationHash Hash of the medical-council registration number.
+    function practitioner(address account)
+        external
+        view
+        returns (address hospital, uint8 role, bool active, bytes32 councilRegistrationHash)
+    {
+        Practitioner storage stored = _practitioners[account];
+        return (stored.hospital, stored.role, stored.active, stored.councilRegistrationHash);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _propose(Action action, address hospital, bytes32 dataHash) private returns (uint256 proposalId) {
+        _checkApplicable(action, hospital);
+        proposalId = ++_proposalCount;
+        Proposal storage created = _proposals[proposalId];
+        created.subject = hospital;
+        created.expiresAt = uint64(block.timestamp) + _proposalTtl;
+        created.action = action;
+        created.approvals = 1;
+        created.proposer = msg.sender;
+        created.approvedBy = _authorityBits[msg.sender];
+        created.dataHash = dataHash;
+        emit ProposalCreated(proposalId, action, hospital, dataHash, msg.sender);
+        emit ProposalApproved(proposalId, msg.sender, 1);
+        if (_threshold == 1) _execute(proposalId, created);
+    }
+
+    /// @dev Checked at proposal and at every approval: another proposal may have changed the status since.
+    function _checkApplicable(Action action, address hospital) private view {
+        if (hospital == address(0)) revert ConsortiumRegistryInvalidHospital(hospital);
+        HospitalStatus status = _hospitals[hospital];
+        if (action == Action.Admit) {
+            if (status != HospitalStatus.None) revert ConsortiumRegistryHospitalAlreadyAdmitted(hospital);
+        } else if (action == Action.Suspend) {
+            if (status != HospitalStatus.Admitted) revert ConsortiumRegistryHospitalNotActive(hospital);
+        } else if (status != HospitalStatus.Suspended) {
+            revert ConsortiumRegistryHospitalNotSuspended(hospital);
+        }
+    }
+
+    function _execute(uint256 proposalId, Proposal storage executed) private {
+        executed.executed = true;
+        Action action = executed.action;
+        address hospital = executed.subject;
+        bytes32 dataHash = executed.dataHash;
+        if (action == Action.Admit) {
+            _hospitals[hospital] = HospitalStatus.Admitted;
+            emit HospitalAdmitted(hospital, proposalId, dataHash);
+        } else if (action == Action.Suspend) {
+            _hospitals[hospital] = HospitalStatus.Suspended;
+            emit HospitalSuspended(hospital, proposalId, dataHash);
+        } else {
+            _hospitals[hospital] = HospitalStatus.Admitted;
+            emit HospitalReinstated(hospital, proposalId, dataHash);
+        }
+    }
+}
