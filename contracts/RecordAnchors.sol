@@ -2,12 +2,23 @@
 pragma solidity ^0.8.24;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 
 /// @title RecordAnchors
 /// @notice Tamper evidence for EHRChain records: the SHA-512 digest and IPFS CID of each record,
 /// fixed on chain once. Reads recompute the digest and compare it with the anchor.
 /// @dev The digest is salted off chain (the salt lives inside the encrypted record), so a bare
 /// hash of a short, predictable record cannot be confirmed by guessing.
+///
+/// Two ways to anchor. `anchor` stores one record (about 166,000 gas with a CIDv1: six slots).
+/// `anchorBatch` stores one Merkle root for many record versions; the gateway keeps each
+/// version's inclusion proof and anyone can check it with `verifyRecord`. A storage slot per
+/// record would cost at least 22,100 gas, so batching is what lifts the chain's throughput
+/// ceiling. Leaves are OpenZeppelin StandardMerkleTree leaves (the npm merkle-tree package,
+/// gateway/src/chain/record-batch.ts): keccak256(bytes.concat(keccak256(abi.encode(fields)))),
+/// hashed twice so a leaf can never be passed off as an inner node (64-byte preimage).
+/// Versions chain through `previousVersion` (the previous version's leaf hash, zero for the
+/// first); a version with `tombstone` set marks the record erased.
 contract RecordAnchors is AccessControl {
     /// @notice Accounts allowed to anchor: the gateway's outbox sender.
     bytes32 public constant ANCHORER_ROLE = keccak256("ANCHORER_ROLE");
@@ -25,14 +36,54 @@ contract RecordAnchors is AccessControl {
 
     mapping(bytes32 recordId => Anchor) private _anchors;
 
+    /// @notice One version of a record, as committed in a batch's Merkle tree. Not stored on
+    /// chain: only the root is; the gateway keeps the versions and their proofs.
+    struct RecordVersion {
+        bytes32 recordId;
+        /// @dev The patient's on-chain handle (PatientRegistry), never their identity.
+        bytes32 patientHandle;
+        /// @dev keccak256 of the IPFS CID string; zero for a tombstone (nothing left to fetch).
+        bytes32 cidHash;
+        /// @dev The salted SHA-512 digest, 64 bytes.
+        bytes sha512Digest;
+        /// @dev Record category (ABDM HI type index).
+        uint8 category;
+        /// @dev Leaf hash of the version this one replaces; zero for the first version.
+        bytes32 previousVersion;
+        bool tombstone;
+        /// @dev The hospital or doctor on whose behalf the gateway anchored this version.
+        address author;
+    }
+
+    /// @dev Root in its own slot; count, block and time share the second (4 + 8 + 8 bytes).
+    /// A 256-bit root leaves no room for anything else in one slot, and truncating it would
+    /// weaken the proofs, so two slots (44,200 gas) per batch, amortised over its records.
+    struct Batch {
+        bytes32 merkleRoot;
+        uint32 count;
+        uint64 anchoredAt;
+        uint64 blockNumber;
+    }
+
+    mapping(bytes32 batchId => Batch) private _batches;
+
     /// @notice The digest was not 64 bytes long.
     error RecordAnchorsBadDigestLength(uint256 length);
 
     /// @notice The record is already anchored with a different digest or CID.
     error RecordAnchorsAlreadyAnchored(bytes32 recordId);
 
+    /// @notice A batch had a zero Merkle root or no records.
+    error RecordAnchorsInvalidBatch(bytes32 batchId, bytes32 merkleRoot, uint32 count);
+
+    /// @notice The batch is already anchored with a different root or count.
+    error RecordAnchorsBatchAlreadyAnchored(bytes32 batchId, bytes32 merkleRoot, uint32 count);
+
     /// @notice A record's digest and CID were anchored.
     event RecordAnchored(bytes32 indexed recordId, string cid, bytes sha512Digest, address indexed anchorer);
+
+    /// @notice The Merkle root of a batch of `count` record versions was anchored.
+    event BatchAnchored(bytes32 indexed batchId, bytes32 merkleRoot, uint32 count);
 
     /// @notice The deployer (the gateway) becomes admin and first anchorer; no constructor
     /// arguments, so the same bytecode deploys identically on Anvil and Besu.
@@ -88,6 +139,95 @@ contract RecordAnchors is AccessControl {
         Anchor storage stored = _anchors[recordId];
         if (stored.anchoredAt == 0) return (false, "", "", 0, 0);
         return (true, abi.encodePacked(stored.digestHigh, stored.digestLow), stored.cid, stored.anchoredAt, stored.blockNumber);
+    }
+
+    /// @notice Anchors the Merkle root of a batch of record versions in one storage write.
+    /// @dev Requirements: caller has ANCHORER_ROLE; `merkleRoot` is not zero and `count` is
+    /// not zero; the batch is not anchored yet with a different root or count. Re-anchoring
+    /// the same root and count returns without effect and without an event, so the gateway's
+    /// outbox may resend after a restart. Emits {BatchAnchored} on the first anchor of `batchId`.
+    /// @param batchId The gateway's id for the batch (its outbox row).
+    /// @param merkleRoot Root of the StandardMerkleTree over the batch's record versions.
+    /// @param count Number of record versions (leaves) in the tree.
+    function anchorBatch(bytes32 batchId, bytes32 merkleRoot, uint32 count) external onlyRole(ANCHORER_ROLE) {
+        if (merkleRoot == bytes32(0) || count == 0) revert RecordAnchorsInvalidBatch(batchId, merkleRoot, count);
+
+        Batch storage existing = _batches[batchId];
+        bytes32 anchoredRoot = existing.merkleRoot;
+        if (anchoredRoot != bytes32(0)) {
+            if (anchoredRoot == merkleRoot && existing.count == count) return;
+            revert RecordAnchorsBatchAlreadyAnchored(batchId, merkleRoot, count);
+        }
+
+        _batches[batchId] = Batch({
+            merkleRoot: merkleRoot,
+            count: count,
+            anchoredAt: uint64(block.timestamp),
+            blockNumber: uint64(block.number)
+        });
+        emit BatchAnchored(batchId, merkleRoot, count);
+    }
+
+    /// @notice Returns the anchor of a batch.
+    /// @param batchId The gateway's id for the batch.
+    /// @return exists False when the batch was never anchored (then every other value is zero).
+    /// @return merkleRoot The anchored root.
+    /// @return count Number of record versions in the batch.
+    /// @return anchoredAt Timestamp of the anchoring block.
+    /// @return blockNumber Number of the anchoring block.
+    function batchOf(bytes32 batchId)
+        external
+        view
+        returns (bool exists, bytes32 merkleRoot, uint32 count, uint64 anchoredAt, uint64 blockNumber)
+    {
+        Batch storage stored = _batches[batchId];
+        return (stored.merkleRoot != bytes32(0), stored.merkleRoot, stored.count, stored.anchoredAt, stored.blockNumber);
+    }
+
+    /// @notice Whether `version` is a leaf of the anchored batch `batchId`.
+    /// @dev False for a batch never anchored and for any proof that does not lead to its root,
+    /// which includes any change to any field of the version. Requirements: `sha512Digest` is
+    /// 64 bytes (otherwise it could not have been anchored; reverts to say so).
+    /// @param batchId The batch the gateway says the version was anchored in.
+    /// @param version The record version, field for field as it was put in the tree.
+    /// @param proof The version's inclusion proof from the batch's tree.
+    /// @return True when the version is in the batch.
+    function verifyRecord(bytes32 batchId, RecordVersion calldata version, bytes32[] calldata proof)
+        external
+        view
+        returns (bool)
+    {
+        bytes32 root = _batches[batchId].merkleRoot;
+        if (root == bytes32(0)) return false;
+        return MerkleProof.verifyCalldata(proof, root, recordLeaf(version));
+    }
+
+    /// @notice The leaf hash of a record version: what the next version's `previousVersion` holds.
+    /// @dev Same as StandardMerkleTree.leafHash over the types (bytes32 recordId, bytes32
+    /// patientHandle, bytes32 cidHash, bytes sha512Digest, uint8 category, bytes32
+    /// previousVersion, bool tombstone, address author). Fields are encoded one by one: abi.encode
+    /// of the struct itself would add the offset word of a dynamic tuple and hash differently.
+    /// Requirements: `sha512Digest` is 64 bytes.
+    /// @param version The record version.
+    /// @return The leaf hash.
+    function recordLeaf(RecordVersion calldata version) public pure returns (bytes32) {
+        if (version.sha512Digest.length != _DIGEST_LENGTH) revert RecordAnchorsBadDigestLength(version.sha512Digest.length);
+        return keccak256(
+            bytes.concat(
+                keccak256(
+                    abi.encode(
+                        version.recordId,
+                        version.patientHandle,
+                        version.cidHash,
+                        version.sha512Digest,
+                        version.category,
+                        version.previousVersion,
+                        version.tombstone,
+                        version.author
+                    )
+                )
+            )
+        );
     }
 
     /// @dev keccak256 only to compare two strings in memory; nothing hashed is stored.
