@@ -21,7 +21,7 @@ export interface GasReport {
 /** How much an operation may grow over the committed report before test/contracts/gas.spec.ts fails. */
 export const ALLOWED_GROWTH = 0.1;
 
-export const REGENERATE_COMMAND = 'npm run build:contracts && npx tsc -p bench/tsconfig.json && node dist/bench/bench/gas-report.js';
+export const REGENERATE_COMMAND = 'npm run bench:gas';
 
 export const reportPaths = () => ({
   json: join(findRepoRoot(), 'bench', 'gas-report.json'),
