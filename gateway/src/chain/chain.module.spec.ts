@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eth } from 'web3';
 import { AppConfig, ConfigError, loadConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { KeyStore } from '../keys/key-store';
@@ -15,7 +16,8 @@ import { RecordAnchors } from './record-anchors';
 
 // The one thing ChainModule needs from the keys feature, without its files on disk.
 const chainKey = `0x${randomBytes(32).toString('hex')}`;
-const keyStoreStub = { chainPrivateKey: () => chainKey } as unknown as KeyStore;
+const authorityKeys = [1, 2, 3].map(() => `0x${randomBytes(32).toString('hex')}`);
+const keyStoreStub = { chainPrivateKey: () => chainKey, devAuthorityKeys: async () => authorityKeys } as unknown as KeyStore;
 
 @Global()
 @Module({ providers: [{ provide: KeyStore, useValue: keyStoreStub }], exports: [KeyStore] })
@@ -72,7 +74,7 @@ describe(ChainModule.name, () => {
     const other = await AnvilProcess.start({ port: 0, chainId: 1337, blockTimeSeconds: 0 });
     anvils.push(other);
     const dir = join(dataDir, 'other');
-    const config = loadConfig({ DATA_DIR: dir, CHAIN_RPC_URL: other.rpcUrl }, dir);
+    const config = loadConfig({ DATA_DIR: dir, CHAIN_RPC_URL: other.rpcUrl, CONSORTIUM_AUTHORITIES: '0x1111111111111111111111111111111111111111' }, dir);
 
     const error = await boot(config).then(
       () => undefined,
@@ -82,5 +84,23 @@ describe(ChainModule.name, () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe('CHAIN_ID');
     expect(existsSync(join(config.chain.dir, 'deployments.json'))).toBe(false);
+  });
+
+  it('deploys the whole suite wired together: authorities, threshold and the directory each contract consults', async () => {
+    const dir = join(dataDir, 'suite');
+    const config = loadConfig({ DATA_DIR: dir, ANVIL_PORT: '0', CHAIN_BLOCK_TIME: '0', EMERGENCY_MAX_HOURS: '12' }, dir);
+    const app = await boot(config);
+    apps.push(app);
+    const { client, addresses } = app.get(ChainRuntime);
+    const call = async (name: string, method: string, args: unknown[] = []) => (await client.call(client.contract(name, addresses[name]), method, args))[0];
+    const lower = (value: unknown) => String(value).toLowerCase();
+
+    const expected = authorityKeys.map((key) => eth.accounts.privateKeyToAddress(key).toLowerCase());
+    expect(((await call('ConsortiumRegistry', 'authorities')) as string[]).map(lower)).toEqual(expected);
+    expect(await call('ConsortiumRegistry', 'authorityThreshold')).toBe(2n);
+    expect(await call('ConsortiumRegistry', 'isAuthority', [client.address])).toBe(false); // the gateway governs nothing
+    expect(lower(await call('EmergencyAccess', 'directory'))).toBe(addresses.ConsortiumRegistry.toLowerCase());
+    expect(await call('EmergencyAccess', 'maxDuration')).toBe(12n * 3600n);
+    expect(lower(await call('ConsentManager', 'directory'))).toBe(addresses.ConsortiumRegistry.toLowerCase());
   });
 });

@@ -1,16 +1,15 @@
 import { Global, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AppConfig, ConfigError } from '../config/app-config';
+import { eth } from 'web3';
+import { AppConfig, ConfigError, DEV_AUTHORITIES } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { KeyStore } from '../keys/key-store';
 import { AnvilProcess } from './anvil-process';
 import { ChainClient } from './chain-client';
+import { contractSuite } from './contract-suite';
 import { ensureDeployed } from './deployments';
 import { RecordAnchors } from './record-anchors';
-
-/** Contracts the gateway deploys on first start and finds again on every later one. */
-const CONTRACTS = [RecordAnchors.artifactName];
 
 /**
  * The connected chain: the embedded Anvil (when CHAIN_RPC_URL is unset), the client and the
@@ -33,7 +32,8 @@ export class ChainRuntime {
     });
   }
 
-  static async start(config: AppConfig, privateKeyHex: string): Promise<ChainRuntime> {
+  /** `authorities`: the consortium's authority addresses (ConsortiumRegistry's constructor). */
+  static async start(config: AppConfig, privateKeyHex: string, authorities: string[]): Promise<ChainRuntime> {
     const logger = new Logger(ChainRuntime.name);
     let anvil: AnvilProcess | undefined;
     let client: ChainClient | undefined;
@@ -55,7 +55,8 @@ export class ChainRuntime {
       if (chainId !== config.chain.chainId) {
         throw new ConfigError('CHAIN_ID', `is ${config.chain.chainId} but the chain at ${rpcUrl} reports ${chainId}`);
       }
-      const addresses = await ensureDeployed(client, join(config.chain.dir, 'deployments.json'), CONTRACTS);
+      const suite = contractSuite(config.consortium, authorities);
+      const addresses = await ensureDeployed(client, join(config.chain.dir, 'deployments.json'), suite);
       logger.log({ event: 'chain_ready', chainId, account: client.address, contracts: addresses });
       return new ChainRuntime(client, addresses, anvil);
     } catch (error) {
@@ -79,7 +80,11 @@ export class ChainRuntime {
       provide: ChainRuntime,
       inject: [APP_CONFIG, KeyStore],
       // Async factory: Nest awaits it, so the app boots only with a reachable chain and deployed contracts.
-      useFactory: (config: AppConfig, keys: KeyStore) => ChainRuntime.start(config, keys.chainPrivateKey()),
+      useFactory: async (config: AppConfig, keys: KeyStore) => {
+        const authorities =
+          config.consortium.authorities ?? (await keys.devAuthorityKeys(DEV_AUTHORITIES.count)).map((key) => eth.accounts.privateKeyToAddress(key));
+        return ChainRuntime.start(config, keys.chainPrivateKey(), authorities);
+      },
     },
     { provide: ChainClient, inject: [ChainRuntime], useFactory: (runtime: ChainRuntime) => runtime.client },
     {

@@ -33,11 +33,18 @@ export class ChainStateMismatchError extends Error {
 
 const logger = new Logger('Deployments');
 
+/** A contract to deploy: its artifact name and constructor arguments, which may use earlier addresses. */
+export interface ContractSpec {
+  name: string;
+  args?: (deployed: Readonly<Record<string, string>>) => unknown[];
+}
+
 /**
  * Deploys on first start, remembers addresses in `file`, never redeploys on restart.
- * Returns the address of each contract in `names`.
+ * Contracts deploy in the order given, so a spec's `args` can name the ones before it.
+ * Returns the address of each contract.
  */
-export async function ensureDeployed(client: ChainClient, file: string, names: string[]): Promise<Record<string, string>> {
+export async function ensureDeployed(client: ChainClient, file: string, contracts: (string | ContractSpec)[]): Promise<Record<string, string>> {
   const chainId = await client.chainId();
   const existing = await readDeployments(file);
   if (existing && existing.chainId !== chainId) {
@@ -48,7 +55,8 @@ export async function ensureDeployed(client: ChainClient, file: string, names: s
   const deployments: DeploymentsFile = existing ?? { chainId, contracts: {} };
   const addresses: Record<string, string> = {};
 
-  for (const name of names) {
+  for (const spec of contracts) {
+    const { name, args } = typeof spec === 'string' ? { name: spec, args: undefined } : spec;
     const bytecodeHash = sha256(loadArtifact(name).bytecode);
     const remembered = deployments.contracts[name];
     if (remembered) {
@@ -66,7 +74,7 @@ export async function ensureDeployed(client: ChainClient, file: string, names: s
       addresses[name] = remembered.address;
       continue;
     }
-    const deployed = await client.deploy(name);
+    const deployed = await client.deploy(name, args?.(addresses) ?? []);
     deployments.contracts[name] = {
       address: deployed.address,
       txHash: deployed.txHash,

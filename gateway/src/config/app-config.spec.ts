@@ -40,10 +40,35 @@ describe(loadConfig.name, () => {
       CHAIN_RPC_URL: 'http://rpcnode:8545',
       IPFS_API_URL: 'http://kubo:5001',
       CHAIN_BLOCK_TIME: '0',
+      CONSORTIUM_AUTHORITIES: '0x1111111111111111111111111111111111111111',
     });
     expect(sut.database.url).toBe('postgres://ehr@db:5432/ehr');
     expect(sut.chain.rpcUrl).toBe('http://rpcnode:8545');
     expect(sut.ipfs.apiUrl).toBe('http://kubo:5001');
     expect(sut.chain.blockTimeSeconds).toBe(0);
+  });
+});
+
+describe('consortium configuration', () => {
+  const a = (n: number) => `0x${String(n).repeat(40).slice(0, 40)}`;
+
+  it('defaults to the development authorities on the embedded chain', () => {
+    expect(loadConfig({}).consortium).toMatchObject({ authorities: undefined, threshold: 2, emergencyMaxSeconds: 24 * 3600 });
+  });
+
+  it('takes the authorities and a majority threshold by default', () => {
+    const sut = loadConfig({ CONSORTIUM_AUTHORITIES: `${a(1)}, ${a(2)},${a(3)},${a(4)}` });
+    expect(sut.consortium.authorities).toEqual([a(1), a(2), a(3), a(4)]);
+    expect(sut.consortium.threshold).toBe(3);
+  });
+
+  it.each([
+    [{ CHAIN_RPC_URL: 'http://besu:8545' }, /CONSORTIUM_AUTHORITIES is required when CHAIN_RPC_URL is set/],
+    [{ CONSORTIUM_AUTHORITIES: '0x1234' }, /CONSORTIUM_AUTHORITIES must be comma-separated 0x addresses/],
+    [{ CONSORTIUM_AUTHORITIES: `${a(1)},${a(1)}` }, /CONSORTIUM_AUTHORITIES lists an address twice/],
+    [{ CONSORTIUM_AUTHORITIES: `${a(1)},${a(2)}`, CONSORTIUM_THRESHOLD: '3' }, /CONSORTIUM_THRESHOLD must be between 1 and 2/],
+    [{ EMERGENCY_MAX_HOURS: '100' }, /EMERGENCY_MAX_HOURS must be between 1 and 72/],
+  ])('refuses %p', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
   });
 });

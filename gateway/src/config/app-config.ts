@@ -37,6 +37,17 @@ export interface AppConfig {
     dir: string;
   };
   ipfs: { apiUrl?: string; blocksDir: string };
+  consortium: {
+    /**
+     * The authorities whose k-of-n approvals govern the consortium (ConsortiumRegistry). Unset on
+     * the embedded chain: three development authorities are generated under keysDir, k = 2.
+     */
+    authorities?: string[];
+    threshold: number;
+    proposalTtlSeconds: number;
+    /** Longest break-glass access an emergency approval can grant. */
+    emergencyMaxSeconds: number;
+  };
   /** How often the chain-write outbox is drained (about once per block). */
   outbox: { intervalMs: number };
 }
@@ -97,6 +108,33 @@ function identifier(env: Env, name: string, fallback: string): string {
   return raw;
 }
 
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+/** Development authorities generated for the embedded chain, and how many must approve. */
+export const DEV_AUTHORITIES = { count: 3, threshold: 2 };
+
+function consortium(env: Env): AppConfig['consortium'] {
+  const raw = env.CONSORTIUM_AUTHORITIES?.trim();
+  const authorities = raw ? raw.split(',').map((a) => a.trim()) : undefined;
+  if (authorities) {
+    const bad = authorities.find((a) => !ADDRESS.test(a));
+    if (bad !== undefined) throw new ConfigError('CONSORTIUM_AUTHORITIES', `must be comma-separated 0x addresses, got "${bad}"`);
+    if (new Set(authorities.map((a) => a.toLowerCase())).size !== authorities.length) {
+      throw new ConfigError('CONSORTIUM_AUTHORITIES', 'lists an address twice');
+    }
+  } else if (env.CHAIN_RPC_URL) {
+    throw new ConfigError('CONSORTIUM_AUTHORITIES', 'is required when CHAIN_RPC_URL is set (the consortium authorities\' addresses)');
+  }
+  const n = authorities?.length ?? DEV_AUTHORITIES.count;
+  const majority = authorities ? Math.floor(n / 2) + 1 : DEV_AUTHORITIES.threshold;
+  return {
+    authorities,
+    threshold: int(env, 'CONSORTIUM_THRESHOLD', majority, 1, n),
+    proposalTtlSeconds: int(env, 'PROPOSAL_TTL_HOURS', 168, 1, 24 * 90) * 3600,
+    emergencyMaxSeconds: int(env, 'EMERGENCY_MAX_HOURS', 24, 1, 72) * 3600,
+  };
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Parses and validates the environment. Throws ConfigError naming the first bad variable. */
@@ -127,5 +165,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       blocksDir: join(dataDir, 'ipfs'),
     },
     outbox: { intervalMs: int(env, 'OUTBOX_INTERVAL_MS', 1000, 50, 60_000) },
+    consortium: consortium(env),
   };
 }

@@ -38,3 +38,17 @@ describe(KeyStore.name, () => {
     expect(inspect(sut, { depth: 5 })).not.toContain(secret);
   });
 });
+
+describe('KeyStore development authorities', () => {
+  it('creates the embedded chain\'s authority keys once, owner-only, and returns the same ones later', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ehr-keys-'));
+    try {
+      const first = await (await KeyStore.open(dir)).devAuthorityKeys(3);
+      expect(new Set(first).size).toBe(3);
+      expect((await stat(join(dir, 'dev-authority-2.key'))).mode & 0o777).toBe(0o600);
+      expect(await (await KeyStore.open(dir)).devAuthorityKeys(3)).toEqual(first);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -33,7 +33,11 @@ type KeyName = keyof typeof KEYS;
  * generated. Values are held in memory and never logged; `toJSON`/inspection hide them.
  */
 export class KeyStore {
-  private constructor(private readonly values: Record<KeyName, string>, readonly created: KeyName[]) {}
+  private constructor(
+    private readonly dir: string,
+    private readonly values: Record<KeyName, string>,
+    readonly created: KeyName[],
+  ) {}
 
   static async open(dir: string): Promise<KeyStore> {
     await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -52,7 +56,27 @@ export class KeyStore {
         created.push(name);
       }
     }
-    return new KeyStore(values, created);
+    return new KeyStore(dir, values, created);
+  }
+
+  /**
+   * Keys of the development consortium authorities, for the embedded chain only (created on
+   * first use). A real consortium's authorities keep their own keys; the gateway never has them.
+   */
+  async devAuthorityKeys(count: number): Promise<string[]> {
+    const keys: string[] = [];
+    for (let i = 1; i <= count; i++) {
+      const path = join(this.dir, `dev-authority-${i}.key`);
+      try {
+        keys.push((await readFile(path, 'utf8')).trim());
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        const key = chainKey();
+        await writeFile(path, `${key}\n`, { mode: 0o600, flag: 'wx' });
+        keys.push(key);
+      }
+    }
+    return keys;
   }
 
   /** A key file readable by group or others is narrowed to the owner, as ssh would insist. */
