@@ -17,6 +17,8 @@ export enum Permission {
   BlobWrite = 'blob.write',
   BlobRead = 'blob.read',
   SessionRead = 'session.read',
+  NetworkRead = 'network.read',
+  NetworkVote = 'network.vote',
 }
 
 const EVERYONE: Permission[] = [Permission.SessionRead];
@@ -31,6 +33,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.ApiKeyRevoke,
     Permission.BlobWrite,
     Permission.BlobRead,
+    Permission.NetworkRead,
+    Permission.NetworkVote,
   ],
   [Role.Hospital]: [...EVERYONE, Permission.BlobWrite, Permission.BlobRead],
   [Role.Doctor]: [...EVERYONE],
