@@ -1,5 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -35,8 +35,14 @@ export async function startGateway(options: { env?: Record<string, string>; prev
     ANVIL_PORT: '0',
     OUTBOX_INTERVAL_MS: '100',
     LOG_LEVEL: 'info',
+    ...externalChain(),
     ...options.env,
   });
+  if (!options.previous && process.env.E2E_CHAIN_KEY_FILE) {
+    // A permissioned network (Besu) only accepts allowlisted accounts: use the generated gateway key.
+    await mkdir(config.keysDir, { recursive: true, mode: 0o700 });
+    await copyFile(process.env.E2E_CHAIN_KEY_FILE, join(config.keysDir, 'chain-account.key'));
+  }
   config.database = options.previous?.database ?? testDatabase(config.database.pgliteDir);
 
   const logs: string[] = [];
@@ -57,6 +63,18 @@ export async function startGateway(options: { env?: Record<string, string>; prev
     close: () => app.close(),
   };
 }
+
+/**
+ * The same suite runs against a real network (`npm run test:compose`): CHAIN_RPC_URL,
+ * CHAIN_ID and CONSORTIUM_AUTHORITIES from the environment replace the embedded Anvil.
+ */
+export function externalChain(): Record<string, string> {
+  const pass = ['CHAIN_RPC_URL', 'CHAIN_ID', 'CONSORTIUM_AUTHORITIES', 'CONSORTIUM_THRESHOLD'] as const;
+  return Object.fromEntries(pass.filter((name) => process.env[name]).map((name) => [name, process.env[name]!]));
+}
+
+/** True when the tests run on the embedded chain, which they may stop and restart. */
+export const embeddedChain = (): boolean => !process.env.CHAIN_RPC_URL;
 
 /** Removes what a test gateway persisted (its data directory and, on Postgres, its schema). */
 export async function removeGatewayData(config: AppConfig): Promise<void> {
