@@ -6,7 +6,7 @@ import { findRepoRoot, loadArtifact } from '../gateway/src/chain/artifacts';
 import { ChainClient, ChainContract } from '../gateway/src/chain/chain-client';
 import { EHRCHAIN_CHAIN_ID } from '../gateway/src/config/app-config';
 import { GAS_SCENARIOS } from './gas/index';
-import { GasContext, GasRow, GasScenario } from './gas/scenario';
+import { FixedKey, GasContext, GasRow, GasScenario } from './gas/scenario';
 
 export type { GasRow } from './gas/scenario';
 
@@ -43,10 +43,17 @@ export async function measureGas(scenarios: readonly GasScenario[] = GAS_SCENARI
   // One client per label: two clients with one key would race for nonces.
   const clients = new Map<string, ChainClient>([['deployer', chain]]);
   try {
-    const context = benchContext(chain, (label) => {
-      if (!clients.has(label)) clients.set(label, new ChainClient(anvil.rpcUrl, keyFor(label)));
-      return clients.get(label)!;
-    });
+    const context = benchContext(
+      chain,
+      (label) => {
+        if (!clients.has(label)) clients.set(label, new ChainClient(anvil.rpcUrl, keyFor(label)));
+        return clients.get(label)!;
+      },
+      (label) => {
+        const privateKey = keyFor(label);
+        return { privateKey, address: eth.accounts.privateKeyToAddress(privateKey) };
+      },
+    );
     const rows: GasRow[] = [];
     for (const scenario of scenarios) rows.push(...(await scenario.measure(context)));
     const duplicate = rows.find((row, index) => rows.findIndex((other) => other.operation === row.operation) !== index);
@@ -58,10 +65,11 @@ export async function measureGas(scenarios: readonly GasScenario[] = GAS_SCENARI
   }
 }
 
-function benchContext(chain: ChainClient, client: (label: string) => ChainClient): GasContext {
+function benchContext(chain: ChainClient, client: (label: string) => ChainClient, key: (label: string) => FixedKey): GasContext {
   return {
     chain,
     client,
+    key,
     async deploy(artifactName, args = []) {
       const { address } = await chain.deploy(artifactName, args);
       return chain.contract(artifactName, address);
@@ -131,6 +139,8 @@ export function toMarkdown(report: GasReport): string {
     `Measured by \`bench/gas-report.ts\` on a fresh Anvil (hardfork cancun as the gateway runs it; contracts built by solc ${report.solcVersion}, evmVersion ${report.evmVersion}),`,
     'one transaction per row: the receipt\'s gasUsed, including the 21,000 of the transaction itself, divided by the records or',
     'entries it carries. Inputs are fixed, and every id in a batch is distinct (the dearest case for calldata).',
+    'EIP-712 messages are signed with fixed keys and a fixed deadline (2100-01-01); a proposal or request is never the',
+    'contract\'s first (its id counter is already non-zero, as on a chain in use); the notes say what else a case assumes.',
     `\`test/contracts/gas.spec.ts\` fails when an operation grows more than ${ALLOWED_GROWTH * 100}% over \`bench/gas-report.json\`.`,
     '',
     'Regenerate after a contract change:',

@@ -1,0 +1,104 @@
+import { buildTypedData, Eip712Domain, Eip712Field, signTypedData } from '../../gateway/src/chain/eip712';
+import { deployConsortium, registerPractitioner } from './consortium-registry';
+import { FAR_FUTURE, FixedKey, GasScenario, eip712Domain, fixedBytes32, perUnit } from './scenario';
+
+/** The issue's target: a consent grant at most 60,000 gas, transaction included. */
+export const GRANT_TARGET = 60_000;
+
+const NONCE_DEADLINE: Eip712Field[] = [
+  { name: 'nonce', type: 'uint256' },
+  { name: 'deadline', type: 'uint256' },
+];
+const TERMS: Eip712Field[] = [
+  { name: 'categories', type: 'uint8' },
+  { name: 'purposes', type: 'uint8' },
+  { name: 'fromDate', type: 'uint40' },
+  { name: 'toDate', type: 'uint40' },
+  { name: 'expiry', type: 'uint40' },
+];
+const HANDLE_SIGNER = (signer: string): Eip712Field[] => [{ name: 'handle', type: 'bytes32' }, { name: signer, type: 'address' }, ...NONCE_DEADLINE];
+// The EIP-712 types of ConsentManager and of the PatientRegistry it inherits, as the patient SDK signs them.
+const TYPES: Record<string, Eip712Field[]> = {
+  ConsentGrant: [{ name: 'patient', type: 'bytes32' }, { name: 'grantee', type: 'address' }, ...TERMS, { name: 'recordsRoot', type: 'bytes32' }, ...NONCE_DEADLINE],
+  ConsentRevocation: [{ name: 'patient', type: 'bytes32' }, { name: 'grantee', type: 'address' }, ...NONCE_DEADLINE],
+  ConsentRequest: [{ name: 'patient', type: 'bytes32' }, { name: 'doctor', type: 'address' }, ...TERMS, ...NONCE_DEADLINE],
+  ConsentApproval: [{ name: 'requestId', type: 'uint256' }, ...TERMS, { name: 'recordsRoot', type: 'bytes32' }, ...NONCE_DEADLINE],
+  ConsentDenial: [{ name: 'requestId', type: 'uint256' }, ...NONCE_DEADLINE],
+  Registration: HANDLE_SIGNER('signer'),
+  Rotation: HANDLE_SIGNER('newSigner'),
+  GuardianSet: [{ name: 'handle', type: 'bytes32' }, { name: 'guardians', type: 'address[]' }, { name: 'threshold', type: 'uint8' }, ...NONCE_DEADLINE],
+  Recovery: HANDLE_SIGNER('newSigner'),
+};
+
+const ZERO_ROOT = `0x${'00'.repeat(32)}`;
+/** ABDM HI types Prescription and DiagnosticReport (bits 1, 3), purpose CAREMGT (bit 0), records of 2020-09 to 2023-11. */
+const TERMS_GRANTED = { categories: 0b1010, purposes: 0b1, fromDate: 1_600_000_000, toDate: 1_700_000_000, expiry: FAR_FUTURE, recordsRoot: ZERO_ROOT };
+/** The update narrows to DiagnosticReport and adds purpose PUBHLTH (bit 2). */
+const TERMS_UPDATED = { ...TERMS_GRANTED, categories: 0b1000, purposes: 0b101 };
+const TERMS_WITH_ROOT = { ...TERMS_GRANTED, recordsRoot: fixedBytes32('ConsentManager/records-root') };
+type Terms = typeof TERMS_GRANTED;
+
+export const consentManagerScenario: GasScenario = {
+  contract: 'ConsentManager',
+  artifacts: ['ConsortiumRegistry', 'ConsentManager'],
+  async measure(context) {
+    const { deploy, send, key, chain } = context;
+    const consortium = await deployConsortium(context);
+    const doctor = key('doctor');
+    const colleague = key('doctor-2');
+    await registerPractitioner(context, consortium, doctor.address);
+    await registerPractitioner(context, consortium, colleague.address);
+    const sut = await deploy('ConsentManager', [consortium.registry.options.address]);
+    const domain: Eip712Domain = await eip712Domain(chain, sut, 'EHRChain ConsentManager');
+    const sign = (type: string, signer: FixedKey, message: Record<string, unknown>): string =>
+      signTypedData(signer.privateKey, buildTypedData(domain, type, { [type]: TYPES[type]! }, { ...message, deadline: BigInt(FAR_FUTURE) }));
+
+    // Everything is relayed by the deployer (the gateway); the patient, doctors and guardians only sign.
+    const handle = fixedBytes32('ConsentManager/patient');
+    const [signer, rotated, recovered] = [key('patient'), key('patient/rotated'), key('patient/recovered')];
+    const guardians = [key('guardian-0'), key('guardian-1'), key('guardian-2')];
+    let handleNonce = 0;
+
+    const register = await send(sut, 'register', [handle, signer.address, FAR_FUTURE, sign('Registration', signer, { handle, signer: signer.address, nonce: BigInt(handleNonce++) })]);
+
+    const grant = (grantee: string, terms: Terms, nonce: number) =>
+      send(sut, 'grant', [handle, grantee, terms, FAR_FUTURE, sign('ConsentGrant', signer, { patient: handle, grantee, ...terms, nonce: BigInt(nonce) })]);
+    const hospital = consortium.hospital.address;
+    const grantFirst = await grant(hospital, TERMS_GRANTED, 0);
+    const grantUpdate = await grant(hospital, TERMS_UPDATED, 1);
+    const grantWithRoot = await grant(key('hospital-2').address, TERMS_WITH_ROOT, 0);
+    const revoke = await send(sut, 'revoke', [handle, hospital, FAR_FUTURE, sign('ConsentRevocation', signer, { patient: handle, grantee: hospital, nonce: 2n })]);
+
+    const { fromDate, toDate, expiry, categories, purposes } = TERMS_GRANTED;
+    const requestConsent = (by: FixedKey) =>
+      send(sut, 'requestConsent', [handle, by.address, categories, purposes, fromDate, toDate, expiry, FAR_FUTURE,
+        sign('ConsentRequest', by, { patient: handle, doctor: by.address, categories, purposes, fromDate, toDate, expiry, nonce: 0n })]);
+    // Request 1, not measured: the measured one finds the request counter non-zero, as on a chain in use.
+    await requestConsent(colleague);
+    const request = await requestConsent(doctor); // request 2
+    const grantRequest = await send(sut, 'grantRequest', [2, TERMS_GRANTED, FAR_FUTURE, sign('ConsentApproval', signer, { requestId: 2n, ...TERMS_GRANTED, nonce: 0n })]);
+    const denyRequest = await send(sut, 'denyRequest', [1, FAR_FUTURE, sign('ConsentDenial', signer, { requestId: 1n, nonce: 0n })]);
+
+    const rotation = { handle, newSigner: rotated.address, nonce: BigInt(handleNonce++) };
+    const rotate = await send(sut, 'rotateSigner', [handle, rotated.address, FAR_FUTURE, sign('Rotation', signer, rotation), sign('Rotation', rotated, rotation)]);
+    const guardianAddresses = guardians.map(({ address }) => address);
+    const setGuardians = await send(sut, 'setGuardians', [handle, guardianAddresses, 2, FAR_FUTURE,
+      sign('GuardianSet', rotated, { handle, guardians: guardianAddresses, threshold: 2, nonce: BigInt(handleNonce++) })]);
+    const recovery = { handle, newSigner: recovered.address, nonce: BigInt(handleNonce++) };
+    const recover = await send(sut, 'recover', [handle, recovered.address, FAR_FUTURE, guardians.slice(0, 2).map((guardian) => sign('Recovery', guardian, recovery))]);
+
+    return [
+      perUnit('ConsentManager.grant (first)', 'transaction', 1, grantFirst, { target: GRANT_TARGET, note: 'first consent of the patient to this grantee, no records root' }),
+      perUnit('ConsentManager.grant (update)', 'transaction', 1, grantUpdate, { note: 'replaces the consent to the same grantee' }),
+      perUnit('ConsentManager.grant (records root)', 'transaction', 1, grantWithRoot, { note: 'first consent to this grantee, narrowed to a records root (a 2nd slot)' }),
+      perUnit('ConsentManager.revoke', 'transaction', 1, revoke),
+      perUnit('ConsentManager.requestConsent', 'transaction', 1, request, { note: "the doctor's first request; consults ConsortiumRegistry" }),
+      perUnit('ConsentManager.grantRequest', 'transaction', 1, grantRequest, { note: 'first consent to this doctor' }),
+      perUnit('ConsentManager.denyRequest', 'transaction', 1, denyRequest, { note: 'a doctor without consent: its nonce takes a new slot' }),
+      perUnit('PatientRegistry.register', 'transaction', 1, register, { note: 'in ConsentManager (PatientRegistry is its abstract base)' }),
+      perUnit('PatientRegistry.rotateSigner', 'transaction', 1, rotate, { note: 'signed by the current and the new key' }),
+      perUnit('PatientRegistry.setGuardians (3 guardians)', 'transaction', 1, setGuardians, { note: 'threshold 2, none named before' }),
+      perUnit('PatientRegistry.recover (2 of 3)', 'transaction', 1, recover, { note: '2 of the 3 guardians sign' }),
+    ];
+  },
+};
