@@ -1,0 +1,76 @@
+import { newKey, ZERO_BYTES32 } from './support/accounts';
+import { revertOf } from './support/chain';
+import { consentHelpers } from './support/consent';
+import { consentManagerTestbed } from './support/consent-manager';
+
+describe('ConsentManager revocation (contract)', () => {
+  const bed = consentManagerTestbed('ConsentManager revocation');
+  const { transact, chainTime } = bed;
+  const { hospital, terms, grantArgs, revokeArgs, pairNonce, consentOf, mayRead, mayReadAt, granted } = consentHelpers(bed);
+
+  beforeAll(() => bed.start());
+  afterAll(() => bed.stop());
+
+  describe('revoke', () => {
+    it('ends the consent from the block after the revocation and emits ConsentRevoked', async () => {
+      const { handle, signer, grantee } = await granted();
+      const before = await bed.relayer.blockNumber();
+
+      const { events, blockNumber, gasUsed } = await transact(bed.sut, 'revoke', await revokeArgs(handle, grantee, signer));
+      bed.gas.revoke = gasUsed;
+      await bed.chain.increaseTime(1);
+
+      expect(events).toEqual([{ name: 'ConsentRevoked', args: { patient: handle, grantee } }]);
+      expect(await mayReadAt(before, handle, grantee)).toBe(true);
+      expect(await mayReadAt(blockNumber, handle, grantee)).toBe(false);
+      expect(await bed.relayer.blockNumber()).toBeGreaterThan(blockNumber);
+      expect(await mayRead(handle, grantee)).toBe(false);
+      expect(await consentOf(handle, grantee)).toEqual({ categories: 0n, purposes: 0n, fromDate: 0n, toDate: 0n, expiry: 0n, recordsRoot: ZERO_BYTES32, requestId: 0n });
+      expect(await pairNonce(handle, grantee)).toBe(2n);
+    });
+
+    it("refuses a revocation signed by the gateway's key", async () => {
+      const { handle, signer, grantee } = await granted();
+
+      const error = await revertOf(bed.relayer.send(bed.sut, 'revoke', await revokeArgs(handle, grantee, newKey())));
+
+      expect(error.errorName).toBe('ConsentManagerInvalidSigner');
+      expect(error.args[1]).toBe(signer.address);
+      expect(await mayRead(handle, grantee)).toBe(true);
+    });
+
+    it('refuses a replayed revocation after the consent was granted again', async () => {
+      const { handle, signer, grantee } = await granted();
+      const first = await revokeArgs(handle, grantee, signer);
+      await transact(bed.sut, 'revoke', first);
+      await transact(bed.sut, 'grant', await grantArgs(handle, grantee, await terms(), signer));
+
+      const error = await revertOf(bed.relayer.send(bed.sut, 'revoke', first));
+
+      expect(error.errorName).toBe('ConsentManagerInvalidSigner');
+      expect(await mayRead(handle, grantee)).toBe(true);
+    });
+
+    it('refuses to revoke a consent that was never granted or is already revoked', async () => {
+      const { handle, signer, grantee } = await granted();
+      await transact(bed.sut, 'revoke', await revokeArgs(handle, grantee, signer));
+      const stranger = await hospital();
+
+      const again = await revertOf(bed.relayer.send(bed.sut, 'revoke', await revokeArgs(handle, grantee, signer)));
+      const never = await revertOf(bed.relayer.send(bed.sut, 'revoke', await revokeArgs(handle, stranger, signer)));
+
+      expect([again.errorName, again.args]).toEqual(['ConsentManagerNotGranted', [handle, grantee]]);
+      expect([never.errorName, never.args]).toEqual(['ConsentManagerNotGranted', [handle, stranger]]);
+    });
+
+    it('refuses a revocation after its deadline', async () => {
+      const { handle, signer, grantee } = await granted();
+      const until = BigInt((await chainTime()) - 1);
+
+      const error = await revertOf(bed.relayer.send(bed.sut, 'revoke', await revokeArgs(handle, grantee, signer, { until })));
+
+      expect(error.errorName).toBe('ConsentManagerExpiredSignature');
+      expect(error.args).toEqual([until]);
+    });
+  });
+});

@@ -1,0 +1,176 @@
+import { eth, utils } from 'web3';
+import { newKey, ZERO_ADDRESS, ZERO_BYTES32 } from './support/accounts';
+import { randomBytes32, revertOf } from './support/chain';
+import { consentManagerTestbed } from './support/consent-manager';
+import { patientHelpers } from './support/patients';
+import { blockTimestamp } from './support/rpc';
+
+// PatientRegistry is abstract: the deployed contract that carries it is ConsentManager.
+describe('PatientRegistry registration and rotation (contract, as deployed in ConsentManager)', () => {
+  const bed = consentManagerTestbed('PatientRegistry registration and rotation');
+  const { transact, view } = bed;
+  const { nonceOf, signerOf, registrationArgs, registered, rotationArgs } = patientHelpers(bed);
+
+  beforeAll(() => bed.start());
+  afterAll(() => bed.stop());
+
+  describe('register', () => {
+    it('binds a handle to the key that signed the registration and emits HandleRegistered', async () => {
+      const handle = randomBytes32();
+      const signer = newKey();
+
+      const { events } = await transact(bed.sut, 'register', await registrationArgs(handle, signer));
+
+      expect(events).toEqual([{ name: 'HandleRegistered', args: { handle, signer: signer.address } }]);
+      expect(await signerOf(handle)).toBe(signer.address);
+      expect(await nonceOf(handle)).toBe(1n);
+    });
+
+    it('rejects a registration not signed by the key it binds (the relayer cannot bind a key it lacks)', async () => {
+      const handle = randomBytes32();
+      const victim = newKey();
+      const forged = await registrationArgs(handle, victim, { signedBy: bed.gatewayKey });
+
+      const error = await revertOf(bed.relayer.send(bed.sut, 'register', forged));
+
+      expect(error.errorName).toBe('PatientRegistryInvalidSigner');
+      expect(error.args).toEqual([bed.gatewayKey.address, victim.address]);
+      expect(await signerOf(handle)).toBe(ZERO_ADDRESS);
+    });
+
+    it('registers a handle only once', async () => {
+      const { handle, signer } = await registered();
+      const squatter = newKey();
+
+      const error = await revertOf(bed.relayer.send(bed.sut, 'register', await registrationArgs(handle, squatter, { nonce: 1n })));
+
+      expect(error.errorName).toBe('PatientRegistryAlreadyRegistered');
+      expect(error.args).toEqual([handle]);
+      expect(await signerOf(handle)).toBe(signer.address);
+    });
+
+    it('rejects a registration after its deadline', async () => {
+      const handle = randomBytes32();
+      const signer = newKey();
+      const until = (await blockTimestamp(bed.chain)) - 1n;
+
+      const error = await revertOf(bed.relayer.send(bed.sut, 'register', await registrationArgs(handle, signer, { until })));
+
+      expect(error.errorName).toBe('PatientRegistryExpiredSignature');
+      expect(error.args).toEqual([until]);
+    });
+
+    it('rejects the zero handle', async () => {
+      const handle = ZERO_BYTES32;
+      const signer = newKey();
+
+      const error = await revertOf(bed.relayer.send(bed.sut, 'register', await registrationArgs(handle, signer)));
+
+      expect(error.errorName).toBe('PatientRegistryInvalidHandle');
+      expect(error.args).toEqual([handle]);
+    });
+  });
+
+  describe('rotateSigner', () => {
+    it('moves the handle to a new key when the current and the new key both sign, and emits SignerRotated', async () => {
+      const { handle, signer } = await registered();
+      const next = newKey();
+
+      const { events } = await transact(bed.sut, 'rotateSigner', await rotationArgs(handle, signer, next));
+
+      expect(events).toEqual([{ name: 'SignerRotated', args: { handle, previousSigner: signer.address, newSigner: next.address } }]);
+      expect(await signerOf(handle)).toBe(next.address);
+      expect(await nonceOf(handle)).toBe(2n);
+    });
+
+    it('rejects a rotation the current key did not sign', async () => {
+      const { handle, signer } = await registered();
+      const next = newKey();
+      const args = await rotationArgs(handle, next, next); // "current" signature by the new key itself
+
+      const error = await revertOf(bed.relayer.send(bed.sut, 'rotateSigner', args));
+
+      expect(error.errorName).toBe('PatientRegistryInvalidSigner');
+      expect(error.args).toEqual([next.address, signer.address]);
+      expect(await signerOf(handle)).toBe(signer.address);
+    });
+
+    it('rejects a rotation to a key that did not sign it', async () => {
+      const { handle, signer } = await registered();
+      const next = newKey();
+      const [, , until, currentSignature] = await rotationArgs(handle, signer, next);
+      const other = (await rotationArgs(handle, signer, newKey(), { until: until as bigint }))[4];
+
+      const error = await revertOf(bed.relayer.send(bed.sut, 'rotateSigner', [handle, next.address, until, currentSignature, other]));
+
+      expect(error.errorName).toBe('PatientRegistryInvalidSigner');
+      expect(error.args[1]).toBe(next.address);
+      expect(await signerOf(handle)).toBe(signer.address);
+    });
+
+    it('refuses a replayed rotation: its nonce is used', async () => {
+      const { handle, signer } = await registered();
+      const next = newKey();
+      const first = await rotationArgs(handle, signer, next);
+      await transact(bed.sut, 'rotateSigner', first);
+      await transact(bed.sut, 'rotateSigner', await rotationArgs(handle, next, signer)); // back to the first key
+
+      const error = await revertOf(bed.relayer.send(bed.sut, 'rotateSigner', first));
+
+      expect(error.errorName).toBe('PatientRegistryInvalidSigner');
+      expect(error.args[1]).toBe(signer.address);
+      expect(await signerOf(handle)).toBe(signer.address);
+    });
+
+    it('rejects a rotation after its deadline', async () => {
+      const { handle, signer } = await registered();
+      const until = (await blockTimestamp(bed.chain)) - 1n;
+
+      const error = await revertOf(bed.relayer.send(bed.sut, 'rotateSigner', await rotationArgs(handle, signer, newKey(), { until })));
+
+      expect(error.errorName).toBe('PatientRegistryExpiredSignature');
+      expect(error.args).toEqual([until]);
+    });
+
+    it('rejects a rotation of an unknown handle', async () => {
+      const handle = randomBytes32();
+      const key = newKey();
+
+      const error = await revertOf(bed.relayer.send(bed.sut, 'rotateSigner', await rotationArgs(handle, key, newKey(), { nonce: 0n })));
+
+      expect(error.errorName).toBe('PatientRegistryUnknownHandle');
+      expect(error.args).toEqual([handle]);
+    });
+  });
+
+  describe('views', () => {
+    it('answers zero for a handle never registered', async () => {
+      const handle = randomBytes32();
+
+      expect(await signerOf(handle)).toBe(ZERO_ADDRESS);
+      expect(await view('guardiansOf', [handle])).toEqual([[], 0n]);
+      expect(await nonceOf(handle)).toBe(0n);
+      expect(await view('MAX_GUARDIANS', [])).toEqual([10n]);
+    });
+
+    it('publishes the EIP-712 domain the patient SDK signs under', async () => {
+      const { domain } = bed;
+      const [, name, version, chainId, verifyingContract] = await view('eip712Domain', []);
+      const typeHash = utils.keccak256(utils.utf8ToHex('EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)'));
+      const separator = utils.keccak256(
+        eth.abi.encodeParameters(
+          ['bytes32', 'bytes32', 'bytes32', 'uint256', 'address'],
+          [typeHash, utils.keccak256(utils.utf8ToHex(domain.name)), utils.keccak256(utils.utf8ToHex(domain.version)), domain.chainId, domain.verifyingContract],
+        ),
+      );
+
+      expect({ name, version, chainId, verifyingContract }).toEqual({
+        name: domain.name,
+        version: domain.version,
+        chainId: BigInt(domain.chainId),
+        verifyingContract: domain.verifyingContract,
+      });
+      expect(await view('DOMAIN_SEPARATOR', [])).toEqual([separator]);
+    });
+  });
+});

@@ -1,0 +1,99 @@
+import type { ChainContract } from '../../../gateway/src/chain/chain-client';
+import { buildTypedData, Eip712Field, signTypedData } from '../../../gateway/src/chain/eip712';
+import { Key, newKey } from './accounts';
+import { randomBytes32 } from './chain';
+import { DOCTOR, deployConsortium, registerPractitioner } from './consortium';
+import { blockTimestamp, transact } from './rpc';
+import { testbed } from './testbed';
+
+/** The longest emergency access the testbed's EmergencyAccess grants: a day. */
+export const MAX_DURATION = 86_400;
+/** What `requestOf` answers as a request's status. */
+export const EmergencyStatus = { Pending: 1, Granted: 2, Denied: 3, Expired: 4 } as const;
+
+/** The doctor-signed break-glass request, as the doctor's device signs it. */
+const EMERGENCY_REQUEST: readonly Eip712Field[] = [
+  { name: 'patient', type: 'bytes32' },
+  { name: 'reasonHash', type: 'bytes32' },
+  { name: 'duration', type: 'uint64' },
+  { name: 'nonce', type: 'uint256' },
+  { name: 'deadline', type: 'uint256' },
+];
+
+export interface RequestOptions {
+  contract?: ChainContract;
+  signer?: Key;
+  patient?: string;
+  reasonHash?: string;
+  duration?: number;
+  deadline?: bigint;
+  nonce?: bigint;
+}
+
+/**
+ * An EmergencyAccess whose directory is a 2-of-3 ConsortiumRegistry (`authorities[0..2]`; the
+ * fourth governs no registry unless a test deploys one) with one admitted `hospital` and its
+ * active `doctor`; `relayer` is the account that relays the doctors' signed requests.
+ */
+export function emergencyAccessTestbed() {
+  const bed = testbed(async (chain) => {
+    const consortium = await deployConsortium(chain);
+    const hospital = await consortium.admittedHospital();
+    const { address } = await consortium.deployer.deploy('EmergencyAccess', [consortium.registry.options.address, MAX_DURATION]);
+    const doctor = newKey();
+    await registerPractitioner(hospital, consortium.registry, doctor.address);
+    return {
+      ...consortium,
+      chainId: await consortium.deployer.chainId(),
+      hospital,
+      relayer: chain.client(),
+      sut: consortium.deployer.contract('EmergencyAccess', address),
+      /** An active doctor of `hospital`, the signer of requests unless a test says otherwise. */
+      doctor,
+    };
+  });
+
+  /** The doctor's EIP-712 signature of EmergencyRequest, as their device would make it. */
+  const signRequest = (contract: ChainContract, signer: Key, message: Record<string, unknown>): string => {
+    const domain = { name: 'EHRChain EmergencyAccess', version: '1', chainId: bed.chainId, verifyingContract: String(contract.options.address) };
+    return signTypedData(signer.key, buildTypedData(domain, 'EmergencyRequest', { EmergencyRequest: EMERGENCY_REQUEST }, message));
+  };
+
+  /** request() arguments signed by `signer` (the doctor by default) for `as` (the signer by default). */
+  async function requestArgs(options: RequestOptions = {}, as?: string): Promise<unknown[]> {
+    const contract = options.contract ?? bed.sut;
+    const signer = options.signer ?? bed.doctor;
+    const patient = options.patient ?? randomBytes32();
+    const reasonHash = options.reasonHash ?? randomBytes32();
+    const duration = options.duration ?? 3_600;
+    const deadline = options.deadline ?? (await blockTimestamp(bed.chain)) + 600n;
+    const nonce = options.nonce ?? ((await bed.deployer.call(contract, 'nonces', [signer.address]))[0] as bigint);
+    const signature = signRequest(contract, signer, { patient, reasonHash, duration, nonce, deadline });
+    return [patient, reasonHash, duration, as ?? signer.address, deadline, signature];
+  }
+
+  /** Relays a signed request (see requestArgs); its id, patient, receipt and events. */
+  async function fileRequest(options: RequestOptions = {}) {
+    const args = await requestArgs(options);
+    const result = await transact(bed.relayer, options.contract ?? bed.sut, 'request', args);
+    return { ...result, requestId: result.events[0].args.requestId as bigint, patient: args[0] as string };
+  }
+
+  /** A new practitioner of `hospital` in the registry, a doctor unless `role` says otherwise. */
+  async function registeredDoctor(role = DOCTOR): Promise<Key> {
+    const signer = newKey();
+    await registerPractitioner(bed.hospital, bed.registry, signer.address, role);
+    return signer;
+  }
+
+  async function isGranted(patient: string, who: string, contract = bed.sut): Promise<[boolean, bigint]> {
+    return (await bed.deployer.call(contract, 'isGranted', [patient, who])) as [boolean, bigint];
+  }
+
+  async function requestOf(requestId: bigint, contract = bed.sut) {
+    const [patient, doctorAddress, reasonHash, duration, status, approvals, startsAt, expiresAt] = await bed.deployer.call(contract, 'requestOf', [requestId]);
+    return { patient, doctor: doctorAddress, reasonHash, duration, status, approvals, startsAt, expiresAt };
+  }
+
+  return Object.assign(bed, { requestArgs, fileRequest, registeredDoctor, isGranted, requestOf });
+}

@@ -1,0 +1,65 @@
+import type { Eip712Field } from '../../../gateway/src/chain/eip712';
+import { Key, newKey } from './accounts';
+import { randomBytes32 } from './chain';
+import { ConsentManagerTestbed, NONCE_DEADLINE } from './consent-manager';
+
+// The patient registry's EIP-712 types, as the patient SDK signs them.
+export const PATIENT_TYPES = {
+  Registration: [{ name: 'handle', type: 'bytes32' }, { name: 'signer', type: 'address' }, ...NONCE_DEADLINE],
+  Rotation: [{ name: 'handle', type: 'bytes32' }, { name: 'newSigner', type: 'address' }, ...NONCE_DEADLINE],
+  GuardianSet: [{ name: 'handle', type: 'bytes32' }, { name: 'guardians', type: 'address[]' }, { name: 'threshold', type: 'uint8' }, ...NONCE_DEADLINE],
+  Recovery: [{ name: 'handle', type: 'bytes32' }, { name: 'newSigner', type: 'address' }, ...NONCE_DEADLINE],
+} satisfies Record<string, readonly Eip712Field[]>;
+export type PatientMessage = keyof typeof PATIENT_TYPES;
+
+/** Patients of the testbed's registry: handles, their signing keys and guardians, as the patient SDK signs for them. */
+export function patientHelpers(bed: ConsentManagerTestbed) {
+  const sign = (type: PatientMessage, key: Key, message: Record<string, unknown>): string => bed.sign(type, PATIENT_TYPES[type], key, message);
+  const nonceOf = async (handle: string): Promise<bigint> => (await bed.view('patientNonces', [handle]))[0] as bigint;
+  const signerOf = async (handle: string): Promise<string> => (await bed.view('signerOf', [handle]))[0] as string;
+
+  /** Arguments of `register` binding `handle` to `signer`, signed by `signer` unless `signedBy` is given; nonce 0 unless given. */
+  async function registrationArgs(handle: string, signer: Key, options: { signedBy?: Key; nonce?: bigint; until?: bigint } = {}) {
+    const until = options.until ?? (await bed.deadline());
+    const message = { handle, signer: signer.address, nonce: options.nonce ?? 0n, deadline: until };
+    return [handle, signer.address, until, sign('Registration', options.signedBy ?? signer, message)];
+  }
+
+  /** A registered handle and its signer's key. */
+  async function registered(): Promise<{ handle: string; signer: Key }> {
+    const handle = randomBytes32();
+    const signer = newKey();
+    await bed.transact(bed.sut, 'register', await registrationArgs(handle, signer));
+    return { handle, signer };
+  }
+
+  /** Arguments of `rotateSigner` from `current` to `next`, signed by both. */
+  async function rotationArgs(handle: string, current: Key, next: Key, options: { nonce?: bigint; until?: bigint } = {}) {
+    const until = options.until ?? (await bed.deadline());
+    const message = { handle, newSigner: next.address, nonce: options.nonce ?? (await nonceOf(handle)), deadline: until };
+    return [handle, next.address, until, sign('Rotation', current, message), sign('Rotation', next, message)];
+  }
+
+  /** Sets the guardians as `signer` signed them; the decoded events. */
+  async function setGuardians(handle: string, signer: Key, guardians: string[], threshold: number) {
+    const until = await bed.deadline();
+    const message = { handle, guardians, threshold, nonce: await nonceOf(handle), deadline: until };
+    return (await bed.transact(bed.sut, 'setGuardians', [handle, guardians, threshold, until, sign('GuardianSet', signer, message)])).events;
+  }
+
+  /** A registered handle with a 2-of-3 guardian set. */
+  async function guarded(): Promise<{ handle: string; signer: Key; guardians: Key[] }> {
+    const { handle, signer } = await registered();
+    const guardians = [newKey(), newKey(), newKey()];
+    await setGuardians(handle, signer, guardians.map((g) => g.address), 2);
+    return { handle, signer, guardians };
+  }
+
+  /** Each guardian's signature of a recovery of `handle` to `newSigner`. */
+  async function recoverySignatures(handle: string, newSigner: string, until: bigint, guardians: Key[], nonce?: bigint) {
+    const message = { handle, newSigner, nonce: nonce ?? (await nonceOf(handle)), deadline: until };
+    return guardians.map((guardian) => sign('Recovery', guardian, message));
+  }
+
+  return { sign, nonceOf, signerOf, registrationArgs, registered, rotationArgs, setGuardians, guarded, recoverySignatures };
+}
