@@ -1,34 +1,10 @@
-import { buildTypedData, Eip712Domain, Eip712Field, signTypedData } from '../../gateway/src/chain/eip712';
+import { buildTypedData, Eip712Domain, signTypedData } from '../../gateway/src/chain/eip712';
+import { CONSENT_MANAGER_DOMAIN, CONSENT_MANAGER_TYPES, ConsentManagerMessage } from '../../gateway/src/chain/typed-messages';
 import { deployConsortium, registerPractitioner } from './consortium-registry';
 import { FAR_FUTURE, FixedKey, GasScenario, eip712Domain, fixedBytes32, perUnit } from './scenario';
 
 /** The issue's target: a consent grant at most 60,000 gas, transaction included. */
 export const GRANT_TARGET = 60_000;
-
-const NONCE_DEADLINE: Eip712Field[] = [
-  { name: 'nonce', type: 'uint256' },
-  { name: 'deadline', type: 'uint256' },
-];
-const TERMS: Eip712Field[] = [
-  { name: 'categories', type: 'uint8' },
-  { name: 'purposes', type: 'uint8' },
-  { name: 'fromDate', type: 'uint40' },
-  { name: 'toDate', type: 'uint40' },
-  { name: 'expiry', type: 'uint40' },
-];
-const HANDLE_SIGNER = (signer: string): Eip712Field[] => [{ name: 'handle', type: 'bytes32' }, { name: signer, type: 'address' }, ...NONCE_DEADLINE];
-// The EIP-712 types of ConsentManager and of the PatientRegistry it inherits, as the patient SDK signs them.
-const TYPES: Record<string, Eip712Field[]> = {
-  ConsentGrant: [{ name: 'patient', type: 'bytes32' }, { name: 'grantee', type: 'address' }, ...TERMS, { name: 'recordsRoot', type: 'bytes32' }, ...NONCE_DEADLINE],
-  ConsentRevocation: [{ name: 'patient', type: 'bytes32' }, { name: 'grantee', type: 'address' }, ...NONCE_DEADLINE],
-  ConsentRequest: [{ name: 'patient', type: 'bytes32' }, { name: 'doctor', type: 'address' }, ...TERMS, ...NONCE_DEADLINE],
-  ConsentApproval: [{ name: 'requestId', type: 'uint256' }, ...TERMS, { name: 'recordsRoot', type: 'bytes32' }, ...NONCE_DEADLINE],
-  ConsentDenial: [{ name: 'requestId', type: 'uint256' }, ...NONCE_DEADLINE],
-  Registration: HANDLE_SIGNER('signer'),
-  Rotation: HANDLE_SIGNER('newSigner'),
-  GuardianSet: [{ name: 'handle', type: 'bytes32' }, { name: 'guardians', type: 'address[]' }, { name: 'threshold', type: 'uint8' }, ...NONCE_DEADLINE],
-  Recovery: HANDLE_SIGNER('newSigner'),
-};
 
 const ZERO_ROOT = `0x${'00'.repeat(32)}`;
 /** ABDM HI types Prescription and DiagnosticReport (bits 1, 3), purpose CAREMGT (bit 0), records of 2020-09 to 2023-11. */
@@ -49,9 +25,9 @@ export const consentManagerScenario: GasScenario = {
     await registerPractitioner(context, consortium, doctor.address);
     await registerPractitioner(context, consortium, colleague.address);
     const sut = await deploy('ConsentManager', [consortium.registry.options.address]);
-    const domain: Eip712Domain = await eip712Domain(chain, sut, 'EHRChain ConsentManager');
-    const sign = (type: string, signer: FixedKey, message: Record<string, unknown>): string =>
-      signTypedData(signer.privateKey, buildTypedData(domain, type, { [type]: TYPES[type]! }, { ...message, deadline: BigInt(FAR_FUTURE) }));
+    const domain: Eip712Domain = await eip712Domain(chain, sut, CONSENT_MANAGER_DOMAIN.name);
+    const sign = (type: ConsentManagerMessage, signer: FixedKey, message: Record<string, unknown>): string =>
+      signTypedData(signer.privateKey, buildTypedData(domain, type, { [type]: CONSENT_MANAGER_TYPES[type] }, { ...message, deadline: BigInt(FAR_FUTURE) }));
 
     // Everything is relayed by the deployer (the gateway); the patient, doctors and guardians only sign.
     const handle = fixedBytes32('ConsentManager/patient');

@@ -1,5 +1,6 @@
 import { ChainContract } from '../../gateway/src/chain/chain-client';
-import { buildTypedData, Eip712Domain, Eip712Field, signTypedData } from '../../gateway/src/chain/eip712';
+import { buildTypedData, Eip712Domain, signTypedData } from '../../gateway/src/chain/eip712';
+import { EMERGENCY_ACCESS_DOMAIN, EMERGENCY_ACCESS_TYPES } from '../../gateway/src/chain/typed-messages';
 import { deployConsortium, registerPractitioner } from './consortium-registry';
 import { FAR_FUTURE, FixedKey, GasScenario, eip712Domain, fixedBytes32, perUnit } from './scenario';
 
@@ -7,20 +8,12 @@ import { FAR_FUTURE, FixedKey, GasScenario, eip712Domain, fixedBytes32, perUnit 
 const MAX_DURATION = 24 * 3_600;
 const DURATION = 3_600;
 
-const EMERGENCY_REQUEST: Eip712Field[] = [
-  { name: 'patient', type: 'bytes32' },
-  { name: 'reasonHash', type: 'bytes32' },
-  { name: 'duration', type: 'uint64' },
-  { name: 'nonce', type: 'uint256' },
-  { name: 'deadline', type: 'uint256' },
-];
-
 /** request() arguments for a new patient, signed by `doctor` at its nonce `nonce`. */
 function requestArgs(domain: Eip712Domain, doctor: FixedKey, patientLabel: string, nonce: number): unknown[] {
   const patient = fixedBytes32(`EmergencyAccess/${patientLabel}`);
   const reasonHash = fixedBytes32(`EmergencyAccess/${patientLabel}/reason`);
   const message = { patient, reasonHash, duration: DURATION, nonce: BigInt(nonce), deadline: BigInt(FAR_FUTURE) };
-  const signature = signTypedData(doctor.privateKey, buildTypedData(domain, 'EmergencyRequest', { EmergencyRequest: EMERGENCY_REQUEST }, message));
+  const signature = signTypedData(doctor.privateKey, buildTypedData(domain, 'EmergencyRequest', EMERGENCY_ACCESS_TYPES, message));
   return [patient, reasonHash, DURATION, doctor.address, FAR_FUTURE, signature];
 }
 
@@ -36,7 +29,7 @@ export const emergencyAccessScenario: GasScenario = {
     await registerPractitioner(context, consortium, doctor.address);
     await registerPractitioner(context, consortium, colleague.address);
     const sut: ChainContract = await deploy('EmergencyAccess', [consortium.registry.options.address, MAX_DURATION]);
-    const domain = await eip712Domain(chain, sut, 'EHRChain EmergencyAccess');
+    const domain = await eip712Domain(chain, sut, EMERGENCY_ACCESS_DOMAIN.name);
 
     // Request 1, not measured: every measured request finds the request counter non-zero, as on a chain in use.
     await send(sut, 'request', requestArgs(domain, colleague, 'patient-0', 0));

@@ -1,14 +1,9 @@
 import type { ChainContract } from '../../../gateway/src/chain/chain-client';
 import { buildTypedData, Eip712Field, signTypedData } from '../../../gateway/src/chain/eip712';
+import { CONSENT_MANAGER_DOMAIN } from '../../../gateway/src/chain/typed-messages';
 import { Key, newKey } from './accounts';
 import { blockTimestamp, deadlineIn, gasUsed, transact } from './rpc';
 import { testbed } from './testbed';
-
-/** The tail of every patient- or doctor-signed message: replay protection and a deadline. */
-export const NONCE_DEADLINE: readonly Eip712Field[] = [
-  { name: 'nonce', type: 'uint256' },
-  { name: 'deadline', type: 'uint256' },
-];
 
 /**
  * A ConsentManager (which is also the patient registry: PatientRegistry is its abstract base)
@@ -28,7 +23,7 @@ export function consentManagerTestbed(label: string) {
       relayer,
       directory: relayer.contract('ConsortiumDirectoryMock', directoryAddress),
       sut: relayer.contract('ConsentManager', address),
-      domain: { name: 'EHRChain ConsentManager', version: '1', chainId: await relayer.chainId(), verifyingContract: address },
+      domain: { ...CONSENT_MANAGER_DOMAIN, chainId: await relayer.chainId(), verifyingContract: address },
     };
   });
   const stopChain = bed.stop;

@@ -1,16 +1,14 @@
 import { eth } from 'web3';
 import type { AbiFunctionFragment } from 'web3';
-import type { Eip712Field } from '../../../gateway/src/chain/eip712';
+import { Category, CONSENT_MANAGER_TYPES, Purpose } from '../../../gateway/src/chain/typed-messages';
 import { Key, newKey, ZERO_BYTES32 } from './accounts';
 import { randomBytes32 } from './chain';
-import { ConsentManagerTestbed, NONCE_DEADLINE } from './consent-manager';
+import { ConsentManagerTestbed } from './consent-manager';
 import { DOCTOR } from './consortium';
 import { patientHelpers } from './patients';
 import { DAY, rpc } from './rpc';
 
-// ABDM HI types (bit index in `categories`) and HL7 PurposeOfUse as ABDM uses them (bit index in `purposes`).
-export const Category = { OPConsultation: 0, Prescription: 1, DischargeSummary: 2, DiagnosticReport: 3, ImmunizationRecord: 4, HealthDocumentRecord: 5, WellnessRecord: 6 } as const;
-export const Purpose = { CAREMGT: 0, BTG: 1, PUBHLTH: 2, HPAYMT: 3, DSRCH: 4, PATRQT: 5 } as const;
+export { Category, Purpose };
 export const bits = (...indexes: number[]): number => indexes.reduce((mask, index) => mask | (1 << index), 0);
 /** What `requestStatus` answers. */
 export const Status = { None: 0, Requested: 1, Granted: 2, Denied: 3, Revoked: 4, Expired: 5 } as const;
@@ -20,21 +18,9 @@ export const FROM_DATE = 1_600_000_000;
 export const TO_DATE = 1_700_000_000;
 export const IN_RANGE = 1_650_000_000;
 
-const TERMS: Eip712Field[] = [
-  { name: 'categories', type: 'uint8' },
-  { name: 'purposes', type: 'uint8' },
-  { name: 'fromDate', type: 'uint40' },
-  { name: 'toDate', type: 'uint40' },
-  { name: 'expiry', type: 'uint40' },
-];
-// The consent manager's EIP-712 types, as the patient SDK and doctors' apps sign them.
-export const CONSENT_TYPES = {
-  ConsentGrant: [{ name: 'patient', type: 'bytes32' }, { name: 'grantee', type: 'address' }, ...TERMS, { name: 'recordsRoot', type: 'bytes32' }, ...NONCE_DEADLINE],
-  ConsentRevocation: [{ name: 'patient', type: 'bytes32' }, { name: 'grantee', type: 'address' }, ...NONCE_DEADLINE],
-  ConsentRequest: [{ name: 'patient', type: 'bytes32' }, { name: 'doctor', type: 'address' }, ...TERMS, ...NONCE_DEADLINE],
-  ConsentApproval: [{ name: 'requestId', type: 'uint256' }, ...TERMS, { name: 'recordsRoot', type: 'bytes32' }, ...NONCE_DEADLINE],
-  ConsentDenial: [{ name: 'requestId', type: 'uint256' }, ...NONCE_DEADLINE],
-} satisfies Record<string, readonly Eip712Field[]>;
+// The consent manager's own EIP-712 types, as the patient SDK and doctors' apps sign them.
+const { ConsentGrant, ConsentRevocation, ConsentRequest, ConsentApproval, ConsentDenial } = CONSENT_MANAGER_TYPES;
+export const CONSENT_TYPES = { ConsentGrant, ConsentRevocation, ConsentRequest, ConsentApproval, ConsentDenial };
 export type ConsentMessage = keyof typeof CONSENT_TYPES;
 
 export interface Terms {

@@ -1,5 +1,6 @@
 import type { ChainContract } from '../../../gateway/src/chain/chain-client';
-import { buildTypedData, Eip712Field, signTypedData } from '../../../gateway/src/chain/eip712';
+import { buildTypedData, signTypedData } from '../../../gateway/src/chain/eip712';
+import { EMERGENCY_ACCESS_DOMAIN, EMERGENCY_ACCESS_TYPES } from '../../../gateway/src/chain/typed-messages';
 import { Key, newKey } from './accounts';
 import { randomBytes32 } from './chain';
 import { DOCTOR, deployConsortium, registerPractitioner } from './consortium';
@@ -10,15 +11,6 @@ import { testbed } from './testbed';
 export const MAX_DURATION = 86_400;
 /** What `requestOf` answers as a request's status. */
 export const EmergencyStatus = { Pending: 1, Granted: 2, Denied: 3, Expired: 4 } as const;
-
-/** The doctor-signed break-glass request, as the doctor's device signs it. */
-const EMERGENCY_REQUEST: readonly Eip712Field[] = [
-  { name: 'patient', type: 'bytes32' },
-  { name: 'reasonHash', type: 'bytes32' },
-  { name: 'duration', type: 'uint64' },
-  { name: 'nonce', type: 'uint256' },
-  { name: 'deadline', type: 'uint256' },
-];
 
 export interface RequestOptions {
   contract?: ChainContract;
@@ -55,8 +47,8 @@ export function emergencyAccessTestbed() {
 
   /** The doctor's EIP-712 signature of EmergencyRequest, as their device would make it. */
   const signRequest = (contract: ChainContract, signer: Key, message: Record<string, unknown>): string => {
-    const domain = { name: 'EHRChain EmergencyAccess', version: '1', chainId: bed.chainId, verifyingContract: String(contract.options.address) };
-    return signTypedData(signer.key, buildTypedData(domain, 'EmergencyRequest', { EmergencyRequest: EMERGENCY_REQUEST }, message));
+    const domain = { ...EMERGENCY_ACCESS_DOMAIN, chainId: bed.chainId, verifyingContract: String(contract.options.address) };
+    return signTypedData(signer.key, buildTypedData(domain, 'EmergencyRequest', EMERGENCY_ACCESS_TYPES, message));
   };
 
   /** request() arguments signed by `signer` (the doctor by default) for `as` (the signer by default). */

@@ -1,15 +1,11 @@
-import type { Eip712Field } from '../../../gateway/src/chain/eip712';
+import { CONSENT_MANAGER_TYPES } from '../../../gateway/src/chain/typed-messages';
 import { Key, newKey } from './accounts';
 import { randomBytes32 } from './chain';
-import { ConsentManagerTestbed, NONCE_DEADLINE } from './consent-manager';
+import { ConsentManagerTestbed } from './consent-manager';
 
 // The patient registry's EIP-712 types, as the patient SDK signs them.
-export const PATIENT_TYPES = {
-  Registration: [{ name: 'handle', type: 'bytes32' }, { name: 'signer', type: 'address' }, ...NONCE_DEADLINE],
-  Rotation: [{ name: 'handle', type: 'bytes32' }, { name: 'newSigner', type: 'address' }, ...NONCE_DEADLINE],
-  GuardianSet: [{ name: 'handle', type: 'bytes32' }, { name: 'guardians', type: 'address[]' }, { name: 'threshold', type: 'uint8' }, ...NONCE_DEADLINE],
-  Recovery: [{ name: 'handle', type: 'bytes32' }, { name: 'newSigner', type: 'address' }, ...NONCE_DEADLINE],
-} satisfies Record<string, readonly Eip712Field[]>;
+const { Registration, Rotation, GuardianSet, Recovery } = CONSENT_MANAGER_TYPES;
+export const PATIENT_TYPES = { Registration, Rotation, GuardianSet, Recovery };
 export type PatientMessage = keyof typeof PATIENT_TYPES;
 
 /** Patients of the testbed's registry: handles, their signing keys and guardians, as the patient SDK signs for them. */
