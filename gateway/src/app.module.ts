@@ -11,6 +11,7 @@ import { HealthModule } from './health/health.module';
 import { IpfsModule } from './ipfs/ipfs.module';
 import { KeysModule } from './keys/keys.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { NetworkModule } from './network/network.module';
 import { OutboxModule } from './outbox/outbox.module';
 
 @Module({})
@@ -29,6 +30,7 @@ export class AppModule {
         OutboxModule,
         BlobsModule,
         HealthModule,
+        NetworkModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
     };

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { ChainClient } from '../chain/chain-client';
+import { BftRpc } from './bft-rpc';
+import { NetworkController } from './network.controller';
+import { NetworkService } from './network.service';
+
+@Module({
+  controllers: [NetworkController],
+  providers: [
+    NetworkService,
+    // The node ChainClient talks to (CHAIN_RPC_URL, or the embedded Anvil), for the methods web3 lacks.
+    { provide: BftRpc, inject: [ChainClient], useFactory: (client: ChainClient) => new BftRpc(client.rpcUrl) },
+  ],
+})
+export class NetworkModule {}
