@@ -14,8 +14,8 @@ import {IConsortiumDirectory} from "./interfaces/IConsortiumDirectory.sol";
 /// @dev Doctors have keys but no chain accounts, hence signatures; authorities call directly.
 /// Membership and the threshold k come from the consortium directory.
 contract EmergencyAccess is EIP712, Nonces {
-    /// @notice Lifecycle of a request. Expired is never stored: views report a Granted request whose
-    /// time box is over as Expired.
+    /// @notice Lifecycle of a request. Expired is never stored: views report as Expired a Granted
+    /// request whose time box is over and a Pending one whose approval deadline has passed (lapsed).
     enum RequestStatus {
         None,
         Pending,
@@ -31,6 +31,7 @@ contract EmergencyAccess is EIP712, Nonces {
     uint8 private constant _DOCTOR = 1;
 
     /// @dev One slot for everything approvals and reads touch; duration fits 32 bits (maxDuration is checked).
+    /// expiresAt is the approval deadline while the request is Pending, the access expiry once Granted.
     struct Request {
         address doctor;
         uint32 duration;
@@ -71,6 +72,8 @@ contract EmergencyAccess is EIP712, Nonces {
     error EmergencyAccessNotPending(uint256 requestId, RequestStatus status);
     /// @notice The authority already approved this request.
     error EmergencyAccessAlreadyApproved(uint256 requestId, address authority);
+    /// @notice The pending request was not approved before its approval deadline and has lapsed.
+    error EmergencyAccessRequestLapsed(uint256 requestId, uint64 approvalDeadline);
 
     /// @notice A doctor asked for emergency access to a patient's records.
     event EmergencyRequested(
@@ -97,7 +100,9 @@ contract EmergencyAccess is EIP712, Nonces {
         _maxDuration = maxDuration_;
     }
 
-    /// @notice Files a doctor's signed emergency request; anyone may relay it.
+    /// @notice Files a doctor's signed emergency request; anyone may relay it. The request must be
+    /// approved (or denied) before its approval deadline, now + maxDuration; after that it lapses
+    /// and requestOf reports it Expired.
     /// @dev Requirements: `deadline` not passed; `duration` in 1..maxDuration; `patient` non-zero;
     /// `signature` is `doctor`'s EIP-712 signature of EmergencyRequest(patient, reasonHash, duration,
     /// nonces(doctor), deadline) (each signature works once: the nonce is consumed); `doctor` is an
@@ -132,7 +137,8 @@ contract EmergencyAccess is EIP712, Nonces {
         _requests[requestId] = Request({
             doctor: doctor,
             duration: uint32(duration),
-            expiresAt: 0,
+            // Approval deadline while pending (maxDuration fits 32 bits); the access expiry once granted.
+            expiresAt: uint48(block.timestamp) + uint32(_maxDuration),
             approvals: 0,
             status: RequestStatus.Pending,
             patient: patient,
@@ -145,7 +151,8 @@ contract EmergencyAccess is EIP712, Nonces {
     /// @notice Approves a pending request; the approval that reaches directory.authorityThreshold()
     /// grants access from now for the requested duration.
     /// @dev Requirements: caller is an authority that has not approved this request; the request
-    /// exists and is pending; its doctor is still an active Doctor. Emits {EmergencyApproved}, and
+    /// exists, is pending and its approval deadline (the pending request's expiresAt) has not
+    /// passed; its doctor is still an active Doctor. Emits {EmergencyApproved}, and
     /// {EmergencyGranted} when the threshold is reached.
     /// @param requestId The request to approve.
     function approve(uint256 requestId) external onlyAuthority {
@@ -162,8 +169,10 @@ contract EmergencyAccess is EIP712, Nonces {
     }
 
     /// @notice Denies a pending request, which then can never be granted.
-    /// @dev Requirements: caller is an authority; the request exists and is pending. One authority's
-    /// denial suffices: break-glass access needs k approvals and no objection. Emits {EmergencyDenied}.
+    /// @dev Requirements: caller is an authority; the request exists, is pending and its approval
+    /// deadline (the pending request's expiresAt) has not passed: a lapsed request needs no denial.
+    /// One authority's denial suffices: break-glass access needs k approvals and no objection.
+    /// Emits {EmergencyDenied}.
     /// @param requestId The request to deny.
     function deny(uint256 requestId) external onlyAuthority {
         Request storage stored = _pending(requestId);
@@ -190,10 +199,12 @@ contract EmergencyAccess is EIP712, Nonces {
     /// @return doctor The requesting doctor.
     /// @return reasonHash Hash of the off-chain reason.
     /// @return duration Seconds of access asked for.
-    /// @return status Pending, Granted, Denied, or Expired once a grant's time box is over.
+    /// @return status Pending, Granted, Denied, or Expired once a grant's time box is over or a
+    /// pending request's approval deadline has passed (it lapsed).
     /// @return approvals Authority approvals so far.
     /// @return startsAt When access was granted; 0 unless granted.
-    /// @return expiresAt When access ends; 0 unless granted.
+    /// @return expiresAt When access ends once granted; for a pending (or lapsed) request, its
+    /// approval deadline; for a denied one, the approval deadline it had.
     function requestOf(uint256 requestId)
         external
         view
@@ -214,6 +225,8 @@ contract EmergencyAccess is EIP712, Nonces {
         if (status == RequestStatus.Granted) {
             startsAt = expiresAt - stored.duration;
             if (block.timestamp >= expiresAt) status = RequestStatus.Expired;
+        } else if (status == RequestStatus.Pending && block.timestamp >= expiresAt) {
+            status = RequestStatus.Expired;
         }
         return (stored.patient, stored.doctor, stored.reasonHash, stored.duration, status, stored.approvals, startsAt, expiresAt);
     }
@@ -258,5 +271,7 @@ contract EmergencyAccess is EIP712, Nonces {
         RequestStatus status = stored.status;
         if (status == RequestStatus.None) revert EmergencyAccessUnknownRequest(requestId);
         if (status != RequestStatus.Pending) revert EmergencyAccessNotPending(requestId, status);
+        uint48 approvalDeadline = stored.expiresAt;
+        if (block.timestamp >= approvalDeadline) revert EmergencyAccessRequestLapsed(requestId, approvalDeadline);
     }
 }

@@ -155,6 +155,57 @@ describe('EmergencyAccess approvals and review (contract)', () => {
     });
   });
 
+  describe('approval deadline', () => {
+    /** A pending request's approval deadline: its filing time plus maxDuration. */
+    const deadlineOf = async (receipt: { blockNumber: bigint }) =>
+      (await blockTimestamp(bed.chain, receipt.blockNumber)) + BigInt(MAX_DURATION);
+
+    it('lets a pending request lapse once maxDuration has passed: approvals revert and it shows as Expired', async () => {
+      const { requestId, patient, receipt } = await fileRequest();
+      const approvalDeadline = await deadlineOf(receipt);
+      await transact(bed.authorities[0], bed.sut, 'approve', [requestId]);
+      expect(await requestOf(requestId)).toMatchObject({ status: BigInt(EmergencyStatus.Pending), expiresAt: approvalDeadline });
+
+      await bed.chain.increaseTime(MAX_DURATION + 1);
+
+      const error = await revertOf(bed.authorities[1].send(bed.sut, 'approve', [requestId]));
+      expect([error.errorName, error.args]).toEqual(['EmergencyAccessRequestLapsed', [requestId, approvalDeadline]]);
+      expect(await requestOf(requestId)).toMatchObject({
+        status: BigInt(EmergencyStatus.Expired), approvals: 1n, startsAt: 0n, expiresAt: approvalDeadline,
+      });
+      expect(await isGranted(patient, bed.doctor.address)).toEqual([false, 0n]);
+    });
+
+    it('still grants on an approval just inside the window, for the requested duration from then', async () => {
+      const { requestId, patient, receipt } = await fileRequest({ duration: 600 });
+      const approvalDeadline = await deadlineOf(receipt);
+      await transact(bed.authorities[0], bed.sut, 'approve', [requestId]);
+
+      await bed.chain.increaseTime(Number(approvalDeadline - (await blockTimestamp(bed.chain))) - 5);
+      const granting = await transact(bed.authorities[1], bed.sut, 'approve', [requestId]);
+
+      const grantedAt = await blockTimestamp(bed.chain, granting.receipt.blockNumber);
+      expect(grantedAt).toBeLessThan(approvalDeadline);
+      expect(grantedAt).toBeGreaterThanOrEqual(approvalDeadline - 5n);
+      expect(granting.events.map((e) => e.name)).toEqual(['EmergencyApproved', 'EmergencyGranted']);
+      expect(await isGranted(patient, bed.doctor.address)).toEqual([true, requestId]);
+      expect(await requestOf(requestId)).toMatchObject({
+        status: BigInt(EmergencyStatus.Granted), startsAt: grantedAt, expiresAt: grantedAt + 600n,
+      });
+    });
+
+    it('refuses to deny a lapsed request the same way', async () => {
+      const { requestId, receipt } = await fileRequest();
+      const approvalDeadline = await deadlineOf(receipt);
+
+      await bed.chain.increaseTime(MAX_DURATION + 1);
+
+      const error = await revertOf(bed.authorities[2].send(bed.sut, 'deny', [requestId]));
+      expect([error.errorName, error.args]).toEqual(['EmergencyAccessRequestLapsed', [requestId, approvalDeadline]]);
+      expect((await requestOf(requestId)).status).toBe(BigInt(EmergencyStatus.Expired));
+    });
+  });
+
   describe('review', () => {
     it("lists every emergency request of a patient, whatever became of it, and no one else's", async () => {
       const patient = randomBytes32();

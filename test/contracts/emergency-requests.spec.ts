@@ -37,13 +37,15 @@ describe('EmergencyAccess requests (contract)', () => {
       const reasonHash = randomBytes32();
       const nonceBefore = (await bed.deployer.call(bed.sut, 'nonces', [bed.doctor.address]))[0] as bigint;
 
-      const { requestId, events } = await fileRequest({ patient, reasonHash, duration: MAX_DURATION });
+      const { requestId, events, receipt } = await fileRequest({ patient, reasonHash, duration: MAX_DURATION });
 
       expect(events).toEqual([
         { name: 'EmergencyRequested', args: { requestId, patient, doctor: bed.doctor.address, reasonHash, duration: BigInt(MAX_DURATION) } },
       ]);
       expect(await requestOf(requestId)).toEqual({
-        patient, doctor: bed.doctor.address, reasonHash, duration: BigInt(MAX_DURATION), status: BigInt(EmergencyStatus.Pending), approvals: 0n, startsAt: 0n, expiresAt: 0n,
+        patient, doctor: bed.doctor.address, reasonHash, duration: BigInt(MAX_DURATION), status: BigInt(EmergencyStatus.Pending), approvals: 0n, startsAt: 0n,
+        // While pending, expiresAt is the approval deadline: the request lapses after maxDuration.
+        expiresAt: (await blockTimestamp(bed.chain, receipt.blockNumber)) + BigInt(MAX_DURATION),
       });
       expect(await bed.deployer.call(bed.sut, 'requestsOfPatient', [patient])).toEqual([[requestId]]);
       expect(await bed.deployer.call(bed.sut, 'nonces', [bed.doctor.address])).toEqual([nonceBefore + 1n]);
