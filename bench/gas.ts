@@ -7,6 +7,7 @@ import { ChainClient, ChainContract } from '../gateway/src/chain/chain-client';
 import { EHRCHAIN_CHAIN_ID } from '../gateway/src/config/app-config';
 import { GAS_SCENARIOS } from './gas/index';
 import { FixedKey, GasContext, GasRow, GasScenario } from './gas/scenario';
+import { BftRpc } from '../gateway/src/network/bft-rpc';
 
 export type { GasRow } from './gas/scenario';
 
@@ -95,11 +96,8 @@ function encodeCall(contract: ChainContract, method: string, args: unknown[]): s
   return eth.abi.encodeFunctionCall(fragment as Parameters<typeof eth.abi.encodeFunctionCall>[0], args);
 }
 
-async function rpc(url: string, method: string, params: unknown[]): Promise<unknown> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-  const body = (await res.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result;
+function rpc(url: string, method: string, params: unknown[]): Promise<unknown> {
+  return new BftRpc(url).call(method, params);
 }
 
 export function toReport(rows: readonly GasRow[]): GasReport {

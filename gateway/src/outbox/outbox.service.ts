@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { ChainClient } from '../chain/chain-client';
 import { DependencyUnavailableError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
@@ -120,7 +120,7 @@ export class OutboxService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async sendPending(): Promise<void> {
     const repo = this.db.getRepository(OutboxEntity);
-    for (const row of await repo.find({ where: { status: In(['pending']) }, order: { id: 'ASC' }, take: BATCH })) {
+    for (const row of await repo.find({ where: { status: 'pending' }, order: { id: 'ASC' }, take: BATCH })) {
       try {
         const txHash = await this.handler(row.kind).send(row.payload);
         await repo.update({ id: row.id }, { status: 'sent', txHash, attempts: row.attempts + 1, lastError: null });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AnvilProcess } from '../../../gateway/src/chain/anvil-process';
 import { ChainClient, ChainRevertError } from '../../../gateway/src/chain/chain-client';
+import { BftRpc } from '../../../gateway/src/network/bft-rpc';
 import { EHRCHAIN_CHAIN_ID } from '../../../gateway/src/config/app-config';
 
 export const randomKey = (): string => `0x${randomBytes(32).toString('hex')}`;
@@ -23,15 +24,9 @@ export async function startTestChain() {
     },
     /** Moves the chain's clock (expiry, deadlines, time-boxed access) and mines a block. */
     async increaseTime(seconds: number): Promise<void> {
-      for (const [method, params] of [['evm_increaseTime', [seconds]], ['evm_mine', []]] as const) {
-        const res = await fetch(anvil.rpcUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-        });
-        const body = (await res.json()) as { error?: { message: string } };
-        if (body.error) throw new Error(`${method}: ${body.error.message}`);
-      }
+      const node = new BftRpc(anvil.rpcUrl);
+      await node.call('evm_increaseTime', [seconds]);
+      await node.call('evm_mine', []);
     },
     async stop(): Promise<void> {
       for (const client of clients) client.close();

@@ -1,4 +1,5 @@
 import type { ChainClient, ChainContract, ChainReceipt } from '../../../gateway/src/chain/chain-client';
+import { BftRpc } from '../../../gateway/src/network/bft-rpc';
 import type { TestChain } from './chain';
 
 export const HOUR = 3_600;
@@ -6,12 +7,8 @@ export const DAY = 86_400;
 const RECEIPT_MS = 10_000;
 
 /** A raw JSON-RPC call to the test chain, for what ChainClient does not offer (block times, gasUsed, calls at a block). */
-export async function rpc<T>(chain: TestChain, method: string, params: unknown[]): Promise<T> {
-  const request = { jsonrpc: '2.0', id: 1, method, params };
-  const res = await fetch(chain.anvil.rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
-  const body = (await res.json()) as { result: T; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result;
+export function rpc<T>(chain: TestChain, method: string, params: unknown[]): Promise<T> {
+  return new BftRpc(chain.anvil.rpcUrl).call<T>(method, params);
 }
 
 /** The timestamp of a block (the latest one by default): the clock the contracts compare deadlines with. */
