@@ -7,7 +7,7 @@ import { ChainClient, ChainContract } from '../gateway/src/chain/chain-client';
 import { EHRCHAIN_CHAIN_ID } from '../gateway/src/config/app-config';
 import { GAS_SCENARIOS } from './gas/index';
 import { FixedKey, GasContext, GasRow, GasScenario } from './gas/scenario';
-import { BftRpc } from '../gateway/src/network/bft-rpc';
+import { NodeRpc } from '../gateway/src/chain/node-rpc';
 
 export type { GasRow } from './gas/scenario';
 
@@ -97,7 +97,7 @@ function encodeCall(contract: ChainContract, method: string, args: unknown[]): s
 }
 
 function rpc(url: string, method: string, params: unknown[]): Promise<unknown> {
-  return new BftRpc(url).call(method, params);
+  return new NodeRpc(url).call(method, params);
 }
 
 export function toReport(rows: readonly GasRow[]): GasReport {

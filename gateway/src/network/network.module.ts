@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ChainClient } from '../chain/chain-client';
-import { BftRpc } from './bft-rpc';
+import { NodeRpc } from '../chain/node-rpc';
 import { NetworkController } from './network.controller';
 import { NetworkService } from './network.service';
 
@@ -9,7 +9,7 @@ import { NetworkService } from './network.service';
   providers: [
     NetworkService,
     // The node ChainClient talks to (CHAIN_RPC_URL, or the embedded Anvil), for the methods web3 lacks.
-    { provide: BftRpc, inject: [ChainClient], useFactory: (client: ChainClient) => new BftRpc(client.rpcUrl) },
+    { provide: NodeRpc, inject: [ChainClient], useFactory: (client: ChainClient) => new NodeRpc(client.rpcUrl) },
   ],
 })
 export class NetworkModule {}

@@ -7,7 +7,7 @@ import { AuthContext } from '../auth/auth-context';
 import { Role } from '../auth/permissions';
 import { AnvilProcess } from '../chain/anvil-process';
 import { loadConfig } from '../config/app-config';
-import { BftRpc } from './bft-rpc';
+import { NodeRpc } from '../chain/node-rpc';
 import { bftThresholds, NetworkService, PERIOD_SAMPLE_BLOCKS } from './network.service';
 
 const admin: AuthContext = { accountId: '00000000-0000-4000-8000-000000000001', role: Role.Admin, via: 'jwt' };
@@ -120,12 +120,12 @@ describe(NetworkService.name, () => {
     beforeAll(async () => {
       anvil = await AnvilProcess.start({ port: 0, chainId: 202611, blockTimeSeconds: 0 });
       // 30 blocks, 3 s apart: the observed period must come out as 3 s from the timestamps.
-      await new BftRpc(anvil.rpcUrl).call('anvil_mine', ['0x1e', '0x3']);
+      await new NodeRpc(anvil.rpcUrl).call('anvil_mine', ['0x1e', '0x3']);
     });
     afterAll(() => anvil?.stop());
 
     it('reports the embedded chain: head, chain id, no peers, the observed block period', async () => {
-      const sut = new NetworkService(new BftRpc(anvil.rpcUrl), loadConfig({}));
+      const sut = new NetworkService(new NodeRpc(anvil.rpcUrl), loadConfig({}));
       const status = await sut.status();
       expect(status).toMatchObject({ chainId: 202611, consensus: 'none (embedded Anvil)', peers: 0, validators: null });
       expect(status.head.number).toBe(30);
@@ -134,14 +134,14 @@ describe(NetworkService.name, () => {
     });
 
     it('answers 501 CONSENSUS_NOT_AVAILABLE for validator operations on the embedded chain', async () => {
-      const sut = new NetworkService(new BftRpc(anvil.rpcUrl), loadConfig({}));
+      const sut = new NetworkService(new NodeRpc(anvil.rpcUrl), loadConfig({}));
       for (const call of [sut.validators(undefined), sut.votes(), sut.propose(admin, { address: AUTHORITY, add: true }), sut.discard(admin, AUTHORITY)]) {
         expect(await failure(call)).toMatchObject({ status: 501, code: 'CONSENSUS_NOT_AVAILABLE' });
       }
     });
 
     it('finds no BFT API on an external node that answers "Method not found", yet reports its status', async () => {
-      const sut = new NetworkService(new BftRpc(anvil.rpcUrl), external(anvil.rpcUrl));
+      const sut = new NetworkService(new NodeRpc(anvil.rpcUrl), external(anvil.rpcUrl));
       expect(await failure(sut.validators('latest'))).toMatchObject({ status: 501, code: 'CONSENSUS_NOT_AVAILABLE', message: expect.stringContaining('neither the IBFT nor the QBFT API') });
       expect(await sut.status()).toMatchObject({ chainId: 202611, consensus: 'unavailable', peers: null, validators: null });
     });
@@ -154,7 +154,7 @@ describe(NetworkService.name, () => {
     beforeEach(async () => {
       node = new BesuLikeNode();
       await node.start();
-      sut = new NetworkService(new BftRpc(node.url), external(node.url));
+      sut = new NetworkService(new NodeRpc(node.url), external(node.url));
     });
     afterEach(() => node.stop());
 
@@ -237,7 +237,7 @@ describe(NetworkService.name, () => {
     });
 
     it('turns other JSON-RPC errors into 502 CHAIN_RPC_ERROR and an unreachable node into 503', async () => {
-      const rpc = new BftRpc(node.url);
+      const rpc = new NodeRpc(node.url);
       expect(await failure(rpc.call('ibft_getValidatorsByBlockNumber', ['seven']))).toMatchObject({ status: 502, code: 'CHAIN_RPC_ERROR' });
       await node.stop();
       expect(await failure(sut.status())).toMatchObject({ status: 503, code: 'CHAIN_UNAVAILABLE' });
@@ -248,7 +248,7 @@ describe(NetworkService.name, () => {
       const url = new URL(node.url);
       url.username = 'gateway';
       url.password = 's3cret';
-      await new BftRpc(url.toString()).blockNumber();
+      await new NodeRpc(url.toString()).blockNumber();
       expect(node.authorization).toBe(`Basic ${Buffer.from('gateway:s3cret').toString('base64')}`);
     });
   });

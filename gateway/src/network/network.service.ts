@@ -4,7 +4,7 @@ import { AuthContext } from '../auth/auth-context';
 import { ApiError, NotFoundError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { InjectConfig } from '../config/config.module';
-import { BftNamespace, BftRpc, JsonRpcError } from './bft-rpc';
+import { BftNamespace, NodeRpc, JsonRpcError } from '../chain/node-rpc';
 import {
   Consensus,
   CONSENSUS_EMBEDDED,
@@ -49,7 +49,7 @@ export class NetworkService {
   private bft: { namespace: BftNamespace; consensus: Consensus } | undefined;
 
   constructor(
-    private readonly rpc: BftRpc,
+    private readonly rpc: NodeRpc,
     @InjectConfig() config: AppConfig,
   ) {
     this.embedded = !config.chain.rpcUrl;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AnvilProcess } from '../../../gateway/src/chain/anvil-process';
 import { ChainClient, ChainRevertError } from '../../../gateway/src/chain/chain-client';
-import { BftRpc } from '../../../gateway/src/network/bft-rpc';
+import { NodeRpc } from '../../../gateway/src/chain/node-rpc';
 import { EHRCHAIN_CHAIN_ID } from '../../../gateway/src/config/app-config';
 
 export const randomKey = (): string => `0x${randomBytes(32).toString('hex')}`;
@@ -24,7 +24,7 @@ export async function startTestChain() {
     },
     /** Moves the chain's clock (expiry, deadlines, time-boxed access) and mines a block. */
     async increaseTime(seconds: number): Promise<void> {
-      const node = new BftRpc(anvil.rpcUrl);
+      const node = new NodeRpc(anvil.rpcUrl);
       await node.call('evm_increaseTime', [seconds]);
       await node.call('evm_mine', []);
     },

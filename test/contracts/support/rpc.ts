@@ -1,5 +1,5 @@
 import type { ChainClient, ChainContract, ChainReceipt } from '../../../gateway/src/chain/chain-client';
-import { BftRpc } from '../../../gateway/src/network/bft-rpc';
+import { NodeRpc } from '../../../gateway/src/chain/node-rpc';
 import type { TestChain } from './chain';
 
 export const HOUR = 3_600;
@@ -8,7 +8,7 @@ const RECEIPT_MS = 10_000;
 
 /** A raw JSON-RPC call to the test chain, for what ChainClient does not offer (block times, gasUsed, calls at a block). */
 export function rpc<T>(chain: TestChain, method: string, params: unknown[]): Promise<T> {
-  return new BftRpc(chain.anvil.rpcUrl).call<T>(method, params);
+  return new NodeRpc(chain.anvil.rpcUrl).call<T>(method, params);
 }
 
 /** The timestamp of a block (the latest one by default): the clock the contracts compare deadlines with. */

@@ -53,7 +53,7 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
  * DependencyUnavailableError('chain'), JSON-RPC errors JsonRpcError; callers decide what they mean.
  * Plain fetch, one request per call; it talks to the same node as ChainClient (its rpcUrl).
  */
-export class BftRpc {
+export class NodeRpc {
   private readonly url: string;
   private readonly headers: Record<string, string> = { 'content-type': 'application/json' };
   private nextId = 1;
