@@ -1,5 +1,5 @@
 import { ChainClient, ChainContract } from '../../gateway/src/chain/chain-client';
-import { RecordVersion, buildRecordBatch, toContractVersion, tombstoneOf, versionId } from '../../gateway/src/chain/record-batch';
+import { RecordBatch, RecordVersion, buildRecordBatch, toContractVersion, tombstoneOf, versionId } from '../../gateway/src/chain/record-batch';
 import { RecordVersionFactory } from '../factories/record-version.factory';
 import { TestChain, randomBytes32, revertOf, startTestChain } from './support/chain';
 
@@ -23,8 +23,8 @@ describe('RecordAnchors batches (contract)', () => {
     await chain?.stop();
   });
 
-  async function anchorBatch(batchId: string, root: string, count: number) {
-    const { txHash } = await gateway.send(sut, 'anchorBatch', [batchId, root, count]);
+  async function anchorBatch(batchId: string, batch: RecordBatch) {
+    const { txHash } = await gateway.send(sut, 'anchorBatch', [batchId, batch.root, batch.recordIds]);
     return gateway.waitForReceipt(txHash, RECEIPT_MS);
   }
 
@@ -37,20 +37,21 @@ describe('RecordAnchors batches (contract)', () => {
   async function anchoredBatch(size: number) {
     const batch = buildRecordBatch(RecordVersionFactory.many(size));
     const batchId = randomBytes32();
-    await anchorBatch(batchId, batch.root, batch.count);
+    await anchorBatch(batchId, batch);
     return { batchId, batch };
   }
 
-  it('anchors a root with its count, block and time, and emits BatchAnchored', async () => {
+  it('anchors a root with its count, block and time, and names each record of the batch in an event', async () => {
     const batch = buildRecordBatch(RecordVersionFactory.many(3));
     const batchId = randomBytes32();
     const before = Math.floor(Date.now() / 1000);
 
-    const receipt = await anchorBatch(batchId, batch.root, batch.count);
+    const receipt = await anchorBatch(batchId, batch);
 
     expect(receipt.success).toBe(true);
     expect(gateway.events(sut, receipt)).toEqual([
       { name: 'BatchAnchored', address: expect.any(String), args: { batchId, merkleRoot: batch.root, count: 3n } },
+      ...batch.recordIds.map((recordId) => ({ name: 'RecordBatched', address: expect.any(String), args: { recordId, batchId } })),
     ]);
     const [exists, merkleRoot, count, anchoredAt, blockNumber] = await gateway.call(sut, 'batchOf', [batchId]);
     expect({ exists, merkleRoot, count, blockNumber }).toEqual({ exists: true, merkleRoot: batch.root, count: 3n, blockNumber: receipt.blockNumber });
@@ -86,7 +87,7 @@ describe('RecordAnchors batches (contract)', () => {
     versions[5] = { ...versions[5]!, previousVersion: versionId(versions[4]!) };
     const batch = buildRecordBatch(versions);
     const batchId = randomBytes32();
-    await anchorBatch(batchId, batch.root, batch.count);
+    await anchorBatch(batchId, batch);
     const { version, proof } = batch.proofs[5]!;
     const digest = Buffer.from(version.sha512Digest);
     digest[0] ^= 0x80;
@@ -124,7 +125,7 @@ describe('RecordAnchors batches (contract)', () => {
       // Each version shares its batch with other records' versions, as in production.
       const batch = buildRecordBatch([...RecordVersionFactory.many(3), version]);
       const batchId = randomBytes32();
-      await anchorBatch(batchId, batch.root, batch.count);
+      await anchorBatch(batchId, batch);
       anchored.push({ batchId, version, proof: batch.proofs[3]!.proof });
     }
 
@@ -145,7 +146,7 @@ describe('RecordAnchors batches (contract)', () => {
     const { batchId, batch } = await anchoredBatch(2);
     const [, , , , firstBlock] = await gateway.call(sut, 'batchOf', [batchId]);
 
-    const again = await anchorBatch(batchId, batch.root, batch.count);
+    const again = await anchorBatch(batchId, batch);
 
     expect(again.success).toBe(true);
     expect(again.logs).toEqual([]);
@@ -157,23 +158,23 @@ describe('RecordAnchors batches (contract)', () => {
     const { batchId, batch } = await anchoredBatch(2);
     const otherRoot = buildRecordBatch(RecordVersionFactory.many(2)).root;
 
-    for (const [root, count] of [[otherRoot, 2], [batch.root, 3]] as const) {
-      const error = await revertOf(gateway.send(sut, 'anchorBatch', [batchId, root, count]));
+    for (const [root, recordIds] of [[otherRoot, batch.recordIds], [batch.root, [...batch.recordIds, randomBytes32()]]] as const) {
+      const error = await revertOf(gateway.send(sut, 'anchorBatch', [batchId, root, recordIds]));
       expect(error.errorName).toBe('RecordAnchorsBatchAlreadyAnchored');
-      expect(error.args).toEqual([batchId, root, BigInt(count)]);
+      expect(error.args).toEqual([batchId, root, BigInt(recordIds.length)]);
     }
     const [, merkleRoot] = await gateway.call(sut, 'batchOf', [batchId]);
     expect(merkleRoot).toBe(batch.root);
   });
 
-  it('refuses a zero root or a count of zero', async () => {
+  it('refuses a zero root or a batch of no records', async () => {
     const batchId = randomBytes32();
     const root = randomBytes32();
 
-    for (const [badRoot, count] of [[`0x${'00'.repeat(32)}`, 1], [root, 0]] as const) {
-      const error = await revertOf(gateway.send(sut, 'anchorBatch', [batchId, badRoot, count]));
+    for (const [badRoot, recordIds] of [[`0x${'00'.repeat(32)}`, [randomBytes32()]], [root, []]] as const) {
+      const error = await revertOf(gateway.send(sut, 'anchorBatch', [batchId, badRoot, recordIds]));
       expect(error.errorName).toBe('RecordAnchorsInvalidBatch');
-      expect(error.args).toEqual([batchId, badRoot, BigInt(count)]);
+      expect(error.args).toEqual([batchId, badRoot, BigInt(recordIds.length)]);
     }
   });
 
@@ -191,7 +192,7 @@ describe('RecordAnchors batches (contract)', () => {
     const [role] = await gateway.call(sut, 'ANCHORER_ROLE', []);
     const batchId = randomBytes32();
 
-    const error = await revertOf(stranger.send(stranger.contract('RecordAnchors', String(sut.options.address)), 'anchorBatch', [batchId, randomBytes32(), 1]));
+    const error = await revertOf(stranger.send(stranger.contract('RecordAnchors', String(sut.options.address)), 'anchorBatch', [batchId, randomBytes32(), [randomBytes32()]]));
 
     expect(error.errorName).toBe('AccessControlUnauthorizedAccount');
     expect(error.args).toEqual([stranger.address, role]);

@@ -57,6 +57,8 @@ export interface RecordBatch {
   /** For RecordAnchors.anchorBatch. */
   root: string;
   count: number;
+  /** For RecordAnchors.anchorBatch: the record id of each version, in input order. */
+  recordIds: string[];
   /** One per input version, in input order. */
   proofs: RecordProof[];
   /** The whole tree (StandardMerkleTree.dump()), for storage; StandardMerkleTree.load() reads it back. */
@@ -131,7 +133,7 @@ export function buildRecordBatch(versions: readonly RecordVersion[]): RecordBatc
     if (seen.has(id)) throw new Error(`A record batch holds version ${id} twice`);
     seen.add(id);
   }
-  return { root: tree.root, count: versions.length, proofs, tree: tree.dump() };
+  return { root: tree.root, count: versions.length, recordIds: versions.map((v) => v.recordId.toLowerCase()), proofs, tree: tree.dump() };
 }
 
 /** Whether `proof` shows `version` to be a leaf of the tree with `root`; false for any tampered field. */
