@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { eth, utils } from 'web3';
 import { AnvilProcess } from '../gateway/src/chain/anvil-process';
 import { findRepoRoot, loadArtifact } from '../gateway/src/chain/artifacts';
-import { ChainClient, ChainContract } from '../gateway/src/chain/chain-client';
+import { ChainClient } from '../gateway/src/chain/chain-client';
+import { ChainContract } from '../gateway/src/chain/chain-contract';
 import { EHRCHAIN_CHAIN_ID } from '../gateway/src/config/app-config';
 import { GAS_SCENARIOS } from './gas/index';
 import { FixedKey, GasContext, GasRow, GasScenario } from './gas/scenario';
@@ -84,16 +85,10 @@ function benchContext(chain: ChainClient, client: (label: string) => ChainClient
       return Number(BigInt(raw.gasUsed));
     },
     async estimate(contract, method, args) {
-      const data = encodeCall(contract, method, args);
-      return Number(BigInt((await rpc(chain.rpcUrl, 'eth_estimateGas', [{ from: chain.address, to: contract.options.address, data }])) as string));
+      const data = contract.encodeCall(method, args);
+      return Number(BigInt((await rpc(chain.rpcUrl, 'eth_estimateGas', [{ from: chain.address, to: contract.address, data }])) as string));
     },
   };
-}
-
-function encodeCall(contract: ChainContract, method: string, args: unknown[]): string {
-  const fragment = contract.options.jsonInterface.find((item) => item.type === 'function' && 'name' in item && item.name === method);
-  if (!fragment) throw new Error(`No function ${method} in the ABI`);
-  return eth.abi.encodeFunctionCall(fragment as Parameters<typeof eth.abi.encodeFunctionCall>[0], args);
 }
 
 function rpc(url: string, method: string, params: unknown[]): Promise<unknown> {

@@ -24,7 +24,7 @@ export const consentManagerScenario: GasScenario = {
     const colleague = key('doctor-2');
     await registerPractitioner(context, consortium, doctor.address);
     await registerPractitioner(context, consortium, colleague.address);
-    const sut = await deploy('ConsentManager', [consortium.registry.options.address]);
+    const sut = await deploy('ConsentManager', [consortium.registry.address]);
     const domain: Eip712Domain = await eip712Domain(chain, sut, CONSENT_MANAGER_DOMAIN.name);
     const sign = (type: ConsentManagerMessage, signer: FixedKey, message: Record<string, unknown>): string =>
       signTypedData(signer.privateKey, buildTypedData(domain, type, { [type]: CONSENT_MANAGER_TYPES[type] }, { ...message, deadline: BigInt(FAR_FUTURE) }));

@@ -1,4 +1,5 @@
-import { ChainClient, ChainContract } from '../../gateway/src/chain/chain-client';
+import { ChainClient } from '../../gateway/src/chain/chain-client';
+import { ChainContract } from '../../gateway/src/chain/chain-contract';
 import { GasContext, GasScenario, fixedBytes32, perUnit } from './scenario';
 
 /** Practitioner roles of ConsortiumRegistry. */

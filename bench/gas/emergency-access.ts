@@ -1,4 +1,4 @@
-import { ChainContract } from '../../gateway/src/chain/chain-client';
+import { ChainContract } from '../../gateway/src/chain/chain-contract';
 import { buildTypedData, Eip712Domain, signTypedData } from '../../gateway/src/chain/eip712';
 import { EMERGENCY_ACCESS_DOMAIN, EMERGENCY_ACCESS_TYPES } from '../../gateway/src/chain/typed-messages';
 import { deployConsortium, registerPractitioner } from './consortium-registry';
@@ -28,7 +28,7 @@ export const emergencyAccessScenario: GasScenario = {
     const colleague = key('doctor-2');
     await registerPractitioner(context, consortium, doctor.address);
     await registerPractitioner(context, consortium, colleague.address);
-    const sut: ChainContract = await deploy('EmergencyAccess', [consortium.registry.options.address, MAX_DURATION]);
+    const sut: ChainContract = await deploy('EmergencyAccess', [consortium.registry.address, MAX_DURATION]);
     const domain = await eip712Domain(chain, sut, EMERGENCY_ACCESS_DOMAIN.name);
 
     // Request 1, not measured: every measured request finds the request counter non-zero, as on a chain in use.

@@ -1,5 +1,6 @@
 import { utils } from 'web3';
-import { ChainClient, ChainContract } from '../../gateway/src/chain/chain-client';
+import { ChainClient } from '../../gateway/src/chain/chain-client';
+import { ChainContract } from '../../gateway/src/chain/chain-contract';
 import { Eip712Domain } from '../../gateway/src/chain/eip712';
 
 /** One measured operation: a line of bench/GAS.md and a key of bench/gas-report.json. */
@@ -66,7 +67,7 @@ export const fixedBytes32 = (label: string): string => utils.keccak256(Buffer.fr
 
 /** The EIP-712 domain of a deployed EHRChain contract (OpenZeppelin EIP712: name, version "1"). */
 export async function eip712Domain(chain: ChainClient, contract: ChainContract, name: string): Promise<Eip712Domain> {
-  return { name, version: '1', chainId: await chain.chainId(), verifyingContract: String(contract.options.address) };
+  return { name, version: '1', chainId: await chain.chainId(), verifyingContract: contract.address };
 }
 
 /** A row for a transaction carrying `batchSize` units. */

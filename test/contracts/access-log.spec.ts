@@ -7,7 +7,8 @@ import {
   accessEntriesHash,
   encodeAccessEntries,
 } from '../../gateway/src/chain/access-log';
-import { ChainClient, ChainContract, ChainReceipt } from '../../gateway/src/chain/chain-client';
+import { ChainClient, ChainReceipt } from '../../gateway/src/chain/chain-client';
+import { ChainContract } from '../../gateway/src/chain/chain-contract';
 import { AccessEntryFactory } from '../factories/access-entry.factory';
 import { TestChain, randomBytes32, revertOf, startTestChain } from './support/chain';
 
@@ -49,7 +50,7 @@ describe('AccessLog (contract)', () => {
     const res = await fetch(chain.anvil.rpcUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getLogs', params: [{ address: contract.options.address, fromBlock: '0x0', topics }] }),
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getLogs', params: [{ address: contract.address, fromBlock: '0x0', topics }] }),
     });
     const { result } = (await res.json()) as { result: ChainReceipt['logs'] };
     return sut.entriesIn(result);
@@ -156,7 +157,7 @@ describe('AccessLog (contract)', () => {
 
   it('rejects an account without LOGGER_ROLE, and accepts it once the admin grants the role', async () => {
     const [role] = await gateway.call(contract, 'LOGGER_ROLE', []);
-    const strangers = new AccessLog(stranger, String(contract.options.address));
+    const strangers = new AccessLog(stranger, contract.address);
     const batchId = randomBytes32();
     const entries = AccessEntryFactory.many(1);
 

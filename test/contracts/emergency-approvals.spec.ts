@@ -42,7 +42,7 @@ describe('EmergencyAccess approvals and review (contract)', () => {
       const directory = await deployRegistry(bed.deployer, bed.authorities.map((a) => a.address), 3);
       await admit(directory, [bed.authorities[0], bed.authorities[1], bed.authorities[3]], bed.hospital.address);
       await registerPractitioner(bed.hospital, directory, bed.doctor.address);
-      const deployed = await bed.deployer.deploy('EmergencyAccess', [directory.options.address, MAX_DURATION]);
+      const deployed = await bed.deployer.deploy('EmergencyAccess', [directory.address, MAX_DURATION]);
       const strict = bed.deployer.contract('EmergencyAccess', deployed.address);
       const { requestId, patient } = await fileRequest({ contract: strict });
 

@@ -16,8 +16,8 @@ describe('EmergencyAccess requests (contract)', () => {
     it('exposes its EIP-712 domain, directory and maximum duration', async () => {
       const [fields, name, version, domainChainId, verifyingContract] = await bed.deployer.call(bed.sut, 'eip712Domain', []);
 
-      expect([fields, name, version, domainChainId, verifyingContract]).toEqual(['0x0f', 'EHRChain EmergencyAccess', '1', BigInt(bed.chainId), bed.sut.options.address]);
-      expect(await bed.deployer.call(bed.sut, 'directory', [])).toEqual([bed.registry.options.address]);
+      expect([fields, name, version, domainChainId, verifyingContract]).toEqual(['0x0f', 'EHRChain EmergencyAccess', '1', BigInt(bed.chainId), bed.sut.address]);
+      expect(await bed.deployer.call(bed.sut, 'directory', [])).toEqual([bed.registry.address]);
       expect(await bed.deployer.call(bed.sut, 'maxDuration', [])).toEqual([BigInt(MAX_DURATION)]);
     });
 
@@ -25,7 +25,7 @@ describe('EmergencyAccess requests (contract)', () => {
       const noDirectory = await revertOf(bed.deployer.deploy('EmergencyAccess', [ZERO_ADDRESS, MAX_DURATION]));
       expect(noDirectory.errorName).toBe('EmergencyAccessInvalidDirectory');
       for (const max of [0n, 2n ** 32n]) {
-        const error = await revertOf(bed.deployer.deploy('EmergencyAccess', [bed.registry.options.address, max]));
+        const error = await revertOf(bed.deployer.deploy('EmergencyAccess', [bed.registry.address, max]));
         expect([error.errorName, error.args]).toEqual(['EmergencyAccessInvalidMaxDuration', [max]]);
       }
     });

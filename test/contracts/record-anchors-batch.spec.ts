@@ -1,4 +1,5 @@
-import { ChainClient, ChainContract } from '../../gateway/src/chain/chain-client';
+import { ChainClient } from '../../gateway/src/chain/chain-client';
+import { ChainContract } from '../../gateway/src/chain/chain-contract';
 import { RecordBatch, RecordVersion, buildRecordBatch, toContractVersion, tombstoneOf, versionId } from '../../gateway/src/chain/record-batch';
 import { RecordVersionFactory } from '../factories/record-version.factory';
 import { TestChain, randomBytes32, revertOf, startTestChain } from './support/chain';
@@ -192,7 +193,7 @@ describe('RecordAnchors batches (contract)', () => {
     const [role] = await gateway.call(sut, 'ANCHORER_ROLE', []);
     const batchId = randomBytes32();
 
-    const error = await revertOf(stranger.send(stranger.contract('RecordAnchors', String(sut.options.address)), 'anchorBatch', [batchId, randomBytes32(), [randomBytes32()]]));
+    const error = await revertOf(stranger.send(stranger.contract('RecordAnchors', sut.address), 'anchorBatch', [batchId, randomBytes32(), [randomBytes32()]]));
 
     expect(error.errorName).toBe('AccessControlUnauthorizedAccount');
     expect(error.args).toEqual([stranger.address, role]);

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { AnvilProcess } from '../../gateway/src/chain/anvil-process';
-import { ChainClient, ChainContract, ChainRevertError } from '../../gateway/src/chain/chain-client';
+import { ChainClient } from '../../gateway/src/chain/chain-client';
+import { ChainContract } from '../../gateway/src/chain/chain-contract';
+import { ChainRevertError } from '../../gateway/src/chain/chain-errors';
 import { RecordAnchors } from '../../gateway/src/chain/record-anchors';
 
 const CHAIN_ID = 2026_11;
@@ -59,7 +61,7 @@ describe('RecordAnchors (contract)', () => {
     expect(gateway.events(contract, receipt)).toEqual([
       {
         name: 'RecordAnchored',
-        address: expect.stringMatching(new RegExp(`^${contract.options.address}$`, 'i')),
+        address: expect.stringMatching(new RegExp(`^${contract.address}$`, 'i')),
         args: { recordId: id, cid: 'bafy-one', sha512Digest: `0x${digest.toString('hex')}`, anchorer: gateway.address },
       },
     ]);
@@ -114,7 +116,7 @@ describe('RecordAnchors (contract)', () => {
 
   it('rejects an account without ANCHORER_ROLE', async () => {
     const [role] = await gateway.call(contract, 'ANCHORER_ROLE', []);
-    const strangers = stranger.contract('RecordAnchors', String(contract.options.address));
+    const strangers = stranger.contract('RecordAnchors', contract.address);
     const id = recordId();
 
     const error = await revertOf(stranger.send(strangers, 'anchor', [id, 'bafy-x', `0x${sha512('x').toString('hex')}`]));

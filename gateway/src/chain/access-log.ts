@@ -1,6 +1,6 @@
-import { eth, utils } from 'web3';
-import type { AbiEventFragment } from 'web3';
-import { ChainClient, ChainContract, ChainLog } from './chain-client';
+import { utils } from 'web3';
+import { ChainClient } from './chain-client';
+import { ChainContract, ChainLog } from './chain-contract';
 
 /** HL7 PurposeOfUse codes as ABDM uses them; the value is the on-chain index. */
 export enum AccessPurpose {
@@ -100,11 +100,7 @@ export class AccessLog {
     readonly address: string,
   ) {
     this.contract = chain.contract(AccessLog.artifactName, address);
-    this.signatures = new Set(
-      (this.contract.options.jsonInterface as readonly { type: string }[])
-        .filter((item) => item.type === 'event')
-        .map((item) => eth.abi.encodeEventSignature(item as AbiEventFragment).toLowerCase()),
-    );
+    this.signatures = this.contract.eventTopics();
   }
 
   /** Sends one batch and returns the transaction hash; resending the same batch is a no-op on chain. */

@@ -1,23 +1,16 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Contract, ContractAbi, HttpProvider, Web3, eth, utils } from 'web3';
-import type { AbiErrorFragment, AbiEventFragment, AbiFunctionFragment, AbiParameter } from 'web3';
 import { DependencyUnavailableError } from '../common/errors';
 import { loadArtifact } from './artifacts';
+import { ChainContract, ChainEvent, ChainLog } from './chain-contract';
+import { decodeRevert, findRevertData, isAlreadyKnown, isNetworkError, ReceiptTimeoutError } from './chain-errors';
 
-/** A contract handle: ABI + address. Not bound to a provider: every call goes through ChainClient. */
-export type ChainContract = Contract<ContractAbi>;
 
 export interface DeployResult {
   address: string;
   txHash: string;
   blockNumber: bigint;
-}
-
-export interface ChainLog {
-  address: string;
-  topics: string[];
-  data: string;
 }
 
 export interface ChainReceipt {
@@ -30,43 +23,31 @@ export interface ChainReceipt {
   logs: ChainLog[];
 }
 
-export interface ChainEvent {
-  name: string;
+/** What eth_getLogs filters on: one address, topics by position (null = any). */
+export interface LogFilter {
   address: string;
-  /** Decoded event parameters by name. */
-  args: Record<string, unknown>;
+  topics: (string | null)[];
+  fromBlock: bigint;
 }
 
-/** The chain refused the call; `errorName`/`args` are the Solidity custom error decoded from the ABI. */
-export class ChainRevertError extends Error {
-  readonly code = 'CHAIN_REVERT';
-  constructor(
-    readonly errorName: string,
-    readonly args: readonly unknown[],
-    /** The raw revert data, 0x-prefixed. */
-    readonly data: string,
-    cause?: unknown,
-  ) {
-    super(`Chain call reverted with ${errorName}(${args.map(String).join(', ')})`, { cause });
-    this.name = 'ChainRevertError';
-  }
+export interface SendOptions {
+  /**
+   * Runs after the transaction is signed and before the node sees it, with its hash: the
+   * outbox records the hash here, so a crash at any point leaves a hash it can look up.
+   */
+  beforeBroadcast?: (txHash: string) => Promise<void>;
 }
 
-/** eth_getTransactionReceipt as the node sends it (quantities hex). */
+/** eth_getTransactionReceipt / eth_getLogs as the node sends them (quantities hex). */
+interface RawLog extends Omit<ChainLog, 'blockNumber'> {
+  blockNumber?: string;
+}
 interface RawReceipt {
   transactionHash: string;
   blockNumber: string;
   status: string;
   contractAddress?: string | null;
-  logs: ChainLog[];
-}
-
-export class ReceiptTimeoutError extends Error {
-  readonly code = 'CHAIN_RECEIPT_TIMEOUT';
-  constructor(readonly txHash: string, timeoutMs: number) {
-    super(`No receipt for transaction ${txHash} within ${timeoutMs} ms`);
-    this.name = 'ReceiptTimeoutError';
-  }
+  logs: RawLog[];
 }
 
 const RPC_TIMEOUT_MS = 15_000;
@@ -128,32 +109,29 @@ export class ChainClient {
   }
 
   contract(artifactName: string, address: string): ChainContract {
-    const { abi } = loadArtifact(artifactName);
-    const contract = new Contract(abi, address);
-    fullAbis.set(contract, abi);
-    return contract;
+    return new ChainContract(artifactName, utils.toChecksumAddress(address), loadArtifact(artifactName).abi);
   }
 
   /**
    * Signs and sends a transaction calling `method`; returns once the node accepted it.
    * A call that would revert is refused before sending (ChainRevertError from gas estimation).
    */
-  send(contract: ChainContract, method: string, args: unknown[]): Promise<{ txHash: string }> {
-    const data = eth.abi.encodeFunctionCall(functionFragment(contract, method, args.length), args);
-    return this.sendData(contractAddress(contract), data, abiOf(contract));
+  send(contract: ChainContract, method: string, args: unknown[], options: SendOptions = {}): Promise<{ txHash: string }> {
+    return this.sendData(contract.address, contract.encodeCall(method, args), contract.abi, options);
   }
 
   /** Read-only call; the outputs in ABI order. */
   async call(contract: ChainContract, method: string, args: unknown[]): Promise<unknown[]> {
-    const fragment = functionFragment(contract, method, args.length);
-    const data = eth.abi.encodeFunctionCall(fragment, args);
-    const result = await this.rpc(
-      async () => String(await this.web3.eth.call({ from: this.address, to: contractAddress(contract), data })),
-      abiOf(contract),
-    );
-    const outputs = fragment.outputs ?? [];
-    const decoded = eth.abi.decodeParameters(outputs, result);
-    return outputs.map((_, index) => decoded[index]);
+    const data = contract.encodeCall(method, args);
+    const result = await this.rpc(async () => String(await this.web3.eth.call({ from: this.address, to: contract.address, data })), contract.abi);
+    return contract.decodeOutputs(method, args.length, result);
+  }
+
+  /** Logs matching `filter` from `fromBlock` to the latest block, oldest first. */
+  async logs(filter: LogFilter): Promise<ChainLog[]> {
+    const params = { address: filter.address, topics: filter.topics, fromBlock: `0x${filter.fromBlock.toString(16)}`, toBlock: 'latest' };
+    const raw = (await this.rpc(() => this.web3.requestManager.send({ method: 'eth_getLogs', params: [params] }))) as RawLog[];
+    return raw.map(toLog);
   }
 
   /** The receipt, or null when the chain does not know the transaction (e.g. lost before mining). */
@@ -168,7 +146,7 @@ export class ChainClient {
       blockNumber: BigInt(raw.blockNumber),
       success: BigInt(raw.status) === 1n,
       contractAddress: raw.contractAddress ?? undefined,
-      logs: raw.logs.map((log) => ({ address: log.address, topics: log.topics, data: log.data })),
+      logs: raw.logs.map(toLog),
     };
   }
 
@@ -193,22 +171,7 @@ export class ChainClient {
 
   /** Decodes the receipt's logs emitted by `contract` against its ABI; unknown logs are skipped. */
   events(contract: ChainContract, receipt: ChainReceipt): ChainEvent[] {
-    const address = contractAddress(contract).toLowerCase();
-    const bySignature = new Map<string, AbiEventFragment>();
-    for (const item of contract.options.jsonInterface) {
-      if (item.type === 'event' && !(item as AbiEventFragment).anonymous) {
-        bySignature.set(eth.abi.encodeEventSignature(item as AbiEventFragment), item as AbiEventFragment);
-      }
-    }
-    return receipt.logs.flatMap((log) => {
-      const fragment = log.address.toLowerCase() === address ? bySignature.get(log.topics[0] ?? '') : undefined;
-      if (!fragment?.name) return [];
-      const inputs = (fragment.inputs ?? []) as AbiParameter[];
-      const decoded = eth.abi.decodeLog(inputs, log.data, log.topics.slice(1));
-      const args: Record<string, unknown> = {};
-      for (const input of inputs) args[input.name] = decoded[input.name];
-      return [{ name: fragment.name, address: log.address, args }];
-    });
+    return contract.events(receipt.logs);
   }
 
   /** Drops pooled sockets; web3 itself holds no timers here (no PromiEvent polling is used). */
@@ -216,13 +179,13 @@ export class ChainClient {
     this.agent.destroy();
   }
 
-  private sendData(to: string | undefined, data: string, abi: ContractAbi): Promise<{ txHash: string }> {
-    const next = this.sendQueue.then(() => this.signAndSend(to, data, abi));
+  private sendData(to: string | undefined, data: string, abi: ContractAbi, options: SendOptions = {}): Promise<{ txHash: string }> {
+    const next = this.sendQueue.then(() => this.signAndSend(to, data, abi, options));
     this.sendQueue = next.catch(() => undefined);
     return next;
   }
 
-  private async signAndSend(to: string | undefined, data: string, abi: ContractAbi): Promise<{ txHash: string }> {
+  private async signAndSend(to: string | undefined, data: string, abi: ContractAbi, options: SendOptions): Promise<{ txHash: string }> {
     const chainId = this.chainIdCache ?? (await this.chainId());
     const request = { from: this.address, data, ...(to ? { to } : {}) };
     const [nonce, estimate] = await Promise.all([
@@ -239,11 +202,13 @@ export class ChainClient {
       { common },
     );
     const signed = await eth.accounts.signTransaction(tx, this.#privateKey);
-    const txHash = await this.rpc(
-      () => this.web3.requestManager.send({ method: 'eth_sendRawTransaction', params: [signed.rawTransaction] }),
-      abi,
-    );
-    return { txHash: String(txHash) };
+    await options.beforeBroadcast?.(signed.transactionHash);
+    try {
+      await this.rpc(() => this.web3.requestManager.send({ method: 'eth_sendRawTransaction', params: [signed.rawTransaction] }), abi);
+    } catch (error) {
+      if (!isAlreadyKnown(error)) throw error;
+    }
+    return { txHash: signed.transactionHash };
   }
 
   /** Maps transport failures to DependencyUnavailableError('chain') and reverts to ChainRevertError. */
@@ -259,84 +224,12 @@ export class ChainClient {
   }
 }
 
-// web3's Contract drops `error` entries from options.jsonInterface; keep the artifact's ABI so
-// reverts can be decoded to the contract's custom errors.
-const fullAbis = new WeakMap<ChainContract, ContractAbi>();
-
-function abiOf(contract: ChainContract): ContractAbi {
-  return fullAbis.get(contract) ?? contract.options.jsonInterface;
-}
-
-function contractAddress(contract: ChainContract): string {
-  const address = contract.options.address;
-  if (!address) throw new Error('Contract handle has no address');
-  return address;
-}
-
-function functionFragment(contract: ChainContract, method: string, argCount: number): AbiFunctionFragment {
-  const fragment = (contract.options.jsonInterface as readonly AbiFunctionFragment[]).find(
-    (item) => item.type === 'function' && item.name === method && (item.inputs ?? []).length === argCount,
-  );
-  if (!fragment) throw new Error(`ABI has no function ${method} taking ${argCount} argument(s)`);
-  return fragment;
-}
-
-// Solidity's built-in revert reasons, present in no ABI.
-const BUILTIN_ERRORS: Record<string, { name: string; inputs: AbiParameter[] }> = {
-  '0x08c379a0': { name: 'Error', inputs: [{ name: 'message', type: 'string' }] },
-  '0x4e487b71': { name: 'Panic', inputs: [{ name: 'code', type: 'uint256' }] },
-};
-
-function decodeRevert(data: string, abi: ContractAbi, cause: unknown): ChainRevertError {
-  const selector = data.slice(0, 10).toLowerCase();
-  const custom = abi.find(
-    (item): item is AbiErrorFragment => item.type === 'error' && eth.abi.encodeErrorSignature(item as AbiErrorFragment).slice(0, 10) === selector,
-  );
-  const known = custom?.name ? { name: custom.name, inputs: (custom.inputs ?? []) as AbiParameter[] } : BUILTIN_ERRORS[selector];
-  if (!known) return new ChainRevertError('unknown', [], data, cause);
-  const decoded = eth.abi.decodeParameters(known.inputs, `0x${data.slice(10)}`);
-  return new ChainRevertError(known.name, known.inputs.map((_, index) => decoded[index]), data, cause);
-}
-
-// web3 wraps errors in layers (ContractExecutionError -> Eip838ExecutionError -> JSON-RPC error).
-function errorChain(error: unknown): Record<string, unknown>[] {
-  const chain: Record<string, unknown>[] = [];
-  const pending: unknown[] = [error];
-  while (pending.length > 0 && chain.length < 10) {
-    const next = pending.shift();
-    if (typeof next !== 'object' || next === null || chain.includes(next as Record<string, unknown>)) continue;
-    const node = next as Record<string, unknown>;
-    chain.push(node);
-    pending.push(node.cause, node.innerError, node.error);
-  }
-  return chain;
-}
-
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ECONNABORTED']);
-
-function isNetworkError(error: unknown): boolean {
-  return errorChain(error).some(
-    (node) =>
-      node.name === 'FetchError' || // node-fetch: connection failures, timeouts, non-JSON answers
-      (typeof node.code === 'string' && NETWORK_CODES.has(node.code)) ||
-      (typeof node.statusCode === 'number' && node.statusCode >= 502 && node.statusCode <= 504),
-  );
-}
-
-/** The revert data of a failed call or estimate, '0x' for a bare revert, undefined for other errors. */
-function findRevertData(error: unknown): string | undefined {
-  let reverted = false;
-  let revertData: string | undefined;
-  for (const node of errorChain(error)) {
-    const data = typeof node.data === 'object' && node.data !== null ? (node.data as Record<string, unknown>).data : node.data;
-    if (revertData === undefined && typeof data === 'string' && /^0x([0-9a-fA-F]{2})*$/.test(data) && data.length >= 10) revertData = data;
-    if (
-      node.name === 'ContractExecutionError' ||
-      node.name === 'Eip838ExecutionError' ||
-      (typeof node.message === 'string' && /revert/i.test(node.message))
-    ) {
-      reverted = true;
-    }
-  }
-  return reverted ? (revertData ?? '0x') : undefined;
+function toLog(raw: RawLog): ChainLog {
+  return {
+    address: raw.address,
+    topics: raw.topics,
+    data: raw.data,
+    ...(raw.blockNumber ? { blockNumber: BigInt(raw.blockNumber) } : {}),
+    ...(raw.transactionHash ? { transactionHash: raw.transactionHash } : {}),
+  };
 }

@@ -1,4 +1,5 @@
-import { ChainClient, ChainContract } from './chain-client';
+import { ChainClient } from './chain-client';
+import { ChainContract } from './chain-contract';
 
 export interface RecordAnchor {
   /** The anchored SHA-512 digest, 64 bytes. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AnvilProcess } from '../../../gateway/src/chain/anvil-process';
-import { ChainClient, ChainRevertError } from '../../../gateway/src/chain/chain-client';
+import { ChainClient } from '../../../gateway/src/chain/chain-client';
+import { ChainRevertError } from '../../../gateway/src/chain/chain-errors';
 import { NodeRpc } from '../../../gateway/src/chain/node-rpc';
 import { EHRCHAIN_CHAIN_ID } from '../../../gateway/src/config/app-config';
 

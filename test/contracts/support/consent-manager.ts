@@ -1,4 +1,4 @@
-import type { ChainContract } from '../../../gateway/src/chain/chain-client';
+import type { ChainContract } from '../../../gateway/src/chain/chain-contract';
 import { buildTypedData, Eip712Field, signTypedData } from '../../../gateway/src/chain/eip712';
 import { CONSENT_MANAGER_DOMAIN } from '../../../gateway/src/chain/typed-messages';
 import { Key, newKey } from './accounts';

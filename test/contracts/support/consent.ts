@@ -1,5 +1,4 @@
 import { eth } from 'web3';
-import type { AbiFunctionFragment } from 'web3';
 import { Category, CONSENT_MANAGER_TYPES, Purpose } from '../../../gateway/src/chain/typed-messages';
 import { Key, newKey, ZERO_BYTES32 } from './accounts';
 import { randomBytes32 } from './chain';
@@ -100,9 +99,8 @@ export function consentHelpers(bed: ConsentManagerTestbed) {
   /** mayRead as of an earlier block (eth_call with a block number). */
   async function mayReadAt(blockNumber: bigint, handle: string, grantee: string): Promise<boolean> {
     const { sut } = bed;
-    const fragment = sut.options.jsonInterface.find((item) => item.type === 'function' && (item as AbiFunctionFragment).name === 'mayRead') as AbiFunctionFragment;
-    const data = eth.abi.encodeFunctionCall(fragment, [handle, grantee, Category.Prescription, Purpose.CAREMGT, IN_RANGE, randomBytes32(), []]);
-    const result = await rpc<string>(bed.chain, 'eth_call', [{ to: sut.options.address, data }, `0x${blockNumber.toString(16)}`]);
+    const data = sut.encodeCall('mayRead', [handle, grantee, Category.Prescription, Purpose.CAREMGT, IN_RANGE, randomBytes32(), []]);
+    const result = await rpc<string>(bed.chain, 'eth_call', [{ to: sut.address, data }, `0x${blockNumber.toString(16)}`]);
     return eth.abi.decodeParameter('bool', result) as boolean;
   }
 

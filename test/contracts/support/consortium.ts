@@ -1,4 +1,5 @@
-import type { ChainClient, ChainContract } from '../../../gateway/src/chain/chain-client';
+import type { ChainClient } from '../../../gateway/src/chain/chain-client';
+import type { ChainContract } from '../../../gateway/src/chain/chain-contract';
 import { randomBytes32, TestChain } from './chain';
 import { DAY, transact } from './rpc';
 import { testbed } from './testbed';

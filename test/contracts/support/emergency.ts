@@ -1,4 +1,4 @@
-import type { ChainContract } from '../../../gateway/src/chain/chain-client';
+import type { ChainContract } from '../../../gateway/src/chain/chain-contract';
 import { buildTypedData, signTypedData } from '../../../gateway/src/chain/eip712';
 import { EMERGENCY_ACCESS_DOMAIN, EMERGENCY_ACCESS_TYPES } from '../../../gateway/src/chain/typed-messages';
 import { Key, newKey } from './accounts';
@@ -31,7 +31,7 @@ export function emergencyAccessTestbed() {
   const bed = testbed(async (chain) => {
     const consortium = await deployConsortium(chain);
     const hospital = await consortium.admittedHospital();
-    const { address } = await consortium.deployer.deploy('EmergencyAccess', [consortium.registry.options.address, MAX_DURATION]);
+    const { address } = await consortium.deployer.deploy('EmergencyAccess', [consortium.registry.address, MAX_DURATION]);
     const doctor = newKey();
     await registerPractitioner(hospital, consortium.registry, doctor.address);
     return {
@@ -47,7 +47,7 @@ export function emergencyAccessTestbed() {
 
   /** The doctor's EIP-712 signature of EmergencyRequest, as their device would make it. */
   const signRequest = (contract: ChainContract, signer: Key, message: Record<string, unknown>): string => {
-    const domain = { ...EMERGENCY_ACCESS_DOMAIN, chainId: bed.chainId, verifyingContract: String(contract.options.address) };
+    const domain = { ...EMERGENCY_ACCESS_DOMAIN, chainId: bed.chainId, verifyingContract: contract.address };
     return signTypedData(signer.key, buildTypedData(domain, 'EmergencyRequest', EMERGENCY_ACCESS_TYPES, message));
   };
 

@@ -1,4 +1,5 @@
-import type { ChainClient, ChainContract, ChainReceipt } from '../../../gateway/src/chain/chain-client';
+import type { ChainClient, ChainReceipt } from '../../../gateway/src/chain/chain-client';
+import type { ChainContract } from '../../../gateway/src/chain/chain-contract';
 import { NodeRpc } from '../../../gateway/src/chain/node-rpc';
 import type { TestChain } from './chain';
 
