@@ -4,7 +4,6 @@ import { eth, utils } from 'web3';
 import { AnvilProcess } from '../gateway/src/chain/anvil-process';
 import { findRepoRoot, loadArtifact } from '../gateway/src/chain/artifacts';
 import { ChainClient } from '../gateway/src/chain/chain-client';
-import { ChainContract } from '../gateway/src/chain/chain-contract';
 import { EHRCHAIN_CHAIN_ID } from '../gateway/src/config/app-config';
 import { GAS_SCENARIOS } from './gas/index';
 import { FixedKey, GasContext, GasRow, GasScenario } from './gas/scenario';
