@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Response } from 'superagent';
 import { DataSource } from 'typeorm';
 import { Role } from '../../gateway/src/auth/permissions';
@@ -26,6 +26,7 @@ describe('blobs (e2e)', () => {
   });
 
   const payload = (text: string) => Buffer.from(text, 'utf8');
+  const blobRows = () => gw.app.get(DataSource).getRepository(BlobEntity);
   const post = (bytes: Buffer, auth: Record<string, string>, query = '?wait=anchored') =>
     gw.http.post(`/v1/blobs${query}`).set(auth).set('Content-Type', 'application/octet-stream').send(bytes);
 
@@ -34,14 +35,13 @@ describe('blobs (e2e)', () => {
     const created = await post(bytes, hospital.auth).expect(201);
 
     const sha512 = createHash('sha512').update(bytes).digest();
-    expect(created.body).toMatchObject({ sha512: sha512.toString('hex'), sizeBytes: bytes.length, anchorStatus: 'anchored' });
+    expect(created.body).toMatchObject({ sha512: sha512.toString('hex'), sizeBytes: bytes.length, anchorStatus: 'anchored', anchorError: null });
     expect(created.body.anchorTxHash).toMatch(/^0x[0-9a-f]{64}$/);
 
-    // The chain holds the same digest and CID, read straight from the contract.
-    const onChain = await gw.app.get(RecordAnchors).anchorOf(anchorId(created.body.id));
-    expect(onChain?.digest.equals(sha512)).toBe(true);
-    expect(onChain?.cid).toBe(created.body.cid);
-    expect(onChain?.blockNumber).toBe(BigInt(created.body.anchoredBlock));
+    // The chain names the blob in the batch the response gives, and that batch's root was anchored in the block it gives.
+    const anchors = gw.app.get(RecordAnchors);
+    expect(await anchors.batchesOfRecord(anchorId(created.body.id))).toEqual([created.body.anchorBatchId]);
+    expect((await anchors.batchOf(created.body.anchorBatchId))?.blockNumber).toBe(BigInt(created.body.anchoredBlock));
 
     // IPFS holds the bytes under that CID.
     expect(Buffer.from(await gw.app.get(IpfsStore).get(created.body.cid)).equals(bytes)).toBe(true);
@@ -88,6 +88,28 @@ describe('blobs (e2e)', () => {
     const res = await gw.http.get(`/v1/blobs/${created.body.id}`).set(other.auth).expect(404);
     expect(res.body.code).toBe('BLOB_NOT_FOUND');
     await gw.http.get(`/v1/blobs/${created.body.id}/content`).set(other.auth).expect(404);
+  });
+
+  it('still checks the chain when the row is set back to pending (status-downgrade tamper)', async () => {
+    const created = await post(payload('anchored, then downgraded'), hospital.auth).expect(201);
+    const other = await post(payload('what the forger wants served'), hospital.auth).expect(201);
+    // A forger with database access swaps content and digest, and hides the anchor by
+    // declaring the blob never anchored, so that only the database would be checked.
+    await blobRows().update(
+      { id: created.body.id },
+      { cid: other.body.cid, sha512: Buffer.from(other.body.sha512, 'hex'), anchorStatus: 'pending', anchorBatchId: null, anchorProof: null },
+    );
+    const res = await gw.http.get(`/v1/blobs/${created.body.id}/content`).set(hospital.auth).expect(502);
+    expect(res.body.code).toBe('INTEGRITY_MISMATCH');
+  });
+
+  it('refuses a row that claims an anchor the chain does not hold', async () => {
+    // A forger inserts a row (with content to match) that no upload and no outbox row ever made.
+    const bytes = payload('slipped into the database');
+    const forged = { id: randomUUID(), cid: await gw.app.get(IpfsStore).add(bytes), sha512: createHash('sha512').update(bytes).digest(), sizeBytes: bytes.length, createdBy: hospital.id };
+    await blobRows().insert({ ...forged, anchorStatus: 'anchored' });
+    const res = await gw.http.get(`/v1/blobs/${forged.id}/content`).set(hospital.auth).expect(502);
+    expect(res.body.code).toBe('INTEGRITY_MISMATCH');
   });
 
   it('refuses roles without the blob permission', async () => {

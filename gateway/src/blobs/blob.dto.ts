@@ -25,11 +25,17 @@ export class BlobResponseDto {
   @ApiProperty({ enum: ['pending', 'anchored', 'failed'] })
   anchorStatus!: AnchorStatus;
 
+  @ApiPropertyOptional({ nullable: true, description: 'The batch (bytes32, also its id on chain) whose Merkle root anchors the digest' })
+  anchorBatchId!: string | null;
+
   @ApiPropertyOptional({ nullable: true })
   anchorTxHash!: string | null;
 
   @ApiPropertyOptional({ nullable: true, description: 'Block that holds the anchor' })
   anchoredBlock!: number | null;
+
+  @ApiPropertyOptional({ nullable: true, description: 'Why anchoring failed, when anchorStatus is failed' })
+  anchorError!: string | null;
 
   @ApiProperty()
   createdAt!: Date;

@@ -33,4 +33,20 @@ export class BlobEntity {
 
   @Column({ name: 'anchored_block', type: 'bigint', nullable: true })
   anchoredBlock!: string | null;
+
+  /** The outbox batch (and on-chain batch id) whose Merkle root anchors this blob. */
+  @Column({ name: 'anchor_batch_id', type: 'varchar', length: 66, nullable: true })
+  anchorBatchId!: string | null;
+
+  /** The blob's inclusion proof in that batch's tree (sibling hashes, leaf to root). */
+  @Column({ name: 'anchor_proof', type: 'jsonb', nullable: true })
+  anchorProof!: string[] | null;
+
+  /** The author field of the anchored record version (the gateway's chain account). */
+  @Column({ name: 'anchor_author', type: 'varchar', length: 42, nullable: true })
+  anchorAuthor!: string | null;
+
+  /** Why anchoring failed, when `anchorStatus` is 'failed'. */
+  @Column({ name: 'anchor_error', type: 'text', nullable: true })
+  anchorError!: string | null;
 }

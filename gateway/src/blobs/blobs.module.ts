@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { BlobEntity } from './blob.entity';
+import { BlobStore } from './blob.store';
 import { BlobsController } from './blobs.controller';
 import { BlobsService } from './blobs.service';
+import { RecordAnchorHandler } from './record-anchor.handler';
 
-@Module({ imports: [TypeOrmModule.forFeature([BlobEntity])], controllers: [BlobsController], providers: [BlobsService] })
+@Module({ controllers: [BlobsController], providers: [BlobsService, BlobStore, RecordAnchorHandler] })
 export class BlobsModule {}

@@ -1,46 +1,49 @@
-import { HttpStatus, Injectable, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { utils } from 'web3';
 import { AuthContext } from '../auth/auth-context';
 import { Role } from '../auth/permissions';
+import { ChainClient } from '../chain/chain-client';
 import { RecordAnchors } from '../chain/record-anchors';
+import { NO_PREVIOUS_VERSION, RecordVersion, recordVersionToJson } from '../chain/record-batch';
 import { ApiError, NotFoundError } from '../common/errors';
 import { IpfsStore } from '../ipfs/ipfs-store';
-import { OutboxEntity } from '../outbox/outbox.entity';
 import { OutboxService } from '../outbox/outbox.service';
 import { BlobResponseDto } from './blob.dto';
 import { BlobEntity } from './blob.entity';
+import { BlobStore } from './blob.store';
+import { RecordAnchorHandler } from './record-anchor.handler';
 
 const WAIT_MS = 30_000;
 
 /** The anchor id of a blob on chain: its uuid's 16 bytes, right-padded to bytes32. */
 export const anchorId = (id: string): string => `0x${id.replace(/-/g, '')}${'0'.repeat(32)}`;
 
+/** Blobs belong to no patient: their versions carry the zero handle and category 0. */
+const NO_PATIENT = `0x${'00'.repeat(32)}`;
+
 const integrityError = (what: string) =>
   new ApiError(HttpStatus.BAD_GATEWAY, 'INTEGRITY_MISMATCH', `Stored data does not match its ${what}; refusing to return it`);
 
+/** The record version a blob is anchored as: everything but the author comes from the row itself. */
+function blobVersion(blob: Pick<BlobEntity, 'id' | 'cid' | 'sha512'>, author: string): RecordVersion {
+  return { recordId: anchorId(blob.id), patientHandle: NO_PATIENT, cid: blob.cid, sha512Digest: blob.sha512, category: 0, previousVersion: NO_PREVIOUS_VERSION, tombstone: false, author };
+}
+
 /**
- * The plumbing every record uses: bytes to IPFS, SHA-512 to the chain (via the outbox), a row
- * in Postgres, and a read that re-checks all three. Records add encryption and consent on top.
+ * The plumbing every record uses: bytes to IPFS, SHA-512 anchored on chain in Merkle batches
+ * (via the outbox), a row in Postgres, and a read that re-checks all three. Records add
+ * encryption and consent on top.
  */
 @Injectable()
-export class BlobsService implements OnModuleInit {
+export class BlobsService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly blobs: BlobStore,
     private readonly ipfs: IpfsStore,
     private readonly anchors: RecordAnchors,
+    private readonly chain: ChainClient,
     private readonly outbox: OutboxService,
   ) {}
-
-  onModuleInit(): void {
-    this.outbox.register({
-      kind: 'anchor',
-      send: (p) => this.anchors.anchor(String(p.recordId), String(p.cid), Buffer.from(String(p.sha512), 'hex')),
-      confirmed: (manager: EntityManager, row: OutboxEntity, blockNumber: bigint) =>
-        manager.update(BlobEntity, { id: row.ref }, { anchorStatus: 'anchored', anchorTxHash: row.txHash, anchoredBlock: blockNumber.toString() }).then(() => undefined),
-    });
-  }
 
   async create(auth: AuthContext, bytes: Buffer, wait: boolean): Promise<BlobResponseDto> {
     if (!Buffer.isBuffer(bytes) || bytes.length === 0) {
@@ -49,13 +52,13 @@ export class BlobsService implements OnModuleInit {
     const cid = await this.ipfs.add(bytes);
     const sha512 = createHash('sha512').update(bytes).digest();
     const id = randomUUID();
-    await this.db.transaction(async (manager) => {
-      await manager.insert(BlobEntity, { id, cid, sha512, sizeBytes: bytes.length, createdBy: auth.accountId });
-      await this.outbox.enqueue(manager, 'anchor', id, { recordId: anchorId(id), cid, sha512: sha512.toString('hex') });
+    // The gateway anchors blobs on its own behalf: the author is its chain account.
+    const version = blobVersion({ id, cid, sha512 }, utils.toChecksumAddress(this.chain.address));
+    await this.blobs.transaction(async (manager) => {
+      await this.blobs.insert(manager, { id, cid, sha512, sizeBytes: bytes.length, createdBy: auth.accountId });
+      await this.outbox.enqueue(manager, RecordAnchorHandler, id, recordVersionToJson(version));
     });
-    if (wait && !(await this.outbox.waitFor('anchor', id, WAIT_MS))) {
-      throw new ApiError(HttpStatus.GATEWAY_TIMEOUT, 'ANCHOR_PENDING', `Stored as ${id} but not anchored yet; poll GET /v1/blobs/${id}`);
-    }
+    if (wait) await this.waitUntilAnchored(id);
     return this.get(auth, id);
   }
 
@@ -67,27 +70,49 @@ export class BlobsService implements OnModuleInit {
       sha512: blob.sha512.toString('hex'),
       sizeBytes: blob.sizeBytes,
       anchorStatus: blob.anchorStatus,
+      anchorBatchId: blob.anchorBatchId,
       anchorTxHash: blob.anchorTxHash,
       anchoredBlock: blob.anchoredBlock === null ? null : Number(blob.anchoredBlock),
+      anchorError: blob.anchorError,
       createdAt: blob.createdAt,
     };
   }
 
-  /** The bytes, only after IPFS content, database digest and on-chain anchor all agree. */
+  /**
+   * The bytes, only after IPFS content and database digest agree and, whenever the chain holds
+   * an anchor for the blob, its version and proof lead to that anchor's root. The chain is
+   * asked by record id whatever the row says, so a row set back to 'pending' skips nothing.
+   */
   async content(auth: AuthContext, id: string): Promise<Buffer> {
     const blob = await this.find(auth, id);
     const bytes = Buffer.from(await this.ipfs.get(blob.cid));
     if (!createHash('sha512').update(bytes).digest().equals(blob.sha512)) throw integrityError('recorded digest');
-    if (blob.anchorStatus === 'anchored') {
-      const anchor = await this.anchors.anchorOf(anchorId(blob.id));
-      if (!anchor || !anchor.digest.equals(blob.sha512) || anchor.cid !== blob.cid) throw integrityError('on-chain anchor');
+
+    const batches = await this.anchors.batchesOfRecord(anchorId(blob.id));
+    if (batches.length === 0) {
+      if (blob.anchorStatus === 'anchored') throw integrityError('on-chain anchor'); // the row claims what the chain lacks
+      return bytes; // not anchored yet: checked against the database only
     }
+    const { anchorBatchId: batchId, anchorProof: proof, anchorAuthor: author } = blob;
+    if (!batchId || !proof || !author || !batches.includes(batchId.toLowerCase())) throw integrityError('on-chain anchor');
+    if (!(await this.anchors.verifyRecord(batchId, blobVersion(blob, author), proof))) throw integrityError('on-chain anchor');
     return bytes;
+  }
+
+  private async waitUntilAnchored(id: string): Promise<void> {
+    const outcome = await this.outbox.waitFor(RecordAnchorHandler, id, WAIT_MS);
+    if (outcome === 'timeout') {
+      throw new ApiError(HttpStatus.GATEWAY_TIMEOUT, 'ANCHOR_PENDING', `Stored as ${id} but not anchored yet; poll GET /v1/blobs/${id}`);
+    }
+    if (outcome === 'failed') {
+      const blob = await this.blobs.find(id);
+      throw new ApiError(HttpStatus.BAD_GATEWAY, 'ANCHOR_FAILED', `Stored as ${id} but anchoring failed: ${blob?.anchorError ?? 'unknown reason'}`);
+    }
   }
 
   /** Object-level check: a caller sees the blobs they stored; administrators see all. */
   private async find(auth: AuthContext, id: string): Promise<BlobEntity> {
-    const blob = await this.db.getRepository(BlobEntity).findOneBy({ id });
+    const blob = await this.blobs.find(id);
     if (!blob || (auth.role !== Role.Admin && blob.createdBy !== auth.accountId)) {
       throw new NotFoundError('BLOB_NOT_FOUND', 'No such blob');
     }

@@ -1,5 +1,5 @@
 import { utils } from 'web3';
-import { ChainClient } from './chain-client';
+import { ChainClient, SendOptions } from './chain-client';
 import { ChainContract, ChainLog } from './chain-contract';
 
 /** HL7 PurposeOfUse codes as ABDM uses them; the value is the on-chain index. */
@@ -98,15 +98,17 @@ export class AccessLog {
   constructor(
     private readonly chain: ChainClient,
     readonly address: string,
+    /** The block the contract was deployed in (unused until audit reads logs). */
+    readonly deployedAt = 0n,
   ) {
     this.contract = chain.contract(AccessLog.artifactName, address);
     this.signatures = this.contract.eventTopics();
   }
 
   /** Sends one batch and returns the transaction hash; resending the same batch is a no-op on chain. */
-  async logAccesses(batchId: string, entries: readonly AccessEntry[]): Promise<string> {
+  async logAccesses(batchId: string, entries: readonly AccessEntry[], options?: SendOptions): Promise<string> {
     if (!HEX32.test(batchId)) throw new Error(`A batch id is 0x + 64 hex digits, got "${batchId}"`);
-    const { txHash } = await this.chain.send(this.contract, 'logAccesses', [batchId, encodeAccessEntries(entries)]);
+    const { txHash } = await this.chain.send(this.contract, 'logAccesses', [batchId, encodeAccessEntries(entries)], options);
     return txHash;
   }
 

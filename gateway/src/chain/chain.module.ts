@@ -8,8 +8,8 @@ import { KeyStore } from '../keys/key-store';
 import { AnvilProcess } from './anvil-process';
 import { ChainClient } from './chain-client';
 import { contractSuite } from './contract-suite';
-import { ensureDeployed } from './deployments';
-import { RecordAnchors } from './record-anchors';
+import { CONTRACT_WRAPPERS } from './contracts';
+import { DeployedContract, ensureDeployed } from './deployments';
 
 /**
  * The connected chain: the embedded Anvil (when CHAIN_RPC_URL is unset), the client and the
@@ -20,7 +20,7 @@ export class ChainRuntime {
 
   private constructor(
     readonly client: ChainClient,
-    readonly addresses: Readonly<Record<string, string>>,
+    readonly contracts: Readonly<Record<string, DeployedContract>>,
     /** Undefined when the gateway uses an existing chain. */
     readonly anvil: AnvilProcess | undefined,
   ) {
@@ -56,14 +56,27 @@ export class ChainRuntime {
         throw new ConfigError('CHAIN_ID', `is ${config.chain.chainId} but the chain at ${rpcUrl} reports ${chainId}`);
       }
       const suite = contractSuite(config.consortium, authorities);
-      const addresses = await ensureDeployed(client, join(config.chain.dir, 'deployments.json'), suite);
-      logger.log({ event: 'chain_ready', chainId, account: client.address, contracts: addresses });
-      return new ChainRuntime(client, addresses, anvil);
+      const contracts = await ensureDeployed(client, join(config.chain.dir, 'deployments.json'), suite);
+      const runtime = new ChainRuntime(client, contracts, anvil);
+      logger.log({ event: 'chain_ready', chainId, account: client.address, contracts: runtime.addresses });
+      return runtime;
     } catch (error) {
       client?.close();
       await anvil?.stop();
       throw error;
     }
+  }
+
+  /** Each contract's address by artifact name. */
+  get addresses(): Readonly<Record<string, string>> {
+    return Object.fromEntries(Object.entries(this.contracts).map(([name, { address }]) => [name, address]));
+  }
+
+  /** The deployed contract named `artifactName`; a programming error if the suite lacks it. */
+  contract(artifactName: string): DeployedContract {
+    const deployed = this.contracts[artifactName];
+    if (!deployed) throw new Error(`The contract suite has no ${artifactName}`);
+    return deployed;
   }
 
   /** Stops the embedded chain gracefully so it dumps its state. */
@@ -87,13 +100,16 @@ export class ChainRuntime {
       },
     },
     { provide: ChainClient, inject: [ChainRuntime], useFactory: (runtime: ChainRuntime) => runtime.client },
-    {
-      provide: RecordAnchors,
+    ...CONTRACT_WRAPPERS.map((Wrapper) => ({
+      provide: Wrapper,
       inject: [ChainRuntime],
-      useFactory: (runtime: ChainRuntime) => new RecordAnchors(runtime.client, runtime.addresses[RecordAnchors.artifactName]),
-    },
+      useFactory: (runtime: ChainRuntime) => {
+        const { address, blockNumber } = runtime.contract(Wrapper.artifactName);
+        return new Wrapper(runtime.client, address, blockNumber);
+      },
+    })),
   ],
-  exports: [ChainRuntime, ChainClient, RecordAnchors],
+  exports: [ChainRuntime, ChainClient, ...CONTRACT_WRAPPERS],
 })
 export class ChainModule implements OnApplicationShutdown {
   constructor(private readonly runtime: ChainRuntime) {}

@@ -66,11 +66,11 @@ describe(ensureDeployed.name, () => {
 
     expect(written.chainId).toBe(CHAIN_ID);
     expect(written.contracts.RecordAnchors).toMatchObject({
-      address: first.RecordAnchors,
+      address: first.RecordAnchors.address,
       txHash: expect.stringMatching(/^0x[0-9a-f]{64}$/),
       bytecodeHash: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
-    expect(await sut.getCode(first.RecordAnchors)).not.toBe('0x');
+    expect(await sut.getCode(first.RecordAnchors.address)).not.toBe('0x');
     expect(again).toEqual(first);
     expect(await sut.blockNumber()).toBe(head);
     expect(await readDeployments(file)).toEqual(written);

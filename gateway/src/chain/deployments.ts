@@ -39,12 +39,18 @@ export interface ContractSpec {
   args?: (deployed: Readonly<Record<string, string>>) => unknown[];
 }
 
+/** Where a contract lives and the block that created it (no log of it is older). */
+export interface DeployedContract {
+  address: string;
+  blockNumber: bigint;
+}
+
 /**
  * Deploys on first start, remembers addresses in `file`, never redeploys on restart.
  * Contracts deploy in the order given, so a spec's `args` can name the ones before it.
- * Returns the address of each contract.
+ * Returns each contract's address and deployment block.
  */
-export async function ensureDeployed(client: ChainClient, file: string, contracts: (string | ContractSpec)[]): Promise<Record<string, string>> {
+export async function ensureDeployed(client: ChainClient, file: string, contracts: (string | ContractSpec)[]): Promise<Record<string, DeployedContract>> {
   const chainId = await client.chainId();
   const existing = await readDeployments(file);
   if (existing && existing.chainId !== chainId) {
@@ -54,6 +60,7 @@ export async function ensureDeployed(client: ChainClient, file: string, contract
   }
   const deployments: DeploymentsFile = existing ?? { chainId, contracts: {} };
   const addresses: Record<string, string> = {};
+  const deployed: Record<string, DeployedContract> = {};
 
   for (const spec of contracts) {
     const { name, args } = typeof spec === 'string' ? { name: spec, args: undefined } : spec;
@@ -72,21 +79,23 @@ export async function ensureDeployed(client: ChainClient, file: string, contract
         logger.warn({ event: 'contract_changed_since_deploy', contract: name, address: remembered.address });
       }
       addresses[name] = remembered.address;
+      deployed[name] = { address: remembered.address, blockNumber: BigInt(remembered.blockNumber) };
       continue;
     }
-    const deployed = await client.deploy(name, args?.(addresses) ?? []);
+    const created = await client.deploy(name, args?.(addresses) ?? []);
     deployments.contracts[name] = {
-      address: deployed.address,
-      txHash: deployed.txHash,
-      blockNumber: Number(deployed.blockNumber),
+      address: created.address,
+      txHash: created.txHash,
+      blockNumber: Number(created.blockNumber),
       bytecodeHash,
     };
     // Written after each deployment so a crash between two cannot forget the first.
     await writeAtomically(file, `${JSON.stringify(deployments, null, 2)}\n`);
-    logger.log({ event: 'contract_deployed', contract: name, address: deployed.address, txHash: deployed.txHash });
-    addresses[name] = deployed.address;
+    logger.log({ event: 'contract_deployed', contract: name, address: created.address, txHash: created.txHash });
+    addresses[name] = created.address;
+    deployed[name] = { address: created.address, blockNumber: created.blockNumber };
   }
-  return addresses;
+  return deployed;
 }
 
 async function readDeployments(file: string): Promise<DeploymentsFile | undefined> {

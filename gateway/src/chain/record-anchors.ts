@@ -1,5 +1,14 @@
-import { ChainClient } from './chain-client';
+import { ChainClient, SendOptions } from './chain-client';
 import { ChainContract } from './chain-contract';
+import { RecordBatch, RecordVersion, toContractVersion } from './record-batch';
+
+/** A batch's Merkle root as anchored on chain. */
+export interface BatchAnchor {
+  merkleRoot: string;
+  count: number;
+  anchoredAt: Date;
+  blockNumber: bigint;
+}
 
 export interface RecordAnchor {
   /** The anchored SHA-512 digest, 64 bytes. */
@@ -21,8 +30,47 @@ export class RecordAnchors {
   constructor(
     private readonly chain: ChainClient,
     readonly address: string,
+    /** The block the contract was deployed in: no log of it is older. */
+    private readonly deployedAt = 0n,
   ) {
     this.contract = chain.contract(RecordAnchors.artifactName, address);
+  }
+
+  /**
+   * Sends the batch's root and record ids; returns the transaction hash without waiting for a
+   * block. Re-sending the same batch under the same id is a no-op on chain (outbox retries).
+   */
+  async anchorBatch(batchId: string, batch: RecordBatch, options?: SendOptions): Promise<string> {
+    if (!HEX32.test(batchId)) throw new Error(`A batch id is 0x + 64 hex digits, got "${batchId}"`);
+    const { txHash } = await this.chain.send(this.contract, 'anchorBatch', [batchId, batch.root, batch.recordIds], options);
+    return txHash;
+  }
+
+  /** The batch as anchored, or null when it never was. */
+  async batchOf(batchId: string): Promise<BatchAnchor | null> {
+    const [exists, merkleRoot, count, anchoredAt, blockNumber] = await this.chain.call(this.contract, 'batchOf', [batchId]);
+    if (exists !== true) return null;
+    return { merkleRoot: String(merkleRoot), count: Number(count), anchoredAt: new Date(Number(anchoredAt) * 1000), blockNumber: BigInt(blockNumber as bigint) };
+  }
+
+  /**
+   * The batches whose RecordBatched events name `recordId`, oldest first: found from the record
+   * id alone, so no off-chain row can hide that a record was anchored.
+   */
+  async batchesOfRecord(recordId: string): Promise<string[]> {
+    assertRecordId(recordId);
+    const logs = await this.chain.logs({
+      address: this.address,
+      topics: [this.contract.eventTopic('RecordBatched'), recordId.toLowerCase()],
+      fromBlock: this.deployedAt,
+    });
+    return [...new Set(logs.map((log) => log.topics[2]!.toLowerCase()))];
+  }
+
+  /** Whether the contract finds `version` with `proof` under the root of batch `batchId`. */
+  async verifyRecord(batchId: string, version: RecordVersion, proof: readonly string[]): Promise<boolean> {
+    const [verified] = await this.chain.call(this.contract, 'verifyRecord', [batchId, toContractVersion(version), [...proof]]);
+    return verified === true;
   }
 
   /**

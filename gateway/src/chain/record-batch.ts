@@ -25,6 +25,18 @@ export interface RecordVersion {
   author: string;
 }
 
+/** A RecordVersion as JSON (an outbox payload): the digest as 0x-hex. */
+export type RecordVersionJson = Omit<RecordVersion, 'sha512Digest'> & { sha512Digest: string };
+
+export function recordVersionToJson(version: RecordVersion): RecordVersionJson {
+  return { ...version, sha512Digest: `0x${version.sha512Digest.toString('hex')}` };
+}
+
+export function recordVersionFromJson(json: RecordVersionJson): RecordVersion {
+  if (!/^0x([0-9a-fA-F]{2})*$/.test(json.sha512Digest)) throw new Error('A record version digest is 0x-prefixed hex');
+  return { ...json, sha512Digest: Buffer.from(json.sha512Digest.slice(2), 'hex') };
+}
+
 /**
  * The leaf's values in contract order: recordId, patientHandle, cidHash, sha512Digest,
  * category, previousVersion, tombstone, author. JSON-safe, so a tree dump can be stored.

@@ -1,6 +1,8 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { OutboxBatchEntity } from './outbox-batch.entity';
 
-export type OutboxStatus = 'pending' | 'sent' | 'done' | 'failed';
+/** pending: waiting for a batch; batched: claimed into `batchId`; done/failed: as its batch ended. */
+export type OutboxStatus = 'pending' | 'batched' | 'done' | 'failed';
 
 /**
  * One chain write waiting to happen. Rows are inserted in the same database transaction as the
@@ -8,31 +10,36 @@ export type OutboxStatus = 'pending' | 'sent' | 'done' | 'failed';
  */
 @Entity('chain_outbox')
 @Index('chain_outbox_kind_ref_key', ['kind', 'ref'], { unique: true })
-@Index('chain_outbox_open_idx', ['status', 'id'])
+@Index('chain_outbox_pending_idx', ['kind', 'status', 'id'])
+@Check('CHK_chain_outbox_status', `"status" IN ('pending','batched','done','failed')`)
 export class OutboxEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
 
-  /** What to write, e.g. 'anchor'; the sender has one handler per kind. */
+  /** The handler's kind, e.g. 'record-anchor'; one handler class per kind. */
   @Column({ type: 'varchar', length: 32 })
   kind!: string;
 
-  /** The id of the thing written (record, consent, access entry): makes writes idempotent. */
+  /** The id of the thing written (record, consent, access entry), unique per kind. */
   @Column({ type: 'varchar', length: 80 })
   ref!: string;
 
+  /** The handler's typed payload, as JSON. */
   @Column({ type: 'jsonb' })
-  payload!: Record<string, unknown>;
+  payload!: unknown;
 
   @Column({ type: 'varchar', length: 16, default: 'pending' })
   status!: OutboxStatus;
 
-  @Column({ name: 'tx_hash', type: 'varchar', length: 66, nullable: true })
-  txHash!: string | null;
+  @Index('chain_outbox_batch_idx')
+  @Column({ name: 'batch_id', type: 'varchar', length: 66, nullable: true })
+  batchId!: string | null;
 
-  @Column({ type: 'integer', default: 0 })
-  attempts!: number;
+  @ManyToOne(() => OutboxBatchEntity, { nullable: true })
+  @JoinColumn({ name: 'batch_id', foreignKeyConstraintName: 'FK_chain_outbox_batch' })
+  batch?: OutboxBatchEntity | null;
 
+  /** Why the row's batch failed. */
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError!: string | null;
 

@@ -1,51 +1,67 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { EventEmitter, once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { ChainClient } from '../chain/chain-client';
+import { ChainRevertError } from '../chain/chain-errors';
 import { DependencyUnavailableError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { InjectConfig } from '../config/config.module';
-import { OutboxEntity } from './outbox.entity';
+import { OutboxBatchEntity } from './outbox-batch.entity';
+import { OutboxHandler, OutboxHandlerClass, OutboxItem } from './outbox-handler';
+import { OutboxHandlers } from './outbox-handlers';
+import { OutboxStore } from './outbox.store';
+import { SenderLock } from './sender-lock';
 
-/** One kind of chain write. `send` must be idempotent on chain (contracts key writes by id). */
-export interface OutboxHandler {
-  kind: string;
-  send(payload: Record<string, unknown>): Promise<string>;
-  /** Runs in the transaction that marks the row done, e.g. to mark the record anchored. */
-  confirmed(manager: EntityManager, row: OutboxEntity, blockNumber: bigint): Promise<void>;
-}
+/** How a queued write ended, as `waitFor` reports it. */
+export type OutboxOutcome = 'done' | 'failed' | 'timeout';
 
-// Any constant shared by all replicas: whoever holds it is the one sender (DESIGN.md, chain writes).
-const SENDER_LOCK = 0x45_48_52_31; // "EHR1"
-const BATCH = 50;
+/** Batches claimed per kind in one cycle: bounds one cycle's work when a backlog has built up. */
+const MAX_BATCHES_PER_CYCLE = 4;
+/** A batch whose transaction keeps getting lost is failed after this many sends. */
+export const MAX_SENDS = 5;
+/** How often a waiter re-reads the row, for a confirmation made by another replica's sender. */
+const WAIT_POLL_MS = 1_000;
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
- * The durable path of every chain write: rows are enqueued in the caller's transaction and a
- * single sender sends them, records the transaction hash, and marks them done on a receipt.
- * A row whose transaction the chain no longer knows (e.g. the embedded chain lost its last
- * second on a crash) is sent again; the contracts make the repeat a no-op.
+ * The one path of every chain write (DESIGN.md, "Chain writes: one path, durable"). Features
+ * enqueue typed payloads in their own database transaction. One sender (SenderLock) claims
+ * pending rows of a kind into a batch whose id and rows are fixed before the first send, sends
+ * each batch as one transaction (recording its hash before the node sees it), and ends it on a
+ * receipt: done, or failed with the reason, in the same transaction as the handler's domain
+ * update. A batch whose transaction the chain does not know is sent again, the same batch;
+ * writes that are not idempotent by batch id are first checked for having been applied.
  */
 @Injectable()
 export class OutboxService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OutboxService.name);
-  private readonly handlers = new Map<string, OutboxHandler>();
+  private readonly settled = new EventEmitter().setMaxListeners(0);
   private timer?: NodeJS.Timeout;
   private cycle: Promise<void> | null = null;
+  private stopped = false;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly store: OutboxStore,
     private readonly chain: ChainClient,
+    private readonly handlers: OutboxHandlers,
+    private readonly lock: SenderLock,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
-  register(handler: OutboxHandler): void {
-    this.handlers.set(handler.kind, handler);
+  /** Queues a chain write in the caller's transaction; `ref` is unique per kind (the domain id). */
+  async enqueue<P>(manager: EntityManager, handlerClass: OutboxHandlerClass<P>, ref: string, payload: P): Promise<void> {
+    const handler = this.handlers.instanceOf(handlerClass);
+    handler.validate?.(payload);
+    await this.store.insert(manager, handler.kind, ref, payload);
   }
 
-  async enqueue(manager: EntityManager, kind: string, ref: string, payload: Record<string, unknown>): Promise<void> {
-    if (!this.handlers.has(kind)) throw new Error(`No outbox handler for ${kind}`);
-    await manager.save(OutboxEntity, { kind, ref, payload });
+  /** Runs the handler's simulation (eth_call) of a relayed write; a ChainRevertError means it would fail. */
+  async simulate<P>(handlerClass: OutboxHandlerClass<P>, payload: P): Promise<void> {
+    const handler = this.handlers.instanceOf(handlerClass);
+    handler.validate?.(payload);
+    await handler.simulate?.(payload);
   }
 
   onApplicationBootstrap(): void {
@@ -54,87 +70,135 @@ export class OutboxService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     await this.cycle;
+    await this.lock.release();
   }
 
-  /** Runs one send/confirm cycle now (or joins the running one). */
+  /** Runs one cycle now (or joins the running one): confirm, claim, send, confirm. */
   drain(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     this.cycle ??= this.runCycle().finally(() => (this.cycle = null));
     return this.cycle;
   }
 
-  /** Waits until the row for `ref` is done (true) or failed/timed out (false). */
-  async waitFor(kind: string, ref: string, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      await this.drain();
-      const row = await this.db.getRepository(OutboxEntity).findOneBy({ kind, ref });
-      if (row?.status === 'done') return true;
-      if (row?.status === 'failed') return false;
-      await sleep(Math.min(200, this.config.outbox.intervalMs));
+  /**
+   * Resolves when the write queued for `ref` is done or failed, or after `timeoutMs`. Someone is
+   * waiting, so the sender runs now rather than at its next tick, and again each second (a
+   * cycle confirms what a block has taken since).
+   */
+  async waitFor<P>(handlerClass: OutboxHandlerClass<P>, ref: string, timeoutMs: number): Promise<OutboxOutcome> {
+    const { kind } = this.handlers.instanceOf(handlerClass);
+    const signal = AbortSignal.timeout(timeoutMs);
+    while (!signal.aborted) {
+      // Listen before reading, so a confirmation between the two is not missed.
+      const woken = once(this.settled, `${kind}\u0000${ref}`, { signal }).catch(() => undefined);
+      const status = await this.store.rowStatus(kind, ref);
+      if (status === 'done' || status === 'failed') return status;
+      void this.drain();
+      // Woken by this process's confirmation; the timer covers a sender in another replica.
+      await Promise.race([woken, sleep(WAIT_POLL_MS, undefined, { signal }).catch(() => undefined)]);
     }
-    return false;
+    return 'timeout';
   }
 
   private async runCycle(): Promise<void> {
-    const runner = this.db.createQueryRunner();
     try {
-      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [SENDER_LOCK]);
-      if (!locked) return;
-      try {
-        await this.confirmSent();
-        await this.sendPending();
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [SENDER_LOCK]);
-      }
+      if (!(await this.lock.acquire())) return;
+      await this.confirmSent();
+      for (const handler of this.handlers.all()) await this.claim(handler);
+      await this.sendClaimed();
+      await this.confirmSent(); // on an automining chain the receipts are already there
     } catch (error) {
       if (error instanceof DependencyUnavailableError) this.logger.warn({ event: 'outbox_paused', dependency: error.dependency });
-      else this.logger.error({ event: 'outbox_cycle_failed', err: String(error) });
-    } finally {
-      await runner.release();
+      else this.logger.error({ event: 'outbox_cycle_failed', err: describe(error) });
+    }
+  }
+
+  private async claim(handler: OutboxHandler<unknown>): Promise<void> {
+    for (let i = 0; i < MAX_BATCHES_PER_CYCLE; i++) {
+      const batch = await this.store.claim(handler.kind, handler.maxBatchSize);
+      if (!batch) return;
+    }
+  }
+
+  private async sendClaimed(): Promise<void> {
+    for (const batch of await this.store.batchesIn('claimed')) await this.send(batch);
+  }
+
+  private async send(batch: OutboxBatchEntity): Promise<void> {
+    const handler = this.handlers.byKindOf(batch.kind);
+    const items = await this.store.items(batch.id);
+    // A batch sent before may have taken effect even though its transaction is unknown now.
+    if (batch.sends > 0 && (await this.settleIfApplied(handler, batch, items))) return;
+    if (batch.sends >= MAX_SENDS) {
+      return this.fail(handler, batch, items, `Sent ${batch.sends} times without reaching a block: ${batch.lastError ?? 'transaction lost'}`);
+    }
+    let broadcast = false;
+    try {
+      await handler.send(batch.id, items, {
+        beforeBroadcast: async (txHash) => {
+          await this.store.markSent(batch.id, txHash);
+          broadcast = true;
+        },
+      });
+    } catch (error) {
+      // After the hash is recorded, whatever happened is settled by looking the hash up.
+      if (broadcast) {
+        if (error instanceof DependencyUnavailableError) throw error;
+        return this.store.noteError(batch.id, describe(error));
+      }
+      if (error instanceof DependencyUnavailableError) throw error;
+      // A revert in gas estimation, or a payload the handler cannot encode: retrying will not help.
+      const reason = error instanceof ChainRevertError ? `Reverted: ${error.errorName}(${error.args.map(String).join(', ')})` : describe(error);
+      return this.fail(handler, batch, items, reason);
     }
   }
 
   private async confirmSent(): Promise<void> {
-    const repo = this.db.getRepository(OutboxEntity);
-    for (const row of await repo.find({ where: { status: 'sent' }, order: { id: 'ASC' }, take: BATCH })) {
-      const receipt = await this.chain.receipt(row.txHash!);
-      if (!receipt) {
-        if (!(await this.chain.isKnownTransaction(row.txHash!))) {
-          this.logger.warn({ event: 'outbox_resend', id: row.id, kind: row.kind });
-          await repo.update({ id: row.id }, { status: 'pending', txHash: null });
-        }
-        continue;
-      }
-      if (!receipt.success) {
-        await repo.update({ id: row.id }, { status: 'failed', lastError: `Transaction ${row.txHash} reverted` });
-        continue;
-      }
-      await this.db.transaction(async (manager) => {
-        await manager.update(OutboxEntity, { id: row.id }, { status: 'done' });
-        await this.handler(row.kind).confirmed(manager, row, receipt.blockNumber);
-      });
-    }
-  }
-
-  private async sendPending(): Promise<void> {
-    const repo = this.db.getRepository(OutboxEntity);
-    for (const row of await repo.find({ where: { status: 'pending' }, order: { id: 'ASC' }, take: BATCH })) {
-      try {
-        const txHash = await this.handler(row.kind).send(row.payload);
-        await repo.update({ id: row.id }, { status: 'sent', txHash, attempts: row.attempts + 1, lastError: null });
-      } catch (error) {
-        if (error instanceof DependencyUnavailableError) throw error;
-        // A revert at send time (gas estimation) will not heal by retrying: park the row for an operator.
-        await repo.update({ id: row.id }, { status: 'failed', attempts: row.attempts + 1, lastError: String(error) });
+    for (const batch of await this.store.batchesIn('sent')) {
+      const txHash = batch.txHash!;
+      const receipt = await this.chain.receipt(txHash);
+      if (receipt) {
+        const handler = this.handlers.byKindOf(batch.kind);
+        const items = await this.store.items(batch.id);
+        if (receipt.success) await this.complete(handler, batch, items, txHash, receipt.blockNumber);
+        else await this.fail(handler, batch, items, `Transaction ${txHash} reverted in block ${receipt.blockNumber}`);
+      } else if (!(await this.chain.isKnownTransaction(txHash))) {
+        // Lost before a block took it (a restarted node, a dropped pool): send the same batch again.
+        this.logger.warn({ event: 'outbox_resend', batchId: batch.id, kind: batch.kind, txHash });
+        await this.store.reclaim(batch.id, batch.lastError ?? `Transaction ${txHash} unknown to the chain`);
       }
     }
   }
 
-  private handler(kind: string): OutboxHandler {
-    const handler = this.handlers.get(kind);
-    if (!handler) throw new Error(`No outbox handler for ${kind}`);
-    return handler;
+  private async settleIfApplied(handler: OutboxHandler<unknown>, batch: OutboxBatchEntity, items: OutboxItem<unknown>[]): Promise<boolean> {
+    const applied = await handler.alreadyApplied?.(batch.id, items);
+    if (!applied) return false;
+    await this.complete(handler, batch, items, applied.txHash, applied.blockNumber);
+    return true;
+  }
+
+  private async complete(handler: OutboxHandler<unknown>, batch: OutboxBatchEntity, items: OutboxItem<unknown>[], txHash: string, blockNumber: bigint): Promise<void> {
+    await this.store.transaction(async (manager) => {
+      await this.store.complete(manager, batch.id, txHash, blockNumber);
+      await handler.confirmed(manager, { id: batch.id, kind: batch.kind, txHash, blockNumber }, items);
+    });
+    this.logger.log({ event: 'outbox_batch_done', batchId: batch.id, kind: batch.kind, size: items.length, txHash, blockNumber: Number(blockNumber) });
+    this.notify(batch.kind, items);
+  }
+
+  private async fail(handler: OutboxHandler<unknown>, batch: OutboxBatchEntity, items: OutboxItem<unknown>[], reason: string): Promise<void> {
+    await this.store.transaction(async (manager) => {
+      await this.store.fail(manager, batch.id, reason);
+      await handler.failed(manager, { id: batch.id, kind: batch.kind }, items, reason);
+    });
+    this.logger.error({ event: 'outbox_batch_failed', batchId: batch.id, kind: batch.kind, size: items.length, reason });
+    this.notify(batch.kind, items);
+  }
+
+  private notify(kind: string, items: OutboxItem<unknown>[]): void {
+    for (const { ref } of items) this.settled.emit(`${kind}\u0000${ref}`);
   }
 }

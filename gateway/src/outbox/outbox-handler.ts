@@ -1,0 +1,68 @@
+import { EntityManager } from 'typeorm';
+import { SendOptions } from '../chain/chain-client';
+
+/** One queued chain write as its handler sees it: the domain id it concerns and its payload. */
+export interface OutboxItem<P> {
+  ref: string;
+  payload: P;
+}
+
+/** A batch as handlers see it. `id` is also the batch id on chain (bytes32). */
+export interface OutboxBatchRef {
+  id: string;
+  kind: string;
+}
+
+export interface ConfirmedBatch extends OutboxBatchRef {
+  txHash: string;
+  blockNumber: bigint;
+}
+
+/** Where a write that is not idempotent by batch id already took effect. */
+export interface AppliedAt {
+  blockNumber: bigint;
+  txHash: string;
+}
+
+/**
+ * One kind of chain write, as a class in the feature that owns it (RecordAnchorHandler in
+ * blobs/, later AccessLogHandler in access/). The outbox claims up to `maxBatchSize` pending
+ * rows of the kind into a batch, calls `send` once per attempt, and calls `confirmed` or
+ * `failed` in the database transaction that ends the batch, so the domain rows and the outbox
+ * never disagree. Registered by being a provider: OutboxHandlers finds every instance.
+ */
+export abstract class OutboxHandler<P> {
+  /** Stored in each row; never rename one that may have rows waiting. */
+  abstract readonly kind: string;
+  /** Most rows sent in one transaction. */
+  abstract readonly maxBatchSize: number;
+
+  /** Throws for a payload that could never be sent, so it is refused before it is queued. */
+  validate?(payload: P): void;
+
+  /**
+   * Sends the batch as one transaction and returns its hash. Called again with the same batch
+   * id and items after a transaction the chain lost, so it must write the same thing. Pass
+   * `options` to ChainClient.send: it records the hash before the node sees it.
+   */
+  abstract send(batchId: string, items: readonly OutboxItem<P>[], options: SendOptions): Promise<string>;
+
+  /** In the transaction that marks the batch done: the domain rows say what the chain now holds. */
+  abstract confirmed(manager: EntityManager, batch: ConfirmedBatch, items: readonly OutboxItem<P>[]): Promise<void>;
+
+  /** In the transaction that marks the batch failed: the domain rows say so, with the reason. */
+  abstract failed(manager: EntityManager, batch: OutboxBatchRef, items: readonly OutboxItem<P>[], reason: string): Promise<void>;
+
+  /**
+   * For writes that are NOT idempotent by batch id (a relayed consent uses its nonce once):
+   * whether the batch already took effect, asked before a batch that may have reached the
+   * chain is sent again. Idempotent writes leave it out: their repeat is a no-op on chain.
+   */
+  alreadyApplied?(batchId: string, items: readonly OutboxItem<P>[]): Promise<AppliedAt | null>;
+
+  /** For relayed writes: an eth_call of the write, so a bad signature fails before it is queued. */
+  simulate?(payload: P): Promise<void>;
+}
+
+/** A handler class, the token `enqueue` takes so the payload type is checked by the compiler. */
+export type OutboxHandlerClass<P> = abstract new (...args: never[]) => OutboxHandler<P>;

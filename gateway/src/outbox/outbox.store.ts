@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { OutboxBatchEntity, OutboxBatchStatus } from './outbox-batch.entity';
+import { OutboxItem } from './outbox-handler';
+import { OutboxEntity, OutboxStatus } from './outbox.entity';
+
+/** The outbox tables (chain_outbox, chain_outbox_batches). No decisions here: OutboxService makes them. */
+@Injectable()
+export class OutboxStore {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Runs `work` in one database transaction. */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
+
+  async insert(manager: EntityManager, kind: string, ref: string, payload: unknown): Promise<void> {
+    await manager.insert(OutboxEntity, { kind, ref, payload: payload as object });
+  }
+
+  /**
+   * Gives up to `max` pending rows of `kind` a new batch, in one transaction, and returns the
+   * batch; null when none is pending. SKIP LOCKED: a row another transaction is claiming is
+   * left to it, so two claims never take the same row.
+   */
+  claim(kind: string, max: number): Promise<OutboxBatchEntity | null> {
+    return this.db.transaction(async (manager) => {
+      const rows = await manager
+        .createQueryBuilder(OutboxEntity, 'row')
+        .select('row.id', 'id')
+        .where('row.kind = :kind AND row.status = :status', { kind, status: 'pending' satisfies OutboxStatus })
+        .orderBy('row.id', 'ASC')
+        .limit(max)
+        .setLock('pessimistic_write')
+        .setOnLocked('skip_locked')
+        .getRawMany<{ id: string }>();
+      if (rows.length === 0) return null;
+      const batch = manager.create(OutboxBatchEntity, { id: `0x${randomBytes(32).toString('hex')}`, kind, status: 'claimed' });
+      await manager.insert(OutboxBatchEntity, batch);
+      await manager.update(OutboxEntity, { id: In(rows.map((row) => row.id)) }, { status: 'batched', batchId: batch.id });
+      return manager.findOneByOrFail(OutboxBatchEntity, { id: batch.id });
+    });
+  }
+
+  batchesIn(status: OutboxBatchStatus): Promise<OutboxBatchEntity[]> {
+    return this.db.getRepository(OutboxBatchEntity).find({ where: { status }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  findBatch(id: string): Promise<OutboxBatchEntity | null> {
+    return this.db.getRepository(OutboxBatchEntity).findOneBy({ id });
+  }
+
+  /** The batch's rows in claim order: the order every send and confirmation sees. */
+  async items<P>(batchId: string): Promise<OutboxItem<P>[]> {
+    const rows = await this.db.getRepository(OutboxEntity).find({ where: { batchId }, order: { id: 'ASC' } });
+    return rows.map((row) => ({ ref: row.ref, payload: row.payload as P }));
+  }
+
+  async markSent(batchId: string, txHash: string): Promise<void> {
+    await this.db
+      .createQueryBuilder()
+      .update(OutboxBatchEntity)
+      .set({ status: 'sent', txHash, sends: () => 'sends + 1', lastError: null })
+      .where('id = :batchId', { batchId })
+      .execute();
+  }
+
+  /** Back to claimed (same id, same rows): the next cycle sends it again. */
+  async reclaim(batchId: string, reason: string): Promise<void> {
+    await this.db.getRepository(OutboxBatchEntity).update({ id: batchId }, { status: 'claimed', lastError: reason });
+  }
+
+  async noteError(batchId: string, reason: string): Promise<void> {
+    await this.db.getRepository(OutboxBatchEntity).update({ id: batchId }, { lastError: reason });
+  }
+
+  async complete(manager: EntityManager, batchId: string, txHash: string, blockNumber: bigint): Promise<void> {
+    await manager.update(OutboxBatchEntity, { id: batchId }, { status: 'done', txHash, blockNumber: blockNumber.toString(), lastError: null });
+    await manager.update(OutboxEntity, { batchId }, { status: 'done' });
+  }
+
+  async fail(manager: EntityManager, batchId: string, reason: string): Promise<void> {
+    await manager.update(OutboxBatchEntity, { id: batchId }, { status: 'failed', lastError: reason });
+    await manager.update(OutboxEntity, { batchId }, { status: 'failed', lastError: reason });
+  }
+
+  /** The row's status, or null when no such row exists. */
+  async rowStatus(kind: string, ref: string): Promise<OutboxStatus | null> {
+    const row = await this.db.getRepository(OutboxEntity).findOne({ select: { status: true }, where: { kind, ref } });
+    return row?.status ?? null;
+  }
+}
