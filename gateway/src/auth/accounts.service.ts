@@ -2,11 +2,12 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
 import { ApiError, NotFoundError } from '../common/errors';
+import { hashPassword } from '../crypto/password';
 import { AccountEntity } from './account.entity';
 import { AccountCreateDto, AccountResponseDto, ApiKeyResponseDto } from './auth.dto';
 import { ApiKeyEntity } from './api-key.entity';
 import { Role } from './permissions';
-import { generateApiKey, generatePassword, hashPassword, sha256Hex } from './secrets';
+import { generateApiKey, generatePassword, sha256Hex } from './secrets';
 
 const toResponse = (a: AccountEntity): AccountResponseDto => ({ id: a.id, role: a.role, username: a.username, createdAt: a.createdAt });
 

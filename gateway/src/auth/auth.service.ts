@@ -6,11 +6,12 @@ import { IsNull, Repository } from 'typeorm';
 import { ApiError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { InjectConfig } from '../config/config.module';
+import { hashPassword, verifyPassword } from '../crypto/password';
 import { AccountEntity } from './account.entity';
 import { ApiKeyEntity } from './api-key.entity';
 import { AuthContext } from './auth-context';
 import { Role } from './permissions';
-import { hashPassword, parseApiKey, sameHex, sha256Hex, verifyPassword } from './secrets';
+import { parseApiKey, sameHex, sha256Hex } from './secrets';
 
 interface TokenClaims {
   sub: string;

@@ -1,27 +1,5 @@
-import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { promisify } from 'node:util';
-
-const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
-
-// OWASP Password Storage Cheat Sheet: scrypt N=2^17, r=8, p=1.
-const SCRYPT = { N: 2 ** 17, r: 8, p: 1, maxmem: 256 * 1024 * 1024 };
-
-/** `scrypt$N$r$p$salt$hash`, all parameters kept with the hash so they can be raised later. */
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const hash = await scryptAsync(password, salt, 32, SCRYPT);
-  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64'), hash.toString('base64')].join('$');
-}
-
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !hash) return false;
-  const expected = Buffer.from(hash, 'base64');
-  const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length, {
-    N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT.maxmem,
-  });
-  return timingSafeEqual(actual, expected);
-}
+import { createHash, randomBytes } from 'node:crypto';
+import { constantTimeEqual } from '../crypto/hmac';
 
 /** A password people can type and that has ~120 bits of entropy. */
 export function generatePassword(): string {
@@ -52,7 +30,5 @@ export function sha256Hex(value: string): string {
 }
 
 export function sameHex(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'hex');
-  const right = Buffer.from(b, 'hex');
-  return left.length === right.length && timingSafeEqual(left, right);
+  return constantTimeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
 }

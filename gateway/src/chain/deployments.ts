@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomically } from '../common/atomic-file';
 import { loadArtifact } from './artifacts';
 import { ChainClient } from './chain-client';
 
@@ -90,7 +90,7 @@ export async function ensureDeployed(client: ChainClient, file: string, contract
       bytecodeHash,
     };
     // Written after each deployment so a crash between two cannot forget the first.
-    await writeAtomically(file, `${JSON.stringify(deployments, null, 2)}\n`);
+    await writeFileAtomically(file, `${JSON.stringify(deployments, null, 2)}\n`);
     logger.log({ event: 'contract_deployed', contract: name, address: created.address, txHash: created.txHash });
     addresses[name] = created.address;
     deployed[name] = { address: created.address, blockNumber: created.blockNumber };
@@ -116,20 +116,6 @@ async function readDeployments(file: string): Promise<DeploymentsFile | undefine
     throw new ChainStateMismatchError(`${file} lacks chainId or contracts; restore it rather than redeploying`);
   }
   return { chainId: parsed.chainId, contracts: parsed.contracts };
-}
-
-/** tmp + fsync + rename: a crash leaves the old file or the new one, never half of one. */
-async function writeAtomically(file: string, content: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  const handle = await open(tmp, 'w', 0o644);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, file);
 }
 
 function sha256(hex: string): string {
