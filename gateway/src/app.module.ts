@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { AccountsModule } from './accounts/accounts.module';
 import { AuthModule } from './auth/auth.module';
 import { BlobsModule } from './blobs/blobs.module';
 import { ChainModule } from './chain/chain.module';
@@ -26,6 +27,7 @@ export class AppModule {
         ChainModule,
         IpfsModule,
         MetricsModule,
+        AccountsModule,
         AuthModule,
         OutboxModule,
         BlobsModule,

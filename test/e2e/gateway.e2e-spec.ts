@@ -2,7 +2,7 @@ import { PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import { PERMISSION_KEY, PUBLIC_KEY } from '../../gateway/src/auth/authenticated.decorator';
 import { Role } from '../../gateway/src/auth/permissions';
-import { AccountEntity } from '../../gateway/src/auth/account.entity';
+import { AccountEntity } from '../../gateway/src/accounts/account.entity';
 import { DataSource } from 'typeorm';
 import { AccountFactory } from '../factories/account.factory';
 import { removeGatewayData, startGateway, TestGateway } from '../support/gateway';

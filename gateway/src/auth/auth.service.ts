@@ -1,13 +1,10 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
-import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
 import { ApiError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { InjectConfig } from '../config/config.module';
-import { AccountEntity } from './account.entity';
-import { ApiKeyEntity } from './api-key.entity';
+import { AccountStore } from '../accounts/account.store';
 import { AuthContext } from './auth-context';
 import { Role } from './permissions';
 import { hashPassword, parseApiKey, sameHex, sha256Hex, verifyPassword } from './secrets';
@@ -27,14 +24,13 @@ export class AuthService {
   private readonly decoyHash = hashPassword(randomBytes(16).toString('hex'));
 
   constructor(
-    @InjectRepository(AccountEntity) private readonly accounts: Repository<AccountEntity>,
-    @InjectRepository(ApiKeyEntity) private readonly apiKeys: Repository<ApiKeyEntity>,
+    private readonly accounts: AccountStore,
     private readonly jwt: JwtService,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
   async login(username: string, password: string): Promise<{ accessToken: string; expiresIn: number }> {
-    const account = await this.accounts.findOneBy({ username });
+    const account = await this.accounts.findByUsername(username);
     // Hash even for unknown users, so response time does not tell which usernames exist.
     const ok = (await verifyPassword(password, account?.passwordHash ?? (await this.decoyHash))) && !!account && !account.disabledAt;
     if (!account || !ok) {
@@ -54,7 +50,7 @@ export class AuthService {
       throw unauthenticated('Invalid or expired token');
     }
     // A disabled account loses access at once, not when its token expires.
-    const account = await this.accounts.findOneBy({ id: claims.sub, disabledAt: IsNull() });
+    const account = await this.accounts.findEnabledById(claims.sub);
     if (!account) throw unauthenticated('Invalid or expired token');
     return { accountId: account.id, role: account.role, via: 'jwt' };
   }
@@ -62,7 +58,7 @@ export class AuthService {
   async fromApiKey(key: string): Promise<AuthContext> {
     const parts = parseApiKey(key);
     if (!parts) throw unauthenticated('Invalid API key');
-    const row = await this.apiKeys.findOne({ where: { prefix: parts.prefix, revokedAt: IsNull() }, relations: { account: true } });
+    const row = await this.accounts.findActiveApiKey(parts.prefix);
     if (!row?.account || row.account.disabledAt || !sameHex(row.secretSha256, sha256Hex(parts.secret))) {
       throw unauthenticated('Invalid API key');
     }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { dropTestSchema, testDatabase } from '../../../test/support/database';
-import { AccountEntity } from '../auth/account.entity';
+import { AccountEntity } from '../accounts/account.entity';
 import { Role } from '../auth/permissions';
 import { AppConfig } from '../config/app-config';
 import { dataSourceOptions, openDataSource } from './data-source';

@@ -1,5 +1,5 @@
-import { AccountEntity } from '../auth/account.entity';
-import { ApiKeyEntity } from '../auth/api-key.entity';
+import { AccountEntity } from '../accounts/account.entity';
+import { ApiKeyEntity } from '../accounts/api-key.entity';
 import { BlobEntity } from '../blobs/blob.entity';
 import { OutboxEntity } from '../outbox/outbox.entity';
 
