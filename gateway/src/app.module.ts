@@ -8,6 +8,7 @@ import { ErrorFilter } from './common/error.filter';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { ENTITIES } from './entities';
 import { HealthModule } from './health/health.module';
 import { IpfsModule } from './ipfs/ipfs.module';
 import { KeysModule } from './keys/keys.module';
@@ -23,7 +24,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         KeysModule,
-        DatabaseModule,
+        DatabaseModule.forRoot(ENTITIES),
         ChainModule,
         IpfsModule,
         MetricsModule,

@@ -1,11 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { dropTestSchema, testDatabase } from '../../../test/support/database';
 import { AccountEntity } from '../accounts/account.entity';
 import { Role } from '../auth/permissions';
 import { AppConfig } from '../config/app-config';
+import { ENTITIES } from '../entities';
 import { dataSourceOptions, openDataSource } from './data-source';
 
 describe(openDataSource.name, () => {
@@ -16,7 +17,7 @@ describe(openDataSource.name, () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ehr-db-'));
     config = testDatabase(join(dir, 'pglite'));
-    sut = await openDataSource(dataSourceOptions(config));
+    sut = await openDataSource(dataSourceOptions(config, ENTITIES));
   });
   afterAll(async () => {
     await sut?.destroy();
@@ -27,6 +28,20 @@ describe(openDataSource.name, () => {
   it('builds through migrations exactly the schema the entities describe', async () => {
     const pending = await sut.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+  });
+
+  it('imports no feature: entities are handed in by the composition root', async () => {
+    const infrastructure = ['database', 'config', 'common'].map((dir) => resolve(__dirname, '..', dir));
+    const outside: string[] = [];
+    for (const file of (await readdir(__dirname)).filter((name) => name.endsWith('.ts') && !name.endsWith('.spec.ts'))) {
+      const source = await readFile(join(__dirname, file), 'utf8');
+      for (const [, specifier] of source.matchAll(/from '(\.[^']+)'/g)) {
+        const target = resolve(__dirname, specifier!);
+        const allowed = infrastructure.some((dir) => target.startsWith(`${dir}/`)) || relative(resolve(__dirname, '../../..'), target) === 'migrations';
+        if (!allowed) outside.push(`${file} -> ${specifier}`);
+      }
+    }
+    expect(outside).toEqual([]);
   });
 
   it('has no migration left to run on a second open', async () => {

@@ -1,0 +1,11 @@
+import { AccountEntity } from './accounts/account.entity';
+import { ApiKeyEntity } from './accounts/api-key.entity';
+import { BlobEntity } from './blobs/blob.entity';
+import { OutboxEntity } from './outbox/outbox.entity';
+
+/**
+ * Every entity, registered here at the composition root and handed to DatabaseModule.forRoot,
+ * so the database layer never imports a feature. data-source.spec.ts checks that the
+ * migrations build exactly the schema these describe.
+ */
+export const ENTITIES = [AccountEntity, ApiKeyEntity, BlobEntity, OutboxEntity];
