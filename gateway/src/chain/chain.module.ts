@@ -7,6 +7,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { KeyStore } from '../keys/key-store';
 import { AnvilProcess } from './anvil-process';
 import { ChainClient } from './chain-client';
+import { ConsentManager } from './consent-manager';
 import { contractSuite } from './contract-suite';
 import { ensureDeployed } from './deployments';
 import { RecordAnchors } from './record-anchors';
@@ -92,8 +93,13 @@ export class ChainRuntime {
       inject: [ChainRuntime],
       useFactory: (runtime: ChainRuntime) => new RecordAnchors(runtime.client, runtime.addresses[RecordAnchors.artifactName]),
     },
+    {
+      provide: ConsentManager,
+      inject: [ChainRuntime],
+      useFactory: (runtime: ChainRuntime) => new ConsentManager(runtime.client, runtime.addresses[ConsentManager.artifactName]),
+    },
   ],
-  exports: [ChainRuntime, ChainClient, RecordAnchors],
+  exports: [ChainRuntime, ChainClient, RecordAnchors, ConsentManager],
 })
 export class ChainModule implements OnApplicationShutdown {
   constructor(private readonly runtime: ChainRuntime) {}
