@@ -2,11 +2,12 @@ import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AccountResponseDto } from '../accounts/accounts.dto';
 import { AccountsService } from '../accounts/accounts.service';
-import { Auth, AuthContext } from './auth-context';
 import { LoginDto, TokenResponseDto } from './auth.dto';
 import { AuthService } from './auth.service';
 import { Authenticated, Public } from './authenticated.decorator';
 import { Permission } from './permissions';
+import { AccountPrincipal } from './principal';
+import { AuthAccount } from './principal.decorator';
 
 /** Sign-in for accounts and the caller's own session. */
 @ApiTags('auth')
@@ -27,7 +28,7 @@ export class AuthController {
   @ApiOperation({ summary: 'The signed-in account' })
   @Authenticated({ permission: Permission.SessionRead })
   @ApiOkResponse({ type: AccountResponseDto })
-  me(@Auth() auth: AuthContext): Promise<AccountResponseDto> {
-    return this.accounts.get(auth.accountId);
+  me(@AuthAccount() account: AccountPrincipal): Promise<AccountResponseDto> {
+    return this.accounts.get(account.accountId);
   }
 }

@@ -6,16 +6,17 @@ import { KeyStore } from '../keys/key-store';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { jwtOptions, TokenService } from './token.service';
 
 @Module({
   imports: [
     AccountsModule,
     JwtModule.registerAsync({
       inject: [KeyStore],
-      useFactory: (keys: KeyStore) => ({ secret: keys.jwtSecret(), signOptions: { algorithm: 'HS256', issuer: 'ehrchain' }, verifyOptions: { issuer: 'ehrchain' } }),
+      useFactory: (keys: KeyStore) => jwtOptions(keys.jwtSecret()),
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [AuthService, TokenService, { provide: APP_GUARD, useClass: AuthGuard }],
 })
 export class AuthModule {}

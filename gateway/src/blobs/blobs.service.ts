@@ -2,7 +2,7 @@ import { HttpStatus, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuthContext } from '../auth/auth-context';
+import { AccountPrincipal } from '../auth/principal';
 import { Role } from '../auth/permissions';
 import { RecordAnchors } from '../chain/record-anchors';
 import { ApiError, NotFoundError } from '../common/errors';
@@ -42,7 +42,7 @@ export class BlobsService implements OnModuleInit {
     });
   }
 
-  async create(auth: AuthContext, bytes: Buffer, wait: boolean): Promise<BlobResponseDto> {
+  async create(auth: AccountPrincipal, bytes: Buffer, wait: boolean): Promise<BlobResponseDto> {
     if (!Buffer.isBuffer(bytes) || bytes.length === 0) {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'EMPTY_BODY', 'Send the bytes to store as application/octet-stream');
     }
@@ -59,7 +59,7 @@ export class BlobsService implements OnModuleInit {
     return this.get(auth, id);
   }
 
-  async get(auth: AuthContext, id: string): Promise<BlobResponseDto> {
+  async get(auth: AccountPrincipal, id: string): Promise<BlobResponseDto> {
     const blob = await this.find(auth, id);
     return {
       id: blob.id,
@@ -74,7 +74,7 @@ export class BlobsService implements OnModuleInit {
   }
 
   /** The bytes, only after IPFS content, database digest and on-chain anchor all agree. */
-  async content(auth: AuthContext, id: string): Promise<Buffer> {
+  async content(auth: AccountPrincipal, id: string): Promise<Buffer> {
     const blob = await this.find(auth, id);
     const bytes = Buffer.from(await this.ipfs.get(blob.cid));
     if (!createHash('sha512').update(bytes).digest().equals(blob.sha512)) throw integrityError('recorded digest');
@@ -86,7 +86,7 @@ export class BlobsService implements OnModuleInit {
   }
 
   /** Object-level check: a caller sees the blobs they stored; administrators see all. */
-  private async find(auth: AuthContext, id: string): Promise<BlobEntity> {
+  private async find(auth: AccountPrincipal, id: string): Promise<BlobEntity> {
     const blob = await this.db.getRepository(BlobEntity).findOneBy({ id });
     if (!blob || (auth.role !== Role.Admin && blob.createdBy !== auth.accountId)) {
       throw new NotFoundError('BLOB_NOT_FOUND', 'No such blob');
