@@ -1,5 +1,6 @@
 import { AccountEntity } from './accounts/account.entity';
 import { ApiKeyEntity } from './accounts/api-key.entity';
+import { UsedChallengeEntity } from './auth/used-challenge.entity';
 import { BlobEntity } from './blobs/blob.entity';
 import { OutboxEntity } from './outbox/outbox.entity';
 
@@ -8,4 +9,4 @@ import { OutboxEntity } from './outbox/outbox.entity';
  * so the database layer never imports a feature. data-source.spec.ts checks that the
  * migrations build exactly the schema these describe.
  */
-export const ENTITIES = [AccountEntity, ApiKeyEntity, BlobEntity, OutboxEntity];
+export const ENTITIES = [AccountEntity, ApiKeyEntity, UsedChallengeEntity, BlobEntity, OutboxEntity];

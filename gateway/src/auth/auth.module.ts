@@ -6,8 +6,12 @@ import { KeyStore } from '../keys/key-store';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { PseudonymAuthController } from './pseudonym-auth.controller';
+import { PseudonymAuthService } from './pseudonym-auth.service';
 import { jwtOptions, TokenService } from './token.service';
+import { UsedChallengeStore } from './used-challenge.store';
 
+/** Who is calling: account sign-in, pseudonym sign-in, bearer tokens and the global guard. */
 @Module({
   imports: [
     AccountsModule,
@@ -16,7 +20,7 @@ import { jwtOptions, TokenService } from './token.service';
       useFactory: (keys: KeyStore) => jwtOptions(keys.jwtSecret()),
     }),
   ],
-  controllers: [AuthController],
-  providers: [AuthService, TokenService, { provide: APP_GUARD, useClass: AuthGuard }],
+  controllers: [AuthController, PseudonymAuthController],
+  providers: [AuthService, TokenService, PseudonymAuthService, UsedChallengeStore, { provide: APP_GUARD, useClass: AuthGuard }],
 })
 export class AuthModule {}

@@ -6,6 +6,7 @@ import { dropTestSchema, testDatabase } from '../../../test/support/database';
 import { AccountEntity } from '../accounts/account.entity';
 import { Role } from '../auth/permissions';
 import { AppConfig } from '../config/app-config';
+import { MIGRATIONS } from '../../../migrations';
 import { ENTITIES } from '../entities';
 import { dataSourceOptions, openDataSource } from './data-source';
 
@@ -46,6 +47,17 @@ describe(openDataSource.name, () => {
 
   it('has no migration left to run on a second open', async () => {
     expect(await sut.showMigrations()).toBe(false);
+  });
+
+  it("undoes every migration with its down, and builds the same schema again with its up", async () => {
+    const tables = async () =>
+      ((await sut.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name <> 'migrations' ORDER BY 1`, [config.schema])) as { table_name: string }[]).map((r) => r.table_name);
+    const before = await tables();
+    for (let i = 0; i < MIGRATIONS.length; i++) await sut.undoLastMigration({ transaction: 'each' });
+    expect(await tables()).toEqual([]);
+    await sut.runMigrations({ transaction: 'each' });
+    expect(await tables()).toEqual(before);
+    expect((await sut.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
   });
 
   it('reports affected rows for updates (API-key revocation depends on it)', async () => {
