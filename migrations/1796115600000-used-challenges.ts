@@ -1,8 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Pseudonym sign-in: challenges already used, kept until they expire. No handle, no account. */
-export class UsedChallenges1796112000000 implements MigrationInterface {
-  name = 'UsedChallenges1796112000000';
+export class UsedChallenges1796115600000 implements MigrationInterface {
+  name = 'UsedChallenges1796115600000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
