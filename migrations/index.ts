@@ -1,5 +1,6 @@
 import { Foundation1764072000000 } from './1764072000000-foundation';
 import { OutboxBatches1796112000000 } from './1796112000000-outbox-batches';
+import { UsedChallenges1796115600000 } from './1796115600000-used-challenges';
 
 /** Every migration, oldest first. Listed explicitly so source (tests) and dist (start) agree. */
-export const MIGRATIONS = [Foundation1764072000000, OutboxBatches1796112000000];
+export const MIGRATIONS = [Foundation1764072000000, OutboxBatches1796112000000, UsedChallenges1796115600000];

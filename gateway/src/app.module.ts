@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { AccountsModule } from './accounts/accounts.module';
 import { AuthModule } from './auth/auth.module';
 import { BlobsModule } from './blobs/blobs.module';
 import { ChainModule } from './chain/chain.module';
@@ -7,6 +8,7 @@ import { ErrorFilter } from './common/error.filter';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { ENTITIES } from './entities';
 import { HealthModule } from './health/health.module';
 import { IpfsModule } from './ipfs/ipfs.module';
 import { KeysModule } from './keys/keys.module';
@@ -22,10 +24,11 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         KeysModule,
-        DatabaseModule,
+        DatabaseModule.forRoot(ENTITIES),
         ChainModule,
         IpfsModule,
         MetricsModule,
+        AccountsModule,
         AuthModule,
         OutboxModule,
         BlobsModule,

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { AccountsService } from './auth/accounts.service';
+import { AccountsService } from './accounts/accounts.service';
 import { createApp } from './app.factory';
 import { createLogger } from './common/logger';
 import { ConfigError, loadConfig } from './config/app-config';

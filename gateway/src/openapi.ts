@@ -10,8 +10,10 @@ export function setupOpenApi(app: INestApplication): void {
       .setTitle('EHRChain gateway')
       .setDescription(
         'Patient-controlled health-record exchange. People sign in (`POST /v1/auth/login`) and send ' +
-          '`Authorization: Bearer <token>`; hospital systems send `X-API-Key`. Errors always have the ' +
-          'shape `{ statusCode, code, message, requestId }`.',
+          '`Authorization: Bearer <token>`; hospital systems send `X-API-Key`. Patients act on records, ' +
+          'consents and audit as their pseudonym: they sign a challenge (`POST /v1/auth/pseudonym/challenge`, ' +
+          'then `/token`) and send that token. Each route lists the kinds of caller it accepts (`x-principals`). ' +
+          'Errors always have the shape `{ statusCode, code, message, requestId }`.',
       )
       .setVersion('0.1.0')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })

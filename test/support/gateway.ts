@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { createApp } from '../../gateway/src/app.factory';
-import { AccountsService } from '../../gateway/src/auth/accounts.service';
+import { AccountsService } from '../../gateway/src/accounts/accounts.service';
 import { createLogger } from '../../gateway/src/common/logger';
 import { AppConfig, loadConfig } from '../../gateway/src/config/app-config';
 import { dropTestSchema, testDatabase } from './database';

@@ -1,12 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { AccountsService } from './accounts.service';
-import { Auth, AuthContext } from './auth-context';
-import { AccountCreateDto, AccountResponseDto, ApiKeyCreateDto, ApiKeyResponseDto, LoginDto, TokenResponseDto } from './auth.dto';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AccountResponseDto } from '../accounts/accounts.dto';
+import { AccountsService } from '../accounts/accounts.service';
+import { LoginDto, TokenResponseDto } from './auth.dto';
 import { AuthService } from './auth.service';
 import { Authenticated, Public } from './authenticated.decorator';
 import { Permission } from './permissions';
+import { AccountPrincipal } from './principal';
+import { AuthAccount } from './principal.decorator';
 
+/** Sign-in for accounts and the caller's own session. */
 @ApiTags('auth')
 @Controller({ path: 'auth', version: '1' })
 export class AuthController {
@@ -14,6 +17,7 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Sign in with username and password; returns an account token' })
   @Public('Sign-in is how a token is obtained')
   @ApiOkResponse({ type: TokenResponseDto })
   async login(@Body() dto: LoginDto): Promise<TokenResponseDto> {
@@ -21,44 +25,10 @@ export class AuthController {
   }
 
   @Get('me')
+  @ApiOperation({ summary: 'The signed-in account' })
   @Authenticated({ permission: Permission.SessionRead })
   @ApiOkResponse({ type: AccountResponseDto })
-  me(@Auth() auth: AuthContext): Promise<AccountResponseDto> {
-    return this.accounts.get(auth.accountId);
-  }
-}
-
-@ApiTags('accounts')
-@Controller({ path: 'accounts', version: '1' })
-export class AccountsController {
-  constructor(private readonly accounts: AccountsService) {}
-
-  @Post()
-  @Authenticated({ permission: Permission.AccountCreate })
-  @ApiCreatedResponse({ type: AccountResponseDto })
-  create(@Body() dto: AccountCreateDto): Promise<AccountResponseDto> {
-    return this.accounts.create(dto);
-  }
-
-  @Get(':id')
-  @Authenticated({ permission: Permission.AccountRead })
-  @ApiOkResponse({ type: AccountResponseDto })
-  get(@Param('id', ParseUUIDPipe) id: string): Promise<AccountResponseDto> {
-    return this.accounts.get(id);
-  }
-
-  @Post(':id/api-keys')
-  @Authenticated({ permission: Permission.ApiKeyCreate })
-  @ApiCreatedResponse({ type: ApiKeyResponseDto })
-  createApiKey(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ApiKeyCreateDto): Promise<ApiKeyResponseDto> {
-    return this.accounts.createApiKey(id, dto.label);
-  }
-
-  @Delete(':id/api-keys/:keyId')
-  @HttpCode(204)
-  @Authenticated({ permission: Permission.ApiKeyRevoke })
-  @ApiNoContentResponse()
-  revokeApiKey(@Param('id', ParseUUIDPipe) id: string, @Param('keyId', ParseUUIDPipe) keyId: string): Promise<void> {
-    return this.accounts.revokeApiKey(id, keyId);
+  me(@AuthAccount() account: AccountPrincipal): Promise<AccountResponseDto> {
+    return this.accounts.get(account.accountId);
   }
 }

@@ -1,42 +1,52 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import { ApiError } from '../common/errors';
-import { AuthenticatedRequest } from './auth-context';
 import { AuthService, unauthenticated } from './auth.service';
-import { API_KEY_HEADER, PERMISSION_KEY, PUBLIC_KEY } from './authenticated.decorator';
-import { Permission, roleHas } from './permissions';
+import { API_KEY_HEADER, readAccessRule } from './authenticated.decorator';
+import { Permission, principalHas } from './permissions';
+import { AuthenticatedRequest, Principal } from './principal';
 
 interface HeaderRequest extends AuthenticatedRequest {
   headers: Record<string, string | string[] | undefined>;
 }
 
 /**
- * Global guard. Fails closed: a route with neither @Authenticated nor @Public is refused
- * (and a unit test lists such routes so they never ship).
+ * Global guard. Fails closed: a route with neither @Authenticated nor @Public is refused (and
+ * an e2e test lists such routes so they never ship). Then: who is calling (401), is that kind of
+ * caller accepted here (403 PRINCIPAL_NOT_ACCEPTED), may it do this (403 FORBIDDEN).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector, private readonly auth: AuthService) {}
+  constructor(private readonly auth: AuthService) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<string>(PUBLIC_KEY, targets)) return true;
-    const permission = this.reflector.getAllAndOverride<Permission>(PERMISSION_KEY, targets);
-    if (!permission) throw new ApiError(HttpStatus.FORBIDDEN, 'FORBIDDEN', 'Route has no access rule');
+    const rule = readAccessRule(context.getHandler(), context.getClass());
+    if (rule?.kind === 'public') return true;
+    if (!rule) throw new ApiError(HttpStatus.FORBIDDEN, 'FORBIDDEN', 'Route has no access rule');
 
     const request = context.switchToHttp().getRequest<HeaderRequest>();
-    const authorization = request.headers.authorization;
-    const apiKey = request.headers[API_KEY_HEADER];
-    if (typeof authorization === 'string' && authorization.startsWith('Bearer ')) {
-      request.auth = await this.auth.fromBearer(authorization.slice('Bearer '.length).trim());
-    } else if (typeof apiKey === 'string') {
-      request.auth = await this.auth.fromApiKey(apiKey);
-    } else {
-      throw unauthenticated();
+    const principal = await this.authenticate(request);
+    if (!rule.principals.includes(principal.kind)) {
+      throw new ApiError(HttpStatus.FORBIDDEN, 'PRINCIPAL_NOT_ACCEPTED', `This route does not accept ${principal.kind} callers`, {
+        accepted: [...rule.principals],
+      });
     }
-    if (!roleHas(request.auth.role, permission)) {
-      throw new ApiError(HttpStatus.FORBIDDEN, 'FORBIDDEN', `Role ${request.auth.role} may not ${permission}`);
-    }
+    if (!principalHas(principal, rule.permission)) throw forbidden(principal, rule.permission);
+    request.principal = principal;
     return true;
   }
+
+  private authenticate({ headers }: HeaderRequest): Promise<Principal> {
+    const authorization = headers.authorization;
+    const apiKey = headers[API_KEY_HEADER];
+    if (typeof authorization === 'string' && authorization.startsWith('Bearer ')) {
+      return this.auth.fromBearer(authorization.slice('Bearer '.length).trim());
+    }
+    if (typeof apiKey === 'string') return this.auth.fromApiKey(apiKey);
+    throw unauthenticated();
+  }
+}
+
+function forbidden(principal: Principal, permission: Permission): ApiError {
+  const who = principal.kind === 'account' ? `Role ${principal.role}` : 'A pseudonym';
+  return new ApiError(HttpStatus.FORBIDDEN, 'FORBIDDEN', `${who} may not ${permission}`);
 }

@@ -1,25 +1,26 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountsModule } from '../accounts/accounts.module';
 import { KeyStore } from '../keys/key-store';
-import { AccountEntity } from './account.entity';
-import { AccountsService } from './accounts.service';
-import { ApiKeyEntity } from './api-key.entity';
-import { AccountsController, AuthController } from './auth.controller';
+import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { PseudonymAuthController } from './pseudonym-auth.controller';
+import { PseudonymAuthService } from './pseudonym-auth.service';
+import { jwtOptions, TokenService } from './token.service';
+import { UsedChallengeStore } from './used-challenge.store';
 
+/** Who is calling: account sign-in, pseudonym sign-in, bearer tokens and the global guard. */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([AccountEntity, ApiKeyEntity]),
+    AccountsModule,
     JwtModule.registerAsync({
       inject: [KeyStore],
-      useFactory: (keys: KeyStore) => ({ secret: keys.jwtSecret(), signOptions: { algorithm: 'HS256', issuer: 'ehrchain' }, verifyOptions: { issuer: 'ehrchain' } }),
+      useFactory: (keys: KeyStore) => jwtOptions(keys.jwtSecret()),
     }),
   ],
-  controllers: [AuthController, AccountsController],
-  providers: [AuthService, AccountsService, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [AccountsService],
+  controllers: [AuthController, PseudonymAuthController],
+  providers: [AuthService, TokenService, PseudonymAuthService, UsedChallengeStore, { provide: APP_GUARD, useClass: AuthGuard }],
 })
 export class AuthModule {}

@@ -1,4 +1,6 @@
-/** Who can call the gateway. Object-level checks (whose record, which hospital) sit in services. */
+import type { Principal } from './principal';
+
+/** Who can call the gateway with an account. Object-level checks (whose record, which hospital) sit in services. */
 export enum Role {
   Admin = 'admin',
   Hospital = 'hospital',
@@ -43,6 +45,14 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   [Role.Patient]: [...EVERYONE],
 };
 
-export function roleHas(role: Role, permission: Permission): boolean {
-  return ROLE_PERMISSIONS[role].includes(permission);
+/**
+ * What a patient's pseudonym may do. Not the patient role's list: that role is the persona face
+ * (identity matters); records, consents and audit are granted here, to the pseudonym face.
+ */
+export const PSEUDONYM_PERMISSIONS: readonly Permission[] = [Permission.SessionRead];
+
+/** Whether `principal` holds `permission`: accounts by their role, pseudonyms by their own list. */
+export function principalHas(principal: Principal, permission: Permission): boolean {
+  const granted = principal.kind === 'account' ? ROLE_PERMISSIONS[principal.role] : PSEUDONYM_PERMISSIONS;
+  return granted.includes(permission);
 }

@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { Auth, AuthContext } from '../auth/auth-context';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Permission } from '../auth/permissions';
+import { AccountPrincipal } from '../auth/principal';
+import { AuthAccount } from '../auth/principal.decorator';
 import { BlobCreateQueryDto, BlobResponseDto } from './blob.dto';
 import { BlobsService } from './blobs.service';
 
@@ -16,14 +17,14 @@ export class BlobsController {
   @ApiConsumes('application/octet-stream')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiCreatedResponse({ type: BlobResponseDto })
-  create(@Auth() auth: AuthContext, @Body() bytes: Buffer, @Query() query: BlobCreateQueryDto): Promise<BlobResponseDto> {
+  create(@AuthAccount() auth: AccountPrincipal, @Body() bytes: Buffer, @Query() query: BlobCreateQueryDto): Promise<BlobResponseDto> {
     return this.blobs.create(auth, bytes, query.wait === 'anchored');
   }
 
   @Get(':id')
   @Authenticated({ permission: Permission.BlobRead })
   @ApiOkResponse({ type: BlobResponseDto })
-  get(@Auth() auth: AuthContext, @Param('id', ParseUUIDPipe) id: string): Promise<BlobResponseDto> {
+  get(@AuthAccount() auth: AccountPrincipal, @Param('id', ParseUUIDPipe) id: string): Promise<BlobResponseDto> {
     return this.blobs.get(auth, id);
   }
 
@@ -31,7 +32,7 @@ export class BlobsController {
   @Authenticated({ permission: Permission.BlobRead })
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ description: 'The bytes, verified against the recorded and anchored SHA-512' })
-  async content(@Auth() auth: AuthContext, @Param('id', ParseUUIDPipe) id: string): Promise<StreamableFile> {
+  async content(@AuthAccount() auth: AccountPrincipal, @Param('id', ParseUUIDPipe) id: string): Promise<StreamableFile> {
     return new StreamableFile(await this.blobs.content(auth, id), { type: 'application/octet-stream' });
   }
 }

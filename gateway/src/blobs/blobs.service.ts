@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { utils } from 'web3';
-import { AuthContext } from '../auth/auth-context';
+import { AccountPrincipal } from '../auth/principal';
 import { Role } from '../auth/permissions';
 import { ChainClient } from '../chain/chain-client';
 import { RecordAnchors } from '../chain/record-anchors';
@@ -45,7 +45,7 @@ export class BlobsService {
     private readonly outbox: OutboxService,
   ) {}
 
-  async create(auth: AuthContext, bytes: Buffer, wait: boolean): Promise<BlobResponseDto> {
+  async create(auth: AccountPrincipal, bytes: Buffer, wait: boolean): Promise<BlobResponseDto> {
     if (!Buffer.isBuffer(bytes) || bytes.length === 0) {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'EMPTY_BODY', 'Send the bytes to store as application/octet-stream');
     }
@@ -62,7 +62,7 @@ export class BlobsService {
     return this.get(auth, id);
   }
 
-  async get(auth: AuthContext, id: string): Promise<BlobResponseDto> {
+  async get(auth: AccountPrincipal, id: string): Promise<BlobResponseDto> {
     const blob = await this.find(auth, id);
     return {
       id: blob.id,
@@ -83,7 +83,7 @@ export class BlobsService {
    * an anchor for the blob, its version and proof lead to that anchor's root. The chain is
    * asked by record id whatever the row says, so a row set back to 'pending' skips nothing.
    */
-  async content(auth: AuthContext, id: string): Promise<Buffer> {
+  async content(auth: AccountPrincipal, id: string): Promise<Buffer> {
     const blob = await this.find(auth, id);
     const bytes = Buffer.from(await this.ipfs.get(blob.cid));
     if (!createHash('sha512').update(bytes).digest().equals(blob.sha512)) throw integrityError('recorded digest');
@@ -111,7 +111,7 @@ export class BlobsService {
   }
 
   /** Object-level check: a caller sees the blobs they stored; administrators see all. */
-  private async find(auth: AuthContext, id: string): Promise<BlobEntity> {
+  private async find(auth: AccountPrincipal, id: string): Promise<BlobEntity> {
     const blob = await this.blobs.find(id);
     if (!blob || (auth.role !== Role.Admin && blob.createdBy !== auth.accountId)) {
       throw new NotFoundError('BLOB_NOT_FOUND', 'No such blob');

@@ -1,5 +1,6 @@
 import { AccessLog } from './access-log';
 import { ChainClient } from './chain-client';
+import { ConsentManager } from './consent-manager';
 import { RecordAnchors } from './record-anchors';
 
 /** A typed wrapper of one deployed contract, built from its address and deployment block. */
@@ -13,4 +14,4 @@ export interface ContractWrapper<T = object> {
  * each, so a feature injects `RecordAnchors` like any other dependency. Add a wrapper here,
  * not a provider of its own.
  */
-export const CONTRACT_WRAPPERS: readonly ContractWrapper[] = [RecordAnchors, AccessLog];
+export const CONTRACT_WRAPPERS: readonly ContractWrapper[] = [RecordAnchors, AccessLog, ConsentManager];

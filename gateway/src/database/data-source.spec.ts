@@ -1,11 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { dropTestSchema, testDatabase } from '../../../test/support/database';
-import { AccountEntity } from '../auth/account.entity';
+import { AccountEntity } from '../accounts/account.entity';
 import { Role } from '../auth/permissions';
 import { AppConfig } from '../config/app-config';
+import { MIGRATIONS } from '../../../migrations';
+import { ENTITIES } from '../entities';
 import { dataSourceOptions, openDataSource } from './data-source';
 
 describe(openDataSource.name, () => {
@@ -16,7 +18,7 @@ describe(openDataSource.name, () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ehr-db-'));
     config = testDatabase(join(dir, 'pglite'));
-    sut = await openDataSource(dataSourceOptions(config));
+    sut = await openDataSource(dataSourceOptions(config, ENTITIES));
   });
   afterAll(async () => {
     await sut?.destroy();
@@ -29,8 +31,33 @@ describe(openDataSource.name, () => {
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
   });
 
+  it('imports no feature: entities are handed in by the composition root', async () => {
+    const infrastructure = ['database', 'config', 'common'].map((dir) => resolve(__dirname, '..', dir));
+    const outside: string[] = [];
+    for (const file of (await readdir(__dirname)).filter((name) => name.endsWith('.ts') && !name.endsWith('.spec.ts'))) {
+      const source = await readFile(join(__dirname, file), 'utf8');
+      for (const [, specifier] of source.matchAll(/from '(\.[^']+)'/g)) {
+        const target = resolve(__dirname, specifier!);
+        const allowed = infrastructure.some((dir) => target.startsWith(`${dir}/`)) || relative(resolve(__dirname, '../../..'), target) === 'migrations';
+        if (!allowed) outside.push(`${file} -> ${specifier}`);
+      }
+    }
+    expect(outside).toEqual([]);
+  });
+
   it('has no migration left to run on a second open', async () => {
     expect(await sut.showMigrations()).toBe(false);
+  });
+
+  it("undoes every migration with its down, and builds the same schema again with its up", async () => {
+    const tables = async () =>
+      ((await sut.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name <> 'migrations' ORDER BY 1`, [config.schema])) as { table_name: string }[]).map((r) => r.table_name);
+    const before = await tables();
+    for (let i = 0; i < MIGRATIONS.length; i++) await sut.undoLastMigration({ transaction: 'each' });
+    expect(await tables()).toEqual([]);
+    await sut.runMigrations({ transaction: 'each' });
+    expect(await tables()).toEqual(before);
+    expect((await sut.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
   });
 
   it('reports affected rows for updates (API-key revocation depends on it)', async () => {

@@ -4,16 +4,21 @@ import { serialPgliteDriver } from './pglite-driver';
 import { MIGRATIONS } from '../../../migrations';
 import { AppConfig } from '../config/app-config';
 import { DependencyUnavailableError } from '../common/errors';
-import { ENTITIES } from './entities';
+
+/**
+ * The entity classes the application maps; the composition root (gateway/src/entities.ts) lists
+ * them. `Function` because that is how TypeORM types an entity class.
+ */
+export type EntityClasses = readonly Function[];
 
 /**
  * Postgres when DATABASE_URL is set, PGlite (Postgres in WASM, persisted under data/) otherwise.
  * The schema comes only from migrations: synchronize stays off.
  */
-export function dataSourceOptions(config: AppConfig['database']): DataSourceOptions {
+export function dataSourceOptions(config: AppConfig['database'], entities: EntityClasses): DataSourceOptions {
   const common = {
     type: 'postgres' as const,
-    entities: ENTITIES,
+    entities: [...entities],
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsRun: false,

@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Auth, AuthContext } from '../auth/auth-context';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Permission } from '../auth/permissions';
+import { AccountPrincipal } from '../auth/principal';
+import { AuthAccount } from '../auth/principal.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import {
   NetworkStatusResponseDto,
@@ -51,7 +52,7 @@ export class NetworkController {
   @ApiCreatedResponse({ type: NetworkVotesResponseDto, description: "The node's pending votes, this one included" })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Vote would change nothing or never count (VALIDATOR_ALREADY_PRESENT, VALIDATOR_NOT_PRESENT, NODE_NOT_VALIDATOR)' })
   @ApiResponse(NOT_BFT)
-  propose(@Auth() auth: AuthContext, @Body() dto: NetworkVoteCreateDto): Promise<NetworkVotesResponseDto> {
+  propose(@AuthAccount() auth: AccountPrincipal, @Body() dto: NetworkVoteCreateDto): Promise<NetworkVotesResponseDto> {
     return this.network.propose(auth, dto);
   }
 
@@ -61,7 +62,7 @@ export class NetworkController {
   @ApiOkResponse({ type: NetworkVotesResponseDto, description: "The node's remaining pending votes" })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'The node has no pending vote on that address (code VOTE_NOT_FOUND)' })
   @ApiResponse(NOT_BFT)
-  discard(@Auth() auth: AuthContext, @Param() params: NetworkVoteParamsDto): Promise<NetworkVotesResponseDto> {
+  discard(@AuthAccount() auth: AccountPrincipal, @Param() params: NetworkVoteParamsDto): Promise<NetworkVotesResponseDto> {
     return this.network.discard(auth, params.address);
   }
 }

@@ -1,29 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, Matches, registerDecorator, ValidationOptions } from 'class-validator';
-import { utils } from 'web3';
-
-/**
- * A 20-byte hex address; when written in mixed case, its EIP-55 checksum must hold, so a typo in
- * a copied validator address is refused instead of voting for an account nobody controls.
- * (Belongs in common/validation.ts once that file exists; this is its first user.)
- */
-export function IsEthAddress(options?: ValidationOptions): PropertyDecorator {
-  return (target: object, propertyName: string | symbol) =>
-    registerDecorator({
-      name: 'isEthAddress',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      options: { message: `${String(propertyName)} must be a 0x-prefixed 20-byte address (EIP-55 checksum when mixed case)`, ...options },
-      validator: {
-        validate(value: unknown): boolean {
-          if (typeof value !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(value)) return false;
-          const digits = value.slice(2);
-          if (digits === digits.toLowerCase() || digits === digits.toUpperCase()) return true;
-          return utils.checkAddressCheckSum(value);
-        },
-      },
-    });
-}
+import { IsBoolean, IsOptional, Matches } from 'class-validator';
+import { IsEthAddress } from '../common/validation';
 
 export type Consensus = 'ibft2' | 'qbft';
 export const CONSENSUS_EMBEDDED = 'none (embedded Anvil)';

@@ -3,14 +3,14 @@ import { once } from 'node:events';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { utils } from 'web3';
-import { AuthContext } from '../auth/auth-context';
+import { AccountPrincipal } from '../auth/principal';
 import { Role } from '../auth/permissions';
 import { AnvilProcess } from '../chain/anvil-process';
 import { loadConfig } from '../config/app-config';
 import { NodeRpc } from '../chain/node-rpc';
 import { bftThresholds, NetworkService, PERIOD_SAMPLE_BLOCKS } from './network.service';
 
-const admin: AuthContext = { accountId: '00000000-0000-4000-8000-000000000001', role: Role.Admin, via: 'jwt' };
+const admin: AccountPrincipal = { kind: 'account', accountId: '00000000-0000-4000-8000-000000000001', role: Role.Admin, via: 'jwt' };
 const AUTHORITY = '0x0000000000000000000000000000000000000001';
 const external = (rpcUrl: string) => loadConfig({ CHAIN_RPC_URL: rpcUrl, CONSORTIUM_AUTHORITIES: AUTHORITY });
 

@@ -1,6 +1,6 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { utils } from 'web3';
-import { AuthContext } from '../auth/auth-context';
+import { AccountPrincipal } from '../auth/principal';
 import { ApiError, NotFoundError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { InjectConfig } from '../config/config.module';
@@ -97,7 +97,7 @@ export class NetworkService {
     return this.votesOf(bft);
   }
 
-  async propose(auth: AuthContext, dto: NetworkVoteCreateDto): Promise<NetworkVotesResponseDto> {
+  async propose(auth: AccountPrincipal, dto: NetworkVoteCreateDto): Promise<NetworkVotesResponseDto> {
     const bft = await this.requireBft();
     const address = dto.address.toLowerCase();
     const [validators, node] = await Promise.all([this.currentValidators(bft), this.node()]);
@@ -121,7 +121,7 @@ export class NetworkService {
     return this.votesOf(bft, node);
   }
 
-  async discard(auth: AuthContext, address: string): Promise<NetworkVotesResponseDto> {
+  async discard(auth: AccountPrincipal, address: string): Promise<NetworkVotesResponseDto> {
     const bft = await this.requireBft();
     const target = address.toLowerCase();
     const pending = await this.rpc.pendingVotes(bft.namespace);

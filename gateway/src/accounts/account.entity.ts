@@ -1,5 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { Role } from './permissions';
+import { Role } from '../auth/permissions';
 
 /** A person or system that calls the gateway. Patients' identities live in the persona store, not here. */
 @Entity('accounts')
