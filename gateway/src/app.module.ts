@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuthModule } from './auth/auth.module';
@@ -16,9 +16,16 @@ import { MetricsModule } from './metrics/metrics.module';
 import { NetworkModule } from './network/network.module';
 import { OutboxModule } from './outbox/outbox.module';
 
+/** What the gateway offers on top of its infrastructure; a test may boot just one of them. */
+export const FEATURE_MODULES: readonly Type[] = [BlobsModule, HealthModule, NetworkModule];
+
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /**
+   * The composition root: infrastructure (configuration, keys, database, chain, IPFS, metrics,
+   * the callers' accounts and authentication, the outbox) and the feature modules.
+   */
+  static forRoot(config: AppConfig, features: readonly Type[] = FEATURE_MODULES): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -31,9 +38,7 @@ export class AppModule {
         AccountsModule,
         AuthModule,
         OutboxModule,
-        BlobsModule,
-        HealthModule,
-        NetworkModule,
+        ...features,
       ],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
     };

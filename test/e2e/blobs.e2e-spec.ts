@@ -7,16 +7,17 @@ import { anchorId } from '../../gateway/src/blobs/blobs.service';
 import { RecordAnchors } from '../../gateway/src/chain/record-anchors';
 import { IpfsStore } from '../../gateway/src/ipfs/ipfs-store';
 import { AccountFactory, TestHospital } from '../factories/account.factory';
-import { removeGatewayData, startGateway, TestGateway } from '../support/gateway';
+import { eventually } from '../support/eventually';
+import { removeGatewayData, createTestApp, TestApp } from '../support/test-app';
 
 /** The first vertical slice: bytes → IPFS → SHA-512 anchored on chain → row in Postgres → verified read. */
 describe('blobs (e2e)', () => {
-  let gw: TestGateway;
+  let gw: TestApp;
   let adminToken: string;
   let hospital: TestHospital;
 
   beforeAll(async () => {
-    gw = await startGateway();
+    gw = await createTestApp();
     adminToken = await AccountFactory.adminToken(gw);
     hospital = await AccountFactory.hospital(gw, adminToken);
   });
@@ -53,12 +54,9 @@ describe('blobs (e2e)', () => {
   it('answers at once without waiting and anchors in the background', async () => {
     const created = await post(payload('later'), hospital.auth, '').expect(201);
     expect(created.body.anchorStatus).toBe('pending');
-    let status = created.body.anchorStatus;
-    for (let i = 0; i < 100 && status !== 'anchored'; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      status = (await gw.http.get(`/v1/blobs/${created.body.id}`).set(hospital.auth).expect(200)).body.anchorStatus;
-    }
-    expect(status).toBe('anchored');
+    await eventually(async () => {
+      expect((await gw.http.get(`/v1/blobs/${created.body.id}`).set(hospital.auth).expect(200)).body.anchorStatus).toBe('anchored');
+    });
   });
 
   it('refuses to return bytes whose digest no longer matches (tamper evidence)', async () => {

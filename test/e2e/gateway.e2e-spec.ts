@@ -5,15 +5,15 @@ import { parseApiKey } from '../../gateway/src/auth/secrets';
 import { AccountEntity } from '../../gateway/src/accounts/account.entity';
 import { DataSource } from 'typeorm';
 import { AccountFactory } from '../factories/account.factory';
-import { removeGatewayData, startGateway, TestGateway } from '../support/gateway';
+import { removeGatewayData, createTestApp, TestApp } from '../support/test-app';
 
 /** The skeleton every feature relies on: docs, health, auth, errors, logs and metrics. */
 describe('gateway (e2e)', () => {
-  let gw: TestGateway;
+  let gw: TestApp;
   let adminToken: string;
 
   beforeAll(async () => {
-    gw = await startGateway({ env: { BODY_LIMIT_BYTES: '4096' } });
+    gw = await createTestApp({ env: { BODY_LIMIT_BYTES: '4096' } });
     adminToken = await AccountFactory.adminToken(gw);
   });
   afterAll(async () => {
@@ -117,10 +117,10 @@ describe('gateway (e2e)', () => {
     });
 
     it.each([
-      ['malformed JSON', (r: TestGateway['http']) => r.post('/v1/auth/login').set('Content-Type', 'application/json').send('{"username":'), 400, 'MALFORMED_JSON'],
-      ['a body over the limit', (r: TestGateway['http']) => r.post('/v1/auth/login').send({ username: 'x', password: 'y'.repeat(8000) }), 413, 'PAYLOAD_TOO_LARGE'],
-      ['an unsupported media type', (r: TestGateway['http']) => r.post('/v1/auth/login').set('Content-Type', 'application/xml').send('<x/>'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
-      ['an unknown route', (r: TestGateway['http']) => r.get('/v1/nothing-here'), 404, 'NOT_FOUND'],
+      ['malformed JSON', (r: TestApp['http']) => r.post('/v1/auth/login').set('Content-Type', 'application/json').send('{"username":'), 400, 'MALFORMED_JSON'],
+      ['a body over the limit', (r: TestApp['http']) => r.post('/v1/auth/login').send({ username: 'x', password: 'y'.repeat(8000) }), 413, 'PAYLOAD_TOO_LARGE'],
+      ['an unsupported media type', (r: TestApp['http']) => r.post('/v1/auth/login').set('Content-Type', 'application/xml').send('<x/>'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      ['an unknown route', (r: TestApp['http']) => r.get('/v1/nothing-here'), 404, 'NOT_FOUND'],
     ])('answers %s', async (_name, send, status, code) => {
       const res = await send(gw.http).expect(status);
       expect(res.body).toMatchObject({ statusCode: status, code });

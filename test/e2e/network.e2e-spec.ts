@@ -1,6 +1,6 @@
 import { Role } from '../../gateway/src/auth/permissions';
 import { AccountFactory, TestPerson } from '../factories/account.factory';
-import { embeddedChain, removeGatewayData, startGateway, TestGateway } from '../support/gateway';
+import { embeddedChain, removeGatewayData, createTestApp, TestApp } from '../support/test-app';
 
 const CANDIDATE = '0x8ba1f109551bD432803012645Ac136ddd64DBA72';
 
@@ -17,12 +17,12 @@ const BFT = EXPECTED_CONSENSUS === 'ibft2' || EXPECTED_CONSENSUS === 'qbft';
  * operations answer 501; against Besu they list the real validators.
  */
 describe('network (e2e)', () => {
-  let gw: TestGateway;
+  let gw: TestApp;
   let adminToken: string;
   let doctor: TestPerson;
 
   beforeAll(async () => {
-    gw = await startGateway();
+    gw = await createTestApp();
     adminToken = await AccountFactory.adminToken(gw);
     doctor = await AccountFactory.person(gw, adminToken, Role.Doctor);
   });

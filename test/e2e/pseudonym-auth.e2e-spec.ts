@@ -6,18 +6,18 @@ import { newKey } from '../contracts/support/accounts';
 import { randomBytes32 } from '../contracts/support/chain';
 import { AccountFactory, TestHospital } from '../factories/account.factory';
 import { PseudonymFactory, PseudonymTokenRequest, TestPseudonym } from '../factories/pseudonym.factory';
-import { removeGatewayData, startGateway, TestGateway } from '../support/gateway';
+import { removeGatewayData, createTestApp, TestApp } from '../support/test-app';
 
 /** A patient signs in as their pseudonym by challenge and response; accounts and pseudonyms never pass as each other. */
 describe('pseudonym sign-in (e2e)', () => {
-  let gw: TestGateway;
+  let gw: TestApp;
   let adminToken: string;
   let hospital: TestHospital;
   let alice: TestPseudonym;
   let bob: TestPseudonym;
 
   beforeAll(async () => {
-    gw = await startGateway();
+    gw = await createTestApp();
     adminToken = await AccountFactory.adminToken(gw);
     hospital = await AccountFactory.hospital(gw, adminToken);
     alice = await PseudonymFactory.registered(gw);

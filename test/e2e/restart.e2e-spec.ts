@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChainRuntime } from '../../gateway/src/chain/chain.module';
 import { AccountFactory, TestHospital } from '../factories/account.factory';
-import { embeddedChain, removeGatewayData, startGateway, TestGateway } from '../support/gateway';
+import { eventually } from '../support/eventually';
+import { embeddedChain, removeGatewayData, createTestApp, TestApp } from '../support/test-app';
 
 const octets = (text: string) => Buffer.from(text, 'utf8');
 
@@ -11,8 +12,8 @@ const octets = (text: string) => Buffer.from(text, 'utf8');
  * chain writes that were still waiting in the outbox are sent by the next run.
  */
 describe('restart (e2e)', () => {
-  let first: TestGateway;
-  let second: TestGateway | undefined;
+  let first: TestApp;
+  let second: TestApp | undefined;
   let hospital: TestHospital;
   let anchored: { id: string; cid: string };
   let waiting: { id: string };
@@ -21,7 +22,7 @@ describe('restart (e2e)', () => {
 
   beforeAll(async () => {
     // A long outbox interval keeps the second blob's anchor waiting until the restart.
-    first = await startGateway({ env: { OUTBOX_INTERVAL_MS: '60000' } });
+    first = await createTestApp({ env: { OUTBOX_INTERVAL_MS: '60000' } });
     hospital = await AccountFactory.hospital(first, await AccountFactory.adminToken(first));
     const post = (text: string, query: string) =>
       first.http.post(`/v1/blobs${query}`).set(hospital.auth).set('Content-Type', 'application/octet-stream').send(octets(text)).expect(201);
@@ -32,7 +33,7 @@ describe('restart (e2e)', () => {
     deploymentsBefore = await readFile(join(first.config.chain.dir, 'deployments.json'), 'utf8');
     await first.close();
 
-    second = await startGateway({ previous: first.config });
+    second = await createTestApp({ previous: first.config });
   });
   afterAll(async () => {
     await second?.close();
@@ -59,12 +60,9 @@ describe('restart (e2e)', () => {
   });
 
   it('sends the chain write that was still waiting in the outbox', async () => {
-    let status = 'pending';
-    for (let i = 0; i < 50 && status !== 'anchored'; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      status = (await second!.http.get(`/v1/blobs/${waiting.id}`).set(hospital.auth).expect(200)).body.anchorStatus;
-    }
-    expect(status).toBe('anchored');
+    await eventually(async () => {
+      expect((await second!.http.get(`/v1/blobs/${waiting.id}`).set(hospital.auth).expect(200)).body.anchorStatus).toBe('anchored');
+    });
   });
 
   // Only the embedded chain can be stopped from a test; against Besu (test:compose) this case is not defined.

@@ -1,5 +1,5 @@
 import { Role } from '../../gateway/src/auth/permissions';
-import { TestGateway } from '../support/gateway';
+import { TestApp } from '../support/test-app';
 
 let sequence = 0;
 
@@ -18,14 +18,14 @@ export interface TestHospital {
 }
 
 export const AccountFactory = {
-  async adminToken(gw: TestGateway, admin = gw.admin): Promise<string> {
+  async adminToken(gw: TestApp, admin = gw.admin): Promise<string> {
     if (!admin) throw new Error('This gateway was not started on a fresh data directory');
     const res = await gw.http.post('/v1/auth/login').send(admin).expect(200);
     return res.body.accessToken as string;
   },
 
   /** A person with a password, signed in. */
-  async person(gw: TestGateway, adminToken: string, role: Role): Promise<TestPerson> {
+  async person(gw: TestApp, adminToken: string, role: Role): Promise<TestPerson> {
     const username = `${role}.${++sequence}.${process.pid}`;
     const password = `pw-${username}-long-enough`;
     const created = await gw.http.post('/v1/accounts').set('Authorization', `Bearer ${adminToken}`).send({ role, username, password }).expect(201);
@@ -35,7 +35,7 @@ export const AccountFactory = {
   },
 
   /** A hospital system with an API key. */
-  async hospital(gw: TestGateway, adminToken: string): Promise<TestHospital> {
+  async hospital(gw: TestApp, adminToken: string): Promise<TestHospital> {
     const username = `hospital.${++sequence}.${process.pid}`;
     const created = await gw.http
       .post('/v1/accounts')

@@ -4,7 +4,7 @@ import { buildTypedData, signTypedData, TypedData } from '../../gateway/src/chai
 import { CONSENT_MANAGER_DOMAIN, CONSENT_MANAGER_TYPES } from '../../gateway/src/chain/typed-messages';
 import { Key, newKey } from '../contracts/support/accounts';
 import { randomBytes32, randomKey } from '../contracts/support/chain';
-import { TestGateway } from '../support/gateway';
+import { TestApp } from '../support/test-app';
 
 /** A patient's pseudonym as the patient SDK holds it: the on-chain handle and its consent key. */
 export interface TestPseudonym {
@@ -35,7 +35,7 @@ interface RegistryCall {
   args: unknown[];
 }
 
-async function relay(gw: TestGateway, { method, message, fields, signers, args }: RegistryCall): Promise<void> {
+async function relay(gw: TestApp, { method, message, fields, signers, args }: RegistryCall): Promise<void> {
   const consentManager = gw.app.get(ConsentManager);
   const relayer = new ChainClient(gw.app.get(ChainClient).rpcUrl, randomKey());
   try {
@@ -53,7 +53,7 @@ const deadline = () => BigInt(Math.floor(Date.now() / 1000) + 3600);
 
 export const PseudonymFactory = {
   /** A fresh handle registered on the gateway's chain with a fresh consent key. */
-  async registered(gw: TestGateway): Promise<TestPseudonym> {
+  async registered(gw: TestApp): Promise<TestPseudonym> {
     const { handle, key } = { handle: randomBytes32(), key: newKey() };
     const until = deadline();
     const fields = { handle, signer: key.address, nonce: 0n, deadline: until };
@@ -62,7 +62,7 @@ export const PseudonymFactory = {
   },
 
   /** Rotates the handle's consent key to a fresh one (signed by both keys); the pseudonym with its new key. */
-  async rotated(gw: TestGateway, pseudonym: TestPseudonym): Promise<TestPseudonym> {
+  async rotated(gw: TestApp, pseudonym: TestPseudonym): Promise<TestPseudonym> {
     const { handle } = pseudonym;
     const next = newKey();
     const until = deadline();
@@ -73,18 +73,18 @@ export const PseudonymFactory = {
   },
 
   /** POST /v1/auth/pseudonym/challenge for `handle`. */
-  async challenge(gw: TestGateway, handle: string): Promise<{ challenge: string; expiresAt: number; typedData: TypedData }> {
+  async challenge(gw: TestApp, handle: string): Promise<{ challenge: string; expiresAt: number; typedData: TypedData }> {
     return (await gw.http.post('/v1/auth/pseudonym/challenge').send({ handle }).expect(200)).body;
   },
 
   /** A token request for `pseudonym`: a fresh challenge signed by `signer` (the pseudonym's own key unless given). */
-  async tokenRequest(gw: TestGateway, pseudonym: TestPseudonym, signer: Key = pseudonym.key): Promise<PseudonymTokenRequest> {
+  async tokenRequest(gw: TestApp, pseudonym: TestPseudonym, signer: Key = pseudonym.key): Promise<PseudonymTokenRequest> {
     const { challenge, expiresAt, typedData } = await PseudonymFactory.challenge(gw, pseudonym.handle);
     return { handle: pseudonym.handle, challenge, expiresAt, signature: signTypedData(signer.key, typedData) };
   },
 
   /** Signed in: the pseudonym token and its Authorization header. */
-  async signedIn(gw: TestGateway, pseudonym: TestPseudonym): Promise<{ token: string; auth: { Authorization: string } }> {
+  async signedIn(gw: TestApp, pseudonym: TestPseudonym): Promise<{ token: string; auth: { Authorization: string } }> {
     const res = await gw.http.post('/v1/auth/pseudonym/token').send(await PseudonymFactory.tokenRequest(gw, pseudonym)).expect(200);
     return { token: res.body.accessToken, auth: { Authorization: `Bearer ${res.body.accessToken}` } };
   },

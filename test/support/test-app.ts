@@ -1,3 +1,4 @@
+import { Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,9 +9,10 @@ import { createApp } from '../../gateway/src/app.factory';
 import { AccountsService } from '../../gateway/src/accounts/accounts.service';
 import { createLogger } from '../../gateway/src/common/logger';
 import { AppConfig, loadConfig } from '../../gateway/src/config/app-config';
+import { SNAPSHOT_SETTINGS, seedFromSnapshot } from './chain-snapshot';
 import { dropTestSchema, testDatabase } from './database';
 
-export interface TestGateway {
+export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;
   http: ReturnType<typeof request>;
@@ -21,13 +23,22 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  /** Restart on this earlier app's data directory and database. */
+  previous?: AppConfig;
+  /** The feature modules to boot (default: all, as `npm start`); infrastructure always boots. */
+  features?: readonly Type[];
+}
+
 /**
  * Starts the gateway in-process exactly as `npm start` does (createApp), on real components:
  * Anvil (automine unless a test asks for block time), PGlite or DATABASE_URL's Postgres, and
- * the embedded IPFS store, all under a temporary data directory.
- * Pass `previous` to restart on the same data directory and database.
+ * the embedded IPFS store, all under a temporary data directory. On the embedded chain the
+ * contracts come deployed, from the run's saved chain (chain-snapshot.ts), unless the test
+ * changes a setting the deployment depends on.
  */
-export async function startGateway(options: { env?: Record<string, string>; previous?: AppConfig } = {}): Promise<TestGateway> {
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = options.previous?.dataDir ?? (await mkdtemp(join(tmpdir(), 'ehr-e2e-')));
   const config = loadConfig({
     DATA_DIR: dataDir,
@@ -38,6 +49,9 @@ export async function startGateway(options: { env?: Record<string, string>; prev
     ...externalChain(),
     ...options.env,
   });
+  if (!options.previous && embeddedChain() && !SNAPSHOT_SETTINGS.some((name) => options.env?.[name] !== undefined)) {
+    await seedFromSnapshot(config);
+  }
   if (!options.previous && process.env.E2E_CHAIN_KEY_FILE) {
     // A permissioned network (Besu) only accepts allowlisted accounts: use the generated gateway key.
     await mkdir(config.keysDir, { recursive: true, mode: 0o700 });
@@ -52,7 +66,7 @@ export async function startGateway(options: { env?: Record<string, string>; prev
       done();
     },
   });
-  const app = await createApp(config, createLogger(config.logLevel, sink));
+  const app = await createApp(config, createLogger(config.logLevel, sink), options.features);
   const admin = await app.get(AccountsService).bootstrapAdmin();
   return {
     app,
