@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { eventually } from '../../../test/support/eventually';
+import { createTestApp, removeGatewayData, TestApp } from '../../../test/support/test-app';
+import { AccountPrincipal } from '../auth/principal';
+import { Role } from '../auth/permissions';
+import { AnvilProcess } from '../chain/anvil-process';
+import { ChainClient } from '../chain/chain-client';
+import { ChainRuntime } from '../chain/chain.module';
+import { NodeRpc } from '../chain/node-rpc';
+import { RecordAnchors } from '../chain/record-anchors';
+import { BlobsModule } from '../blobs/blobs.module';
+import { BlobsService } from '../blobs/blobs.service';
+import { BlobStore } from '../blobs/blob.store';
+import { RecordAnchorHandler } from '../blobs/record-anchor.handler';
+import { dataSourceOptions, openDataSource } from '../database/data-source';
+import { ENTITIES } from '../entities';
+import { OutboxBatchEntity } from './outbox-batch.entity';
+import { OutboxHandlers } from './outbox-handlers';
+import { OutboxEntity } from './outbox.entity';
+import { OutboxService } from './outbox.service';
+import { OutboxStore } from './outbox.store';
+import { PostgresSenderLock, ProcessSenderLock, senderLockKey } from './sender-lock';
+
+const hospital: AccountPrincipal = { kind: 'account', accountId: randomUUID(), role: Role.Hospital, via: 'api-key' };
+
+describe(OutboxService.name, () => {
+  let app: TestApp;
+  let sut: OutboxService;
+  let node: NodeRpc;
+
+  beforeAll(async () => {
+    // The timer is off: each test drives the sender with drain(), one cycle at a time.
+    app = await createTestApp({ features: [BlobsModule], env: { OUTBOX_INTERVAL_MS: '60000' } });
+    sut = app.app.get(OutboxService);
+    node = new NodeRpc(app.app.get(ChainClient).rpcUrl);
+  });
+  afterAll(async () => {
+    await app?.close();
+    if (app) await removeGatewayData(app.config);
+  });
+
+  const upload = (text: string) => app.app.get(BlobsService).create(hospital, Buffer.from(text), false);
+  const blob = (id: string) => app.app.get(BlobStore).find(id);
+  const batchOf = async (blobId: string) => {
+    const row = await app.app.get(DataSource).getRepository(OutboxEntity).findOneByOrFail({ kind: 'record-anchor', ref: blobId });
+    return app.app.get(DataSource).getRepository(OutboxBatchEntity).findOneByOrFail({ id: row.batchId! });
+  };
+  /** The BatchAnchored events of `batchId` on chain: exactly one means applied exactly once. */
+  const batchAnchoredEvents = async (batchId: string) => {
+    const anchors = app.app.get(RecordAnchors);
+    return node.call<unknown[]>('eth_getLogs', [{ address: anchors.address, fromBlock: '0x0', topics: [anchors.contract.eventTopic('BatchAnchored'), batchId] }]);
+  };
+  const gatewayNonce = async () => Number(BigInt(await node.call<string>('eth_getTransactionCount', [app.app.get(ChainClient).address, 'latest'])));
+
+  it('sends many rows of a kind as one transaction, and each blob keeps a proof the chain accepts', async () => {
+    const nonceBefore = await gatewayNonce();
+    const blobs = await Promise.all(Array.from({ length: 40 }, (_, i) => upload(`row ${i}`)));
+
+    await sut.drain();
+
+    expect(await gatewayNonce()).toBe(nonceBefore + 1);
+    const batchIds = new Set<string>();
+    for (const { id } of blobs) {
+      const row = (await blob(id))!;
+      expect(row).toMatchObject({ anchorStatus: 'anchored', anchorError: null });
+      batchIds.add(row.anchorBatchId!);
+      const content = await app.app.get(BlobsService).content(hospital, id);
+      expect(content.toString()).toMatch(/^row \d+$/);
+    }
+    expect(batchIds.size).toBe(1);
+    expect(await batchAnchoredEvents([...batchIds][0]!)).toHaveLength(1);
+  });
+
+  it('marks the batch and its blobs failed, with the reason, when the contract refuses the write', async () => {
+    const anchors = app.app.get(RecordAnchors);
+    const chain = app.app.get(ChainClient);
+    const [role] = await chain.call(anchors.contract, 'ANCHORER_ROLE', []);
+    await chain.waitForReceipt((await chain.send(anchors.contract, 'revokeRole', [role, chain.address])).txHash, 10_000);
+    try {
+      const { id } = await upload('refused by the contract');
+      const waiting = sut.waitFor(RecordAnchorHandler, id, 10_000);
+
+      await sut.drain();
+
+      expect(await waiting).toBe('failed');
+      const row = (await blob(id))!;
+      expect(row.anchorStatus).toBe('failed');
+      expect(row.anchorError).toContain('AccessControlUnauthorizedAccount');
+      expect(await batchOf(id)).toMatchObject({ status: 'failed', sends: 0 });
+    } finally {
+      await chain.waitForReceipt((await chain.send(anchors.contract, 'grantRole', [role, chain.address])).txHash, 10_000);
+    }
+  });
+
+  it('sends the same batch again, once, when the chain loses its transaction', async () => {
+    await node.call('evm_setAutomine', [false]);
+    try {
+      const { id } = await upload('lost in the pool');
+      await sut.drain(); // sent; no block yet
+      const first = await batchOf(id);
+      expect(first).toMatchObject({ status: 'sent', sends: 1 });
+      await node.call('anvil_dropTransaction', [first.txHash]);
+
+      await sut.drain(); // unknown to the chain: the same batch goes out again
+
+      const resent = await batchOf(id);
+      expect(resent).toMatchObject({ id: first.id, status: 'sent', sends: 2 });
+      // Same batch, same nonce, same data: the node holds the very transaction it lost.
+      expect(await app.app.get(ChainClient).isKnownTransaction(resent.txHash!)).toBe(true);
+      await node.call('evm_mine', []);
+      await sut.drain();
+      await sut.drain(); // a further cycle sends nothing more
+      expect(await batchOf(id)).toMatchObject({ id: first.id, status: 'done', sends: 2 });
+      expect((await blob(id))!.anchorBatchId).toBe(first.id);
+      expect(await batchAnchoredEvents(first.id)).toHaveLength(1);
+    } finally {
+      await node.call('evm_setAutomine', [true]);
+    }
+  });
+
+  it('pauses while the chain is down, loses nothing, and drains when it is back', async () => {
+    const runtime = app.app.get(ChainRuntime);
+    const port = runtime.anvil!.port;
+    await runtime.anvil!.stop();
+    let restarted: AnvilProcess | undefined;
+    try {
+      const { id } = await upload('written while the chain is down');
+      await sut.drain();
+      await sut.drain();
+      expect((await blob(id))!.anchorStatus).toBe('pending');
+      expect(app.logs.join('\n')).toContain('"event":"outbox_paused"');
+
+      restarted = await AnvilProcess.start({ port, chainId: app.config.chain.chainId, blockTimeSeconds: 0, stateFile: `${app.config.chain.dir}/anvil-state.json` });
+      // A pooled socket to the old process may cost the first cycle; the timer would run the next.
+      await eventually(async () => {
+        await sut.drain();
+        expect((await blob(id))!.anchorStatus).toBe('anchored');
+      });
+      expect((await app.app.get(BlobsService).content(hospital, id)).toString()).toBe('written while the chain is down');
+    } finally {
+      // The app's runtime still holds the stopped process; this one is the test's to stop.
+      await restarted?.stop();
+    }
+  });
+});
+
+/** The store as the second sender uses it, counting the batches it sends. */
+class ObservedStore extends OutboxStore {
+  sent = 0;
+  override async markSent(batchId: string, txHash: string): Promise<void> {
+    this.sent++;
+    await super.markSent(batchId, txHash);
+  }
+}
+
+describe('two senders on one database', () => {
+  let app: TestApp;
+  let second: { sut: OutboxService; store: ObservedStore; close(): Promise<void> };
+
+  beforeAll(async () => {
+    app = await createTestApp({ features: [BlobsModule], env: { OUTBOX_INTERVAL_MS: '60000' } });
+    const config = app.config;
+    // Another replica: its own connection to the same database (PGlite has one per process).
+    const db = config.database.url ? await openDataSource(dataSourceOptions(config.database, ENTITIES)) : app.app.get(DataSource);
+    const lock = config.database.url ? new PostgresSenderLock(db, senderLockKey(config.database.schema)) : new ProcessSenderLock(config.database.pgliteDir);
+    const store = new ObservedStore(db);
+    const sut = new OutboxService(store, app.app.get(ChainClient), OutboxHandlers.of([app.app.get(RecordAnchorHandler) as never]), lock, config);
+    second = {
+      sut,
+      store,
+      close: async () => {
+        await sut.onModuleDestroy();
+        if (config.database.url) await db.destroy();
+      },
+    };
+  });
+  afterAll(async () => {
+    await second?.close();
+    await app?.close();
+    if (app) await removeGatewayData(app.config);
+  });
+
+  const uploadMany = (label: string) =>
+    Promise.all(Array.from({ length: 8 }, (_, i) => app.app.get(BlobsService).create(hospital, Buffer.from(`${label} ${i}`), false)));
+  const anchorStatuses = async (blobs: { id: string }[]) => Promise.all(blobs.map(async ({ id }) => (await app.app.get(BlobStore).find(id))!.anchorStatus));
+
+  it('lets only the lock holder send, and another sender take over once it stops', async () => {
+    const first = app.app.get(OutboxService);
+    const racing = [];
+    for (let round = 0; round < 5; round++) {
+      racing.push(...(await uploadMany(`round ${round}`)));
+      await Promise.all([first.drain(), second.sut.drain()]);
+    }
+    expect(second.store.sent).toBe(0);
+    expect(await anchorStatuses(racing)).toEqual(racing.map(() => 'anchored'));
+    const batches = await app.app.get(DataSource).getRepository(OutboxBatchEntity).find();
+    expect(batches.map((b) => [b.status, b.sends])).toEqual(batches.map(() => ['done', 1]));
+
+    await first.onModuleDestroy(); // the holder stops (on Postgres its session would end with it)
+    const later = await uploadMany('after the takeover');
+    await second.sut.drain();
+
+    expect(second.store.sent).toBeGreaterThan(0);
+    expect(await anchorStatuses(later)).toEqual(later.map(() => 'anchored'));
+  });
+});
