@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eth } from 'web3';
+import { anchorId } from '../../gateway/src/blobs/blobs.service';
+import { AnvilProcess } from '../../gateway/src/chain/anvil-process';
+import { loadArtifact } from '../../gateway/src/chain/artifacts';
+import { ChainContract } from '../../gateway/src/chain/chain-contract';
+import { NodeRpc } from '../../gateway/src/chain/node-rpc';
+import { EHRCHAIN_CHAIN_ID } from '../../gateway/src/config/app-config';
+import { dropTestSchema } from '../support/database';
+import { eventually } from '../support/eventually';
+import { freePort, spawnGateway, SpawnedGateway } from '../support/spawn';
+
+/**
+ * The durable outbox against the one failure an in-process test cannot stage: the gateway
+ * process killed (SIGKILL) after it sent a batch and before the receipt, then started again.
+ * The chain runs apart from the gateway (as Besu does), with automine off, so the transaction
+ * sits in the pool while the process dies. Either way the chain ends up with the batch exactly once.
+ */
+describe('a gateway killed between sending a batch and its receipt (compiled gateway, child process)', () => {
+  const BANNER = /EHRChain gateway is running/;
+  const BOOT_MS = 60_000;
+  const databaseUrl = process.env.DATABASE_URL || undefined;
+  const database = { url: databaseUrl, schema: databaseUrl ? `t_${randomBytes(6).toString('hex')}` : 'public', pgliteDir: '' };
+  const authorities = [1, 2, 3].map(() => eth.accounts.privateKeyToAddress(`0x${randomBytes(32).toString('hex')}`));
+
+  let anvil: AnvilProcess;
+  let node: NodeRpc;
+  let dataDir: string;
+  let port: number;
+  let gw: SpawnedGateway | undefined;
+  let apiKey: string;
+  let anchors: ChainContract;
+
+  const start = async () => {
+    gw = spawnGateway({
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      CHAIN_RPC_URL: anvil.rpcUrl,
+      CONSORTIUM_AUTHORITIES: authorities.join(','),
+      OUTBOX_INTERVAL_MS: '100',
+      LOG_LEVEL: 'info',
+      ...(databaseUrl ? { DATABASE_SCHEMA: database.schema } : {}),
+    });
+    await gw.waitForStdout(BANNER, BOOT_MS);
+    return gw;
+  };
+  const call = async (path: string, init: RequestInit = {}) => {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, init);
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  };
+  const asAdmin = async (password: string) => {
+    const { body } = await call('/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+    return { authorization: `Bearer ${body.accessToken}`, 'content-type': 'application/json' };
+  };
+  const blob = async (id: string) => (await call(`/v1/blobs/${id}`, { headers: { 'x-api-key': apiKey } })).body;
+  const logsOf = (event: string, topic: string) =>
+    node.call<unknown[]>('eth_getLogs', [{ address: anchors.address, fromBlock: '0x0', topics: [anchors.eventTopic(event), topic] }]);
+
+  beforeAll(async () => {
+    anvil = await AnvilProcess.start({ port: 0, chainId: EHRCHAIN_CHAIN_ID, blockTimeSeconds: 0 });
+    node = new NodeRpc(anvil.rpcUrl);
+    dataDir = await mkdtemp(join(tmpdir(), 'ehr-crash-'));
+    port = await freePort();
+    const first = await start();
+    const password = first.stdout().match(/\n\s+password\s+(\S+)\n/)![1]!;
+    const admin = await asAdmin(password);
+    const hospital = await call('/v1/accounts', { method: 'POST', headers: admin, body: JSON.stringify({ role: 'hospital', username: 'crash.hospital', password: 'crash-hospital-password' }) });
+    apiKey = (await call(`/v1/accounts/${hospital.body.id}/api-keys`, { method: 'POST', headers: admin, body: JSON.stringify({ label: 'HIS' }) })).body.key;
+    const deployments = JSON.parse(await readFile(join(dataDir, 'chain', 'deployments.json'), 'utf8'));
+    anchors = new ChainContract('RecordAnchors', deployments.contracts.RecordAnchors.address, loadArtifact('RecordAnchors').abi);
+  });
+  afterAll(async () => {
+    await gw?.stop(5_000);
+    await anvil?.stop();
+    await dropTestSchema(database);
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  /** Uploads a blob, waits until its batch is in the chain's pool, and kills the gateway. */
+  async function killedAfterSending(text: string): Promise<string> {
+    await node.call('evm_setAutomine', [false]);
+    const created = await call('/v1/blobs', { method: 'POST', headers: { 'x-api-key': apiKey, 'content-type': 'application/octet-stream' }, body: text });
+    expect(created).toMatchObject({ status: 201, body: { anchorStatus: 'pending' } });
+    await eventually(async () => expect(Number(BigInt((await node.call<{ pending: string }>('txpool_status')).pending))).toBe(1));
+    gw!.child.kill('SIGKILL');
+    await gw!.exited;
+    return created.body.id as string;
+  }
+
+  /** After the restart: anchored in one batch, applied once on chain, and served verified. */
+  async function expectAnchoredOnce(id: string, text: string): Promise<void> {
+    const anchored = await eventually(async () => {
+      const body = await blob(id);
+      expect(body.anchorStatus).toBe('anchored');
+      return body;
+    }, { timeoutMs: 20_000 });
+    expect(await logsOf('RecordBatched', anchorId(id))).toHaveLength(1);
+    expect(await logsOf('BatchAnchored', anchored.anchorBatchId)).toHaveLength(1);
+    const content = await fetch(`http://127.0.0.1:${port}/v1/blobs/${id}/content`, { headers: { 'x-api-key': apiKey } });
+    expect(content.status).toBe(200);
+    expect(await content.text()).toBe(text);
+  }
+
+  it('confirms, without sending again, a batch the chain mined while the gateway was down', async () => {
+    const id = await killedAfterSending('mined while the gateway was down');
+    await node.call('evm_mine', []);
+    await node.call('evm_setAutomine', [true]);
+
+    await start();
+
+    await expectAnchoredOnce(id, 'mined while the gateway was down');
+  });
+
+  it('sends the same batch again when its transaction was lost with the gateway', async () => {
+    const id = await killedAfterSending('lost with the gateway');
+    await node.call('anvil_dropAllTransactions', []);
+    await node.call('evm_setAutomine', [true]);
+
+    await start();
+
+    await expectAnchoredOnce(id, 'lost with the gateway');
+  });
+});
