@@ -3,6 +3,7 @@ import { eth, utils } from 'web3';
 import { RecordVersionFactory } from '../../../test/factories/record-version.factory';
 import {
   NO_CID_HASH,
+  RECORD_LEAF_ENCODING,
   RecordLeaf,
   RecordVersion,
   buildRecordBatch,
@@ -85,13 +86,18 @@ describe(buildRecordBatch.name, () => {
     expect(buildRecordBatch([version, RecordVersionFactory.create()]).proofs[0]!.versionId).toBe(expected);
   });
 
-  it('stores a tree that loads back with the same root and proofs', () => {
-    const sut = buildRecordBatch(RecordVersionFactory.many(5));
+  it.each([1, 2, 5, 33])("builds exactly OpenZeppelin StandardMerkleTree's tree over the leaf values (%i versions)", (size) => {
+    const versions = RecordVersionFactory.many(size);
 
-    const loaded = StandardMerkleTree.load<RecordLeaf>(JSON.parse(JSON.stringify(sut.tree)));
+    const sut = buildRecordBatch(versions);
 
-    expect(loaded.root).toBe(sut.root);
-    sut.proofs.forEach(({ proof }, index) => expect(loaded.getProof(index)).toEqual(proof));
+    // The library's own encoder and tree, built from the leaf values, as an independent oracle.
+    const standard = StandardMerkleTree.of<RecordLeaf>(versions.map(recordLeaf), RECORD_LEAF_ENCODING);
+    expect(sut.root).toBe(standard.root);
+    sut.proofs.forEach(({ proof, versionId: id }, index) => {
+      expect(id).toBe(standard.leafHash(standard.at(index)!));
+      expect(proof).toEqual(standard.getProof(index));
+    });
   });
 
   it('chains versions: a tombstone points at the version it erases and carries no content', () => {

@@ -1,4 +1,5 @@
-import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
+import { SimpleMerkleTree } from '@openzeppelin/merkle-tree';
+import { keccak256 } from 'ethereum-cryptography/keccak';
 import { utils } from 'web3';
 
 /**
@@ -54,9 +55,6 @@ export const NO_PREVIOUS_VERSION = `0x${'00'.repeat(32)}`;
 /** cidHash of a tombstone, which points at no content. */
 export const NO_CID_HASH = `0x${'00'.repeat(32)}`;
 
-/** What StandardMerkleTree.dump() returns for a record tree (format 'standard-v1'). */
-export type RecordTreeData = ReturnType<StandardMerkleTree<RecordLeaf>['dump']>;
-
 export interface RecordProof {
   version: RecordVersion;
   /** The leaf hash: the version's id on chain, what the next version's `previousVersion` holds. */
@@ -73,8 +71,6 @@ export interface RecordBatch {
   recordIds: string[];
   /** One per input version, in input order. */
   proofs: RecordProof[];
-  /** The whole tree (StandardMerkleTree.dump()), for storage; StandardMerkleTree.load() reads it back. */
-  tree: RecordTreeData;
 }
 
 /** The struct RecordVersion argument of RecordAnchors.verifyRecord / recordLeaf. */
@@ -93,9 +89,11 @@ const HEX32 = /^0x[0-9a-fA-F]{64}$/;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const SHA512_BYTES = 64;
 
+const keccakHex = (bytes: Uint8Array): string => `0x${Buffer.from(keccak256(bytes)).toString('hex')}`;
+
 /** keccak256 of the CID's UTF-8 bytes; NO_CID_HASH for none. */
 export function cidHash(cid: string | null): string {
-  return cid === null ? NO_CID_HASH : utils.keccak256(Buffer.from(cid, 'utf8'));
+  return cid === null ? NO_CID_HASH : keccakHex(Buffer.from(cid, 'utf8'));
 }
 
 /** The leaf values of a version, validated. */
@@ -113,9 +111,38 @@ export function recordLeaf(version: RecordVersion): RecordLeaf {
   ];
 }
 
-/** The version's leaf hash, equal to RecordAnchors.recordLeaf on chain. */
+const WORD = 32;
+const word = (hex: string): Buffer => Buffer.from(hex.slice(2), 'hex');
+
+/**
+ * abi.encode of the leaf fields (RECORD_LEAF_ENCODING): eight head words, the digest's being
+ * its offset (8 words), then the digest's length and its two words. Written out because the
+ * layout is fixed and a generic ABI coder costs ~0.5 ms a leaf, which a batch of hundreds
+ * pays on every send; record-batch.spec.ts checks it against web3's coder and the contract.
+ */
+function encodeLeaf(version: RecordVersion): Buffer {
+  const out = Buffer.alloc(11 * WORD);
+  word(version.recordId).copy(out, 0);
+  word(version.patientHandle).copy(out, WORD);
+  word(cidHash(version.cid)).copy(out, 2 * WORD);
+  out.writeUInt32BE(8 * WORD, 4 * WORD - 4);
+  out[5 * WORD - 1] = version.category;
+  word(version.previousVersion).copy(out, 5 * WORD);
+  out[7 * WORD - 1] = version.tombstone ? 1 : 0;
+  word(version.author).copy(out, 7 * WORD + 12);
+  out.writeUInt32BE(SHA512_BYTES, 9 * WORD - 4);
+  version.sha512Digest.copy(out, 9 * WORD);
+  return out;
+}
+
+/**
+ * The version's leaf hash, equal to RecordAnchors.recordLeaf on chain and to StandardMerkleTree's
+ * leaf hash: keccak256(keccak256(abi.encode(fields))), hashed twice so that no leaf can pass
+ * for an inner node. Throws for a version that could not be anchored.
+ */
 export function versionId(version: RecordVersion): string {
-  return StandardMerkleTree.of([recordLeaf(version)], RECORD_LEAF_ENCODING).root;
+  assertValid(version);
+  return keccakHex(keccak256(encodeLeaf(version)));
 }
 
 /** The version that erases `previous`: same record, patient and category, no content. */
@@ -133,30 +160,46 @@ export function tombstoneOf(previous: RecordVersion, author: string): RecordVers
 }
 
 /**
- * Builds the Merkle tree of a batch: its root and count go on chain (anchorBatch), the proofs
- * stay with the gateway. Throws on an empty batch, an invalid version or the same version twice.
+ * Builds the Merkle tree of a batch: its root and record ids go on chain (anchorBatch), the
+ * proofs stay with the gateway. The tree is OpenZeppelin's over the leaf hashes (sorted
+ * leaves, sorted pairs), which is what StandardMerkleTree builds over the leaf values, and
+ * what MerkleProof verifies on chain. Throws on an empty batch, an invalid version or the
+ * same version twice.
  */
 export function buildRecordBatch(versions: readonly RecordVersion[]): RecordBatch {
   if (versions.length === 0) throw new Error('A record batch needs at least one version');
-  const tree = StandardMerkleTree.of(versions.map(recordLeaf), RECORD_LEAF_ENCODING);
-  const proofs = versions.map((version, index) => ({ version, versionId: tree.leafHash(tree.at(index)!), proof: tree.getProof(index) }));
+  const leaves = versions.map(versionId);
   const seen = new Set<string>();
-  for (const { versionId: id } of proofs) {
+  for (const id of leaves) {
     if (seen.has(id)) throw new Error(`A record batch holds version ${id} twice`);
     seen.add(id);
   }
-  return { root: tree.root, count: versions.length, recordIds: versions.map((v) => v.recordId.toLowerCase()), proofs, tree: tree.dump() };
+  const tree = SimpleMerkleTree.of(leaves);
+  const { tree: nodes, values } = tree.dump();
+  const proofs = versions.map((version, index) => ({ version, versionId: leaves[index]!, proof: siblingsUp(nodes, values[index]!.treeIndex) }));
+  return { root: tree.root, count: versions.length, recordIds: versions.map((v) => v.recordId.toLowerCase()), proofs };
+}
+
+/**
+ * The proof of the node at `index` in OpenZeppelin's array layout (root at 0, children of i at
+ * 2i+1 and 2i+2): its sibling at each level up to the root. The same walk as the library's
+ * getProof, without re-validating the whole tree for each of a batch's hundreds of leaves.
+ */
+function siblingsUp(nodes: readonly string[], index: number): string[] {
+  const proof: string[] = [];
+  for (let i = index; i > 0; i = Math.floor((i - 1) / 2)) proof.push(nodes[i % 2 === 1 ? i + 1 : i - 1]!);
+  return proof;
 }
 
 /** Whether `proof` shows `version` to be a leaf of the tree with `root`; false for any tampered field. */
 export function verifyRecordProof(root: string, version: RecordVersion, proof: readonly string[]): boolean {
-  let leaf: RecordLeaf;
+  let leaf: string;
   try {
-    leaf = recordLeaf(version);
+    leaf = versionId(version);
   } catch {
     return false; // a version that could not be anchored is not in any batch
   }
-  return StandardMerkleTree.verify(root, RECORD_LEAF_ENCODING, leaf, [...proof]);
+  return SimpleMerkleTree.verify(root, leaf, [...proof]);
 }
 
 /** The version as RecordAnchors' struct RecordVersion, for verifyRecord and recordLeaf calls. */
