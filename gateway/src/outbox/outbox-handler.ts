@@ -56,7 +56,9 @@ export abstract class OutboxHandler<P> {
   /**
    * For writes that are NOT idempotent by batch id (a relayed consent uses its nonce once):
    * whether the batch already took effect, asked before a batch that may have reached the
-   * chain is sent again. Idempotent writes leave it out: their repeat is a no-op on chain.
+   * chain is sent again and when a send or its receipt reverts (the same signed message may
+   * have been relayed by someone else). Idempotent writes leave it out: their repeat is a
+   * no-op on chain.
    */
   alreadyApplied?(batchId: string, items: readonly OutboxItem<P>[]): Promise<AppliedAt | null>;
 

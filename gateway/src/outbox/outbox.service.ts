@@ -1,10 +1,10 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { EventEmitter, once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EntityManager } from 'typeorm';
 import { ChainClient } from '../chain/chain-client';
 import { ChainRevertError } from '../chain/chain-errors';
-import { DependencyUnavailableError } from '../common/errors';
+import { ApiError, DependencyUnavailableError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { InjectConfig } from '../config/config.module';
 import { OutboxBatchEntity } from './outbox-batch.entity';
@@ -57,11 +57,22 @@ export class OutboxService implements OnApplicationBootstrap, OnModuleDestroy {
     await this.store.insert(manager, handler.kind, ref, payload);
   }
 
-  /** Runs the handler's simulation (eth_call) of a relayed write; a ChainRevertError means it would fail. */
+  /**
+   * Runs the handler's simulation (eth_call) of a relayed write before it is queued, so a write
+   * the chain would refuse (a bad signature, a used nonce) is a 422 now, not a failed row later.
+   */
   async simulate<P>(handlerClass: OutboxHandlerClass<P>, payload: P): Promise<void> {
     const handler = this.handlers.instanceOf(handlerClass);
     handler.validate?.(payload);
-    await handler.simulate?.(payload);
+    try {
+      await handler.simulate?.(payload);
+    } catch (error) {
+      if (!(error instanceof ChainRevertError)) throw error;
+      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'CHAIN_WOULD_REVERT', `The chain would refuse this write: ${error.errorName}`, {
+        error: error.errorName,
+        args: error.args.map(String),
+      });
+    }
   }
 
   onApplicationBootstrap(): void {
@@ -151,8 +162,8 @@ export class OutboxService implements OnApplicationBootstrap, OnModuleDestroy {
       }
       if (error instanceof DependencyUnavailableError) throw error;
       // A revert in gas estimation, or a payload the handler cannot encode: retrying will not help.
-      const reason = error instanceof ChainRevertError ? `Reverted: ${error.errorName}(${error.args.map(String).join(', ')})` : describe(error);
-      return this.fail(handler, batch, items, reason);
+      if (!(error instanceof ChainRevertError)) return this.fail(handler, batch, items, describe(error));
+      return this.failUnlessApplied(handler, batch, items, `Reverted: ${error.errorName}(${error.args.map(String).join(', ')})`);
     }
   }
 
@@ -164,7 +175,7 @@ export class OutboxService implements OnApplicationBootstrap, OnModuleDestroy {
         const handler = this.handlers.byKindOf(batch.kind);
         const items = await this.store.items(batch.id);
         if (receipt.success) await this.complete(handler, batch, items, txHash, receipt.blockNumber);
-        else await this.fail(handler, batch, items, `Transaction ${txHash} reverted in block ${receipt.blockNumber}`);
+        else await this.failUnlessApplied(handler, batch, items, `Transaction ${txHash} reverted in block ${receipt.blockNumber}`);
       } else if (!(await this.chain.isKnownTransaction(txHash))) {
         // Lost before a block took it (a restarted node, a dropped pool): send the same batch again.
         this.logger.warn({ event: 'outbox_resend', batchId: batch.id, kind: batch.kind, txHash });
@@ -178,6 +189,14 @@ export class OutboxService implements OnApplicationBootstrap, OnModuleDestroy {
     if (!applied) return false;
     await this.complete(handler, batch, items, applied.txHash, applied.blockNumber);
     return true;
+  }
+
+  /**
+   * A write that is not idempotent reverts when its effect is already there (our own earlier
+   * transaction, or the same signed message relayed by someone else): that is success.
+   */
+  private async failUnlessApplied(handler: OutboxHandler<unknown>, batch: OutboxBatchEntity, items: OutboxItem<unknown>[], reason: string): Promise<void> {
+    if (!(await this.settleIfApplied(handler, batch, items))) await this.fail(handler, batch, items, reason);
   }
 
   private async complete(handler: OutboxHandler<unknown>, batch: OutboxBatchEntity, items: OutboxItem<unknown>[], txHash: string, blockNumber: bigint): Promise<void> {
