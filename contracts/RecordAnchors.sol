@@ -14,9 +14,7 @@ import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProo
 /// `anchorBatch` stores one Merkle root for many record versions; the gateway keeps each
 /// version's inclusion proof and anyone can check it with `verifyRecord`. A storage slot per
 /// record would cost at least 22,100 gas, so batching is what lifts the chain's throughput
-/// ceiling. Each batch also names its records in a {RecordBatched} event (a log, about 1,900
-/// gas with its calldata, not storage), so a reader who knows only a record id can find the
-/// batch that anchors it on chain, whatever an off-chain database claims about it. Leaves are OpenZeppelin StandardMerkleTree leaves (the npm merkle-tree package,
+/// ceiling. Leaves are OpenZeppelin StandardMerkleTree leaves (the npm merkle-tree package,
 /// gateway/src/chain/record-batch.ts): keccak256(bytes.concat(keccak256(abi.encode(fields)))),
 /// hashed twice so a leaf can never be passed off as an inner node (64-byte preimage).
 /// Versions chain through `previousVersion` (the previous version's leaf hash, zero for the
@@ -75,21 +73,17 @@ contract RecordAnchors is AccessControl {
     /// @notice The record is already anchored with a different digest or CID.
     error RecordAnchorsAlreadyAnchored(bytes32 recordId);
 
-    /// @notice A batch had a zero Merkle root, no records, or more than 2^32 - 1.
-    error RecordAnchorsInvalidBatch(bytes32 batchId, bytes32 merkleRoot, uint256 count);
+    /// @notice A batch had a zero Merkle root or no records.
+    error RecordAnchorsInvalidBatch(bytes32 batchId, bytes32 merkleRoot, uint32 count);
 
     /// @notice The batch is already anchored with a different root or count.
-    error RecordAnchorsBatchAlreadyAnchored(bytes32 batchId, bytes32 merkleRoot, uint256 count);
+    error RecordAnchorsBatchAlreadyAnchored(bytes32 batchId, bytes32 merkleRoot, uint32 count);
 
     /// @notice A record's digest and CID were anchored.
     event RecordAnchored(bytes32 indexed recordId, string cid, bytes sha512Digest, address indexed anchorer);
 
     /// @notice The Merkle root of a batch of `count` record versions was anchored.
     event BatchAnchored(bytes32 indexed batchId, bytes32 merkleRoot, uint32 count);
-
-    /// @notice A version of record `recordId` is a leaf of batch `batchId`: the index from a
-    /// record id to the batch whose root proves it (eth_getLogs filtered on the record id).
-    event RecordBatched(bytes32 indexed recordId, bytes32 indexed batchId);
 
     /// @notice The deployer (the gateway) becomes admin and first anchorer; no constructor
     /// arguments, so the same bytecode deploys identically on Anvil and Besu.
@@ -148,25 +142,15 @@ contract RecordAnchors is AccessControl {
     }
 
     /// @notice Anchors the Merkle root of a batch of record versions in one storage write.
-    /// @dev Requirements: caller has ANCHORER_ROLE; `merkleRoot` is not zero and `recordIds` is
-    /// not empty; the batch is not anchored yet with a different root or count. Re-anchoring
+    /// @dev Requirements: caller has ANCHORER_ROLE; `merkleRoot` is not zero and `count` is
+    /// not zero; the batch is not anchored yet with a different root or count. Re-anchoring
     /// the same root and count returns without effect and without an event, so the gateway's
-    /// outbox may resend after a restart. `recordIds` lists the record of each leaf, in any
-    /// order (a record may appear once per version); the contract cannot check them against
-    /// the root, but whoever holds a version and its proof can (`verifyRecord`).
-    /// Emits {BatchAnchored} and one {RecordBatched} per entry of `recordIds` on the first
-    /// anchor of `batchId`.
-    /// @param batchId The gateway's id for the batch (fixed on its outbox rows before the first send).
+    /// outbox may resend after a restart. Emits {BatchAnchored} on the first anchor of `batchId`.
+    /// @param batchId The gateway's id for the batch (its outbox row).
     /// @param merkleRoot Root of the StandardMerkleTree over the batch's record versions.
-    /// @param recordIds The record id of each record version (leaf) in the tree.
-    function anchorBatch(bytes32 batchId, bytes32 merkleRoot, bytes32[] calldata recordIds)
-        external
-        onlyRole(ANCHORER_ROLE)
-    {
-        uint256 count = recordIds.length;
-        if (merkleRoot == bytes32(0) || count == 0 || count > type(uint32).max) {
-            revert RecordAnchorsInvalidBatch(batchId, merkleRoot, count);
-        }
+    /// @param count Number of record versions (leaves) in the tree.
+    function anchorBatch(bytes32 batchId, bytes32 merkleRoot, uint32 count) external onlyRole(ANCHORER_ROLE) {
+        if (merkleRoot == bytes32(0) || count == 0) revert RecordAnchorsInvalidBatch(batchId, merkleRoot, count);
 
         Batch storage existing = _batches[batchId];
         bytes32 anchoredRoot = existing.merkleRoot;
@@ -177,14 +161,11 @@ contract RecordAnchors is AccessControl {
 
         _batches[batchId] = Batch({
             merkleRoot: merkleRoot,
-            count: uint32(count),
+            count: count,
             anchoredAt: uint64(block.timestamp),
             blockNumber: uint64(block.number)
         });
-        emit BatchAnchored(batchId, merkleRoot, uint32(count));
-        for (uint256 i = 0; i < count; ++i) {
-            emit RecordBatched(recordIds[i], batchId);
-        }
+        emit BatchAnchored(batchId, merkleRoot, count);
     }
 
     /// @notice Returns the anchor of a batch.

@@ -24,7 +24,7 @@ export const recordAnchorsScenario: GasScenario = {
     for (const size of ANCHOR_BATCH_SIZES) {
       const batch = buildRecordBatch(RecordVersionFactory.many(size, `gas/anchorBatch/${size}`));
       const batchId = id(`anchorBatch/${size}`);
-      const txGas = await send(contract, 'anchorBatch', [batchId, batch.root, batch.recordIds]);
+      const txGas = await send(contract, 'anchorBatch', [batchId, batch.root, batch.count]);
       // A batch of one is the single-record case: the per-record target is for batches.
       const breakEven = Math.ceil(txGas / BATCHED_ANCHOR_TARGET);
       rows.push(

@@ -25,7 +25,7 @@ describe('RecordAnchors batches (contract)', () => {
   });
 
   async function anchorBatch(batchId: string, batch: RecordBatch) {
-    const { txHash } = await gateway.send(sut, 'anchorBatch', [batchId, batch.root, batch.recordIds]);
+    const { txHash } = await gateway.send(sut, 'anchorBatch', [batchId, batch.root, batch.count]);
     return gateway.waitForReceipt(txHash, RECEIPT_MS);
   }
 
@@ -42,7 +42,7 @@ describe('RecordAnchors batches (contract)', () => {
     return { batchId, batch };
   }
 
-  it('anchors a root with its count, block and time, and names each record of the batch in an event', async () => {
+  it('anchors a root with its count, block and time, and emits BatchAnchored', async () => {
     const batch = buildRecordBatch(RecordVersionFactory.many(3));
     const batchId = randomBytes32();
     const before = Math.floor(Date.now() / 1000);
@@ -52,7 +52,6 @@ describe('RecordAnchors batches (contract)', () => {
     expect(receipt.success).toBe(true);
     expect(gateway.events(sut, receipt)).toEqual([
       { name: 'BatchAnchored', address: expect.any(String), args: { batchId, merkleRoot: batch.root, count: 3n } },
-      ...batch.recordIds.map((recordId) => ({ name: 'RecordBatched', address: expect.any(String), args: { recordId, batchId } })),
     ]);
     const [exists, merkleRoot, count, anchoredAt, blockNumber] = await gateway.call(sut, 'batchOf', [batchId]);
     expect({ exists, merkleRoot, count, blockNumber }).toEqual({ exists: true, merkleRoot: batch.root, count: 3n, blockNumber: receipt.blockNumber });
@@ -159,23 +158,23 @@ describe('RecordAnchors batches (contract)', () => {
     const { batchId, batch } = await anchoredBatch(2);
     const otherRoot = buildRecordBatch(RecordVersionFactory.many(2)).root;
 
-    for (const [root, recordIds] of [[otherRoot, batch.recordIds], [batch.root, [...batch.recordIds, randomBytes32()]]] as const) {
-      const error = await revertOf(gateway.send(sut, 'anchorBatch', [batchId, root, recordIds]));
+    for (const [root, count] of [[otherRoot, 2], [batch.root, 3]] as const) {
+      const error = await revertOf(gateway.send(sut, 'anchorBatch', [batchId, root, count]));
       expect(error.errorName).toBe('RecordAnchorsBatchAlreadyAnchored');
-      expect(error.args).toEqual([batchId, root, BigInt(recordIds.length)]);
+      expect(error.args).toEqual([batchId, root, BigInt(count)]);
     }
     const [, merkleRoot] = await gateway.call(sut, 'batchOf', [batchId]);
     expect(merkleRoot).toBe(batch.root);
   });
 
-  it('refuses a zero root or a batch of no records', async () => {
+  it('refuses a zero root or a count of zero', async () => {
     const batchId = randomBytes32();
     const root = randomBytes32();
 
-    for (const [badRoot, recordIds] of [[`0x${'00'.repeat(32)}`, [randomBytes32()]], [root, []]] as const) {
-      const error = await revertOf(gateway.send(sut, 'anchorBatch', [batchId, badRoot, recordIds]));
+    for (const [badRoot, count] of [[`0x${'00'.repeat(32)}`, 1], [root, 0]] as const) {
+      const error = await revertOf(gateway.send(sut, 'anchorBatch', [batchId, badRoot, count]));
       expect(error.errorName).toBe('RecordAnchorsInvalidBatch');
-      expect(error.args).toEqual([batchId, badRoot, BigInt(recordIds.length)]);
+      expect(error.args).toEqual([batchId, badRoot, BigInt(count)]);
     }
   });
 
@@ -193,7 +192,7 @@ describe('RecordAnchors batches (contract)', () => {
     const [role] = await gateway.call(sut, 'ANCHORER_ROLE', []);
     const batchId = randomBytes32();
 
-    const error = await revertOf(stranger.send(stranger.contract('RecordAnchors', sut.address), 'anchorBatch', [batchId, randomBytes32(), [randomBytes32()]]));
+    const error = await revertOf(stranger.send(stranger.contract('RecordAnchors', sut.address), 'anchorBatch', [batchId, randomBytes32(), 1]));
 
     expect(error.errorName).toBe('AccessControlUnauthorizedAccount');
     expect(error.args).toEqual([stranger.address, role]);

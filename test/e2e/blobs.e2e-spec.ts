@@ -3,7 +3,6 @@ import { Response } from 'superagent';
 import { DataSource } from 'typeorm';
 import { Role } from '../../gateway/src/auth/permissions';
 import { BlobEntity } from '../../gateway/src/blobs/blob.entity';
-import { anchorId } from '../../gateway/src/blobs/blobs.service';
 import { RecordAnchors } from '../../gateway/src/chain/record-anchors';
 import { IpfsStore } from '../../gateway/src/ipfs/ipfs-store';
 import { AccountFactory, TestHospital } from '../factories/account.factory';
@@ -39,10 +38,9 @@ describe('blobs (e2e)', () => {
     expect(created.body).toMatchObject({ sha512: sha512.toString('hex'), sizeBytes: bytes.length, anchorStatus: 'anchored', anchorError: null });
     expect(created.body.anchorTxHash).toMatch(/^0x[0-9a-f]{64}$/);
 
-    // The chain names the blob in the batch the response gives, and that batch's root was anchored in the block it gives.
-    const anchors = gw.app.get(RecordAnchors);
-    expect(await anchors.batchesOfRecord(anchorId(created.body.id))).toEqual([created.body.anchorBatchId]);
-    expect((await anchors.batchOf(created.body.anchorBatchId))?.blockNumber).toBe(BigInt(created.body.anchoredBlock));
+    // The batch the response names was anchored on chain in the block it gives.
+    const onChain = await gw.app.get(RecordAnchors).batchOf(created.body.anchorBatchId);
+    expect(onChain?.blockNumber).toBe(BigInt(created.body.anchoredBlock));
 
     // IPFS holds the bytes under that CID.
     expect(Buffer.from(await gw.app.get(IpfsStore).get(created.body.cid)).equals(bytes)).toBe(true);
@@ -88,26 +86,42 @@ describe('blobs (e2e)', () => {
     await gw.http.get(`/v1/blobs/${created.body.id}/content`).set(other.auth).expect(404);
   });
 
-  it('still checks the chain when the row is set back to pending (status-downgrade tamper)', async () => {
+  it('serves nothing when the row is set back to pending to skip the chain (status-downgrade tamper)', async () => {
     const created = await post(payload('anchored, then downgraded'), hospital.auth).expect(201);
     const other = await post(payload('what the forger wants served'), hospital.auth).expect(201);
-    // A forger with database access swaps content and digest, and hides the anchor by
-    // declaring the blob never anchored, so that only the database would be checked.
-    await blobRows().update(
-      { id: created.body.id },
-      { cid: other.body.cid, sha512: Buffer.from(other.body.sha512, 'hex'), anchorStatus: 'pending', anchorBatchId: null, anchorProof: null },
-    );
-    const res = await gw.http.get(`/v1/blobs/${created.body.id}/content`).set(hospital.auth).expect(502);
-    expect(res.body.code).toBe('INTEGRITY_MISMATCH');
+    const forgery = { cid: other.body.cid, sha512: Buffer.from(other.body.sha512, 'hex') };
+    // Swapped content, the anchor kept: the proof no longer leads to the root on chain.
+    await blobRows().update({ id: created.body.id }, { ...forgery, anchorStatus: 'pending' });
+    expect((await gw.http.get(`/v1/blobs/${created.body.id}/content`).set(hospital.auth).expect(502)).body.code).toBe('INTEGRITY_MISMATCH');
+    // Swapped content, the anchor hidden as if never made: nothing unproven is served.
+    await blobRows().update({ id: created.body.id }, { anchorBatchId: null, anchorProof: null });
+    const hidden = await gw.http.get(`/v1/blobs/${created.body.id}/content`).set(hospital.auth).expect(409);
+    expect(hidden.body.code).toBe('ANCHOR_PENDING');
+    expect(hidden.text).not.toContain('what the forger wants served');
   });
 
-  it('refuses a row that claims an anchor the chain does not hold', async () => {
-    // A forger inserts a row (with content to match) that no upload and no outbox row ever made.
-    const bytes = payload('slipped into the database');
+  it.each([
+    ['claims an anchor it has no proof of', { anchorStatus: 'anchored' }, 502, 'INTEGRITY_MISMATCH'],
+    ['says it is not anchored yet', { anchorStatus: 'pending' }, 409, 'ANCHOR_PENDING'],
+    ['says its anchoring failed', { anchorStatus: 'failed', anchorError: 'Reverted' }, 409, 'ANCHOR_FAILED'],
+  ] as const)('serves nothing from a row no upload made, that %s', async (_case, status, code, errorCode) => {
+    // A forger inserts a row, with content to match its digest, that no upload and no outbox row ever made.
+    const bytes = payload(`slipped into the database: ${errorCode}`);
     const forged = { id: randomUUID(), cid: await gw.app.get(IpfsStore).add(bytes), sha512: createHash('sha512').update(bytes).digest(), sizeBytes: bytes.length, createdBy: hospital.id };
-    await blobRows().insert({ ...forged, anchorStatus: 'anchored' });
-    const res = await gw.http.get(`/v1/blobs/${forged.id}/content`).set(hospital.auth).expect(502);
-    expect(res.body.code).toBe('INTEGRITY_MISMATCH');
+    await blobRows().insert({ ...forged, ...status });
+    const res = await gw.http.get(`/v1/blobs/${forged.id}/content`).set(hospital.auth).expect(code);
+    expect(res.body.code).toBe(errorCode);
+  });
+
+  it('points a row at another blob\'s batch and proof in vain: the leaf names the record id', async () => {
+    const victim = await post(payload('the victim'), hospital.auth).expect(201);
+    const donor = await post(payload('the donor'), hospital.auth).expect(201);
+    const donorRow = (await blobRows().findOneByOrFail({ id: donor.body.id }))!;
+    await blobRows().update(
+      { id: victim.body.id },
+      { cid: donorRow.cid, sha512: donorRow.sha512, anchorBatchId: donorRow.anchorBatchId, anchorProof: donorRow.anchorProof, anchorAuthor: donorRow.anchorAuthor },
+    );
+    expect((await gw.http.get(`/v1/blobs/${victim.body.id}/content`).set(hospital.auth).expect(502)).body.code).toBe('INTEGRITY_MISMATCH');
   });
 
   it('refuses roles without the blob permission', async () => {

@@ -22,6 +22,11 @@ export const anchorId = (id: string): string => `0x${id.replace(/-/g, '')}${'0'.
 /** Blobs belong to no patient: their versions carry the zero handle and category 0. */
 const NO_PATIENT = `0x${'00'.repeat(32)}`;
 
+const notAnchored = (blob: BlobEntity) =>
+  blob.anchorStatus === 'failed'
+    ? new ApiError(HttpStatus.CONFLICT, 'ANCHOR_FAILED', `Blob ${blob.id} could not be anchored (${blob.anchorError ?? 'unknown reason'}), so it cannot be served verified`)
+    : new ApiError(HttpStatus.CONFLICT, 'ANCHOR_PENDING', `Blob ${blob.id} is not anchored on chain yet; retry once GET /v1/blobs/${blob.id} shows it anchored`);
+
 const integrityError = (what: string) =>
   new ApiError(HttpStatus.BAD_GATEWAY, 'INTEGRITY_MISMATCH', `Stored data does not match its ${what}; refusing to return it`);
 
@@ -79,22 +84,19 @@ export class BlobsService {
   }
 
   /**
-   * The bytes, only after IPFS content and database digest agree and, whenever the chain holds
-   * an anchor for the blob, its version and proof lead to that anchor's root. The chain is
-   * asked by record id whatever the row says, so a row set back to 'pending' skips nothing.
+   * The bytes, only once they are proven against the chain: IPFS content equals the recorded
+   * digest, and the version rebuilt from the row (record id from the path, CID, digest, author)
+   * is a leaf of its batch's root on chain. Whatever the row says of its status, nothing that
+   * cannot be proven is served: a blob not anchored yet (or whose row was set back to pending)
+   * gets 409, never bytes checked against the database alone.
    */
   async content(auth: AccountPrincipal, id: string): Promise<Buffer> {
     const blob = await this.find(auth, id);
     const bytes = Buffer.from(await this.ipfs.get(blob.cid));
     if (!createHash('sha512').update(bytes).digest().equals(blob.sha512)) throw integrityError('recorded digest');
 
-    const batches = await this.anchors.batchesOfRecord(anchorId(blob.id));
-    if (batches.length === 0) {
-      if (blob.anchorStatus === 'anchored') throw integrityError('on-chain anchor'); // the row claims what the chain lacks
-      return bytes; // not anchored yet: checked against the database only
-    }
     const { anchorBatchId: batchId, anchorProof: proof, anchorAuthor: author } = blob;
-    if (!batchId || !proof || !author || !batches.includes(batchId.toLowerCase())) throw integrityError('on-chain anchor');
+    if (!batchId || !proof || !author) throw blob.anchorStatus === 'anchored' ? integrityError('on-chain anchor') : notAnchored(blob);
     if (!(await this.anchors.verifyRecord(batchId, blobVersion(blob, author), proof))) throw integrityError('on-chain anchor');
     return bytes;
   }

@@ -31,7 +31,7 @@ export class RecordAnchors {
     private readonly chain: ChainClient,
     readonly address: string,
     /** The block the contract was deployed in: no log of it is older. */
-    private readonly deployedAt = 0n,
+    readonly deployedAt = 0n,
   ) {
     this.contract = chain.contract(RecordAnchors.artifactName, address);
   }
@@ -42,7 +42,7 @@ export class RecordAnchors {
    */
   async anchorBatch(batchId: string, batch: RecordBatch, options?: SendOptions): Promise<string> {
     if (!HEX32.test(batchId)) throw new Error(`A batch id is 0x + 64 hex digits, got "${batchId}"`);
-    const { txHash } = await this.chain.send(this.contract, 'anchorBatch', [batchId, batch.root, batch.recordIds], options);
+    const { txHash } = await this.chain.send(this.contract, 'anchorBatch', [batchId, batch.root, batch.count], options);
     return txHash;
   }
 
@@ -51,20 +51,6 @@ export class RecordAnchors {
     const [exists, merkleRoot, count, anchoredAt, blockNumber] = await this.chain.call(this.contract, 'batchOf', [batchId]);
     if (exists !== true) return null;
     return { merkleRoot: String(merkleRoot), count: Number(count), anchoredAt: new Date(Number(anchoredAt) * 1000), blockNumber: BigInt(blockNumber as bigint) };
-  }
-
-  /**
-   * The batches whose RecordBatched events name `recordId`, oldest first: found from the record
-   * id alone, so no off-chain row can hide that a record was anchored.
-   */
-  async batchesOfRecord(recordId: string): Promise<string[]> {
-    assertRecordId(recordId);
-    const logs = await this.chain.logs({
-      address: this.address,
-      topics: [this.contract.eventTopic('RecordBatched'), recordId.toLowerCase()],
-      fromBlock: this.deployedAt,
-    });
-    return [...new Set(logs.map((log) => log.topics[2]!.toLowerCase()))];
   }
 
   /** Whether the contract finds `version` with `proof` under the root of batch `batchId`. */

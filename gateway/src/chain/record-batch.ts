@@ -67,8 +67,6 @@ export interface RecordBatch {
   /** For RecordAnchors.anchorBatch. */
   root: string;
   count: number;
-  /** For RecordAnchors.anchorBatch: the record id of each version, in input order. */
-  recordIds: string[];
   /** One per input version, in input order. */
   proofs: RecordProof[];
 }
@@ -160,7 +158,7 @@ export function tombstoneOf(previous: RecordVersion, author: string): RecordVers
 }
 
 /**
- * Builds the Merkle tree of a batch: its root and record ids go on chain (anchorBatch), the
+ * Builds the Merkle tree of a batch: its root and count go on chain (anchorBatch), the
  * proofs stay with the gateway. The tree is OpenZeppelin's over the leaf hashes (sorted
  * leaves, sorted pairs), which is what StandardMerkleTree builds over the leaf values, and
  * what MerkleProof verifies on chain. Throws on an empty batch, an invalid version or the
@@ -177,7 +175,7 @@ export function buildRecordBatch(versions: readonly RecordVersion[]): RecordBatc
   const tree = SimpleMerkleTree.of(leaves);
   const { tree: nodes, values } = tree.dump();
   const proofs = versions.map((version, index) => ({ version, versionId: leaves[index]!, proof: siblingsUp(nodes, values[index]!.treeIndex) }));
-  return { root: tree.root, count: versions.length, recordIds: versions.map((v) => v.recordId.toLowerCase()), proofs };
+  return { root: tree.root, count: versions.length, proofs };
 }
 
 /**
