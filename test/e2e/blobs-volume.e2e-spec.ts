@@ -4,7 +4,10 @@ import { RecordAnchors } from '../../gateway/src/chain/record-anchors';
 import { RecordAnchorHandler } from '../../gateway/src/blobs/record-anchor.handler';
 import { BlobsModule } from '../../gateway/src/blobs/blobs.module';
 import { OutboxService } from '../../gateway/src/outbox/outbox.service';
+import { DataSource, Not } from 'typeorm';
+import { BlobEntity } from '../../gateway/src/blobs/blob.entity';
 import { AccountFactory, TestHospital } from '../factories/account.factory';
+import { eventually } from '../support/eventually';
 import { createTestApp, removeGatewayData, TestApp } from '../support/test-app';
 
 const BLOBS = 2_000;
@@ -49,7 +52,10 @@ describe('blobs at volume (e2e)', () => {
       const res = await gw.http.post('/v1/blobs').set(hospital.auth).set('Content-Type', 'application/octet-stream').send(Buffer.from(`blob ${i}`)).expect(201);
       return res.body as { id: string };
     });
-    await gw.app.get(OutboxService).drain();
+    await eventually(async () => {
+      await gw.app.get(OutboxService).drain();
+      expect(await gw.app.get(DataSource).getRepository(BlobEntity).countBy({ anchorStatus: Not('anchored') })).toBe(0);
+    });
 
     const transactions = (await nonce()) - before;
     expect(transactions).toBe(Math.ceil(BLOBS / gw.app.get(RecordAnchorHandler).maxBatchSize));

@@ -23,6 +23,11 @@ const KEYS = {
   chain: { file: 'chain-account.key', generate: chainKey },
   /** HMAC key for the people's access tokens (JWT HS256). */
   jwt: { file: 'jwt.secret', generate: () => randomBytes(48).toString('base64') },
+  /**
+   * HMAC key that authenticates queued chain writes: kept out of the database, so whoever can
+   * edit the outbox table still cannot make the gateway write something it never queued.
+   */
+  outboxMac: { file: 'outbox-mac.secret', generate: () => randomBytes(32).toString('base64') },
 } satisfies Record<string, KeySpec>;
 
 type KeyName = keyof typeof KEYS;
@@ -91,6 +96,10 @@ export class KeyStore {
 
   jwtSecret(): string {
     return this.values.jwt;
+  }
+
+  outboxMacKey(): Buffer {
+    return Buffer.from(this.values.outboxMac, 'base64');
   }
 
   toJSON(): string {

@@ -30,6 +30,10 @@ export class OutboxBatchEntity {
   @Column({ type: 'integer', default: 0 })
   sends!: number;
 
+  /** When the latest transaction was handed to the node. */
+  @Column({ name: 'sent_at', type: 'timestamptz', nullable: true })
+  sentAt!: Date | null;
+
   @Column({ name: 'block_number', type: 'bigint', nullable: true })
   blockNumber!: string | null;
 

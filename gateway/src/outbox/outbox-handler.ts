@@ -18,10 +18,10 @@ export interface ConfirmedBatch extends OutboxBatchRef {
   blockNumber: bigint;
 }
 
-/** Where a write that is not idempotent by batch id already took effect. */
+/** Where a batch's write took effect on chain (the transaction, when the chain tells it). */
 export interface AppliedAt {
   blockNumber: bigint;
-  txHash: string;
+  txHash?: string;
 }
 
 /**
@@ -54,11 +54,12 @@ export abstract class OutboxHandler<P> {
   abstract failed(manager: EntityManager, batch: OutboxBatchRef, items: readonly OutboxItem<P>[], reason: string): Promise<void>;
 
   /**
-   * For writes that are NOT idempotent by batch id (a relayed consent uses its nonce once):
-   * whether the batch already took effect, asked before a batch that may have reached the
-   * chain is sent again and when a send or its receipt reverts (the same signed message may
-   * have been relayed by someone else). Idempotent writes leave it out: their repeat is a
-   * no-op on chain.
+   * Whether the batch already took effect on chain, and where: asked before a batch that may
+   * have reached the chain is sent again or failed, when a send or its receipt reverts (a
+   * write that is not idempotent, such as a relayed consent, reverts when the same signed
+   * message was already applied), and on a receipt (a resend that found the batch applied is
+   * a no-op; the block that matters is the first). The answer is for the whole batch: a batch
+   * is one transaction, so handlers whose items can be applied separately send one per batch.
    */
   alreadyApplied?(batchId: string, items: readonly OutboxItem<P>[]): Promise<AppliedAt | null>;
 

@@ -28,6 +28,13 @@ export class OutboxEntity {
   @Column({ type: 'jsonb' })
   payload!: unknown;
 
+  /**
+   * HMAC-SHA-256 (hex) of kind, ref and payload under a key outside the database: a row edited
+   * or planted in the table fails it and is never sent. Null only on rows of an earlier version.
+   */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  mac!: string | null;
+
   @Column({ type: 'varchar', length: 16, default: 'pending' })
   status!: OutboxStatus;
 

@@ -4,7 +4,9 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { KeyStore } from '../keys/key-store';
 import { OutboxHandlers } from './outbox-handlers';
+import { OutboxMacKey } from './outbox-mac';
 import { OutboxService } from './outbox.service';
 import { OutboxStore } from './outbox.store';
 import { PostgresSenderLock, ProcessSenderLock, SenderLock, senderLockKey } from './sender-lock';
@@ -17,6 +19,7 @@ import { PostgresSenderLock, ProcessSenderLock, SenderLock, senderLockKey } from
     OutboxStore,
     OutboxHandlers,
     OutboxService,
+    { provide: OutboxMacKey, inject: [KeyStore], useFactory: (keys: KeyStore) => new OutboxMacKey(keys.outboxMacKey()) },
     {
       provide: SenderLock,
       inject: [getDataSourceToken(), APP_CONFIG],

@@ -10,6 +10,7 @@ import { InjectConfig } from '../config/config.module';
 import { OutboxBatchEntity } from './outbox-batch.entity';
 import { OutboxHandler, OutboxHandlerClass, OutboxItem } from './outbox-handler';
 import { OutboxHandlers } from './outbox-handlers';
+import { OutboxMacKey } from './outbox-mac';
 import { OutboxStore } from './outbox.store';
 import { SenderLock } from './sender-lock';
 
@@ -22,6 +23,14 @@ const MAX_BATCHES_PER_CYCLE = 4;
 export const MAX_SENDS = 5;
 /** How often a waiter re-reads the row, for a confirmation made by another replica's sender. */
 const WAIT_POLL_MS = 1_000;
+/**
+ * How long a sent transaction may be unknown to the node before it counts as lost: a node
+ * behind a load balancer, or one still gossiping it, may not know it at once (a Besu block is 2 s).
+ */
+export const LOST_AFTER_MS = 3_000;
+
+/** Another sender moved the batch on between our claim and our broadcast: stand down. */
+class FencedError extends Error {}
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -48,13 +57,14 @@ export class OutboxService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly handlers: OutboxHandlers,
     private readonly lock: SenderLock,
     @InjectConfig() private readonly config: AppConfig,
+    private readonly macKey: OutboxMacKey,
   ) {}
 
   /** Queues a chain write in the caller's transaction; `ref` is unique per kind (the domain id). */
   async enqueue<P>(manager: EntityManager, handlerClass: OutboxHandlerClass<P>, ref: string, payload: P): Promise<void> {
     const handler = this.handlers.instanceOf(handlerClass);
     handler.validate?.(payload);
-    await this.store.insert(manager, handler.kind, ref, payload);
+    await this.store.insert(manager, { kind: handler.kind, ref, payload, mac: this.macKey.sign(handler.kind, ref, payload) });
   }
 
   /**
@@ -135,59 +145,107 @@ export class OutboxService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async sendClaimed(): Promise<void> {
-    for (const batch of await this.store.batchesIn('claimed')) await this.send(batch);
+    for (const batch of await this.store.batchesIn('claimed')) await this.isolated(batch, () => this.send(batch));
+  }
+
+  /**
+   * One batch's trouble stays with that batch: an error that is not the chain or the database
+   * being down is noted on it and logged, and the cycle goes on with the others.
+   */
+  private async isolated(batch: OutboxBatchEntity, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      if (error instanceof DependencyUnavailableError) throw error;
+      this.logger.error({ event: 'outbox_batch_stuck', batchId: batch.id, kind: batch.kind, err: describe(error) });
+      await this.store.noteError(batch.id, describe(error));
+    }
   }
 
   private async send(batch: OutboxBatchEntity): Promise<void> {
     const handler = this.handlers.byKindOf(batch.kind);
-    const items = await this.store.items(batch.id);
+    const items = batch.sends === 0 ? await this.screen(handler, batch) : await this.store.items(batch.id);
+    if (items.length === 0) return this.fail(handler, batch, [], 'Every row of the batch was refused');
     // A batch sent before may have taken effect even though its transaction is unknown now.
     if (batch.sends > 0 && (await this.settleIfApplied(handler, batch, items))) return;
     if (batch.sends >= MAX_SENDS) {
       return this.fail(handler, batch, items, `Sent ${batch.sends} times without reaching a block: ${batch.lastError ?? 'transaction lost'}`);
     }
-    let broadcast = false;
     try {
       await handler.send(batch.id, items, {
         beforeBroadcast: async (txHash) => {
-          await this.store.markSent(batch.id, txHash);
-          broadcast = true;
+          if (!(await this.store.markSent(batch.id, txHash))) throw new FencedError(`Batch ${batch.id} was taken by another sender`);
         },
       });
     } catch (error) {
-      // After the hash is recorded, whatever happened is settled by looking the hash up.
-      if (broadcast) {
-        if (error instanceof DependencyUnavailableError) throw error;
-        return this.store.noteError(batch.id, describe(error));
-      }
+      // Only a revert is final: retrying cannot change what the contract decides. Anything
+      // else (the node refusing for now, a database hiccup, a broadcast that failed after
+      // the hash was recorded) is noted and tried again; a lost hash is found by confirmSent.
       if (error instanceof DependencyUnavailableError) throw error;
-      // A revert in gas estimation, or a payload the handler cannot encode: retrying will not help.
-      if (!(error instanceof ChainRevertError)) return this.fail(handler, batch, items, describe(error));
+      if (error instanceof FencedError) return;
+      if (!(error instanceof ChainRevertError)) return this.store.noteError(batch.id, describe(error));
       return this.failUnlessApplied(handler, batch, items, `Reverted: ${error.errorName}(${error.args.map(String).join(', ')})`);
     }
   }
 
-  private async confirmSent(): Promise<void> {
-    for (const batch of await this.store.batchesIn('sent')) {
-      const txHash = batch.txHash!;
-      const receipt = await this.chain.receipt(txHash);
-      if (receipt) {
-        const handler = this.handlers.byKindOf(batch.kind);
-        const items = await this.store.items(batch.id);
-        if (receipt.success) await this.complete(handler, batch, items, txHash, receipt.blockNumber);
-        else await this.failUnlessApplied(handler, batch, items, `Transaction ${txHash} reverted in block ${receipt.blockNumber}`);
-      } else if (!(await this.chain.isKnownTransaction(txHash))) {
-        // Lost before a block took it (a restarted node, a dropped pool): send the same batch again.
-        this.logger.warn({ event: 'outbox_resend', batchId: batch.id, kind: batch.kind, txHash });
-        await this.store.reclaim(batch.id, batch.lastError ?? `Transaction ${txHash} unknown to the chain`);
+  /**
+   * Before a batch's first send: rows whose MAC does not match (edited or planted in the table)
+   * or whose payload the handler refuses leave the batch, failed with the reason, so one bad
+   * row never fails the rest and nothing the gateway did not queue is ever sent.
+   */
+  private async screen(handler: OutboxHandler<unknown>, batch: OutboxBatchEntity): Promise<OutboxItem<unknown>[]> {
+    const items = await this.store.items(batch.id);
+    const refused = new Map<string, string>();
+    for (const item of items) {
+      if (!item.mac || !this.macKey.verify(batch.kind, item.ref, item.payload, item.mac)) {
+        refused.set(item.ref, 'Payload does not match its MAC: the row was altered or not queued by this gateway');
+        continue;
+      }
+      try {
+        handler.validate?.(item.payload);
+      } catch (error) {
+        refused.set(item.ref, `Invalid payload: ${describe(error)}`);
       }
     }
+    for (const [reason, refs] of groupBy(refused)) {
+      const rejected = items.filter((item) => refs.includes(item.ref));
+      await this.store.transaction(async (manager) => {
+        await this.store.rejectRows(manager, batch.id, refs, reason);
+        await handler.failed(manager, { id: batch.id, kind: batch.kind }, rejected, reason);
+      });
+      this.logger.error({ event: 'outbox_rows_refused', batchId: batch.id, kind: batch.kind, count: refs.length, reason });
+      this.notify(batch.kind, rejected);
+    }
+    return items.filter((item) => !refused.has(item.ref)).map(({ ref, payload }) => ({ ref, payload }));
+  }
+
+  private async confirmSent(): Promise<void> {
+    for (const batch of await this.store.batchesIn('sent')) await this.isolated(batch, () => this.confirm(batch));
+  }
+
+  private async confirm(batch: OutboxBatchEntity): Promise<void> {
+    const txHash = batch.txHash!;
+    const receipt = await this.chain.receipt(txHash);
+    if (receipt) {
+      const handler = this.handlers.byKindOf(batch.kind);
+      const items = await this.store.items(batch.id);
+      if (!receipt.success) return this.failUnlessApplied(handler, batch, items, `Transaction ${txHash} reverted in block ${receipt.blockNumber}`);
+      // A resend that found the batch already applied succeeds without effect: the chain
+      // says where the write really is, when the handler can ask it.
+      const applied = await handler.alreadyApplied?.(batch.id, items);
+      return this.complete(handler, batch, items, applied?.txHash ?? txHash, applied?.blockNumber ?? receipt.blockNumber);
+    }
+    const sentFor = Date.now() - (batch.sentAt?.getTime() ?? 0);
+    if (sentFor < LOST_AFTER_MS || (await this.chain.isKnownTransaction(txHash))) return;
+    // Lost before a block took it (a restarted node, a dropped pool): send the same batch again.
+    this.logger.warn({ event: 'outbox_resend', batchId: batch.id, kind: batch.kind, txHash });
+    await this.store.reclaim(batch.id, batch.lastError ?? `Transaction ${txHash} unknown to the chain`);
   }
 
   private async settleIfApplied(handler: OutboxHandler<unknown>, batch: OutboxBatchEntity, items: OutboxItem<unknown>[]): Promise<boolean> {
     const applied = await handler.alreadyApplied?.(batch.id, items);
     if (!applied) return false;
-    await this.complete(handler, batch, items, applied.txHash, applied.blockNumber);
+    await this.complete(handler, batch, items, applied.txHash ?? batch.txHash!, applied.blockNumber);
     return true;
   }
 
@@ -217,7 +275,14 @@ export class OutboxService implements OnApplicationBootstrap, OnModuleDestroy {
     this.notify(batch.kind, items);
   }
 
-  private notify(kind: string, items: OutboxItem<unknown>[]): void {
+  private notify(kind: string, items: readonly OutboxItem<unknown>[]): void {
     for (const { ref } of items) this.settled.emit(`${kind}\u0000${ref}`);
   }
+}
+
+/** Refs by the reason they were refused. */
+function groupBy(refused: Map<string, string>): Map<string, string[]> {
+  const byReason = new Map<string, string[]>();
+  for (const [ref, reason] of refused) byReason.set(reason, [...(byReason.get(reason) ?? []), ref]);
+  return byReason;
 }

@@ -6,6 +6,11 @@ import { OutboxBatchEntity, OutboxBatchStatus } from './outbox-batch.entity';
 import { OutboxItem } from './outbox-handler';
 import { OutboxEntity, OutboxStatus } from './outbox.entity';
 
+/** A row of a batch as stored: its item and the MAC it was queued with. */
+export interface StoredItem<P> extends OutboxItem<P> {
+  mac: string | null;
+}
+
 /** The outbox tables (chain_outbox, chain_outbox_batches). No decisions here: OutboxService makes them. */
 @Injectable()
 export class OutboxStore {
@@ -16,8 +21,8 @@ export class OutboxStore {
     return this.db.transaction(work);
   }
 
-  async insert(manager: EntityManager, kind: string, ref: string, payload: unknown): Promise<void> {
-    await manager.insert(OutboxEntity, { kind, ref, payload: payload as object });
+  async insert(manager: EntityManager, row: { kind: string; ref: string; payload: unknown; mac: string }): Promise<void> {
+    await manager.insert(OutboxEntity, { ...row, payload: row.payload as object });
   }
 
   /**
@@ -52,19 +57,29 @@ export class OutboxStore {
     return this.db.getRepository(OutboxBatchEntity).findOneBy({ id });
   }
 
-  /** The batch's rows in claim order: the order every send and confirmation sees. */
-  async items<P>(batchId: string): Promise<OutboxItem<P>[]> {
-    const rows = await this.db.getRepository(OutboxEntity).find({ where: { batchId }, order: { id: 'ASC' } });
-    return rows.map((row) => ({ ref: row.ref, payload: row.payload as P }));
+  /** The batch's rows still in it, in claim order: the order every send and confirmation sees. */
+  async items<P>(batchId: string): Promise<StoredItem<P>[]> {
+    const rows = await this.db.getRepository(OutboxEntity).find({ where: { batchId, status: 'batched' }, order: { id: 'ASC' } });
+    return rows.map((row) => ({ ref: row.ref, payload: row.payload as P, mac: row.mac }));
   }
 
-  async markSent(batchId: string, txHash: string): Promise<void> {
-    await this.db
+  /** Fails some rows of a batch on their own (the rest stay in it), before its first send. */
+  async rejectRows(manager: EntityManager, batchId: string, refs: readonly string[], reason: string): Promise<void> {
+    await manager.update(OutboxEntity, { batchId, ref: In([...refs]) }, { status: 'failed', lastError: reason });
+  }
+
+  /**
+   * claimed → sent, recording the hash. False when the batch was not 'claimed' any more:
+   * another sender took it (a fence, should two ever run), so this one must not broadcast.
+   */
+  async markSent(batchId: string, txHash: string): Promise<boolean> {
+    const result = await this.db
       .createQueryBuilder()
       .update(OutboxBatchEntity)
-      .set({ status: 'sent', txHash, sends: () => 'sends + 1', lastError: null })
-      .where('id = :batchId', { batchId })
+      .set({ status: 'sent', txHash, sends: () => 'sends + 1', sentAt: () => 'now()', lastError: null })
+      .where('id = :batchId AND status = :claimed', { batchId, claimed: 'claimed' satisfies OutboxBatchStatus })
       .execute();
+    return result.affected === 1;
   }
 
   /** Back to claimed (same id, same rows): the next cycle sends it again. */
@@ -78,12 +93,12 @@ export class OutboxStore {
 
   async complete(manager: EntityManager, batchId: string, txHash: string, blockNumber: bigint): Promise<void> {
     await manager.update(OutboxBatchEntity, { id: batchId }, { status: 'done', txHash, blockNumber: blockNumber.toString(), lastError: null });
-    await manager.update(OutboxEntity, { batchId }, { status: 'done' });
+    await manager.update(OutboxEntity, { batchId, status: 'batched' }, { status: 'done' });
   }
 
   async fail(manager: EntityManager, batchId: string, reason: string): Promise<void> {
     await manager.update(OutboxBatchEntity, { id: batchId }, { status: 'failed', lastError: reason });
-    await manager.update(OutboxEntity, { batchId }, { status: 'failed', lastError: reason });
+    await manager.update(OutboxEntity, { batchId, status: 'batched' }, { status: 'failed', lastError: reason });
   }
 
   /** The row's status, or null when no such row exists. */
