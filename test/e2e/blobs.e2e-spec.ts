@@ -3,6 +3,8 @@ import { Response } from 'superagent';
 import { DataSource } from 'typeorm';
 import { Role } from '../../gateway/src/auth/permissions';
 import { BlobEntity } from '../../gateway/src/blobs/blob.entity';
+import { anchorId } from '../../gateway/src/blobs/blobs.service';
+import { ChainClient } from '../../gateway/src/chain/chain-client';
 import { RecordAnchors } from '../../gateway/src/chain/record-anchors';
 import { IpfsStore } from '../../gateway/src/ipfs/ipfs-store';
 import { AccountFactory, TestHospital } from '../factories/account.factory';
@@ -111,6 +113,20 @@ describe('blobs (e2e)', () => {
     await blobRows().insert({ ...forged, ...status });
     const res = await gw.http.get(`/v1/blobs/${forged.id}/content`).set(hospital.auth).expect(code);
     expect(res.body.code).toBe(errorCode);
+  });
+
+  it('serves a blob an earlier version anchored on its own (RecordAnchors.anchor), and only as anchored', async () => {
+    const bytes = payload('anchored one by one, before batches');
+    const legacy = { id: randomUUID(), cid: await gw.app.get(IpfsStore).add(bytes), sha512: createHash('sha512').update(bytes).digest(), sizeBytes: bytes.length, createdBy: hospital.id };
+    const chain = gw.app.get(ChainClient);
+    await chain.waitForReceipt(await gw.app.get(RecordAnchors).anchor(anchorId(legacy.id), legacy.cid, legacy.sha512), 10_000);
+    await blobRows().insert({ ...legacy, anchorStatus: 'anchored' });
+
+    const served = await gw.http.get(`/v1/blobs/${legacy.id}/content`).set(hospital.auth).expect(200);
+    expect(Buffer.from(served.body).toString()).toBe('anchored one by one, before batches');
+    const other = payload('swapped in later');
+    await blobRows().update({ id: legacy.id }, { cid: await gw.app.get(IpfsStore).add(other), sha512: createHash('sha512').update(other).digest() });
+    expect((await gw.http.get(`/v1/blobs/${legacy.id}/content`).set(hospital.auth).expect(502)).body.code).toBe('INTEGRITY_MISMATCH');
   });
 
   it('points a row at another blob\'s batch and proof in vain: the leaf names the record id', async () => {

@@ -26,6 +26,10 @@ function snapshotKey(config: AppConfig): string {
   for (const file of readdirSync(contracts).filter((name) => name.endsWith('.json')).sort()) {
     hash.update(file).update(String((JSON.parse(readFileSync(join(contracts, file), 'utf8')) as { sourceHash?: string }).sourceHash));
   }
+  // The code that deploys: a changed constructor argument or order must not reuse an old chain.
+  for (const file of ['contract-suite.ts', 'deployments.ts', 'chain.module.ts']) {
+    hash.update(readFileSync(join(findRepoRoot(), 'gateway', 'src', 'chain', file)));
+  }
   const anvil = statSync(anvilBinary());
   hash.update(JSON.stringify({ chainId: config.chain.chainId, consortium: config.consortium, anvil: [anvil.size, anvil.mtimeMs] }));
   return hash.digest('hex').slice(0, 16);

@@ -49,7 +49,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...externalChain(),
     ...options.env,
   });
-  if (!options.previous && embeddedChain() && !SNAPSHOT_SETTINGS.some((name) => options.env?.[name] !== undefined)) {
+  const settings = { ...externalChain(), ...options.env };
+  if (!options.previous && embeddedChain() && !SNAPSHOT_SETTINGS.some((name) => settings[name] !== undefined)) {
     await seedFromSnapshot(config);
   }
   if (!options.previous && process.env.E2E_CHAIN_KEY_FILE) {

@@ -86,7 +86,8 @@ export class BlobsService {
   /**
    * The bytes, only once they are proven against the chain: IPFS content equals the recorded
    * digest, and the version rebuilt from the row (record id from the path, CID, digest, author)
-   * is a leaf of its batch's root on chain. Whatever the row says of its status, nothing that
+   * is a leaf of its batch's root on chain (or, for a blob of an earlier version, equals its
+   * single anchor under its record id). Whatever the row says of its status, nothing that
    * cannot be proven is served: a blob not anchored yet (or whose row was set back to pending)
    * gets 409, never bytes checked against the database alone.
    */
@@ -96,9 +97,17 @@ export class BlobsService {
     if (!createHash('sha512').update(bytes).digest().equals(blob.sha512)) throw integrityError('recorded digest');
 
     const { anchorBatchId: batchId, anchorProof: proof, anchorAuthor: author } = blob;
-    if (!batchId || !proof || !author) throw blob.anchorStatus === 'anchored' ? integrityError('on-chain anchor') : notAnchored(blob);
-    if (!(await this.anchors.verifyRecord(batchId, blobVersion(blob, author), proof))) throw integrityError('on-chain anchor');
-    return bytes;
+    if (batchId && proof && author) {
+      if (!(await this.anchors.verifyRecord(batchId, blobVersion(blob, author), proof))) throw integrityError('on-chain anchor');
+      return bytes;
+    }
+    // Blobs of earlier versions were anchored one by one, under their record id.
+    const single = await this.anchors.anchorOf(anchorId(blob.id));
+    if (single) {
+      if (!single.digest.equals(blob.sha512) || single.cid !== blob.cid) throw integrityError('on-chain anchor');
+      return bytes;
+    }
+    throw blob.anchorStatus === 'anchored' ? integrityError('on-chain anchor') : notAnchored(blob);
   }
 
   private async waitUntilAnchored(id: string): Promise<void> {

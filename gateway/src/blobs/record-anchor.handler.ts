@@ -12,7 +12,7 @@ import { BlobStore } from './blob.store';
 /**
  * Anchors blob versions in Merkle batches: one RecordAnchors.anchorBatch per batch, the proof of
  * each version kept on its blob row. Idempotent by batch id on chain, so a resend is harmless.
- * 512 per batch: see docs/decisions.md ("Outbox batch size and cadence").
+ * 512 per batch: see docs/decisions.md ("Batch size 512, sender every 1,000 ms").
  */
 @Injectable()
 export class RecordAnchorHandler extends OutboxHandler<RecordVersionJson> {

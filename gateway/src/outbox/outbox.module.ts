@@ -7,6 +7,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { KeyStore } from '../keys/key-store';
 import { OutboxHandlers } from './outbox-handlers';
 import { OutboxMacKey } from './outbox-mac';
+import { OutboxMetrics } from './outbox.metrics';
 import { OutboxService } from './outbox.service';
 import { OutboxStore } from './outbox.store';
 import { PostgresSenderLock, ProcessSenderLock, SenderLock, senderLockKey } from './sender-lock';
@@ -19,6 +20,7 @@ import { PostgresSenderLock, ProcessSenderLock, SenderLock, senderLockKey } from
     OutboxStore,
     OutboxHandlers,
     OutboxService,
+    OutboxMetrics,
     { provide: OutboxMacKey, inject: [KeyStore], useFactory: (keys: KeyStore) => new OutboxMacKey(keys.outboxMacKey()) },
     {
       provide: SenderLock,

@@ -10,7 +10,7 @@ import { ChainRuntime } from '../chain/chain.module';
 import { NodeRpc } from '../chain/node-rpc';
 import { RecordAnchors } from '../chain/record-anchors';
 import { BlobsModule } from '../blobs/blobs.module';
-import { BlobsService } from '../blobs/blobs.service';
+import { anchorId, BlobsService } from '../blobs/blobs.service';
 import { BlobStore } from '../blobs/blob.store';
 import { RecordAnchorHandler } from '../blobs/record-anchor.handler';
 import { dataSourceOptions, openDataSource } from '../database/data-source';
@@ -97,9 +97,31 @@ describe(OutboxService.name, () => {
       expect(row.anchorStatus).toBe('failed');
       expect(row.anchorError).toContain('AccessControlUnauthorizedAccount');
       expect(await batchOf(id)).toMatchObject({ status: 'failed', sends: 0 });
+      // What an operator's alert sees.
+      const metrics = (await app.http.get('/metrics').expect(200)).text;
+      expect(metrics).toMatch(/^ehrchain_outbox_rows\{kind="record-anchor",status="failed"\} [1-9]/m);
     } finally {
       await chain.waitForReceipt((await chain.send(anchors.contract, 'grantRole', [role, chain.address])).txHash, 10_000);
     }
+  });
+
+  it('never sends a row edited or planted in the table: only that row fails, the rest of its batch is anchored', async () => {
+    const db = app.app.get(DataSource);
+    const [honest, edited] = await Promise.all([upload('queued honestly'), upload('edited in the table')]);
+    // A forger points a queued anchor at other content, and plants a row of their own.
+    const forged = await upload('what the forger wants anchored');
+    const forgedPayload = (await db.getRepository(OutboxEntity).findOneByOrFail({ ref: forged.id })).payload as Record<string, unknown>;
+    await db.getRepository(OutboxEntity).update({ ref: edited.id }, { payload: { ...forgedPayload, recordId: anchorId(edited.id) } });
+    await db.getRepository(OutboxEntity).delete({ ref: forged.id });
+    const planted = randomUUID();
+    await db.getRepository(OutboxEntity).insert({ kind: 'record-anchor', ref: planted, payload: { ...forgedPayload, recordId: anchorId(planted) }, mac: 'ab'.repeat(32) });
+
+    await anchored([honest.id]);
+
+    expect(await blob(edited.id)).toMatchObject({ anchorStatus: 'failed', anchorError: expect.stringContaining('does not match its MAC') });
+    const plantedRow = await db.getRepository(OutboxEntity).findOneByOrFail({ ref: planted });
+    expect(plantedRow).toMatchObject({ status: 'failed', lastError: expect.stringContaining('does not match its MAC') });
+    expect((await batchOf(honest.id)).id).toBe(plantedRow.batchId); // the same batch, sent without them
   });
 
   it('sends the same batch again, once, when the chain loses its transaction', async () => {

@@ -53,10 +53,6 @@ export class OutboxStore {
     return this.db.getRepository(OutboxBatchEntity).find({ where: { status }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
-  findBatch(id: string): Promise<OutboxBatchEntity | null> {
-    return this.db.getRepository(OutboxBatchEntity).findOneBy({ id });
-  }
-
   /** The batch's rows still in it, in claim order: the order every send and confirmation sees. */
   async items<P>(batchId: string): Promise<StoredItem<P>[]> {
     const rows = await this.db.getRepository(OutboxEntity).find({ where: { batchId, status: 'batched' }, order: { id: 'ASC' } });
@@ -99,6 +95,15 @@ export class OutboxStore {
   async fail(manager: EntityManager, batchId: string, reason: string): Promise<void> {
     await manager.update(OutboxBatchEntity, { id: batchId }, { status: 'failed', lastError: reason });
     await manager.update(OutboxEntity, { batchId, status: 'batched' }, { status: 'failed', lastError: reason });
+  }
+
+  /** Rows by kind and status, and the age of the oldest row of each kind not yet done: for /metrics. */
+  async health(): Promise<{ rows: { kind: string; status: string; count: number }[]; oldestOpenSeconds: { kind: string; seconds: number }[] }> {
+    const rows = await this.db.query(`SELECT kind, status, count(*)::int AS count FROM chain_outbox GROUP BY kind, status`);
+    const oldest = await this.db.query(
+      `SELECT kind, EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS seconds FROM chain_outbox WHERE status IN ('pending', 'batched') GROUP BY kind`,
+    );
+    return { rows, oldestOpenSeconds: oldest };
   }
 
   /** The row's status, or null when no such row exists. */
