@@ -10,7 +10,7 @@ import { AccountsService } from '../../gateway/src/accounts/accounts.service';
 import { createLogger } from '../../gateway/src/common/logger';
 import { AppConfig, loadConfig } from '../../gateway/src/config/app-config';
 import { SNAPSHOT_SETTINGS, seedFromSnapshot } from './chain-snapshot';
-import { dropTestSchema, testDatabase } from './database';
+import { dropTestSchema, seedPgliteFromTemplate, testDatabase } from './database';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -59,6 +59,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     await copyFile(process.env.E2E_CHAIN_KEY_FILE, join(config.keysDir, 'chain-account.key'));
   }
   config.database = options.previous?.database ?? testDatabase(config.database.pgliteDir);
+  if (!options.previous && !config.database.url) await seedPgliteFromTemplate(config.database.pgliteDir);
 
   const logs: string[] = [];
   const sink = new Writable({

@@ -11,9 +11,10 @@ describe(KeyStore.name, () => {
 
   it('creates owner-only key files on first open and reuses them afterwards', async () => {
     const first = await KeyStore.open(join(dir, 'keys'));
-    expect(first.created.sort()).toEqual(['chain', 'jwt']);
+    expect(first.created.sort()).toEqual(['chain', 'jwt', 'outboxMac']);
     expect(first.chainPrivateKey()).toMatch(/^0x[0-9a-f]{64}$/);
-    for (const file of ['chain-account.key', 'jwt.secret']) {
+    expect(first.outboxMacKey()).toHaveLength(32);
+    for (const file of ['chain-account.key', 'jwt.secret', 'outbox-mac.secret']) {
       expect((await stat(join(dir, 'keys', file))).mode & 0o777).toBe(0o600);
     }
     expect((await stat(join(dir, 'keys'))).mode & 0o777).toBe(0o700);
@@ -22,6 +23,7 @@ describe(KeyStore.name, () => {
     expect(second.created).toEqual([]);
     expect(second.chainPrivateKey()).toBe(first.chainPrivateKey());
     expect(second.jwtSecret()).toBe(first.jwtSecret());
+    expect(second.outboxMacKey().equals(first.outboxMacKey())).toBe(true);
   });
 
   it('narrows a key file others can read back to 0600', async () => {

@@ -176,18 +176,9 @@ describe(OutboxService.name, () => {
   });
 });
 
-/** The store as the second sender uses it, counting the batches it sends. */
-class ObservedStore extends OutboxStore {
-  sent = 0;
-  override async markSent(batchId: string, txHash: string): Promise<boolean> {
-    this.sent++;
-    return super.markSent(batchId, txHash);
-  }
-}
-
 describe('two senders on one database', () => {
   let app: TestApp;
-  let second: { sut: OutboxService; store: ObservedStore; close(): Promise<void> };
+  let second: { sut: OutboxService; store: OutboxStore; close(): Promise<void> };
 
   beforeAll(async () => {
     app = await createTestApp({ features: [BlobsModule], env: { OUTBOX_INTERVAL_MS: '60000' } });
@@ -195,7 +186,7 @@ describe('two senders on one database', () => {
     // Another replica: its own connection to the same database (PGlite has one per process).
     const db = config.database.url ? await openDataSource(dataSourceOptions(config.database, ENTITIES)) : app.app.get(DataSource);
     const lock = config.database.url ? new PostgresSenderLock(db, senderLockKey(config.database.schema)) : new ProcessSenderLock(config.database.pgliteDir);
-    const store = new ObservedStore(db);
+    const store = new OutboxStore(db);
     const handlers = OutboxHandlers.of([app.app.get(RecordAnchorHandler) as never]);
     const sut = new OutboxService(store, app.app.get(ChainClient), handlers, lock, config, app.app.get(OutboxMacKey));
     second = {
@@ -217,27 +208,33 @@ describe('two senders on one database', () => {
     Promise.all(Array.from({ length: 8 }, (_, i) => app.app.get(BlobsService).create(hospital, Buffer.from(`${label} ${i}`), false)));
   const anchorStatuses = async (blobs: { id: string }[]) => Promise.all(blobs.map(async ({ id }) => (await app.app.get(BlobStore).find(id))!.anchorStatus));
 
-  it('lets only the lock holder send, and another sender take over once it stops', async () => {
-    const first = app.app.get(OutboxService);
+  it('lets only the lock holder send, and the other take over once it stops', async () => {
+    const senders = [
+      { sut: app.app.get(OutboxService), sends: jest.spyOn(app.app.get(OutboxStore), 'markSent') }, // observed, not replaced
+      { sut: second.sut, sends: jest.spyOn(second.store, 'markSent') },
+    ];
     const racing: { id: string }[] = [];
     for (let round = 0; round < 5; round++) {
       racing.push(...(await uploadMany(`round ${round}`)));
-      await Promise.all([first.drain(), second.sut.drain()]);
+      await Promise.all(senders.map(({ sut }) => sut.drain()));
     }
     await eventually(async () => {
-      await Promise.all([first.drain(), second.sut.drain()]);
+      await Promise.all(senders.map(({ sut }) => sut.drain()));
       expect(await anchorStatuses(racing)).toEqual(racing.map(() => 'anchored'));
     });
-    expect(second.store.sent).toBe(0);
+    // Whichever took the lock first sent every batch; the other sent none.
+    const [holder, standby] = senders[0]!.sends.mock.calls.length > 0 ? senders : [senders[1]!, senders[0]!];
+    expect(standby!.sends).not.toHaveBeenCalled();
     const batches = await app.app.get(DataSource).getRepository(OutboxBatchEntity).find();
+    expect(holder!.sends).toHaveBeenCalledTimes(batches.length);
     expect(batches.map((b) => [b.status, b.sends])).toEqual(batches.map(() => ['done', 1]));
 
-    await first.onModuleDestroy(); // the holder stops (on Postgres its session would end with it)
+    await holder!.sut.onModuleDestroy(); // the holder stops (its session, and the lock, would end with it)
     const later = await uploadMany('after the takeover');
     await eventually(async () => {
-      await second.sut.drain();
+      await standby!.sut.drain();
       expect(await anchorStatuses(later)).toEqual(later.map(() => 'anchored'));
     });
-    expect(second.store.sent).toBeGreaterThan(0);
+    expect(standby!.sends).toHaveBeenCalled();
   });
 });
