@@ -1,10 +1,8 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import { Contract, ContractAbi, HttpProvider, Web3, eth, utils } from 'web3';
-import { DependencyUnavailableError } from '../common/errors';
+import { Contract, ContractAbi, eth, utils } from 'web3';
 import { loadArtifact } from './artifacts';
 import { ChainContract, ChainEvent, ChainLog } from './chain-contract';
-import { decodeRevert, findRevertData, isAlreadyKnown, isNetworkError, ReceiptTimeoutError } from './chain-errors';
+import { decodeRevert, ReceiptTimeoutError } from './chain-errors';
+import { JsonRpcError, NodeRpc } from './node-rpc';
 
 
 export interface DeployResult {
@@ -50,18 +48,20 @@ interface RawReceipt {
   logs: RawLog[];
 }
 
-const RPC_TIMEOUT_MS = 15_000;
 const DEPLOY_RECEIPT_TIMEOUT_MS = 120_000;
 
+const quantity = (value: unknown): bigint => BigInt(String(value));
+
 /**
- * The only class that talks to the chain (web3 v4): a repository with no business logic.
- * Transactions are signed locally with the gateway key and sent raw with gas price 0 (the
- * network is free-gas), so neither Anvil nor Besu ever holds the key.
+ * The gateway's chain access: web3 (v4) encodes calls, signs transactions and decodes results;
+ * NodeRpc carries every request, so a node that is down is DependencyUnavailableError('chain')
+ * and a revert is a ChainRevertError decoded from the contract's ABI. A repository with no
+ * business logic. Transactions are signed locally with the gateway key and sent raw with gas
+ * price 0 (the network is free-gas), so neither Anvil nor Besu ever holds the key.
  */
 export class ChainClient {
   readonly address: string;
-  private readonly web3: Web3;
-  private readonly agent: HttpAgent;
+  private readonly node: NodeRpc;
   // An ES private field: util.inspect and JSON.stringify of the client never show it.
   readonly #privateKey: string;
   private chainIdCache: number | undefined;
@@ -74,26 +74,22 @@ export class ChainClient {
     }
     this.#privateKey = privateKeyHex;
     this.address = eth.accounts.privateKeyToAddress(privateKeyHex);
-    // Our own agent, so close() can drop every socket and nothing keeps the process alive.
-    this.agent = rpcUrl.startsWith('https:') ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
-    // `agent` and `timeout` are node-fetch (cross-fetch) options that the DOM RequestInit type lacks.
-    const providerOptions = { agent: this.agent, timeout: RPC_TIMEOUT_MS } as unknown as RequestInit;
-    this.web3 = new Web3(new HttpProvider(rpcUrl, { providerOptions }));
+    this.node = new NodeRpc(rpcUrl);
   }
 
   async chainId(): Promise<number> {
-    const id = Number(await this.rpc(() => this.web3.eth.getChainId()));
+    const id = await this.node.chainId();
     this.chainIdCache = id;
     return id;
   }
 
-  blockNumber(): Promise<bigint> {
-    return this.rpc(async () => BigInt(await this.web3.eth.getBlockNumber()));
+  async blockNumber(): Promise<bigint> {
+    return quantity(await this.node.call('eth_blockNumber'));
   }
 
   /** Runtime code at `address`; '0x' when there is none. */
-  getCode(address: string): Promise<string> {
-    return this.rpc(async () => String(await this.web3.eth.getCode(address)));
+  async getCode(address: string): Promise<string> {
+    return String(await this.node.call('eth_getCode', [address, 'latest']));
   }
 
   /** Deploys build/contracts/<artifactName>.json and waits for the receipt. */
@@ -122,24 +118,20 @@ export class ChainClient {
 
   /** Read-only call; the outputs in ABI order. */
   async call(contract: ChainContract, method: string, args: unknown[]): Promise<unknown[]> {
-    const data = contract.encodeCall(method, args);
-    const result = await this.rpc(async () => String(await this.web3.eth.call({ from: this.address, to: contract.address, data })), contract.abi);
+    const request = { from: this.address, to: contract.address, data: contract.encodeCall(method, args) };
+    const result = await this.reverting(contract.abi, () => this.node.call<string>('eth_call', [request, 'latest']));
     return contract.decodeOutputs(method, args.length, result);
   }
 
   /** Logs matching `filter` from `fromBlock` to the latest block, oldest first. */
   async logs(filter: LogFilter): Promise<ChainLog[]> {
     const params = { address: filter.address, topics: filter.topics, fromBlock: `0x${filter.fromBlock.toString(16)}`, toBlock: 'latest' };
-    const raw = (await this.rpc(() => this.web3.requestManager.send({ method: 'eth_getLogs', params: [params] }))) as RawLog[];
-    return raw.map(toLog);
+    return (await this.node.call<RawLog[]>('eth_getLogs', [params])).map(toLog);
   }
 
   /** The receipt, or null when the chain does not know the transaction (e.g. lost before mining). */
   async receipt(txHash: string): Promise<ChainReceipt | null> {
-    // Raw JSON-RPC: web3's getTransactionReceipt throws TransactionNotFound instead of returning null.
-    const raw = (await this.rpc(() =>
-      this.web3.requestManager.send({ method: 'eth_getTransactionReceipt', params: [txHash] }),
-    )) as RawReceipt | null;
+    const raw = await this.node.call<RawReceipt | null>('eth_getTransactionReceipt', [txHash]);
     if (!raw) return null;
     return {
       txHash: raw.transactionHash,
@@ -152,7 +144,7 @@ export class ChainClient {
 
   /** True while the node knows the transaction, mined or still pending in its pool. */
   async isKnownTransaction(txHash: string): Promise<boolean> {
-    const tx = await this.rpc(() => this.web3.requestManager.send({ method: 'eth_getTransactionByHash', params: [txHash] }));
+    const tx = await this.node.call<unknown>('eth_getTransactionByHash', [txHash]);
     return tx !== null && tx !== undefined;
   }
 
@@ -174,10 +166,8 @@ export class ChainClient {
     return contract.events(receipt.logs);
   }
 
-  /** Drops pooled sockets; web3 itself holds no timers here (no PromiEvent polling is used). */
-  close(): void {
-    this.agent.destroy();
-  }
+  /** Nothing to release: NodeRpc holds no connection of its own (fetch pools them, unreferenced). */
+  close(): void {}
 
   private sendData(to: string | undefined, data: string, abi: ContractAbi, options: SendOptions = {}): Promise<{ txHash: string }> {
     const next = this.sendQueue.then(() => this.signAndSend(to, data, abi, options));
@@ -189,8 +179,8 @@ export class ChainClient {
     const chainId = this.chainIdCache ?? (await this.chainId());
     const request = { from: this.address, data, ...(to ? { to } : {}) };
     const [nonce, estimate] = await Promise.all([
-      this.rpc(async () => BigInt(await this.web3.eth.getTransactionCount(this.address, 'pending'))),
-      this.rpc(async () => BigInt(await this.web3.eth.estimateGas(request)), abi),
+      this.node.call('eth_getTransactionCount', [this.address, 'pending']).then(quantity),
+      this.reverting(abi, () => this.node.call('eth_estimateGas', [request])).then(quantity),
     ]);
     // Legacy (type 0) transaction with EIP-155 replay protection: accepted by Anvil and by a
     // free-gas Besu (min-gas-price 0, zero base fee). The hardfork here only selects the
@@ -204,21 +194,20 @@ export class ChainClient {
     const signed = await eth.accounts.signTransaction(tx, this.#privateKey);
     await options.beforeBroadcast?.(signed.transactionHash);
     try {
-      await this.rpc(() => this.web3.requestManager.send({ method: 'eth_sendRawTransaction', params: [signed.rawTransaction] }), abi);
+      await this.reverting(abi, () => this.node.call('eth_sendRawTransaction', [signed.rawTransaction]));
     } catch (error) {
-      if (!isAlreadyKnown(error)) throw error;
+      if (!(error instanceof JsonRpcError && error.alreadyKnown)) throw error;
     }
     return { txHash: signed.transactionHash };
   }
 
-  /** Maps transport failures to DependencyUnavailableError('chain') and reverts to ChainRevertError. */
-  private async rpc<T>(operation: () => Promise<T>, abi?: ContractAbi): Promise<T> {
+  /** Runs a request whose refusal may be a revert, decoded against `abi` into a ChainRevertError. */
+  private async reverting<T>(abi: ContractAbi, request: () => Promise<T>): Promise<T> {
     try {
-      return await operation();
+      return await request();
     } catch (error) {
-      if (isNetworkError(error)) throw new DependencyUnavailableError('chain', error);
-      const revertData = findRevertData(error);
-      if (revertData !== undefined) throw decodeRevert(revertData, abi ?? [], error);
+      const data = error instanceof JsonRpcError ? error.revertData : undefined;
+      if (data !== undefined) throw decodeRevert(data, abi, error);
       throw error;
     }
   }

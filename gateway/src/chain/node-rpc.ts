@@ -23,6 +23,8 @@ export class JsonRpcError extends ApiError {
     readonly method: string,
     readonly rpcCode: number,
     readonly rpcMessage: string,
+    /** The error object's `data`: for a revert, the revert data (0x-hex) the contract returned. */
+    readonly rpcData?: unknown,
   ) {
     super(HttpStatus.BAD_GATEWAY, 'CHAIN_RPC_ERROR', `The chain node refused ${method}: ${rpcMessage}`, { rpcCode });
     this.name = 'JsonRpcError';
@@ -36,6 +38,22 @@ export class JsonRpcError extends ApiError {
   get unsupported(): boolean {
     return this.rpcCode === -32601 || this.rpcCode === -32604 || /method not (found|enabled|supported)/i.test(this.rpcMessage);
   }
+
+  /**
+   * The revert data when the node refused because the EVM reverted ('0x' for a bare revert),
+   * else undefined. Geth and Anvil answer code 3 with `data`; Besu -32000 "Execution reverted"
+   * with `data`; either way the message says it reverted.
+   */
+  get revertData(): string | undefined {
+    const data = typeof this.rpcData === 'string' && /^0x([0-9a-fA-F]{2})*$/.test(this.rpcData) ? this.rpcData : undefined;
+    if (this.rpcCode === 3 || /revert/i.test(this.rpcMessage)) return data ?? '0x';
+    return undefined;
+  }
+
+  /** The node already holds this very transaction (a resend of what it has): no failure. */
+  get alreadyKnown(): boolean {
+    return /already known|known transaction|already imported/i.test(this.rpcMessage);
+  }
 }
 
 const TIMEOUT_MS = 10_000;
@@ -48,10 +66,11 @@ const quantity = (value: unknown, method: string): number => {
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
 /**
- * The node's JSON-RPC for what web3 does not cover: BFT consensus (validators, votes), peers and
- * block headers. A repository with no business logic: transport failures become
- * DependencyUnavailableError('chain'), JSON-RPC errors JsonRpcError; callers decide what they mean.
- * Plain fetch, one request per call; it talks to the same node as ChainClient (its rpcUrl).
+ * The one JSON-RPC transport to a chain node: ChainClient's calls and transactions, BFT
+ * consensus (validators, votes), peers and block headers, and the tests' and bench's raw calls.
+ * A repository with no business logic: transport failures become
+ * DependencyUnavailableError('chain'), JSON-RPC error objects JsonRpcError (with their code,
+ * message and data); callers decide what they mean. Plain fetch, one request per call.
  */
 export class NodeRpc {
   private readonly url: string;
@@ -87,7 +106,7 @@ export class NodeRpc {
     }
     // Checked before the HTTP status: Besu answers some JSON-RPC errors with 400.
     if (isObject(body) && isObject(body.error)) {
-      throw new JsonRpcError(method, Number(body.error.code), String(body.error.message ?? ''));
+      throw new JsonRpcError(method, Number(body.error.code), String(body.error.message ?? ''), body.error.data);
     }
     if (!response.ok || !isObject(body) || !('result' in body)) {
       throw new DependencyUnavailableError('chain', new Error(`${method}: HTTP ${response.status} without a JSON-RPC result`));
