@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, StreamableFile } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Permission } from '../auth/permissions';
 import { AccountPrincipal } from '../auth/principal';
@@ -13,6 +13,7 @@ export class BlobsController {
   constructor(private readonly blobs: BlobsService) {}
 
   @Post()
+  @ApiOperation({ summary: 'Store bytes on IPFS and anchor their SHA-512 on chain (?wait=anchored to answer once anchored)' })
   @Authenticated({ permission: Permission.BlobWrite })
   @ApiConsumes('application/octet-stream')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
@@ -22,6 +23,7 @@ export class BlobsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: "A blob's metadata: CID, digest, anchor status, batch, block, failure reason" })
   @Authenticated({ permission: Permission.BlobRead })
   @ApiOkResponse({ type: BlobResponseDto })
   get(@AuthAccount() auth: AccountPrincipal, @Param('id', ParseUUIDPipe) id: string): Promise<BlobResponseDto> {
@@ -29,6 +31,7 @@ export class BlobsController {
   }
 
   @Get(':id/content')
+  @ApiOperation({ summary: "A blob's bytes, proven against its on-chain anchor (409 until anchored)" })
   @Authenticated({ permission: Permission.BlobRead })
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ description: 'The bytes, verified against the recorded and anchored SHA-512' })

@@ -1,38 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { generateKeyPairSync, publicEncrypt } from 'node:crypto';
 import forge from 'node-forge';
 import { DecryptionError } from './decryption-error';
 import { rsaOaepDecrypt, rsaOaepEncrypt } from './rsa-oaep';
 
 // Project Wycheproof, testvectors_v1/rsa_oaep_2048_sha256_mgf1sha256_test.json (C2SP/wycheproof
-// at dac1dd47): the group's private key and some of its empty-label cases, by tcId.
-const WYCHEPROOF_KEY = `-----BEGIN PRIVATE KEY-----
-MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCitFGgfQql+W5F
-VnFRNVBRSopbRi6+9xcJT6H+6CIk5jf5dG0/fK/TGHjYAyW271oXAPZZA7RpQp6J
-1urIhFCXtas5MYnbklEu2KdxGhJT+s0g95wV6CR/PT5C5G5IyY4lSi/pdlMToD7/
-jxfhoCk5eh+iao3OJvSQ7YEplhXZgUwi2mEEKOCcfZZYWUJm9cAh0PzsoI2UWhK+
-gt5NHs5rTAMUW100ldTtVBHrh42vBf16/D4JraDxEmQi9ZCXWhlpgW9IaYvLuhtN
-nK551GDY+fheeXUAXZvCLE5awPfBpF0SVppigH07mgLlpTDncwZvRT0fW0wunPeC
-AoP3QrnVAgMBAAECggEAJM3GIxf11ypva6bMljKJmwHR/yiGfXL2FoiZW8hVpOQg
-qEBSUAib2xPPjglUOCe3SLnSf7srTZ4gr4xaaoYnltGkzBitFupni8G9SoO7vpxe
-V0U7XOc4jkGjukzit3tEOKIp6VT3INrgNT3AiKyKdrJtwnb44beFHd1jmK0W/y54
-GVEjubA26UXDjJ0SQ09t92/iI1nrPhrJwBFnj8km+tOuR1pP//9V/rLRR+nIlPTA
-4ppZnnYkYkgtlov0J4CUX8DSwxxXPEQxuPT+i4xnvsgVq9RPeobtyhwjCHNzWNLC
-rl4uDi2t9zCYAmI3flixO32ZkgYKC8hwzP20qTGe4QKBgQDcQxBQ94LolPtSSCR9
-mMt9WLjR4k87VdBBxW5N4Iaw1bsCi9pC7rXSNNVoHlgJ1BXmoomtTPv3j5ePbDWB
-T1Duv/HFuApp94joHmurXdqng2nWWdFD7G8X55gTpXXPrZxWkVa5ARPi6REK2ee0
-ihyTSKbmUzIRkSkOo2z7OlsY8QKBgQC9GoHnl3+YmBIic64yIrWY6l+xnrTqvDgw
-il4yGWYDsuUA/7efW4hoFmEd68Ry+sRVRAcL6wV8lBN4poaK87egPT+YgOxH1eCJ
-uU+95UKrqa6NcsVwiNer9bEx85CY97wWD5BTaryUkv1OBvPtcpnUuXuwNncgfZVm
-nxQM+8IPJQKBgQCpS1KLKPKRWZEh2RlS/9HH8h18FHnZnUeIhfsWGHDuEhi/CEcm
-EtvlSX6NnGUGiOCceGlhrj4sNU3EiuNFFHWcTCPEWISIlh3Aa0FOYcDh5/u9KSPT
-FTL+KJ+W2iIHEeWMFAGYCOAEFCdpM7sH5O+5tKmzdlaRcgUgnzPwlRXXwQKBgDrw
-5yqTOu8J/yUD33i6/tUxwC/xorxDfFQM3L1K01Q1z1EXY1llQ0gGKbEUyn94D/fv
-oy6gy24ADW2eofLvcf2c+ZSEIqFlVX4351Xt/nDZC5IFAutHi8mKY/eIzjoPhW1u
-3nJRo4O/qPpICoGpJa97PMU4xLq4yfdZf/toAR2NAoGAJkD7+8/vsWPueoe2SDpm
-7kH5VtkPqKeTm/wELuCSSxt5k9BEX3WNUZM+hRecAyCwyWi0ipHDi1vpI+EJfAxW
-L4jUIpS2onWbr6VCinTxJwh05F9vzGDyFgLeXszRQ88xJB9ZIbWtOYP7VO8Xvjso
-U2flDJmcZyR7VS/kv86UX3s=
------END PRIVATE KEY-----`;
+// at dac1dd47): the group's private key (a published test key, in test/fixtures) and some of its
+// empty-label cases, by tcId.
+const WYCHEPROOF_KEY = readFileSync(join(__dirname, '../../../test/fixtures/wycheproof-rsa-oaep-2048-sha256.pem'), 'utf8');
 
 const WYCHEPROOF_VALID = [
   { tcId: 1, comment: 'normal', msg: '', ct: '6e62bf24d95aff6868afec2a92a445b6458f16f688c19fe1212f66a63137831653cedd359d8cff4dd485d77dfd55812c181373201f54aafd65730d2a304e623455d51125d891e65d97fce52341cae45fb64c38a384a1c621e2713ee6794633f029a9fd4d774f56551eac2176162e162640f25eab873a3451c475570f19228bcede4c67c370a75ed7fabccd538c9819eff182481b10d42f1a9f6a05373b8cf9b71818d467bd3b8ebacb619e8ad42916e600c043effceb3855bc48a629e60ae886f51b2a7876b0e623fb2ce68af4b039242f963adb0e4240aed0ed07f65f1ee7c0cc77d210d0c2d1dc10c81b881aa0c9c9e9499665cf2970d2ccfeeb3191531765' },

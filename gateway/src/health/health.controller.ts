@@ -1,6 +1,6 @@
 import { Controller, Get, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
 import { ApiError } from '../common/errors';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorResult, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/authenticated.decorator';
 import { ChainClient } from '../chain/chain-client';
@@ -27,6 +27,7 @@ export class HealthController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'Whether the database, the chain and IPFS answer (503 naming what is down)' })
   @Public('Load balancers and operators probe it without credentials')
   @HealthCheck()
   async check() {

@@ -1,5 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiExcludeController, ApiOperation } from '@nestjs/swagger';
 import { Public } from '../auth/authenticated.decorator';
 import { MetricsService } from './metrics.service';
 
@@ -9,6 +9,7 @@ export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
   @Get()
+  @ApiOperation({ summary: 'Prometheus metrics: HTTP by route template, outbox rows and age, process' })
   @Public('Prometheus scrapes without credentials; labels hold no personal data')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   scrape(): Promise<string> {

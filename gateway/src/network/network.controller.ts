@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Permission } from '../auth/permissions';
 import { AccountPrincipal } from '../auth/principal';
@@ -24,6 +24,7 @@ export class NetworkController {
   constructor(private readonly network: NetworkService) {}
 
   @Get('status')
+  @ApiOperation({ summary: 'Chain id, head, peers, consensus and the block period observed' })
   @Authenticated({ permission: Permission.NetworkRead })
   @ApiOkResponse({ type: NetworkStatusResponseDto })
   status(): Promise<NetworkStatusResponseDto> {
@@ -31,6 +32,7 @@ export class NetworkController {
   }
 
   @Get('validators')
+  @ApiOperation({ summary: 'The BFT validators at a block' })
   @Authenticated({ permission: Permission.NetworkRead })
   @ApiOkResponse({ type: NetworkValidatorsResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such block yet (code BLOCK_NOT_FOUND)' })
@@ -40,6 +42,7 @@ export class NetworkController {
   }
 
   @Get('validator-votes')
+  @ApiOperation({ summary: "This node's pending validator votes" })
   @Authenticated({ permission: Permission.NetworkRead })
   @ApiOkResponse({ type: NetworkVotesResponseDto })
   @ApiResponse(NOT_BFT)
@@ -48,6 +51,7 @@ export class NetworkController {
   }
 
   @Post('validator-votes')
+  @ApiOperation({ summary: 'Propose a vote to add or remove a validator (cast in blocks this node proposes)' })
   @Authenticated({ permission: Permission.NetworkVote })
   @ApiCreatedResponse({ type: NetworkVotesResponseDto, description: "The node's pending votes, this one included" })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Vote would change nothing or never count (VALIDATOR_ALREADY_PRESENT, VALIDATOR_NOT_PRESENT, NODE_NOT_VALIDATOR)' })
@@ -57,6 +61,7 @@ export class NetworkController {
   }
 
   @Delete('validator-votes/:address')
+  @ApiOperation({ summary: "Discard this node's pending vote on a validator" })
   @HttpCode(HttpStatus.OK)
   @Authenticated({ permission: Permission.NetworkVote })
   @ApiOkResponse({ type: NetworkVotesResponseDto, description: "The node's remaining pending votes" })
