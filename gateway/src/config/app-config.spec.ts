@@ -72,3 +72,37 @@ describe('consortium configuration', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 });
+
+describe('validator RPC endpoints (VALIDATOR_RPC_URLS)', () => {
+  const besu = { CHAIN_RPC_URL: 'http://rpcnode:8545', CONSORTIUM_AUTHORITIES: '0x1111111111111111111111111111111111111111' };
+
+  it('is unset by default: votes go to the CHAIN_RPC_URL node', () => {
+    expect(loadConfig(besu).chain.validatorRpcUrls).toBeUndefined();
+  });
+
+  it('takes comma-separated http(s) URLs in order, spaces trimmed', () => {
+    const sut = loadConfig({ ...besu, VALIDATOR_RPC_URLS: ' http://validator1:8545, http://validator2:8545 ,https://gw:s3cret@validator3.example:443/rpc' });
+    expect(sut.chain.validatorRpcUrls).toEqual(['http://validator1:8545', 'http://validator2:8545', 'https://gw:s3cret@validator3.example:443/rpc']);
+  });
+
+  it.each([
+    ['a relative entry', 'http://validator1:8545,validator2:8545', /VALIDATOR_RPC_URLS entry 2 must use http: or https:, got validator2:/],
+    ['an entry that is no URL', 'http://validator1:8545,::', /VALIDATOR_RPC_URLS entry 2 must be a URL/],
+    ['a WebSocket entry', 'ws://validator1:8546', /VALIDATOR_RPC_URLS entry 1 must use http: or https:, got ws:/],
+    ['an empty entry', 'http://validator1:8545,,http://validator2:8545', /VALIDATOR_RPC_URLS entry 2 is empty/],
+    ['a trailing comma', 'http://validator1:8545,', /VALIDATOR_RPC_URLS entry 2 is empty/],
+    ['the same URL twice', 'http://validator1:8545,http://validator2:8545,http://VALIDATOR1:8545/', /VALIDATOR_RPC_URLS lists one URL twice \(entries 1 and 3\)/],
+  ])('refuses %s naming the variable', (_name, value, message) => {
+    const attempt = () => loadConfig({ ...besu, VALIDATOR_RPC_URLS: value });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(message);
+  });
+
+  it('never quotes an entry in its error, since a URL may carry credentials', () => {
+    expect(() => loadConfig({ ...besu, VALIDATOR_RPC_URLS: 'ftp://gw:s3cret@validator1' })).toThrow(/^(?!.*s3cret).*entry 1 must use http: or https:, got ftp:$/);
+  });
+
+  it('refuses the setting on the embedded chain, which has no validators', () => {
+    expect(() => loadConfig({ VALIDATOR_RPC_URLS: 'http://validator1:8545' })).toThrow(/VALIDATOR_RPC_URLS needs CHAIN_RPC_URL/);
+  });
+});

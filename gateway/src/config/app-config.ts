@@ -35,6 +35,11 @@ export interface AppConfig {
     anvilPort: number;
     /** Directory for the embedded chain's state and the remembered contract addresses. */
     dir: string;
+    /**
+     * The validators' own JSON-RPC endpoints, one per validator, where validator votes are cast
+     * (a vote counts only in blocks its node proposes). Unset: votes go to `rpcUrl`'s node.
+     */
+    validatorRpcUrls?: string[];
   };
   ipfs: { apiUrl?: string; blocksDir: string };
   consortium: {
@@ -76,16 +81,38 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
 function url(env: Env, name: string, protocols: string[]): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
+  return checkedUrl(name, raw, protocols);
+}
+
+/** `raw` if it parses with one of `protocols`. Errors never quote it: a URL may carry credentials. */
+function checkedUrl(name: string, raw: string, protocols: string[], entry?: number): string {
+  const subject = entry === undefined ? '' : `entry ${entry} `;
   let parsed: URL;
   try {
     parsed = new URL(raw);
   } catch {
-    throw new ConfigError(name, 'must be a URL');
+    throw new ConfigError(name, `${subject}must be a URL`);
   }
   if (!protocols.includes(parsed.protocol)) {
-    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
+    throw new ConfigError(name, `${subject}must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
   }
   return raw;
+}
+
+/** Comma-separated URLs, each checked like `url`, none twice; an entry is named by its position. */
+function urlList(env: Env, name: string, protocols: string[]): string[] | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const entries = raw.split(',').map((entry) => entry.trim());
+  const seen = new Map<string, number>();
+  entries.forEach((entry, i) => {
+    if (entry === '') throw new ConfigError(name, `entry ${i + 1} is empty (two commas in a row, or one at an end)`);
+    const href = new URL(checkedUrl(name, entry, protocols, i + 1)).href;
+    const first = seen.get(href);
+    if (first !== undefined) throw new ConfigError(name, `lists one URL twice (entries ${first} and ${i + 1})`);
+    seen.set(href, i + 1);
+  });
+  return entries;
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
@@ -135,6 +162,14 @@ function consortium(env: Env): AppConfig['consortium'] {
   };
 }
 
+function validatorRpcUrls(env: Env): string[] | undefined {
+  const urls = urlList(env, 'VALIDATOR_RPC_URLS', ['http:', 'https:']);
+  if (urls && !env.CHAIN_RPC_URL) {
+    throw new ConfigError('VALIDATOR_RPC_URLS', 'needs CHAIN_RPC_URL: the embedded Anvil chain has no validators to vote at');
+  }
+  return urls;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Parses and validates the environment. Throws ConfigError naming the first bad variable. */
@@ -159,6 +194,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       blockTimeSeconds: int(env, 'CHAIN_BLOCK_TIME', 1, 0, 60),
       anvilPort: int(env, 'ANVIL_PORT', 8545, 0, 65535),
       dir: join(dataDir, 'chain'),
+      validatorRpcUrls: validatorRpcUrls(env),
     },
     ipfs: {
       apiUrl: url(env, 'IPFS_API_URL', ['http:', 'https:']),

@@ -11,17 +11,31 @@ import {
   NetworkValidatorsResponseDto,
   NetworkVoteCreateDto,
   NetworkVoteParamsDto,
+  NetworkVoteResponseDto,
   NetworkVotesResponseDto,
 } from './network.dto';
 import { NetworkService } from './network.service';
+import { ValidatorVotesService } from './validator-votes.service';
 
 const NOT_BFT = { status: HttpStatus.NOT_IMPLEMENTED, type: ErrorResponseDto, description: 'No BFT consensus: embedded Anvil chain, or a node without the IBFT/QBFT API (code CONSENSUS_NOT_AVAILABLE)' };
 
-/** The consortium network, for administrators: chain status, validators and this node's validator votes. */
+const NOT_CAST = {
+  status: HttpStatus.BAD_GATEWAY,
+  type: ErrorResponseDto,
+  description: "No validator's node took the vote, nothing changed; each node's error in details.nodes (code VOTE_NOT_CAST)",
+};
+
+/**
+ * The consortium network, for administrators: chain status, validators, and validator votes cast
+ * at the validators' own nodes (VALIDATOR_RPC_URLS) or, without that setting, at the gateway's node.
+ */
 @ApiTags('network')
 @Controller({ path: 'network', version: '1' })
 export class NetworkController {
-  constructor(private readonly network: NetworkService) {}
+  constructor(
+    private readonly network: NetworkService,
+    private readonly votes: ValidatorVotesService,
+  ) {}
 
   @Get('status')
   @ApiOperation({ summary: 'Chain id, head, peers, consensus and the block period observed' })
@@ -42,32 +56,36 @@ export class NetworkController {
   }
 
   @Get('validator-votes')
-  @ApiOperation({ summary: "This node's pending validator votes" })
+  @ApiOperation({ summary: 'Pending validator votes at each voting node, tallied over the current validators' })
   @Authenticated({ permission: Permission.NetworkRead })
   @ApiOkResponse({ type: NetworkVotesResponseDto })
   @ApiResponse(NOT_BFT)
-  votes(): Promise<NetworkVotesResponseDto> {
-    return this.network.votes();
+  pending(): Promise<NetworkVotesResponseDto> {
+    return this.votes.votes();
   }
 
   @Post('validator-votes')
-  @ApiOperation({ summary: 'Propose a vote to add or remove a validator (cast in blocks this node proposes)' })
+  @ApiOperation({ summary: "Propose adding or removing a validator at every validator's node; says whether more than half now hold the vote" })
   @Authenticated({ permission: Permission.NetworkVote })
-  @ApiCreatedResponse({ type: NetworkVotesResponseDto, description: "The node's pending votes, this one included" })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Vote would change nothing or never count (VALIDATOR_ALREADY_PRESENT, VALIDATOR_NOT_PRESENT, NODE_NOT_VALIDATOR)' })
+  @ApiCreatedResponse({ type: NetworkVoteResponseDto, description: 'At least one validator holds the vote; `passes` says whether enough do' })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'Vote would change nothing or never count (VALIDATOR_ALREADY_PRESENT, VALIDATOR_NOT_PRESENT, NODE_NOT_VALIDATOR: no voting node is a validator; set VALIDATOR_RPC_URLS)',
+  })
+  @ApiResponse(NOT_CAST)
   @ApiResponse(NOT_BFT)
-  propose(@AuthAccount() auth: AccountPrincipal, @Body() dto: NetworkVoteCreateDto): Promise<NetworkVotesResponseDto> {
-    return this.network.propose(auth, dto);
+  propose(@AuthAccount() auth: AccountPrincipal, @Body() dto: NetworkVoteCreateDto): Promise<NetworkVoteResponseDto> {
+    return this.votes.propose(auth, dto);
   }
 
   @Delete('validator-votes/:address')
-  @ApiOperation({ summary: "Discard this node's pending vote on a validator" })
+  @ApiOperation({ summary: 'Discard the pending vote on an address at every voting node' })
   @HttpCode(HttpStatus.OK)
   @Authenticated({ permission: Permission.NetworkVote })
-  @ApiOkResponse({ type: NetworkVotesResponseDto, description: "The node's remaining pending votes" })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'The node has no pending vote on that address (code VOTE_NOT_FOUND)' })
+  @ApiOkResponse({ type: NetworkVoteResponseDto, description: 'Which nodes dropped a vote, and whether the validators still holding one could pass it' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Every voting node answered and none has a pending vote on that address (code VOTE_NOT_FOUND)' })
   @ApiResponse(NOT_BFT)
-  discard(@AuthAccount() auth: AccountPrincipal, @Param() params: NetworkVoteParamsDto): Promise<NetworkVotesResponseDto> {
-    return this.network.discard(auth, params.address);
+  discard(@AuthAccount() auth: AccountPrincipal, @Param() params: NetworkVoteParamsDto): Promise<NetworkVoteResponseDto> {
+    return this.votes.discard(auth, params.address);
   }
 }

@@ -55,15 +55,100 @@ export class NetworkVoteDto {
   add!: boolean;
 }
 
+export class NetworkNodeErrorDto {
+  @ApiProperty({ example: 'NODE_UNREACHABLE', description: 'NODE_UNREACHABLE, NODE_NOT_VALIDATOR or CHAIN_RPC_ERROR (the node refused the call)' })
+  code!: string;
+
+  @ApiProperty({ example: 'No answer from the node (refused, timed out, or not JSON-RPC)' })
+  message!: string;
+}
+
+/** A node votes are cast at: a validator's own endpoint (VALIDATOR_RPC_URLS) or the gateway's node. */
+export class NetworkVotingNodeDto {
+  @ApiProperty({ example: 'http://validator1:8545/', description: 'Its JSON-RPC endpoint, without credentials or query' })
+  url!: string;
+
+  @ApiProperty({ nullable: true, example: '0x1E1a1C8F6F7B3A6d4D2f0B2C8E9a7d6C5b4a3F21', description: 'The address it signs blocks and votes with (eth_coinbase); null if it did not answer' })
+  address!: string | null;
+
+  @ApiProperty({ nullable: true, description: 'Whether that address is a current validator (only then do its votes count); null if unknown' })
+  validator!: boolean | null;
+
+  @ApiProperty({ type: NetworkNodeErrorDto, nullable: true, description: 'Why the node did not take part; null if it did' })
+  error!: NetworkNodeErrorDto | null;
+}
+
+export class NetworkVoteNodeDto extends NetworkVotingNodeDto {
+  @ApiProperty({ description: 'Proposing: the node now holds the vote and casts it in each block it proposes. Discarding: it dropped a vote it held' })
+  accepted!: boolean;
+}
+
+/** What one vote request (propose or discard) did at every voting node, and whether the change now passes. */
+export class NetworkVoteResponseDto {
+  @ApiProperty({ enum: ['ibft2', 'qbft'] })
+  consensus!: Consensus;
+
+  @ApiProperty({ example: '0x8ba1f109551bD432803012645Ac136ddd64DBA72', description: 'The address voted on' })
+  address!: string;
+
+  @ApiProperty({ nullable: true, description: 'Proposing: true to add, false to remove. Discarding: null' })
+  add!: boolean | null;
+
+  @ApiProperty({ example: 4, description: 'Current validators' })
+  validators!: number;
+
+  @ApiProperty({ example: 3, description: 'Validators that must vote for a change: more than half, floor(n / 2) + 1' })
+  needed!: number;
+
+  @ApiProperty({ example: 3, description: 'Current validators whose node holds this vote after the request (each counted once)' })
+  voters!: number;
+
+  @ApiProperty({
+    description:
+      'voters >= needed: the change takes effect once each of them has proposed a block (a few block periods). ' +
+      'false: it will not, unless more validators vote; after a discard, false means the proposal can no longer pass on pending votes',
+  })
+  passes!: boolean;
+
+  @ApiProperty({ type: [NetworkVoteNodeDto] })
+  nodes!: NetworkVoteNodeDto[];
+}
+
+export class NetworkNodePendingVotesDto extends NetworkVotingNodeDto {
+  @ApiProperty({ type: [NetworkVoteDto], description: 'Votes the node casts in each block it proposes until they pass or are discarded' })
+  votes!: NetworkVoteDto[];
+}
+
+export class NetworkVoteTallyDto {
+  @ApiProperty({ example: '0x8ba1f109551bD432803012645Ac136ddd64DBA72' })
+  address!: string;
+
+  @ApiProperty({ description: 'true: add; false: remove' })
+  add!: boolean;
+
+  @ApiProperty({ type: [String], description: 'Current validators whose node holds this vote (EIP-55)' })
+  voters!: string[];
+
+  @ApiProperty({ description: 'Enough validators hold it for the change to take effect' })
+  passes!: boolean;
+}
+
+/** Pending validator votes at every voting node, tallied over the current validators. */
 export class NetworkVotesResponseDto {
   @ApiProperty({ enum: ['ibft2', 'qbft'] })
   consensus!: Consensus;
 
-  @ApiProperty({ nullable: true, description: 'The voting node: the gateway\'s RPC node (null if it does not say)' })
-  node!: string | null;
+  @ApiProperty({ example: 4, description: 'Current validators' })
+  validators!: number;
 
-  @ApiProperty({ type: [NetworkVoteDto], description: 'Votes the node casts in each block it proposes until they pass or are discarded' })
-  votes!: NetworkVoteDto[];
+  @ApiProperty({ example: 3, description: 'Validators that must vote for a change: more than half, floor(n / 2) + 1' })
+  needed!: number;
+
+  @ApiProperty({ type: [NetworkNodePendingVotesDto] })
+  nodes!: NetworkNodePendingVotesDto[];
+
+  @ApiProperty({ type: [NetworkVoteTallyDto], description: 'Each pending vote with the validators holding it; votes held only by non-validators are not counted' })
+  votes!: NetworkVoteTallyDto[];
 }
 
 export class NetworkHeadDto {
