@@ -73,6 +73,8 @@ describe('network:generate', () => {
     const nodes = [...validators, 'rpcnode1'];
     /** Compose service names: directory names, except the single RPC node is `rpcnode`. */
     const host = (name: string): string => (name === 'rpcnode1' ? 'rpcnode' : name);
+    /** The fixed address plan of the default subnet 172.16.231.0/24: validators from .11, RPC nodes from .101. */
+    const ip = (name: string): string => (name === 'rpcnode1' ? '172.16.231.101' : `172.16.231.${10 + Number(name.slice('validator'.length))}`);
 
     beforeAll(async () => {
       dir = join(base, 'default');
@@ -184,20 +186,20 @@ describe('network:generate', () => {
 
     it('allowlists every node by enode and exactly the deployer and gateway accounts', async () => {
       const permissions = parseToml(await text(join(dir, 'permissions_config.toml')));
-      const enodes = await Promise.all(nodes.map(async (n) => `enode://${(await text(join(dir, n, 'key.pub'))).slice(2)}@${host(n)}:30303`));
+      const enodes = await Promise.all(nodes.map(async (n) => `enode://${(await text(join(dir, n, 'key.pub'))).slice(2)}@${ip(n)}:30303`));
       const accounts = await Promise.all(['deployer', 'gateway'].map(async (a) => (await text(join(dir, 'accounts', `${a}.address`))).trim()));
       expect(permissions).toEqual({ 'accounts-allowlist': accounts.sort(), 'nodes-allowlist': enodes });
     });
 
-    it('lists every node, by compose service name, in the one static-nodes.json all nodes share', async () => {
+    it('lists every node, by its fixed address (no host names, so no DNS), in the one static-nodes.json all nodes share', async () => {
       const nodesAllowlist = parseToml(await text(join(dir, 'permissions_config.toml')))['nodes-allowlist'] as string[];
       const staticNodes = await json<string[]>(join(dir, 'static-nodes.json'));
       expect(staticNodes).toEqual(nodesAllowlist);
-      expect(staticNodes.map((e) => e.split('@')[1])).toEqual(nodes.map((n) => `${host(n)}:30303`));
+      expect(staticNodes.map((e) => e.split('@')[1])).toEqual(nodes.map((n) => `${ip(n)}:30303`));
     });
 
     it('configures each node field by field, with RPC APIs limited to its role', async () => {
-      const common = (name: string) => ({
+      const common = (name: string, address: string) => ({
         identity: name,
         logging: 'INFO',
         'data-path': '/opt/besu/data',
@@ -207,14 +209,13 @@ describe('network:generate', () => {
         'p2p-interface': '0.0.0.0',
         'p2p-port': 30303,
         'discovery-enabled': false,
+        'p2p-host': address,
         'nat-method': 'NONE',
         'static-nodes-file': '/opt/besu/static-nodes.json',
-        'Xdns-enabled': true,
-        'Xdns-update-enabled': true,
         'rpc-http-enabled': true,
         'rpc-http-host': '0.0.0.0',
         'rpc-http-port': 8545,
-        'host-allowlist': ['localhost', '127.0.0.1', name],
+        'host-allowlist': ['localhost', '127.0.0.1', name, address],
         'rpc-http-cors-origins': ['none'],
         'rpc-ws-enabled': false,
         'graphql-http-enabled': false,
@@ -227,10 +228,10 @@ describe('network:generate', () => {
         'permissions-accounts-config-file': '/opt/besu/permissions_config.toml',
       });
       for (const name of validators) {
-        expect(parseToml(await text(join(dir, name, 'config.toml')))).toEqual({ ...common(name), 'rpc-http-api': ['ETH', 'NET', 'IBFT'] });
+        expect(parseToml(await text(join(dir, name, 'config.toml')))).toEqual({ ...common(name, ip(name)), 'rpc-http-api': ['ETH', 'NET', 'IBFT'] });
       }
       expect(parseToml(await text(join(dir, 'rpcnode1', 'config.toml')))).toEqual({
-        ...common('rpcnode'),
+        ...common('rpcnode', ip('rpcnode1')),
         'revert-reason-enabled': true,
         'rpc-http-api': ['ETH', 'NET', 'WEB3', 'IBFT', 'TXPOOL'],
       });
@@ -255,8 +256,12 @@ describe('network:generate', () => {
     expect(genesis.config).toMatchObject({ chainId: 4242, qbft: { blockperiodseconds: 1, epochlength: 30000, requesttimeoutseconds: 2 } });
     expect(genesis.config).not.toHaveProperty('ibft2');
     expect((await readdir(dir)).filter((n) => n.startsWith('rpcnode')).sort()).toEqual(['rpcnode1', 'rpcnode2']);
-    expect(parseToml(await text(join(dir, 'rpcnode2', 'config.toml')))['host-allowlist']).toEqual(['localhost', '127.0.0.1', 'rpcnode2']);
-    expect((await json<string[]>(join(dir, 'static-nodes.json'))).filter((e) => /@rpcnode[12]:30303$/.test(e))).toHaveLength(2);
+    expect(parseToml(await text(join(dir, 'rpcnode2', 'config.toml')))['host-allowlist']).toEqual(['localhost', '127.0.0.1', 'rpcnode2', '172.16.231.102']);
+    expect((await json<string[]>(join(dir, 'static-nodes.json'))).map((e) => e.split('@')[1])).toEqual([
+      ...[11, 12, 13, 14, 15, 16, 17].map((n) => `172.16.231.${n}:30303`),
+      '172.16.231.101:30303',
+      '172.16.231.102:30303',
+    ]);
     expect(parseToml(await text(join(dir, 'validator7', 'config.toml')))['rpc-http-api']).toEqual(['ETH', 'NET', 'QBFT']);
     expect(parseToml(await text(join(dir, 'rpcnode2', 'config.toml')))['rpc-http-api']).toEqual(['ETH', 'NET', 'WEB3', 'QBFT', 'TXPOOL']);
     expect(parseToml(await text(join(dir, 'permissions_config.toml')))['nodes-allowlist']).toHaveLength(9);

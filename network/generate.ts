@@ -3,6 +3,7 @@ import { EHRCHAIN_CHAIN_ID } from '../gateway/src/config/app-config';
 import { parseGenerateArgs, USAGE, UsageError } from './lib/args';
 import { findRepoRoot, readEvmVersion } from './lib/genesis';
 import { generateNetwork, NetworkSummary } from './lib/network';
+import { DEFAULT_SUBNET } from './lib/subnet';
 import { MIN_BFT_VALIDATORS } from './lib/topology';
 
 /**
@@ -24,7 +25,10 @@ const defaultIo: Io = {
   cwd: process.env.INIT_CWD ?? process.cwd(),
 };
 
-function summaryText(out: string, s: NetworkSummary, elapsedMs: number): string {
+/** The topology the committed top-level docker-compose.yml runs (npm run network:compose). */
+export const DEFAULT_TOPOLOGY = { validators: MIN_BFT_VALIDATORS, rpcNodes: 1, chainId: EHRCHAIN_CHAIN_ID, subnet: DEFAULT_SUBNET } as const;
+
+function summaryText(out: string, s: NetworkSummary, elapsedMs: number, defaultOut: boolean): string {
   const n = s.validators.length;
   const rows: Array<[string, string]> = [
     ['output', out],
@@ -32,7 +36,8 @@ function summaryText(out: string, s: NetworkSummary, elapsedMs: number): string 
     ['chain id', String(s.chainId)],
     ['block period', `${s.blockPeriodSeconds} s (round timeout ${s.requestTimeoutSeconds} s)`],
     ['validators', `${n}: tolerates f = floor((N-1)/3) = ${s.faultTolerance} faulty, quorum ceil(2N/3) = ${s.quorum}`],
-    ['rpc nodes', s.rpcNodes.length === 0 ? '0' : `${s.rpcNodes.length} (${s.rpcNodes.map((r) => `${r.name} as ${r.host}`).join(', ')})`],
+    ['rpc nodes', s.rpcNodes.length === 0 ? '0 (the gateway uses validator1)' : `${s.rpcNodes.length} (${s.rpcNodes.map((r) => `${r.name} as ${r.host}`).join(', ')})`],
+    ['subnet', `${s.subnet} (validator1 at ${s.validators[0].ip})`],
     ['evm', `${s.evmVersion} (contracts/compiler.json)`],
     ['deployer', s.accounts.deployer],
     ['gateway', s.accounts.gateway],
@@ -42,9 +47,14 @@ function summaryText(out: string, s: NetworkSummary, elapsedMs: number): string 
   if (n < MIN_BFT_VALIDATORS) {
     lines.push(`⚠ ${n} validator${n === 1 ? '' : 's'} tolerate no failure: one stopped validator halts the chain (development only).`);
   }
+  const isDefault =
+    n === DEFAULT_TOPOLOGY.validators && s.rpcNodes.length === DEFAULT_TOPOLOGY.rpcNodes && s.chainId === DEFAULT_TOPOLOGY.chainId && s.subnet === DEFAULT_TOPOLOGY.subnet;
+  if (defaultOut && !isDefault) {
+    lines.push('⚠ The top-level docker-compose.yml runs the default topology only: start this one from its own folder.');
+  }
   lines.push(
     'Keys under validator*/, rpcnode*/, accounts/ and ipfs/ are secrets: never commit them (the directory ignores itself).',
-    'Next: docker compose up (see network/README.md).',
+    `Next: cd ${out} && docker compose up -d --wait (docker-compose.yml is in the folder; see network/README.md).`,
     '',
   );
   return lines.join('\n');
@@ -55,10 +65,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   const started = Date.now();
   try {
     const repoRoot = findRepoRoot();
+    const defaultOut = join(repoRoot, 'network', 'generated');
     const options = parseGenerateArgs(argv, {
       chainId: EHRCHAIN_CHAIN_ID,
       blockPeriodSeconds: DEFAULT_BLOCK_PERIOD_SECONDS,
-      out: join(repoRoot, 'network', 'generated'),
+      out: defaultOut,
       cwd: io.cwd,
     });
     if (!options) {
@@ -66,8 +77,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       return 0;
     }
     const evmVersion = readEvmVersion(repoRoot);
-    const summary = await generateNetwork({ ...options, evmVersion }, (line) => io.stdout(`${line}\n`));
-    io.stdout(summaryText(options.out, summary, Date.now() - started));
+    const summary = await generateNetwork({ ...options, evmVersion, repoRoot }, (line) => io.stdout(`${line}\n`));
+    io.stdout(summaryText(options.out, summary, Date.now() - started, options.out === defaultOut));
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

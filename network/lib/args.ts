@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CONSENSUS_PROTOCOLS, Consensus } from './extra-data';
+import { DEFAULT_SUBNET, parseSubnet, Subnet } from './subnet';
 import { faultTolerance, MAX_RPC_NODES, MAX_VALIDATORS, MIN_BFT_VALIDATORS } from './topology';
 
 /** A request the generator refuses as given; the CLI prints the message and exits with 2. */
@@ -14,6 +15,7 @@ export interface GenerateOptions {
   consensus: Consensus;
   chainId: number;
   blockPeriodSeconds: number;
+  subnet: Subnet;
   out: string;
   force: boolean;
   allowUnsafe: boolean;
@@ -38,6 +40,8 @@ permissioning allowlists for a Besu IBFT 2.0 / QBFT consortium network.
   --consensus C       ibft2 | qbft (default ibft2)
   --chain-id ID       chain id (default EHRChain's)
   --block-period S    seconds between blocks (default 2)
+  --subnet CIDR       the compose network, a private /16../24 (default ${DEFAULT_SUBNET});
+                      each Besu node gets a fixed address in it
   --out DIR           output directory (default network/generated)
   --force             write into a non-empty DIR, replacing earlier generator output
   --allow-unsafe      accept fewer than 4 validators (development only)
@@ -75,12 +79,19 @@ export function parseGenerateArgs(argv: readonly string[], defaults: OptionDefau
     );
   }
   if (values.out === '') throw new UsageError('--out must name a directory');
+  let subnet: Subnet;
+  try {
+    subnet = parseSubnet(values.subnet ?? DEFAULT_SUBNET);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   return {
     validators,
     rpcNodes: whole('rpc-nodes', values['rpc-nodes'], 1, 0, MAX_RPC_NODES),
     consensus: consensus as Consensus,
     chainId: whole('chain-id', values['chain-id'], defaults.chainId, 1, 2 ** 31 - 1),
     blockPeriodSeconds: whole('block-period', values['block-period'], defaults.blockPeriodSeconds, 1, 600),
+    subnet,
     out: values.out === undefined ? defaults.out : resolve(defaults.cwd, values.out),
     force: values.force ?? false,
     allowUnsafe,
@@ -98,6 +109,7 @@ function parse(argv: readonly string[]) {
       consensus: { type: 'string' },
       'chain-id': { type: 'string' },
       'block-period': { type: 'string' },
+      subnet: { type: 'string' },
       out: { type: 'string' },
       force: { type: 'boolean' },
       'allow-unsafe': { type: 'boolean' },

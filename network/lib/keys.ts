@@ -44,10 +44,14 @@ export function nodeKeyFromPrivate(privateKey: string): NodeKey {
 /** Default RLPx port; every container listens on it inside its own network namespace. */
 export const P2P_PORT = 30303;
 
-/** enode URL of a node: its public key without 0x, reached at a host name (compose service). */
-export function enodeUrl(publicKey: string, host: string, port = P2P_PORT): string {
+/**
+ * enode URL of a node: its public key without 0x, at an IPv4 address. Besu resolves no host names
+ * unless its hidden early-access DNS options are on (`Xdns-*`), so the generator never relies on them.
+ */
+export function enodeUrl(publicKey: string, ip: string, port = P2P_PORT): string {
   if (!/^0x[0-9a-f]{128}$/.test(publicKey)) throw new Error('An enode id is a 64-byte public key');
-  return `enode://${publicKey.slice(2)}@${host}:${port}`;
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) throw new Error(`An enode host is an IPv4 address, got "${ip}"`);
+  return `enode://${publicKey.slice(2)}@${ip}:${port}`;
 }
 
 /**

@@ -1,11 +1,13 @@
 import { join } from 'node:path';
+import { composeTopology, renderCompose, rpcUrl } from './compose';
 import { Consensus } from './extra-data';
-import { buildGenesis, requestTimeoutFor } from './genesis';
+import { buildGenesis, findRepoRoot, requestTimeoutFor } from './genesis';
 import { generateNodeKey, ipfsSwarmKey, NodeKey } from './keys';
 import { CONTAINER_PATHS, renderConfigToml, renderStaticNodes, rpcApisFor } from './node-config';
 import { makePrivateDir, prepareOutputDir, PUBLIC_MODE, SECRET_MODE, writeNewFile } from './output';
 import { renderPermissionsToml } from './permissions';
-import { faultTolerance, nodeNames, nodeSpec, NodeSpec, quorum } from './topology';
+import { DEFAULT_SUBNET, parseSubnet, Subnet } from './subnet';
+import { faultTolerance, nodeSpec, NodeSpec, planNodes, quorum } from './topology';
 
 export interface NetworkOptions {
   validators: number;
@@ -14,8 +16,12 @@ export interface NetworkOptions {
   chainId: number;
   blockPeriodSeconds: number;
   evmVersion: string;
+  /** The compose network (default DEFAULT_SUBNET). */
+  subnet?: Subnet;
   out: string;
   force: boolean;
+  /** The repository, build context of the gateway image in <out>/docker-compose.yml (default: found from here). */
+  repoRoot?: string;
 }
 
 interface NodeRecord {
@@ -23,6 +29,12 @@ interface NodeRecord {
   name: string;
   /** Compose service / host name. */
   host: string;
+  /** Fixed IPv4 address on the compose network (enode host, p2p-host). */
+  ip: string;
+  /** Its JSON-RPC on the compose network. */
+  rpcUrl: string;
+  /** The node the gateway's CHAIN_RPC_URL names. */
+  servesGateway: boolean;
   address: string;
   enode: string;
   rpcApis: string[];
@@ -37,10 +49,21 @@ export interface NetworkSummary {
   evmVersion: string;
   faultTolerance: number;
   quorum: number;
+  /** The compose network's subnet (the Besu nodes' addresses are in its lower half). */
+  subnet: string;
   validators: NodeRecord[];
   rpcNodes: NodeRecord[];
   accounts: { deployer: string; gateway: string };
   containerPaths: typeof CONTAINER_PATHS;
+}
+
+/** How to start the compose file written into `out` (its .env lives beside it: compose reads the project directory's). */
+export function composeUsage(): string[] {
+  return [
+    'From this folder (compose reads .env from the folder of the file):',
+    '$EDITOR .env                  # POSTGRES_PASSWORD=…  CONSORTIUM_AUTHORITIES=0xA…,0xB…,0xC…',
+    'docker compose up -d --wait   # the first start prints the admin password: docker compose logs gateway',
+  ];
 }
 
 /** Progress: one line per finished step. */
@@ -62,18 +85,22 @@ async function writeAccountKey(dir: string, name: string, key: NodeKey): Promise
 const record = (node: NodeSpec, consensus: Consensus): NodeRecord => ({
   name: node.name,
   host: node.host,
+  ip: node.ip,
+  rpcUrl: rpcUrl(node),
+  servesGateway: node.servesGateway,
   address: node.key.address,
   enode: node.enode,
-  rpcApis: rpcApisFor(node.role, consensus),
+  rpcApis: rpcApisFor(node, consensus),
 });
 
-export async function generateNetwork(options: NetworkOptions, progress: Progress): Promise<NetworkSummary> {
+export async function generateNetwork(given: NetworkOptions, progress: Progress): Promise<NetworkSummary> {
+  const options = { ...given, subnet: given.subnet ?? parseSubnet(DEFAULT_SUBNET), repoRoot: given.repoRoot ?? findRepoRoot() };
   const removed = await prepareOutputDir(options.out, options.force);
   if (removed.length > 0) progress(`✔ removed earlier output (--force): ${removed.join(', ')}`);
   const file = (...path: string[]): string => join(options.out, ...path);
 
   const nodes: NodeSpec[] = [];
-  for (const name of nodeNames(options.validators, options.rpcNodes)) {
+  for (const name of planNodes(options.validators, options.rpcNodes, options.subnet)) {
     const node = nodeSpec(name, generateNodeKey());
     await makePrivateDir(file(node.name));
     await writeNodeKey(file(node.name), node.key);
@@ -112,7 +139,7 @@ export async function generateNetwork(options: NetworkOptions, progress: Progres
 
   for (const node of nodes) {
     await writeNewFile(file(node.name, 'config.toml'), renderConfigToml(node, options.consensus), PUBLIC_MODE);
-    progress(`✔ config ${node.name.padEnd(10)} (${node.host}: ${rpcApisFor(node.role, options.consensus).join(',')})`);
+    progress(`✔ config ${node.name.padEnd(10)} (${node.host} at ${node.ip}: ${rpcApisFor(node, options.consensus).join(',')})`);
   }
 
   const summary: NetworkSummary = {
@@ -123,14 +150,23 @@ export async function generateNetwork(options: NetworkOptions, progress: Progres
     evmVersion: options.evmVersion,
     faultTolerance: faultTolerance(options.validators),
     quorum: quorum(options.validators),
+    subnet: options.subnet.cidr,
     validators: validators.map((v) => record(v, options.consensus)),
     rpcNodes: nodes.filter((n) => n.role === 'rpc').map((n) => record(n, options.consensus)),
     accounts: { deployer: deployer.address, gateway: gateway.address },
     containerPaths: CONTAINER_PATHS,
   };
   await writeNewFile(file('network.json'), `${JSON.stringify(summary, null, 2)}\n`, PUBLIC_MODE);
+  const compose = renderCompose(composeTopology(options), {
+    composeDir: options.out,
+    networkDir: options.out,
+    repoRoot: options.repoRoot,
+    generatedBy: 'npm run network:generate',
+    usage: composeUsage(),
+  });
+  await writeNewFile(file('docker-compose.yml'), compose, PUBLIC_MODE);
   // Whatever --out is, its keys never reach git.
   await writeNewFile(file('.gitignore'), '# Generated network: holds private keys. Never commit.\n*\n', PUBLIC_MODE);
-  progress('✔ network.json, .gitignore');
+  progress(`✔ network.json, docker-compose.yml (${nodes.length} Besu services on ${options.subnet.cidr}), .gitignore`);
   return summary;
 }

@@ -4,7 +4,7 @@ import { UsageError } from './args';
 
 /** Names the generator writes at the top of its output directory (and so may replace with --force). */
 const GENERATED_ENTRY =
-  /^(validator\d+|rpcnode\d+|accounts|ipfs|genesis\.json|static-nodes\.json|permissions_config\.toml|network\.json|\.gitignore)$/;
+  /^(validator\d+|rpcnode\d+|accounts|ipfs|genesis\.json|static-nodes\.json|permissions_config\.toml|network\.json|docker-compose\.yml|\.gitignore)$/;
 
 /** Secrets and identities: owner read/write only. */
 export const SECRET_MODE = 0o600;
