@@ -2,11 +2,10 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_TOPOLOGY } from './generate';
-import { ComposeLayout, composeTopology, ComposeTopology, renderCompose } from './lib/compose';
+import { ComposeLayout, composeTopology, renderCompose, topologyFromNetworkJson } from './lib/compose';
 import { findRepoRoot } from './lib/genesis';
 import { composeUsage } from './lib/network';
 import { parseSubnet } from './lib/subnet';
-import { NodePlace } from './lib/topology';
 
 export const USAGE = `Usage: npm run network:compose [-- --network DIR]
 
@@ -25,32 +24,6 @@ export const ROOT_USAGE = [
   'docker compose up -d --wait   # the first start prints the admin password: docker compose logs gateway',
   'Any other topology: the docker-compose.yml the generator writes into its output folder.',
 ];
-
-interface NodeEntry {
-  name: string;
-  host: string;
-  ip: string;
-  servesGateway: boolean;
-}
-
-/** The topology network.json records (the generator's summary; see lib/network.ts). */
-export function topologyFromNetworkJson(text: string): ComposeTopology {
-  const json = JSON.parse(text) as { chainId: number; subnet: string; validators: NodeEntry[]; rpcNodes: NodeEntry[] };
-  const place = (role: NodePlace['role']) => (entry: NodeEntry): NodePlace => ({
-    name: entry.name,
-    host: entry.host,
-    ip: entry.ip,
-    servesGateway: entry.servesGateway,
-    role,
-  });
-  const nodes = [...json.validators.map(place('validator')), ...json.rpcNodes.map(place('rpc'))];
-  for (const field of ['name', 'host', 'ip'] as const) {
-    const values = nodes.map((n) => n[field]);
-    if (new Set(values).size !== values.length) throw new Error(`network.json: two nodes share the ${field} "${values.find((v, i) => values.indexOf(v) !== i)}"`);
-  }
-  if (nodes.filter((n) => n.servesGateway).length !== 1) throw new Error('network.json: exactly one node must have "servesGateway": true');
-  return { chainId: json.chainId, subnet: parseSubnet(json.subnet), nodes };
-}
 
 /** The committed top-level file: the default topology, rendered at the repository root. */
 export function renderDefaultCompose(repoRoot: string): string {

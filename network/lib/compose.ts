@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { besuService, createAnchors, dataVolume, gatewayServices, kuboInitScript, kuboService, postgresService } from './compose-services';
 import { RPC_HTTP_PORT } from './node-config';
-import { dynamicRange, gatewayAddress, Subnet } from './subnet';
+import { dynamicRange, gatewayAddress, parseSubnet, Subnet } from './subnet';
 import { NodePlace, planNodes } from './topology';
 import { note, renderYaml, section } from './yaml-builder';
 
@@ -40,6 +40,32 @@ export function composePath(from: string, to: string): string {
   const path = relative(from, to);
   if (path === '') return '.';
   return path.startsWith('..') ? path : `./${path}`;
+}
+
+interface NodeEntry {
+  name: string;
+  host: string;
+  ip: string;
+  servesGateway: boolean;
+}
+
+/** The topology network.json records (the generator's summary; see lib/network.ts). */
+export function topologyFromNetworkJson(text: string): ComposeTopology {
+  const json = JSON.parse(text) as { chainId: number; subnet: string; validators: NodeEntry[]; rpcNodes: NodeEntry[] };
+  const place = (role: NodePlace['role']) => (entry: NodeEntry): NodePlace => ({
+    name: entry.name,
+    host: entry.host,
+    ip: entry.ip,
+    servesGateway: entry.servesGateway,
+    role,
+  });
+  const nodes = [...json.validators.map(place('validator')), ...json.rpcNodes.map(place('rpc'))];
+  for (const field of ['name', 'host', 'ip'] as const) {
+    const values = nodes.map((n) => n[field]);
+    if (new Set(values).size !== values.length) throw new Error(`network.json: two nodes share the ${field} "${values.find((v, i) => values.indexOf(v) !== i)}"`);
+  }
+  if (nodes.filter((n) => n.servesGateway).length !== 1) throw new Error('network.json: exactly one node must have "servesGateway": true');
+  return { chainId: json.chainId, subnet: parseSubnet(json.subnet), nodes };
 }
 
 export const rpcUrl = (node: NodePlace): string => `http://${node.host}:${RPC_HTTP_PORT}`;

@@ -24,7 +24,7 @@ export interface NetworkOptions {
   repoRoot?: string;
 }
 
-interface NodeRecord {
+export interface NodeRecord {
   /** Directory under the output dir. */
   name: string;
   /** Compose service / host name. */
@@ -70,7 +70,7 @@ export function composeUsage(): string[] {
 export type Progress = (line: string) => void;
 
 /** Writes a Besu key the way Besu does (KeyPairUtil / export-address): 0x-hex, no trailing newline. */
-async function writeNodeKey(dir: string, key: NodeKey): Promise<void> {
+export async function writeNodeKey(dir: string, key: NodeKey): Promise<void> {
   await writeNewFile(join(dir, 'key'), key.privateKey, SECRET_MODE);
   await writeNewFile(join(dir, 'key.pub'), key.publicKey, SECRET_MODE);
   await writeNewFile(join(dir, 'address'), key.address, SECRET_MODE);
@@ -82,7 +82,7 @@ async function writeAccountKey(dir: string, name: string, key: NodeKey): Promise
   await writeNewFile(join(dir, `${name}.address`), `${key.address}\n`, SECRET_MODE);
 }
 
-const record = (node: NodeSpec, consensus: Consensus): NodeRecord => ({
+export const record = (node: NodeSpec, consensus: Consensus): NodeRecord => ({
   name: node.name,
   host: node.host,
   ip: node.ip,

@@ -107,6 +107,6 @@ export function renderConfigToml(node: NodePlace, consensus: Consensus): string 
  * recommend ("each node in the network has the same static-nodes.json file"); Besu keeps a
  * connection to each listed peer.
  */
-export function renderStaticNodes(nodes: readonly NodeSpec[]): string {
+export function renderStaticNodes(nodes: readonly Pick<NodeSpec, 'enode'>[]): string {
   return `${JSON.stringify(nodes.map((n) => n.enode), null, 2)}\n`;
 }
