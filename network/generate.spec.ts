@@ -8,6 +8,7 @@ import { eth, utils } from 'web3';
 import { EHRCHAIN_CHAIN_ID } from '../gateway/src/config/app-config';
 import { main } from './generate';
 import { findRepoRoot } from './lib/genesis';
+import { parseToml } from '../test/unit/compose-support';
 
 const run = promisify(execFile);
 const repoRoot = findRepoRoot();
@@ -28,26 +29,6 @@ async function generate(args: string[]): Promise<Result> {
 const mode = async (path: string): Promise<number> => (await stat(path)).mode & 0o777;
 const text = (path: string): Promise<string> => readFile(path, 'utf8');
 const json = async <T>(path: string): Promise<T> => JSON.parse(await text(path)) as T;
-
-/** Reads the `key=value` subset of TOML the generator writes (values are JSON literals; arrays may span lines). */
-function parseToml(source: string): Record<string, unknown> {
-  const result: Record<string, unknown> = {};
-  let pending = '';
-  for (const raw of source.split('\n')) {
-    const line = raw.trim();
-    if (pending === '' && (line === '' || line.startsWith('#'))) continue;
-    pending += line;
-    const at = pending.indexOf('=');
-    const value = pending.slice(at + 1);
-    if (value.startsWith('[') && !value.endsWith(']')) continue;
-    const key = pending.slice(0, at);
-    if (key in result) throw new Error(`duplicate key ${key}`);
-    result[key] = JSON.parse(value);
-    pending = '';
-  }
-  if (pending !== '') throw new Error(`unterminated value: ${pending}`);
-  return result;
-}
 
 interface Genesis {
   config: Record<string, unknown>;
