@@ -195,8 +195,12 @@ export function gatewayServices(anchors: Anchors, gatewayNode: string): Record<s
       },
     ),
     gateway: section('', {
-      build: alias(anchors.build),
       image: 'ehrchain-gateway:0.1.0',
+      pull_policy: note(
+        "Built once, by the deployer's `build:` (the same image): two services building one tag at once\n" +
+          'can collide in BuildKit ("image already exists", docker/buildx#3576). Never pulled from a registry.',
+        'never',
+      ),
       restart: 'unless-stopped',
       environment: alias(anchors.env),
       volumes: note('Written by the deployer: chain-account.key (from the secret) and jwt.secret (generated once).', volumes),

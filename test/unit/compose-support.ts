@@ -187,8 +187,10 @@ export function composeProblems(text: string, expected: Expected, compose: Compo
     fail(`postgres health check ${JSON.stringify(pgProbe)} is not pg_isready over TCP with its database and user`);
   }
   for (const name of ['postgres', 'kubo']) if (!DIGEST_PINNED.test(services[name]?.image)) fail(`${name} image ${services[name]?.image} is not pinned by digest`);
-  for (const name of ['deployer', 'gateway']) {
-    if (!existsSync(join(path(services[name]?.build?.context ?? '/nonexistent'), 'Dockerfile'))) fail(`the ${name}'s build context has no Dockerfile`);
+  if (!existsSync(join(path(services.deployer?.build?.context ?? '/nonexistent'), 'Dockerfile'))) fail("the deployer's build context has no Dockerfile");
+  // One service builds the gateway image: two building one tag at once can collide in BuildKit.
+  if (services.gateway?.build !== undefined || services.gateway?.image !== services.deployer?.image || services.gateway?.pull_policy !== 'never') {
+    fail('the gateway must run the image the deployer builds (no build of its own, pull_policy never)');
   }
   const files = [...Object.values(compose.configs ?? {}), ...Object.values(compose.secrets ?? {})].map((c: any) => c.file).filter(Boolean) as string[];
   for (const file of files) if (expected.filesExist && !existsSync(path(file))) fail(`${file} does not exist`);

@@ -54,7 +54,7 @@ describe('the docker-compose.yml the generator writes', () => {
       const compose = loadCompose(net.text);
       expect(compose.services.validator7.volumes[0]).toBe('./validator7:/opt/besu/node:ro');
       expect(compose.configs['besu-genesis'].file).toBe('./genesis.json');
-      expect(join(net.out, compose.services.gateway.build.context)).toBe(ROOT);
+      expect(join(net.out, compose.services.deployer.build.context)).toBe(ROOT);
     });
 
     it('runs 7 + 2 Besu services at distinct fixed addresses, the very ones static-nodes.json and the allowlist name', async () => {

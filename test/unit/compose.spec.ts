@@ -32,7 +32,7 @@ describe('docker-compose.yml', () => {
     expect(composeProblems(COMPOSE_TEXT, { ...topology, composeDir: ROOT, filesExist: false })).toEqual([]);
     expect(services.validator1.volumes[0]).toBe('./network/generated/validator1:/opt/besu/node:ro');
     expect(compose.configs['besu-static-nodes'].file).toBe('./network/generated/static-nodes.json');
-    expect(services.gateway.build.context).toBe('.');
+    expect(services.deployer.build.context).toBe('.');
   });
 
   it.each([
@@ -45,6 +45,7 @@ describe('docker-compose.yml', () => {
     ['Besu by tag only', (c: Compose) => (c.services.validator3.image = 'hyperledger/besu:26.8.1')],
     ['a gateway without the validators', (c: Compose) => delete c.services.gateway.environment.VALIDATOR_RPC_URLS],
     ['a published validator RPC', (c: Compose) => (c.services.validator2.ports = ['127.0.0.1:8546:8545'])],
+    ['the gateway building the image as well', (c: Compose) => (c.services.gateway.build = c.services.deployer.build)],
     ['a hidden DNS option', (c: Compose) => (c.services.validator1.command = ['--config-file=/opt/besu/node/config.toml', '--Xdns-enabled=true'])],
   ])('the static check would catch %s', (_, mutate) => {
     const expected = { ...topology, composeDir: ROOT, filesExist: false };
