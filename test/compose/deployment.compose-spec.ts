@@ -40,6 +40,8 @@ describe('the docker compose deployment', () => {
       GATEWAY_BIND: '127.0.0.1',
       GATEWAY_PORT: process.env.GATEWAY_PORT ?? '3000',
     };
+    // Ryuk, testcontainers' reaper, would remove a kept stack once this process exits.
+    if (process.env.KEEP_STACK === '1') process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
     process.stdout.write(`test:compose: ${validators.length} validators, ${target.network.rpcNodes.length} RPC nodes from ${target.networkDir}\n`);
     stack = await ComposeStack.up(target, env);
   }, 20 * MINUTE);

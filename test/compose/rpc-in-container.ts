@@ -4,6 +4,7 @@
  * the request is written by bash to /dev/tcp, as the compose health checks do. HTTP/1.0 with
  * `Connection: close`: the node answers with a plain body and closes, no chunked encoding.
  *
+ * `timeout` (coreutils, in the Ubuntu-based Besu image) bounds a node that accepts and stalls.
  * The same command runs against any local JSON-RPC server with `bash -c` (rpc-in-container.spec.ts
  * does so against Anvil), so what cannot run here without Docker is only the `docker exec`.
  */
@@ -13,11 +14,11 @@ export const RPC_OVER_BASH = [
   'cat <&3',
 ].join(' && ');
 
-/** argv for `docker exec` (or a local spawn): bash, the script, then $0, $1 (port), $2 (body). */
+/** argv for `docker exec` (or a local spawn): bash, the script, then $0, $1 (port), $2 (body); at most 10 s. */
 export function rpcCommand(port: number, method: string, params: unknown[] = []): string[] {
   const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method, params });
   if (/[^\x20-\x7e]/.test(body)) throw new Error('JSON-RPC bodies here are ASCII: ${#2} counts characters, Content-Length bytes');
-  return ['bash', '-c', RPC_OVER_BASH, 'rpc', String(port), body];
+  return ['timeout', '10', 'bash', '-c', RPC_OVER_BASH, 'rpc', String(port), body];
 }
 
 /** The result of a raw HTTP/1.0 JSON-RPC response; throws with the status or the JSON-RPC error. */

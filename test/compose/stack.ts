@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import * as compose from 'docker-compose';
 import { DockerComposeEnvironment, getContainerRuntimeClient, StartedDockerComposeEnvironment, Wait } from 'testcontainers';
-import { main as generateNetwork } from '../../network/generate';
+import { DEFAULT_TOPOLOGY, main as generateNetwork } from '../../network/generate';
 import { RPC_HTTP_PORT } from '../../network/lib/node-config';
 import { testOverride } from './override';
 import { rpcCommand, rpcResult } from './rpc-in-container';
@@ -34,7 +34,7 @@ export interface StackTarget {
   composeDir: string;
   networkDir: string;
   /** network.json: what the generator made. */
-  network: { consensus: string; chainId: number; validators: NodeEntry[]; rpcNodes: NodeEntry[] };
+  network: { consensus: string; chainId: number; subnet: string; validators: NodeEntry[]; rpcNodes: NodeEntry[] };
 }
 
 /**
@@ -55,12 +55,30 @@ export async function stackTarget(): Promise<StackTarget> {
   if (![...network.validators, ...network.rpcNodes].some((n) => n.servesGateway)) {
     throw new Error(`${networkJson} predates fixed addresses: regenerate it (npm run network:generate -- --out ${networkDir} --force)`);
   }
-  if (process.getuid?.() === 0) await execFileP('chown', ['-R', '1000:1000', networkDir]);
+  const shape = { validators: network.validators.length, rpcNodes: network.rpcNodes.length, chainId: network.chainId, subnet: network.subnet };
+  if (!given && (Object.keys(shape) as (keyof typeof shape)[]).some((key) => shape[key] !== DEFAULT_TOPOLOGY[key])) {
+    throw new Error(
+      `${networkDir} holds ${JSON.stringify(shape)}, not the default topology the top-level docker-compose.yml runs: ` +
+        `run its own compose file (EHR_COMPOSE_NETWORK=${networkDir} npm run test:compose) or regenerate the default`,
+    );
+  }
+  // Besu, Kubo and the gateway read the 0600 files as uid 1000, their images' user; so does this suite (the deployer key).
+  const uid = process.getuid?.();
+  if (uid === 0) await execFileP('chown', ['-R', '1000:1000', networkDir]);
+  else if (uid !== 1000) throw new Error(`test:compose runs as root or as uid 1000 (the containers read the 0600 network files as uid 1000), not as uid ${uid}`);
   return { composeDir, networkDir, network };
 }
 
 /** The node the gateway's CHAIN_RPC_URL names: its JSON-RPC is published on loopback for the suite on this host. */
 export const gatewayNode = (target: StackTarget): NodeEntry => [...target.network.rpcNodes, ...target.network.validators].find((n) => n.servesGateway)!;
+
+/** Docker networks whose IPAM holds `cidr` (Docker refuses a second network on the same pool). */
+async function networksUsing(cidr: string): Promise<string[]> {
+  const ids = (await execFileP('docker', ['network', 'ls', '-q'])).stdout.split('\n').filter(Boolean);
+  if (ids.length === 0) return [];
+  const lines = (await execFileP('docker', ['network', 'inspect', '--format', '{{.Name}} {{range .IPAM.Config}}{{.Subnet}} {{end}}', ...ids])).stdout.split('\n');
+  return lines.map((line) => line.trim().split(/\s+/)).filter(([, ...subnets]) => subnets.includes(cidr)).map(([name]) => name);
+}
 
 export class ComposeStack {
   private constructor(
@@ -75,13 +93,18 @@ export class ComposeStack {
     const override = join(await mkdtemp(join(tmpdir(), 'ehr-compose-')), 'docker-compose.test.yml');
     await writeFile(override, testOverride(gatewayNode(target)));
     const files = [join(target.composeDir, 'docker-compose.yml'), override];
+    const taken = await networksUsing(target.network.subnet);
+    if (taken.length > 0) {
+      throw new Error(`Docker network ${taken.join(', ')} already uses ${target.network.subnet}: stop that stack first, or run a network generated with another --subnet (EHR_COMPOSE_NETWORK)`);
+    }
     const projectName = `ehrchain-test-${randomBytes(4).toString('hex')}`;
     const started = await new DockerComposeEnvironment(target.composeDir, files)
       .withProjectName(projectName)
       .withBuild()
       .withEnvironment(env)
+      // Every running service has a health check. The one-shot deployer has exited by then: compose
+      // itself fails `up` unless it exited 0 (the gateway depends on it: service_completed_successfully).
       .withDefaultWaitStrategy(Wait.forHealthCheck())
-      .withWaitStrategy('deployer-1', Wait.forOneShotStartup())
       .withStartupTimeout(15 * 60_000)
       .up();
     const options: compose.IDockerComposeOptions = { cwd: target.composeDir, config: files, composeOptions: [['-p', projectName]], env: { ...process.env, ...env } };

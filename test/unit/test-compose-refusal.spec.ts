@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NO_ENGINE } from '../compose/require-engine';
+import { atLeast, MIN_COMPOSE, NO_ENGINE } from '../compose/require-engine';
 
 /**
  * `npm run test:compose` where Docker cannot run: it must refuse, saying why, and fail, never
@@ -31,4 +31,9 @@ it('npm run test:compose refuses with a clear message, and fails, where there is
   } finally {
     await rm(bin, { recursive: true, force: true });
   }
+});
+
+it('wants Compose 2.23.1 or newer (configs with inline content), in whatever form the version is printed', () => {
+  expect(['2.23.1', 'v2.23.1', '2.29.7', '2.24.0-desktop.1', '5.5.0'].map((v) => atLeast(v, MIN_COMPOSE))).toEqual([true, true, true, true, true]);
+  expect(['2.23.0', 'v2.20.3', '1.29.2', 'garbage'].map((v) => atLeast(v, MIN_COMPOSE))).toEqual([false, false, false, false]);
 });
