@@ -4,7 +4,7 @@ import { eth, utils } from 'web3';
 import { AnvilProcess } from '../gateway/src/chain/anvil-process';
 import { findRepoRoot, loadArtifact } from '../gateway/src/chain/artifacts';
 import { ChainClient } from '../gateway/src/chain/chain-client';
-import { EHRCHAIN_CHAIN_ID } from '../gateway/src/config/app-config';
+import { EMBEDDED_CHAIN_ID } from '../gateway/src/config/app-config';
 import { GAS_SCENARIOS } from './gas/index';
 import { FixedKey, GasContext, GasRow, GasScenario } from './gas/scenario';
 import { NodeRpc } from '../gateway/src/chain/node-rpc';
@@ -39,7 +39,7 @@ const RECEIPT_MS = 30_000;
  */
 export async function measureGas(scenarios: readonly GasScenario[] = GAS_SCENARIOS): Promise<GasRow[]> {
   for (const scenario of scenarios) scenario.artifacts.forEach((name) => loadArtifact(name)); // fail before starting a chain
-  const anvil = await AnvilProcess.start({ port: 0, chainId: EHRCHAIN_CHAIN_ID, blockTimeSeconds: 0 });
+  const anvil = await AnvilProcess.start({ port: 0, chainId: EMBEDDED_CHAIN_ID, blockTimeSeconds: 0 });
   const chain = new ChainClient(anvil.rpcUrl, keyFor('deployer'));
   // One client per label: two clients with one key would race for nonces.
   const clients = new Map<string, ChainClient>([['deployer', chain]]);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { eth, utils } from 'web3';
-import { EHRCHAIN_CHAIN_ID } from '../gateway/src/config/app-config';
+import { RESERVED_CHAIN_IDS } from '../gateway/src/config/app-config';
 import { main } from './generate';
 import { findRepoRoot } from './lib/genesis';
 import { parseToml } from '../test/unit/compose-support';
@@ -73,7 +73,7 @@ describe('network:generate', () => {
       expect(result.out).toMatch(/rpc nodes +1 \(rpcnode1 as rpcnode\)/);
       expect(result.out).toMatch(/validators +4: tolerates f = floor\(\(N-1\)\/3\) = 1 faulty, quorum ceil\(2N\/3\) = 3/);
       expect(result.out).toMatch(/consensus +IBFT 2\.0 \(ibft2\)/);
-      expect(result.out).toMatch(new RegExp(`chain id +${EHRCHAIN_CHAIN_ID}\\n`));
+      expect(result.out).toMatch(new RegExp(`chain id +${genesis.config.chainId}\\n`));
       expect(result.out).toMatch(/block period +2 s \(round timeout 4 s\)/);
       expect(result.out).toContain(`output       ${dir}`);
     });
@@ -125,7 +125,7 @@ describe('network:generate', () => {
       expect(evmVersion).toBe('cancun'); // if this changes, the expected milestones below must too
       const { extraData, alloc, config, ...header } = genesis;
       expect(config).toEqual({
-        chainId: EHRCHAIN_CHAIN_ID,
+        chainId: expect.any(Number),
         homesteadBlock: 0,
         eip150Block: 0,
         eip155Block: 0,
@@ -222,7 +222,7 @@ describe('network:generate', () => {
       const raw = await text(join(dir, 'network.json'));
       const summary = JSON.parse(raw) as { validators: Array<{ name: string; address: string }>; faultTolerance: number; quorum: number };
       expect(summary.validators.map((v) => v.name)).toEqual(validators);
-      expect(summary).toMatchObject({ faultTolerance: 1, quorum: 3, chainId: EHRCHAIN_CHAIN_ID, consensus: 'ibft2', evmVersion: 'cancun' });
+      expect(summary).toMatchObject({ faultTolerance: 1, quorum: 3, chainId: genesis.config.chainId, consensus: 'ibft2', evmVersion: 'cancun' });
       for (const name of nodes) expect(raw).not.toContain((await text(join(dir, name, 'key'))).slice(2));
       expect(await text(join(dir, '.gitignore'))).toMatch(/^\*$/m);
     });
@@ -248,7 +248,27 @@ describe('network:generate', () => {
     expect(parseToml(await text(join(dir, 'permissions_config.toml')))['nodes-allowlist']).toHaveLength(9);
   });
 
+  it('gives every network a chain id of its own, never a development chain\'s, unless --chain-id names one', async () => {
+    const ids = [];
+    for (const name of ['own-1', 'own-2']) {
+      expect((await generate(['--out', join(base, name)])).code).toBe(0);
+      ids.push((await json<Genesis>(join(base, name, 'genesis.json'))).config.chainId);
+    }
+    expect(ids[0]).not.toBe(ids[1]); // 1 in ~2 billion that this is wrong by chance
+    for (const id of ids) expect(id).toBeGreaterThanOrEqual(1_000_000);
+    expect((await generate(['--out', join(base, 'chosen'), '--chain-id', '4242'])).code).toBe(0);
+    expect((await json<Genesis>(join(base, 'chosen', 'genesis.json'))).config.chainId).toBe(4242);
+  });
+
   describe('refuses', () => {
+    it.each(RESERVED_CHAIN_IDS)('--chain-id %i: a development chain\'s id, whose signatures would replay on the network', async (id) => {
+      const dir = join(base, `reserved-${id}`);
+      const refused = await generate(['--out', dir, '--chain-id', String(id)]);
+      expect(refused.code).toBe(2);
+      expect(refused.err).toContain(`--chain-id ${id} is reserved for development chains`);
+      expect(existsSync(dir)).toBe(false);
+    });
+
     it('fewer than 4 validators under BFT unless --allow-unsafe, and accepts them with it', async () => {
       const dir = join(base, 'three');
       const refused = await generate(['--out', dir, '--validators', '3']);

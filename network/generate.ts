@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { EHRCHAIN_CHAIN_ID } from '../gateway/src/config/app-config';
-import { parseGenerateArgs, USAGE, UsageError } from './lib/args';
+import { parseGenerateArgs, randomChainId, USAGE, UsageError } from './lib/args';
 import { findRepoRoot, readEvmVersion } from './lib/genesis';
 import { generateNetwork, NetworkSummary } from './lib/network';
 import { DEFAULT_SUBNET } from './lib/subnet';
@@ -26,7 +25,7 @@ const defaultIo: Io = {
 };
 
 /** The topology the committed top-level docker-compose.yml runs (npm run network:compose). */
-export const DEFAULT_TOPOLOGY = { validators: MIN_BFT_VALIDATORS, rpcNodes: 1, chainId: EHRCHAIN_CHAIN_ID, subnet: DEFAULT_SUBNET } as const;
+export const DEFAULT_TOPOLOGY = { validators: MIN_BFT_VALIDATORS, rpcNodes: 1, subnet: DEFAULT_SUBNET } as const;
 
 function summaryText(out: string, s: NetworkSummary, elapsedMs: number, defaultOut: boolean): string {
   const n = s.validators.length;
@@ -48,7 +47,7 @@ function summaryText(out: string, s: NetworkSummary, elapsedMs: number, defaultO
     lines.push(`⚠ ${n} validator${n === 1 ? '' : 's'} tolerate no failure: one stopped validator halts the chain (development only).`);
   }
   const isDefault =
-    n === DEFAULT_TOPOLOGY.validators && s.rpcNodes.length === DEFAULT_TOPOLOGY.rpcNodes && s.chainId === DEFAULT_TOPOLOGY.chainId && s.subnet === DEFAULT_TOPOLOGY.subnet;
+    n === DEFAULT_TOPOLOGY.validators && s.rpcNodes.length === DEFAULT_TOPOLOGY.rpcNodes && s.subnet === DEFAULT_TOPOLOGY.subnet;
   if (defaultOut && !isDefault) {
     lines.push('⚠ The top-level docker-compose.yml runs the default topology only: start this one from its own folder.');
   }
@@ -67,7 +66,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     const repoRoot = findRepoRoot();
     const defaultOut = join(repoRoot, 'network', 'generated');
     const options = parseGenerateArgs(argv, {
-      chainId: EHRCHAIN_CHAIN_ID,
+      chainId: randomChainId(),
       blockPeriodSeconds: DEFAULT_BLOCK_PERIOD_SECONDS,
       out: defaultOut,
       cwd: io.cwd,

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The end-to-end suite against a chain given by URL, as it runs against Besu under
-# `npm run test:compose`: here an Anvil started outside the gateway stands in for the RPC node.
+# `npm run test:compose`: here an Anvil started outside the gateway stands in for the RPC node,
+# with a network's chain id (test/support/test-app.ts NETWORK_TEST_CHAIN_ID), never the embedded
+# chain's (the gateway refuses a network with a development chain's id).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 port="${E2E_RPC_PORT:-18545}"
 anvil="$(node -p "require('path').join(require.resolve('@foundry-rs/anvil-linux-amd64/package.json'), '..', 'bin', 'anvil')")"
-"$anvil" --host 127.0.0.1 --port "$port" --chain-id 202611 --gas-price 0 --base-fee 0 \
+"$anvil" --host 127.0.0.1 --port "$port" --chain-id 4242424 --gas-price 0 --base-fee 0 \
   --hardfork cancun --code-size-limit 1048576 --gas-limit 100000000 --silent &
 anvil_pid=$!
 trap 'kill "$anvil_pid" 2>/dev/null || true' EXIT

@@ -1,4 +1,6 @@
+import { randomInt } from 'node:crypto';
 import { resolve } from 'node:path';
+import { RESERVED_CHAIN_IDS } from '../../gateway/src/config/app-config';
 import { parseArgs } from 'node:util';
 import { CONSENSUS_PROTOCOLS, Consensus } from './extra-data';
 import { DEFAULT_SUBNET, parseSubnet, Subnet } from './subnet';
@@ -38,7 +40,8 @@ permissioning allowlists for a Besu IBFT 2.0 / QBFT consortium network.
   --validators N      validators (default 4; BFT needs >= 4 to survive one failure)
   --rpc-nodes M       non-validator RPC nodes the gateway talks to (default 1)
   --consensus C       ibft2 | qbft (default ibft2)
-  --chain-id ID       chain id (default EHRChain's)
+  --chain-id ID       chain id (default: a random one of this network's own, >= 1,000,000;
+                      the development ids ${RESERVED_CHAIN_IDS.join(', ')} are refused)
   --block-period S    seconds between blocks (default 2)
   --subnet CIDR       the compose network, a private /16../24 (default ${DEFAULT_SUBNET});
                       each Besu node gets a fixed address in it
@@ -46,6 +49,15 @@ permissioning allowlists for a Besu IBFT 2.0 / QBFT consortium network.
   --force             write into a non-empty DIR, replacing earlier generator output
   --allow-unsafe      accept fewer than 4 validators (development only)
   -h, --help          show this help`;
+
+/**
+ * A chain id of the network's own: the chain id is part of every EIP-712 domain, so two networks
+ * (staging and production, or two consortia) with one id could replay each other's signatures
+ * wherever a deployer key and nonce coincide. Random from 1,000,000 up, clear of the reserved ids.
+ */
+export function randomChainId(): number {
+  return randomInt(1_000_000, 2 ** 31 - 1);
+}
 
 function whole(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
@@ -79,6 +91,10 @@ export function parseGenerateArgs(argv: readonly string[], defaults: OptionDefau
     );
   }
   if (values.out === '') throw new UsageError('--out must name a directory');
+  const chainId = whole('chain-id', values['chain-id'], defaults.chainId, 1, 2 ** 31 - 1);
+  if (RESERVED_CHAIN_IDS.includes(chainId)) {
+    throw new UsageError(`--chain-id ${chainId} is reserved for development chains (${RESERVED_CHAIN_IDS.join(', ')}): their signatures would replay on this network; omit --chain-id for an id of its own`);
+  }
   let subnet: Subnet;
   try {
     subnet = parseSubnet(values.subnet ?? DEFAULT_SUBNET);
@@ -89,7 +105,7 @@ export function parseGenerateArgs(argv: readonly string[], defaults: OptionDefau
     validators,
     rpcNodes: whole('rpc-nodes', values['rpc-nodes'], 1, 0, MAX_RPC_NODES),
     consensus: consensus as Consensus,
-    chainId: whole('chain-id', values['chain-id'], defaults.chainId, 1, 2 ** 31 - 1),
+    chainId,
     blockPeriodSeconds: whole('block-period', values['block-period'], defaults.blockPeriodSeconds, 1, 600),
     subnet,
     out: values.out === undefined ? defaults.out : resolve(defaults.cwd, values.out),

@@ -55,7 +55,7 @@ export async function stackTarget(): Promise<StackTarget> {
   if (![...network.validators, ...network.rpcNodes].some((n) => n.servesGateway)) {
     throw new Error(`${networkJson} predates fixed addresses: regenerate it (npm run network:generate -- --out ${networkDir} --force)`);
   }
-  const shape = { validators: network.validators.length, rpcNodes: network.rpcNodes.length, chainId: network.chainId, subnet: network.subnet };
+  const shape = { validators: network.validators.length, rpcNodes: network.rpcNodes.length, subnet: network.subnet };
   if (!given && (Object.keys(shape) as (keyof typeof shape)[]).some((key) => shape[key] !== DEFAULT_TOPOLOGY[key])) {
     throw new Error(
       `${networkDir} holds ${JSON.stringify(shape)}, not the default topology the top-level docker-compose.yml runs: ` +

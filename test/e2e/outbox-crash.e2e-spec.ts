@@ -7,10 +7,10 @@ import { AnvilProcess } from '../../gateway/src/chain/anvil-process';
 import { loadArtifact } from '../../gateway/src/chain/artifacts';
 import { ChainContract } from '../../gateway/src/chain/chain-contract';
 import { NodeRpc } from '../../gateway/src/chain/node-rpc';
-import { EHRCHAIN_CHAIN_ID } from '../../gateway/src/config/app-config';
 import { dropTestSchema } from '../support/database';
 import { eventually } from '../support/eventually';
 import { freePort, spawnGateway, SpawnedGateway } from '../support/spawn';
+import { NETWORK_TEST_CHAIN_ID } from '../support/test-app';
 
 /**
  * The durable outbox against the one failure an in-process test cannot stage: the gateway
@@ -64,7 +64,7 @@ describe('a gateway killed between sending a batch and its receipt (compiled gat
     node.call<unknown[]>('eth_getLogs', [{ address: anchors.address, fromBlock: '0x0', topics: [anchors.eventTopic(event), topic] }]);
 
   beforeAll(async () => {
-    anvil = await AnvilProcess.start({ port: 0, chainId: EHRCHAIN_CHAIN_ID, blockTimeSeconds: 0 });
+    anvil = await AnvilProcess.start({ port: 0, chainId: NETWORK_TEST_CHAIN_ID, blockTimeSeconds: 0 });
     node = new NodeRpc(anvil.rpcUrl);
     dataDir = await mkdtemp(join(tmpdir(), 'ehr-crash-'));
     port = await freePort();

@@ -1,4 +1,5 @@
 import { ChainClient } from '../../gateway/src/chain/chain-client';
+import { ChainRuntime } from '../../gateway/src/chain/chain.module';
 import { ConsentManager } from '../../gateway/src/chain/consent-manager';
 import { buildTypedData, signTypedData, TypedData } from '../../gateway/src/chain/eip712';
 import { CONSENT_MANAGER_DOMAIN, CONSENT_MANAGER_TYPES } from '../../gateway/src/chain/typed-messages';
@@ -39,7 +40,7 @@ async function relay(gw: TestApp, { method, message, fields, signers, args }: Re
   const consentManager = gw.app.get(ConsentManager);
   const relayer = new ChainClient(gw.app.get(ChainClient).rpcUrl, randomKey());
   try {
-    const domain = { ...CONSENT_MANAGER_DOMAIN, chainId: gw.config.chain.chainId, verifyingContract: consentManager.address };
+    const domain = { ...CONSENT_MANAGER_DOMAIN, chainId: gw.app.get(ChainRuntime).chainId, verifyingContract: consentManager.address };
     const typedData = buildTypedData(domain, message, { [message]: CONSENT_MANAGER_TYPES[message] }, fields);
     const signatures = signers.map((signer) => signTypedData(signer.key, typedData));
     const { txHash } = await relayer.send(consentManager.contract, method, [...args, ...signatures]);

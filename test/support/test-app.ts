@@ -89,6 +89,9 @@ export function externalChain(): Record<string, string> {
   return Object.fromEntries(pass.filter((name) => process.env[name]).map((name) => [name, process.env[name]!]));
 }
 
+/** The id of the chains tests start as a network (CHAIN_RPC_URL): never a reserved development id. */
+export const NETWORK_TEST_CHAIN_ID = 4_242_424;
+
 /** True when the tests run on the embedded chain, which they may stop and restart. */
 export const embeddedChain = (): boolean => !process.env.CHAIN_RPC_URL;
 

@@ -107,7 +107,6 @@ const networksOf = (service: Service): string[] => (Array.isArray(service.networ
 export interface Expected {
   nodes: readonly NodePlace[];
   subnet: Subnet;
-  chainId: number;
   /** The compose file's directory: where its relative paths start. */
   composeDir: string;
   /** Check that every mounted network file exists (after generation). */
@@ -168,7 +167,8 @@ export function composeProblems(text: string, expected: Expected, compose: Compo
   const validators = expected.nodes.filter((n) => n.role === 'validator');
   if (env.CHAIN_RPC_URL !== `http://${endpoint.host}:${RPC_HTTP_PORT}`) fail(`CHAIN_RPC_URL ${env.CHAIN_RPC_URL} does not name ${endpoint.host}`);
   if (env.VALIDATOR_RPC_URLS !== validators.map((v) => `http://${v.host}:${RPC_HTTP_PORT}`).join(',')) fail(`VALIDATOR_RPC_URLS ${env.VALIDATOR_RPC_URLS}`);
-  if (env.CHAIN_ID !== String(expected.chainId)) fail(`CHAIN_ID ${env.CHAIN_ID}`);
+  // The chain's id lives in genesis.json only: the gateway takes it from the node and remembers it with the genesis hash.
+  if (env.CHAIN_ID !== undefined) fail(`CHAIN_ID ${env.CHAIN_ID} is pinned in the compose file`);
   if (JSON.stringify(services.deployer?.environment) !== JSON.stringify(env)) fail('the deployer and the gateway have different environments');
   const condition = (service: string, dependency: string) => services[service]?.depends_on?.[dependency]?.condition;
   if (condition('deployer', endpoint.host) !== 'service_healthy') fail(`the deployer does not wait for ${endpoint.host}`);

@@ -50,7 +50,7 @@ describe('the docker-compose.yml the generator writes', () => {
     });
 
     it('passes the static check with every file it mounts present, and builds the gateway from the repository', () => {
-      expect(composeProblems(net.text, { nodes: net.nodes, subnet: parseSubnet('10.77.0.0/16'), chainId: 4242, composeDir: net.out, filesExist: true })).toEqual([]);
+      expect(composeProblems(net.text, { nodes: net.nodes, subnet: parseSubnet('10.77.0.0/16'), composeDir: net.out, filesExist: true })).toEqual([]);
       const compose = loadCompose(net.text);
       expect(compose.services.validator7.volumes[0]).toBe('./validator7:/opt/besu/node:ro');
       expect(compose.configs['besu-genesis'].file).toBe('./genesis.json');
@@ -108,12 +108,12 @@ describe('the docker-compose.yml the generator writes', () => {
     const config = toml(readFileSync(join(net.out, dir, 'config.toml'), 'utf8'));
     expect(config).toMatchObject({ 'rpc-http-api': ['ETH', 'NET', 'WEB3', 'QBFT', 'TXPOOL'], 'revert-reason-enabled': true });
     expect(config['host-allowlist']).toContain(service);
-    expect(composeProblems(net.text, { nodes: net.nodes, subnet: parseSubnet(DEFAULT_SUBNET), chainId: 4242, composeDir: net.out, filesExist: true })).toEqual([]);
+    expect(composeProblems(net.text, { nodes: net.nodes, subnet: parseSubnet(DEFAULT_SUBNET), composeDir: net.out, filesExist: true })).toEqual([]);
   });
 
   it('for the defaults, runs what the committed top-level file runs (only the paths differ)', async () => {
-    const { validators, rpcNodes, subnet, chainId } = DEFAULT_TOPOLOGY;
-    const net = await generate(base, 'defaults', validators, rpcNodes, subnet, chainId);
+    const { validators, rpcNodes, subnet } = DEFAULT_TOPOLOGY;
+    const net = await generate(base, 'defaults', validators, rpcNodes, subnet);
     const generated = loadCompose(net.text);
     const committed = loadCompose(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8').replaceAll('./network/generated/', './'));
     // The one path outside the network folder: the repository, for the gateway's image.
@@ -132,7 +132,7 @@ describe('the docker-compose.yml the generator writes', () => {
     const failures: string[] = [];
     for (const [validators, rpcNodes, cidr] of grid) {
       const subnet = parseSubnet(cidr);
-      const topology = composeTopology({ validators, rpcNodes, chainId: 7, subnet });
+      const topology = composeTopology({ validators, rpcNodes, subnet });
       const text = renderCompose(topology, { composeDir, networkDir: composeDir, repoRoot: ROOT, generatedBy: 'test', usage: [] });
       const problems = composeProblems(text, { ...topology, composeDir, filesExist: false });
       if (problems.length > 0) failures.push(`${validators}+${rpcNodes} on ${cidr}: ${problems.join('; ')}`);

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eth } from 'web3';
 import { AnvilProcess } from '../../gateway/src/chain/anvil-process';
+import { EMBEDDED_CHAIN_ID } from '../../gateway/src/config/app-config';
+import { NETWORK_TEST_CHAIN_ID } from '../support/test-app';
 
 /**
  * The compose `deployer` service's command, run for real against Anvil (no Docker engine runs
@@ -20,7 +22,7 @@ describe('deployer (node dist/gateway/src/deploy.js, as the compose service runs
   let dir: string;
 
   beforeAll(async () => {
-    anvil = await AnvilProcess.start({ port: 0, chainId: 202611, blockTimeSeconds: 0 });
+    anvil = await AnvilProcess.start({ port: 0, chainId: NETWORK_TEST_CHAIN_ID, blockTimeSeconds: 0 });
     dir = await mkdtemp(join(tmpdir(), 'ehr-deployer-'));
   });
   afterAll(async () => {
@@ -54,7 +56,8 @@ describe('deployer (node dist/gateway/src/deploy.js, as the compose service runs
     expect(first).toMatchObject({ code: 0 });
     const file = join(env.DATA_DIR, 'chain', 'deployments.json');
     const deployments = JSON.parse(await readFile(file, 'utf8'));
-    expect(deployments.chainId).toBe(202611);
+    expect(deployments.chainId).toBe(NETWORK_TEST_CHAIN_ID);
+    expect(deployments.genesisHash).toMatch(/^0x[0-9a-f]{64}$/);
     expect(Object.keys(deployments.contracts).sort()).toEqual(['AccessLog', 'ConsentManager', 'ConsortiumRegistry', 'EmergencyAccess', 'RecordAnchors']);
     const ready = first.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((l) => l.event === 'contracts_ready');
     expect(ready.contracts.RecordAnchors).toBe(deployments.contracts.RecordAnchors.address);
@@ -64,6 +67,22 @@ describe('deployer (node dist/gateway/src/deploy.js, as the compose service runs
     expect(second).toMatchObject({ code: 0 });
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(deployments);
     expect(await fetchBlockNumber(anvil.rpcUrl)).toBe(before); // not one transaction
+  });
+
+  it("refuses a network that has the embedded development chain's id: its EIP-712 domains could be a development chain's", async () => {
+    const development = await AnvilProcess.start({ port: 0, chainId: EMBEDDED_CHAIN_ID, blockTimeSeconds: 0 });
+    try {
+      const env = { ...settings('reserved-id'), CHAIN_RPC_URL: development.rpcUrl };
+      await mkdir(env.KEYS_DIR, { recursive: true, mode: 0o700 });
+      await writeFile(join(env.KEYS_DIR, 'chain-account.key'), `0x${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+      const res = await deploy(env);
+      expect(res.code).toBe(78);
+      expect(res.stderr).toContain(`names a chain with id ${EMBEDDED_CHAIN_ID}, which is reserved for development chains`);
+      expect(await fetchBlockNumber(development.rpcUrl)).toBe(0); // nothing deployed
+      expect(existsSync(join(env.DATA_DIR, 'chain', 'deployments.json'))).toBe(false);
+    } finally {
+      await development.stop();
+    }
   });
 
   it("refuses to deploy without the gateway's chain key rather than with a fresh one", async () => {

@@ -1,9 +1,8 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { ChainRuntime } from '../chain/chain.module';
 import { ConsentManager } from '../chain/consent-manager';
 import { recoverTypedDataSigner, TypedData } from '../chain/eip712';
 import { ApiError } from '../common/errors';
-import { AppConfig } from '../config/app-config';
-import { InjectConfig } from '../config/config.module';
 import { KeyStore } from '../keys/key-store';
 import { TokenResponseDto } from './auth.dto';
 import { PseudonymChallengeResponseDto, PseudonymSessionResponseDto, PseudonymTokenCreateDto } from './pseudonym-auth.dto';
@@ -43,8 +42,8 @@ export class PseudonymAuthService {
 
   constructor(
     keys: KeyStore,
-    @InjectConfig() private readonly config: AppConfig,
     private readonly consentManager: ConsentManager,
+    private readonly chain: ChainRuntime,
     private readonly usedChallenges: UsedChallengeStore,
     private readonly tokens: TokenService,
   ) {
@@ -87,7 +86,7 @@ export class PseudonymAuthService {
   }
 
   private typedData(handle: string, challenge: string, expiresAt: number): TypedData {
-    return pseudonymSignInTypedData({ chainId: this.config.chain.chainId, consentManager: this.consentManager.address }, { handle, challenge, expiresAt });
+    return pseudonymSignInTypedData({ chainId: this.chain.chainId, consentManager: this.consentManager.address }, { handle, challenge, expiresAt });
   }
 
   /** 401 with a stable code. Logged without the handle: a log line must never let a handle be joined to anything. */

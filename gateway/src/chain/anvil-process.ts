@@ -14,6 +14,8 @@ export interface AnvilOptions {
   stateFile?: string;
   /** How long to wait for JSON-RPC to answer. */
   startTimeoutMs?: number;
+  /** The genesis block's timestamp (seconds); default: now. Two chains differ in their genesis hash by it. */
+  genesisTimestamp?: number;
 }
 
 export interface AnvilExit {
@@ -85,6 +87,7 @@ export class AnvilProcess {
       '--silent',
     ];
     if (options.blockTimeSeconds > 0) args.push('--block-time', String(options.blockTimeSeconds));
+    if (options.genesisTimestamp !== undefined) args.push('--timestamp', String(options.genesisTimestamp));
     // The interval bounds what a SIGKILL can lose to one second; the outbox re-sends the rest.
     if (options.stateFile) args.push('--state', options.stateFile, '--state-interval', '1');
 

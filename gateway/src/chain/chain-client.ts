@@ -83,6 +83,13 @@ export class ChainClient {
     return id;
   }
 
+  /** The hash of block 0: which chain this is, whatever its id says (two chains may share an id). */
+  async genesisHash(): Promise<string> {
+    const genesis = await this.node.block(0);
+    if (!genesis) throw new Error(`The chain at ${this.rpcUrl} has no block 0`);
+    return genesis.hash;
+  }
+
   async blockNumber(): Promise<bigint> {
     return quantity(await this.node.call('eth_blockNumber'));
   }

@@ -2,7 +2,7 @@ import { Global, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { eth } from 'web3';
-import { AppConfig, ConfigError, DEV_AUTHORITIES } from '../config/app-config';
+import { AppConfig, ConfigError, DEV_AUTHORITIES, EMBEDDED_CHAIN_ID, RESERVED_CHAIN_IDS } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { KeyStore } from '../keys/key-store';
 import { AnvilProcess } from './anvil-process';
@@ -20,6 +20,8 @@ export class ChainRuntime {
 
   private constructor(
     readonly client: ChainClient,
+    /** The id the chain reports: the chainId of every EIP-712 domain the gateway builds. */
+    readonly chainId: number,
     readonly contracts: Readonly<Record<string, DeployedContract>>,
     /** Undefined when the gateway uses an existing chain. */
     readonly anvil: AnvilProcess | undefined,
@@ -43,7 +45,7 @@ export class ChainRuntime {
         await mkdir(config.chain.dir, { recursive: true });
         anvil = await AnvilProcess.start({
           port: config.chain.anvilPort,
-          chainId: config.chain.chainId,
+          chainId: config.chain.chainId ?? EMBEDDED_CHAIN_ID,
           blockTimeSeconds: config.chain.blockTimeSeconds,
           stateFile: join(config.chain.dir, 'anvil-state.json'),
         });
@@ -52,12 +54,20 @@ export class ChainRuntime {
       }
       client = new ChainClient(rpcUrl, privateKeyHex);
       const chainId = await client.chainId();
-      if (chainId !== config.chain.chainId) {
+      if (config.chain.chainId !== undefined && chainId !== config.chain.chainId) {
         throw new ConfigError('CHAIN_ID', `is ${config.chain.chainId} but the chain at ${rpcUrl} reports ${chainId}`);
+      }
+      if (config.chain.rpcUrl && RESERVED_CHAIN_IDS.includes(chainId)) {
+        // Its EIP-712 domains would be those of development chains: signatures would replay between them.
+        throw new ConfigError(
+          'CHAIN_RPC_URL',
+          `names a chain with id ${chainId}, which is reserved for development chains (${RESERVED_CHAIN_IDS.join(', ')}): ` +
+            'a network needs an id of its own (npm run network:generate picks one)',
+        );
       }
       const suite = contractSuite(config.consortium, authorities);
       const contracts = await ensureDeployed(client, join(config.chain.dir, 'deployments.json'), suite);
-      const runtime = new ChainRuntime(client, contracts, anvil);
+      const runtime = new ChainRuntime(client, chainId, contracts, anvil);
       logger.log({ event: 'chain_ready', chainId, account: client.address, contracts: runtime.addresses });
       return runtime;
     } catch (error) {

@@ -31,8 +31,8 @@ describe(ensureDeployed.name, () => {
   const started: AnvilProcess[] = [];
   const clients: ChainClient[] = [];
 
-  async function chain(stateFile?: string): Promise<{ anvil: AnvilProcess; client: (key: string) => ChainClient }> {
-    const anvil = await AnvilProcess.start({ port: 0, chainId: CHAIN_ID, blockTimeSeconds: 0, stateFile });
+  async function chain(stateFile?: string, genesisTimestamp?: number): Promise<{ anvil: AnvilProcess; client: (key: string) => ChainClient }> {
+    const anvil = await AnvilProcess.start({ port: 0, chainId: CHAIN_ID, blockTimeSeconds: 0, stateFile, genesisTimestamp });
     started.push(anvil);
     return {
       anvil,
@@ -121,6 +121,38 @@ describe(ensureDeployed.name, () => {
 
     await expect(ensureDeployed(sut, file, ['RecordAnchors'])).rejects.toMatchObject({ code: 'CHAIN_STATE_MISMATCH' });
     expect(await sut.blockNumber()).toBe(head);
+  });
+
+  it('stops with CHAIN_STATE_MISMATCH on another chain with the same id, even with the same contracts at the same addresses', async () => {
+    // The replay setting: one deployer key on two chains that share an id gives identical EIP-712
+    // domains, so a signature made for one applies on the other. The genesis block tells them apart.
+    const file = join(dir, 'twin', 'deployments.json');
+    const key = randomKey();
+    const now = Math.floor(Date.now() / 1000);
+    const original = await chain(undefined, now - 3600);
+    const deployed = await ensureDeployed(original.client(key), file, ['RecordAnchors']);
+    const twin = await chain(undefined, now - 7200);
+    const sut = twin.client(key);
+    expect((await sut.deploy('RecordAnchors')).address).toBe(deployed.RecordAnchors.address);
+    expect(await sut.genesisHash()).not.toBe(await original.client(key).genesisHash());
+
+    const error = await rejection(ensureDeployed(sut, file, ['RecordAnchors']));
+    expect(error).toBeInstanceOf(ChainStateMismatchError);
+    expect((error as Error).message).toMatch(/genesis block .* another chain with the same id/);
+  });
+
+  it('records the genesis hash, and adds it to a file written before it was recorded', async () => {
+    const file = join(dir, 'genesis', 'deployments.json');
+    const { client } = await chain();
+    const sut = client(randomKey());
+    await ensureDeployed(sut, file, ['RecordAnchors']);
+    const recorded = await readDeployments(file);
+    expect(recorded.genesisHash).toBe(await sut.genesisHash());
+
+    const { genesisHash: _dropped, ...older } = recorded;
+    await writeFile(file, JSON.stringify(older));
+    await ensureDeployed(sut, file, ['RecordAnchors']);
+    expect(await readDeployments(file)).toEqual(recorded);
   });
 
   it('reports an unreachable chain as DependencyUnavailableError', async () => {

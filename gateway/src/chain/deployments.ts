@@ -8,6 +8,13 @@ import { ChainClient } from './chain-client';
 /** `<chain.dir>/deployments.json`: where the gateway's contracts live on this chain. */
 export interface DeploymentsFile {
   chainId: number;
+  /**
+   * Block 0's hash: the chain itself. Two chains may share an id (a network regenerated with the
+   * same one, a development chain restarted); contracts at the same addresses on another chain
+   * would make the same EIP-712 domains, so a start on another genesis stops. Added to files
+   * written before it on their next start.
+   */
+  genesisHash?: string;
   contracts: Record<string, DeploymentRecord>;
 }
 
@@ -58,7 +65,15 @@ export async function ensureDeployed(client: ChainClient, file: string, contract
       `${file} records contracts on chain ${existing.chainId}, but the chain at ${client.rpcUrl} is ${chainId}`,
     );
   }
-  const deployments: DeploymentsFile = existing ?? { chainId, contracts: {} };
+  const genesisHash = await client.genesisHash();
+  if (existing?.genesisHash !== undefined && existing.genesisHash !== genesisHash) {
+    throw new ChainStateMismatchError(
+      `${file} records contracts on the chain whose genesis block is ${existing.genesisHash}, but the chain at ${client.rpcUrl} ` +
+        `(id ${chainId} too) starts from ${genesisHash}: another chain with the same id. Point the gateway at its own chain, or move the file away to start over`,
+    );
+  }
+  const deployments: DeploymentsFile = { ...(existing ?? { chainId, contracts: {} }), genesisHash };
+  if (existing && existing.genesisHash === undefined) await writeFileAtomically(file, `${JSON.stringify(deployments, null, 2)}\n`);
   const addresses: Record<string, string> = {};
   const deployed: Record<string, DeployedContract> = {};
 
@@ -115,7 +130,10 @@ async function readDeployments(file: string): Promise<DeploymentsFile | undefine
   if (typeof parsed.chainId !== 'number' || typeof parsed.contracts !== 'object' || parsed.contracts === null) {
     throw new ChainStateMismatchError(`${file} lacks chainId or contracts; restore it rather than redeploying`);
   }
-  return { chainId: parsed.chainId, contracts: parsed.contracts };
+  if (parsed.genesisHash !== undefined && typeof parsed.genesisHash !== 'string') {
+    throw new ChainStateMismatchError(`${file} has a genesisHash that is not a string; restore it rather than redeploying`);
+  }
+  return { chainId: parsed.chainId, genesisHash: parsed.genesisHash, contracts: parsed.contracts };
 }
 
 function sha256(hex: string): string {

@@ -1,4 +1,4 @@
-import { ConfigError, EHRCHAIN_CHAIN_ID, loadConfig } from './app-config';
+import { ConfigError, EMBEDDED_CHAIN_ID, loadConfig } from './app-config';
 
 describe(loadConfig.name, () => {
   it('gives embedded defaults under ./data when nothing is set', () => {
@@ -7,7 +7,7 @@ describe(loadConfig.name, () => {
     expect(sut.keysDir).toBe('/srv/ehr/data/keys');
     expect(sut.database.url).toBeUndefined();
     expect(sut.database.pgliteDir).toBe('/srv/ehr/data/pglite');
-    expect(sut.chain).toMatchObject({ rpcUrl: undefined, chainId: EHRCHAIN_CHAIN_ID, blockTimeSeconds: 1, dir: '/srv/ehr/data/chain' });
+    expect(sut.chain).toMatchObject({ rpcUrl: undefined, chainId: EMBEDDED_CHAIN_ID, blockTimeSeconds: 1, dir: '/srv/ehr/data/chain' });
     expect(sut.ipfs).toEqual({ apiUrl: undefined, blocksDir: '/srv/ehr/data/ipfs' });
   });
 
@@ -46,6 +46,9 @@ describe(loadConfig.name, () => {
     expect(sut.chain.rpcUrl).toBe('http://rpcnode:8545');
     expect(sut.ipfs.apiUrl).toBe('http://kubo:5001');
     expect(sut.chain.blockTimeSeconds).toBe(0);
+    // The network's id is whatever its node reports (genesis.json holds it); CHAIN_ID only checks it.
+    expect(sut.chain.chainId).toBeUndefined();
+    expect(loadConfig({ CHAIN_RPC_URL: 'http://rpcnode:8545', CHAIN_ID: '4242424', CONSORTIUM_AUTHORITIES: '0x1111111111111111111111111111111111111111' }).chain.chainId).toBe(4242424);
   });
 });
 

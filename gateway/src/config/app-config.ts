@@ -28,7 +28,11 @@ export interface AppConfig {
   chain: {
     /** JSON-RPC endpoint of an existing chain (Besu); when unset the gateway runs Anvil itself. */
     rpcUrl?: string;
-    chainId: number;
+    /**
+     * The embedded chain's id; with `rpcUrl`, the id the node must report (unset: whatever it
+     * reports, remembered in deployments.json with its genesis block).
+     */
+    chainId: number | undefined;
     /** Seconds between blocks on the embedded chain; 0 = mine on every transaction (tests). */
     blockTimeSeconds: number;
     /** Port of the embedded Anvil; 0 picks a free one. */
@@ -64,8 +68,16 @@ export class ConfigError extends Error {
   }
 }
 
-/** EHRChain's chain id, shared by the Besu genesis and the embedded Anvil. */
-export const EHRCHAIN_CHAIN_ID = 2026_11;
+/**
+ * The embedded development chain's id (Anvil, `npm start` and the tests). Never a network's: an
+ * EIP-712 domain is (name, version, chain id, contract address), so a network sharing this id
+ * would accept signatures made for a development chain whose deployer key and nonce match.
+ * `npm run network:generate` gives each network an id of its own.
+ */
+export const EMBEDDED_CHAIN_ID = 2026_11;
+
+/** Ids no network of ours may use: the embedded chain's, and the development defaults of Hardhat/Ganache (1337) and Anvil/Hardhat (31337). */
+export const RESERVED_CHAIN_IDS: readonly number[] = [EMBEDDED_CHAIN_ID, 1337, 31337];
 
 type Env = Record<string, string | undefined>;
 
@@ -76,6 +88,10 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   const value = Number(raw.trim());
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+function optionalInt(env: Env, name: string, min: number, max: number): number | undefined {
+  return env[name] === undefined || env[name] === '' ? undefined : int(env, name, 0, min, max);
 }
 
 function url(env: Env, name: string, protocols: string[]): string | undefined {
@@ -190,7 +206,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     },
     chain: {
       rpcUrl: url(env, 'CHAIN_RPC_URL', ['http:', 'https:']),
-      chainId: int(env, 'CHAIN_ID', EHRCHAIN_CHAIN_ID, 1, 2 ** 31 - 1),
+      chainId: env.CHAIN_RPC_URL ? optionalInt(env, 'CHAIN_ID', 1, 2 ** 31 - 1) : int(env, 'CHAIN_ID', EMBEDDED_CHAIN_ID, 1, 2 ** 31 - 1),
       blockTimeSeconds: int(env, 'CHAIN_BLOCK_TIME', 1, 0, 60),
       anvilPort: int(env, 'ANVIL_PORT', 8545, 0, 65535),
       dir: join(dataDir, 'chain'),

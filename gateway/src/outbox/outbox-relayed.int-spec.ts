@@ -6,6 +6,7 @@ import { eventually } from '../../../test/support/eventually';
 import { createTestApp, removeGatewayData, TestApp } from '../../../test/support/test-app';
 import { ApiError } from '../common/errors';
 import { ChainClient, SendOptions } from '../chain/chain-client';
+import { ChainRuntime } from '../chain/chain.module';
 import { ConsentManager } from '../chain/consent-manager';
 import { buildTypedData, signTypedData } from '../chain/eip712';
 import { CONSENT_MANAGER_DOMAIN, CONSENT_MANAGER_TYPES } from '../chain/typed-messages';
@@ -87,7 +88,7 @@ describe('OutboxService with relayed writes that are not idempotent', () => {
   /** `handle` registered to `signer`, signed by `by` (the signer itself, unless a forger signs). */
   function registration(handle: string, signer: Key, by: Key = signer): Registration {
     const deadline = BigInt(Math.floor(Date.now() / 1000) + 3600);
-    const domain = { ...CONSENT_MANAGER_DOMAIN, chainId: app.config.chain.chainId, verifyingContract: app.app.get(ConsentManager).address };
+    const domain = { ...CONSENT_MANAGER_DOMAIN, chainId: app.app.get(ChainRuntime).chainId, verifyingContract: app.app.get(ConsentManager).address };
     const typedData = buildTypedData(domain, 'Registration', { Registration: CONSENT_MANAGER_TYPES.Registration }, { handle, signer: signer.address, nonce: 0n, deadline });
     return { handle, signer: signer.address, deadline: deadline.toString(), signature: signTypedData(by.key, typedData) };
   }

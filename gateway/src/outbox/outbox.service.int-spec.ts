@@ -165,7 +165,7 @@ describe(OutboxService.name, () => {
       expect((await blob(id))!.anchorStatus).toBe('pending');
       expect(app.logs.join('\n')).toContain('"event":"outbox_paused"');
 
-      restarted = await AnvilProcess.start({ port, chainId: app.config.chain.chainId, blockTimeSeconds: 0, stateFile: `${app.config.chain.dir}/anvil-state.json` });
+      restarted = await AnvilProcess.start({ port, chainId: app.app.get(ChainRuntime).chainId, blockTimeSeconds: 0, stateFile: `${app.config.chain.dir}/anvil-state.json` });
       // A pooled socket to the old process may cost the first cycle; the timer would run the next.
       await anchored([id]);
       expect((await app.app.get(BlobsService).content(hospital, id)).toString()).toBe('written while the chain is down');

@@ -3,7 +3,7 @@ import { AnvilProcess } from '../../../gateway/src/chain/anvil-process';
 import { ChainClient } from '../../../gateway/src/chain/chain-client';
 import { ChainRevertError } from '../../../gateway/src/chain/chain-errors';
 import { NodeRpc } from '../../../gateway/src/chain/node-rpc';
-import { EHRCHAIN_CHAIN_ID } from '../../../gateway/src/config/app-config';
+import { EMBEDDED_CHAIN_ID } from '../../../gateway/src/config/app-config';
 
 export const randomKey = (): string => `0x${randomBytes(32).toString('hex')}`;
 export const randomBytes32 = (): string => `0x${randomBytes(32).toString('hex')}`;
@@ -13,7 +13,7 @@ export const randomBytes32 = (): string => `0x${randomBytes(32).toString('hex')}
  * (the free-gas chain must accept their transactions as they are). `stop()` closes them all.
  */
 export async function startTestChain() {
-  const anvil = await AnvilProcess.start({ port: 0, chainId: EHRCHAIN_CHAIN_ID, blockTimeSeconds: 0 });
+  const anvil = await AnvilProcess.start({ port: 0, chainId: EMBEDDED_CHAIN_ID, blockTimeSeconds: 0 });
   const clients: ChainClient[] = [];
   return {
     anvil,
