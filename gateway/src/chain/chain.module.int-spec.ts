@@ -70,11 +70,11 @@ describe(ChainModule.name, () => {
     expect((await sut.anchorOf(recordId))?.cid).toBe('bafy-boot');
   });
 
-  it('refuses to start when the chain reports another chain id, naming CHAIN_ID', async () => {
-    const other = await AnvilProcess.start({ port: 0, chainId: 1337, blockTimeSeconds: 0 });
+  it('refuses to start when the chain reports another chain id than CHAIN_ID, naming it', async () => {
+    const other = await AnvilProcess.start({ port: 0, chainId: 4_242_424, blockTimeSeconds: 0 });
     anvils.push(other);
     const dir = join(dataDir, 'other');
-    const config = loadConfig({ DATA_DIR: dir, CHAIN_RPC_URL: other.rpcUrl, CONSORTIUM_AUTHORITIES: '0x1111111111111111111111111111111111111111' }, dir);
+    const config = loadConfig({ DATA_DIR: dir, CHAIN_RPC_URL: other.rpcUrl, CHAIN_ID: '4242425', CONSORTIUM_AUTHORITIES: '0x1111111111111111111111111111111111111111' }, dir);
 
     const error = await boot(config).then(
       () => undefined,
@@ -83,6 +83,22 @@ describe(ChainModule.name, () => {
 
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe('CHAIN_ID');
+    expect(existsSync(join(config.chain.dir, 'deployments.json'))).toBe(false);
+  });
+
+  it.each([1337, 31337])('refuses a network whose id is a development default (%i), naming CHAIN_RPC_URL', async (chainId) => {
+    const development = await AnvilProcess.start({ port: 0, chainId, blockTimeSeconds: 0 });
+    anvils.push(development);
+    const dir = join(dataDir, `development-${chainId}`);
+    const config = loadConfig({ DATA_DIR: dir, CHAIN_RPC_URL: development.rpcUrl, CONSORTIUM_AUTHORITIES: '0x1111111111111111111111111111111111111111' }, dir);
+
+    const error = await boot(config).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toContain(`names a chain with id ${chainId}, which is reserved for development chains`);
     expect(existsSync(join(config.chain.dir, 'deployments.json'))).toBe(false);
   });
 
