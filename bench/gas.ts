@@ -6,7 +6,7 @@ import { findRepoRoot, loadArtifact } from '../gateway/src/chain/artifacts';
 import { ChainClient } from '../gateway/src/chain/chain-client';
 import { EMBEDDED_CHAIN_ID } from '../gateway/src/config/app-config';
 import { GAS_SCENARIOS } from './gas/index';
-import { FixedKey, GasContext, GasRow, GasScenario } from './gas/scenario';
+import { FAR_FUTURE, FixedKey, GasContext, GasRow, GasScenario } from './gas/scenario';
 import { NodeRpc } from '../gateway/src/chain/node-rpc';
 
 export type { GasRow } from './gas/scenario';
@@ -39,7 +39,9 @@ const RECEIPT_MS = 30_000;
  */
 export async function measureGas(scenarios: readonly GasScenario[] = GAS_SCENARIOS): Promise<GasRow[]> {
   for (const scenario of scenarios) scenario.artifacts.forEach((name) => loadArtifact(name)); // fail before starting a chain
-  const anvil = await AnvilProcess.start({ port: 0, chainId: EMBEDDED_CHAIN_ID, blockTimeSeconds: 0 });
+  // Chain time a week before FAR_FUTURE, the signatures' fixed deadline: a deadline is accepted at
+  // most MAX_SIGNATURE_LIFETIME (30 days) ahead, and a fixed one keeps calldata and gas the same on every run.
+  const anvil = await AnvilProcess.start({ port: 0, chainId: EMBEDDED_CHAIN_ID, blockTimeSeconds: 0, genesisTimestamp: FAR_FUTURE - 7 * 24 * 3600 });
   const chain = new ChainClient(anvil.rpcUrl, keyFor('deployer'));
   // One client per label: two clients with one key would race for nonces.
   const clients = new Map<string, ChainClient>([['deployer', chain]]);

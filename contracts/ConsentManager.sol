@@ -83,11 +83,13 @@ contract ConsentManager is PatientRegistry, Nonces {
     bytes32 private constant CONSENT_REQUEST_TYPEHASH = keccak256(
         "ConsentRequest(bytes32 patient,address doctor,uint8 categories,uint8 purposes,uint40 fromDate,uint40 toDate,uint40 expiry,uint256 nonce,uint256 deadline)"
     );
+    // Answers to a request name its patient and doctor, not only its number: a relayer that controls
+    // the order in which requests are filed cannot apply an answer to another doctor's request.
     bytes32 private constant CONSENT_APPROVAL_TYPEHASH = keccak256(
-        "ConsentApproval(uint256 requestId,uint8 categories,uint8 purposes,uint40 fromDate,uint40 toDate,uint40 expiry,bytes32 recordsRoot,uint256 nonce,uint256 deadline)"
+        "ConsentApproval(uint256 requestId,bytes32 patient,address doctor,uint8 categories,uint8 purposes,uint40 fromDate,uint40 toDate,uint40 expiry,bytes32 recordsRoot,uint256 nonce,uint256 deadline)"
     );
     bytes32 private constant CONSENT_DENIAL_TYPEHASH =
-        keccak256("ConsentDenial(uint256 requestId,uint256 nonce,uint256 deadline)");
+        keccak256("ConsentDenial(uint256 requestId,bytes32 patient,address doctor,uint256 nonce,uint256 deadline)");
 
     IConsortiumDirectory private immutable _directory;
 
@@ -126,6 +128,8 @@ contract ConsentManager is PatientRegistry, Nonces {
     event ConsentRequestDenied(uint256 indexed requestId, bytes32 indexed patient, address indexed doctor);
 
     error ConsentManagerExpiredSignature(uint256 deadline);
+    /// @notice The deadline is more than MAX_SIGNATURE_LIFETIME after this block: `latest` is the last accepted.
+    error ConsentManagerDeadlineTooFar(uint256 deadline, uint256 latest);
     /// @notice The message was signed by `signer`, not `expected` (or over other data, e.g. a used nonce).
     error ConsentManagerInvalidSigner(address signer, address expected);
     error ConsentManagerUnknownPatient(bytes32 patient);
@@ -137,8 +141,6 @@ contract ConsentManager is PatientRegistry, Nonces {
     error ConsentManagerInvalidDateRange(uint40 fromDate, uint40 toDate);
     /// @notice The consent would end before it starts.
     error ConsentManagerInvalidExpiry(uint40 expiry);
-    /// @notice No consent in force to revoke (never granted, or already revoked).
-    error ConsentManagerNotGranted(bytes32 patient, address grantee);
     error ConsentManagerNotDoctor(address doctor);
     error ConsentManagerUnknownRequest(uint256 requestId);
     /// @notice The request was already answered, or expired unanswered.
@@ -175,18 +177,18 @@ contract ConsentManager is PatientRegistry, Nonces {
     }
 
     /// @notice Revokes `grantee`'s consent from `patient`: refused to every read from the next block.
+    /// Also cancels what the patient signed about `grantee` and was not relayed yet: with or
+    /// without a consent in force, the pair's nonce moves on, so a grant or an answer signed at the
+    /// old nonce can never apply.
     /// @dev Requires `ConsentRevocation(patient, grantee, nonce, deadline)` signed by the patient's
-    /// signer at the pair's `consentNonces`, which this consumes, and a consent granted and not yet
-    /// revoked (an expired one may be). Emits ConsentRevoked.
+    /// signer at the pair's `consentNonces`, which this consumes. Emits ConsentRevoked.
     /// @param patient The patient's handle.
     /// @param grantee The reader whose consent ends.
     /// @param deadline Last timestamp at which the signature is accepted.
     /// @param signature 65-byte signature (r, s, v) by the patient's signer.
     function revoke(bytes32 patient, address grantee, uint256 deadline, bytes calldata signature) external {
         _checkDeadline(deadline);
-        uint256 consent = _consents[patient][grantee];
-        if (uint40(consent >> EXPIRY) == 0) revert ConsentManagerNotGranted(patient, grantee);
-        uint48 nonce = uint48(consent >> NONCE);
+        uint48 nonce = uint48(_consents[patient][grantee] >> NONCE);
         _checkPatientSignature(patient, _hashCallWords(CONSENT_REVOCATION_TYPEHASH, 2, nonce, deadline), signature);
         // Only the nonce stays: the revoked grant's signature can never apply again.
         _consents[patient][grantee] = uint256(nonce + 1) << NONCE;
@@ -222,7 +224,8 @@ contract ConsentManager is PatientRegistry, Nonces {
     }
 
     /// @notice Approves a pending request by granting its doctor the consent `terms`.
-    /// @dev Requires `ConsentApproval(requestId, terms..., nonce, deadline)` signed by the request's
+    /// @dev Requires `ConsentApproval(requestId, patient, doctor, terms..., nonce, deadline)`, the
+    /// request's own patient and doctor, signed by the request's
     /// patient at the (patient, doctor) pair's `consentNonces`, which this consumes; the request
     /// pending; `terms` valid as for `grant`. The patient may grant less or other than was asked:
     /// the signature covers exactly what is granted. Emits ConsentGranted and ConsentRequestGranted.
@@ -240,15 +243,22 @@ contract ConsentManager is PatientRegistry, Nonces {
         Request storage request = _pending(requestId);
         (bytes32 patient, address doctor) = (request.patient, request.doctor);
         uint48 nonce = uint48(_consents[patient][doctor] >> NONCE);
-        // The message's fields before the nonce are this call's first 7 ABI words.
-        _checkPatientSignature(patient, _hashCallWords(CONSENT_APPROVAL_TYPEHASH, 7, nonce, deadline), signature);
+        // requestId (this call's first ABI word), the request's patient and doctor, then the 6 words of the terms.
+        bytes32 structHash = keccak256(
+            bytes.concat(
+                CONSENT_APPROVAL_TYPEHASH, msg.data[4:36], patient, bytes32(uint256(uint160(doctor))), msg.data[36:228],
+                bytes32(uint256(nonce)), bytes32(deadline)
+            )
+        );
+        _checkPatientSignature(patient, structHash, signature);
         request.status = RequestStatus.Granted;
         _grant(patient, doctor, terms, nonce, requestId);
         emit ConsentRequestGranted(requestId, patient, doctor);
     }
 
     /// @notice Denies a pending request.
-    /// @dev Requires `ConsentDenial(requestId, nonce, deadline)` signed by the request's patient at
+    /// @dev Requires `ConsentDenial(requestId, patient, doctor, nonce, deadline)`, the request's own
+    /// patient and doctor, signed by the request's patient at
     /// the (patient, doctor) pair's `consentNonces`, which this consumes; the request pending. A
     /// consent the doctor already holds stays as it is. Emits ConsentRequestDenied.
     /// @param requestId A pending request.
@@ -260,7 +270,7 @@ contract ConsentManager is PatientRegistry, Nonces {
         (bytes32 patient, address doctor) = (request.patient, request.doctor);
         uint256 consent = _consents[patient][doctor];
         uint48 nonce = uint48(consent >> NONCE);
-        _checkPatientSignature(patient, _hashCallWords(CONSENT_DENIAL_TYPEHASH, 1, nonce, deadline), signature);
+        _checkPatientSignature(patient, keccak256(abi.encode(CONSENT_DENIAL_TYPEHASH, requestId, patient, doctor, nonce, deadline)), signature);
         _consents[patient][doctor] = (consent & ~(MASK_48 << NONCE)) | (uint256(nonce + 1) << NONCE);
         request.status = RequestStatus.Denied;
         emit ConsentRequestDenied(requestId, patient, doctor);
@@ -395,6 +405,9 @@ contract ConsentManager is PatientRegistry, Nonces {
 
     function _checkDeadline(uint256 deadline) private view {
         if (block.timestamp > deadline) revert ConsentManagerExpiredSignature(deadline);
+        if (deadline > block.timestamp + MAX_SIGNATURE_LIFETIME) {
+            revert ConsentManagerDeadlineTooFar(deadline, block.timestamp + MAX_SIGNATURE_LIFETIME);
+        }
     }
 
     function _checkPatientSignature(bytes32 patient, bytes32 structHash, bytes calldata signature) private view {

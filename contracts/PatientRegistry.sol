@@ -23,6 +23,10 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 abstract contract PatientRegistry is EIP712 {
     /// @notice The most guardians a patient may name.
     uint256 public constant MAX_GUARDIANS = 10;
+    /// @notice The longest a signed message may wait to be relayed: its deadline is at most this far
+    /// after the block that applies it. A message forgotten for longer is re-signed, not applied
+    /// by whoever kept it (the SDK signs for minutes or days, not years).
+    uint256 public constant MAX_SIGNATURE_LIFETIME = 30 days;
 
     bytes32 private constant REGISTRATION_TYPEHASH =
         keccak256("Registration(bytes32 handle,address signer,uint256 nonce,uint256 deadline)");
@@ -60,6 +64,8 @@ abstract contract PatientRegistry is EIP712 {
     error PatientRegistryUnknownHandle(bytes32 handle);
     /// @notice The signature's deadline has passed.
     error PatientRegistryExpiredSignature(uint256 deadline);
+    /// @notice The deadline is more than MAX_SIGNATURE_LIFETIME after this block: `latest` is the last accepted.
+    error PatientRegistryDeadlineTooFar(uint256 deadline, uint256 latest);
     /// @notice The message was signed by `signer`, not by `expected` (or over other data, e.g. a used nonce).
     error PatientRegistryInvalidSigner(address signer, address expected);
     /// @notice The new signing address must not be zero.
@@ -255,6 +261,9 @@ abstract contract PatientRegistry is EIP712 {
 
     function _checkRegistryDeadline(uint256 deadline) private view {
         if (block.timestamp > deadline) revert PatientRegistryExpiredSignature(deadline);
+        if (deadline > block.timestamp + MAX_SIGNATURE_LIFETIME) {
+            revert PatientRegistryDeadlineTooFar(deadline, block.timestamp + MAX_SIGNATURE_LIFETIME);
+        }
     }
 
     function _checkRegistrySigner(bytes32 structHash, bytes calldata signature, address expected) private view {

@@ -52,8 +52,8 @@ export const consentManagerScenario: GasScenario = {
     // Request 1, not measured: the measured one finds the request counter non-zero, as on a chain in use.
     await requestConsent(colleague);
     const request = await requestConsent(doctor); // request 2
-    const grantRequest = await send(sut, 'grantRequest', [2, TERMS_GRANTED, FAR_FUTURE, sign('ConsentApproval', signer, { requestId: 2n, ...TERMS_GRANTED, nonce: 0n })]);
-    const denyRequest = await send(sut, 'denyRequest', [1, FAR_FUTURE, sign('ConsentDenial', signer, { requestId: 1n, nonce: 0n })]);
+    const grantRequest = await send(sut, 'grantRequest', [2, TERMS_GRANTED, FAR_FUTURE, sign('ConsentApproval', signer, { requestId: 2n, patient: handle, doctor: doctor.address, ...TERMS_GRANTED, nonce: 0n })]);
+    const denyRequest = await send(sut, 'denyRequest', [1, FAR_FUTURE, sign('ConsentDenial', signer, { requestId: 1n, patient: handle, doctor: colleague.address, nonce: 0n })]);
 
     const rotation = { handle, newSigner: rotated.address, nonce: BigInt(handleNonce++) };
     const rotate = await send(sut, 'rotateSigner', [handle, rotated.address, FAR_FUTURE, sign('Rotation', signer, rotation), sign('Rotation', rotated, rotation)]);

@@ -126,6 +126,25 @@ describe('ConsentManager requests (contract)', () => {
       expect(await status(requestId)).toBe(BigInt(Status.Requested));
     });
 
+    it("refuses an approval the relayer redirects to another doctor's request by choosing the request numbers", async () => {
+      // The relayer files the requests, so it knows the numbers first: it tells the patient that
+      // request n is the trusted doctor's, but filed the other doctor's as n. Both pairs are at
+      // nonce 0. The patient signs "approve n, from the trusted doctor", which n's doctor is not.
+      const { handle, signer } = await patient();
+      const [trusted, other] = [await doctor(), await doctor()];
+      const n = await request(handle, other);
+      const meant = await request(handle, trusted);
+
+      const error = await revertOf(bed.relayer.send(bed.sut, 'grantRequest', await approvalArgs(n, handle, trusted.address, await terms(), signer)));
+
+      expect(error.errorName).toBe('ConsentManagerInvalidSigner');
+      expect(await mayRead(handle, other.address)).toBe(false);
+      expect(await status(n)).toBe(BigInt(Status.Requested));
+      // The approval of the request that is the trusted doctor's works.
+      await transact(bed.sut, 'grantRequest', await approvalArgs(meant, handle, trusted.address, await terms(), signer));
+      expect(await mayRead(handle, trusted.address)).toBe(true);
+    });
+
     it('refuses an approval after its deadline', async () => {
       const { handle, signer } = await patient();
       const dr = await doctor();
@@ -168,6 +187,17 @@ describe('ConsentManager requests (contract)', () => {
       expect(events).toEqual([{ name: 'ConsentRequestDenied', args: { requestId, patient: handle, doctor: dr.address } }]);
       expect(await status(requestId)).toBe(BigInt(Status.Denied));
       expect(await mayRead(handle, dr.address)).toBe(true);
+    });
+
+    it("refuses a denial the relayer redirects to another doctor's request", async () => {
+      const { handle, signer } = await patient();
+      const [declined, other] = [await doctor(), await doctor()];
+      const n = await request(handle, other);
+
+      const error = await revertOf(bed.relayer.send(bed.sut, 'denyRequest', await denialArgs(n, handle, declined.address, signer)));
+
+      expect(error.errorName).toBe('ConsentManagerInvalidSigner');
+      expect(await status(n)).toBe(BigInt(Status.Requested));
     });
 
     it('refuses a denial not signed by the patient, after its deadline, or of an answered request', async () => {

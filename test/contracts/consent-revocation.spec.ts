@@ -6,7 +6,7 @@ import { consentManagerTestbed } from './support/consent-manager';
 describe('ConsentManager revocation (contract)', () => {
   const bed = consentManagerTestbed('ConsentManager revocation');
   const { transact, chainTime } = bed;
-  const { hospital, terms, grantArgs, revokeArgs, pairNonce, consentOf, mayRead, mayReadAt, granted } = consentHelpers(bed);
+  const { hospital, terms, grantArgs, revokeArgs, pairNonce, consentOf, mayRead, mayReadAt, granted, patient: registered } = consentHelpers(bed);
 
   beforeAll(() => bed.start());
   afterAll(() => bed.stop());
@@ -51,16 +51,44 @@ describe('ConsentManager revocation (contract)', () => {
       expect(await mayRead(handle, grantee)).toBe(true);
     });
 
-    it('refuses to revoke a consent that was never granted or is already revoked', async () => {
+    it('cancels a grant the patient signed but nobody relayed yet: the revocation moves the pair nonce on', async () => {
+      // The attack: a relayer holds a signed grant back, to apply it once the patient has changed their mind.
+      const { handle, signer } = await registered();
+      const grantee = await hospital();
+      const withheld = await grantArgs(handle, grantee, await terms(), signer);
+
+      const { events } = await transact(bed.sut, 'revoke', await revokeArgs(handle, grantee, signer));
+      const error = await revertOf(bed.relayer.send(bed.sut, 'grant', withheld));
+
+      expect(events).toEqual([{ name: 'ConsentRevoked', args: { patient: handle, grantee } }]);
+      expect(error.errorName).toBe('ConsentManagerInvalidSigner');
+      expect(await mayRead(handle, grantee)).toBe(false);
+      expect(await pairNonce(handle, grantee)).toBe(1n);
+    });
+
+    it('revokes again harmlessly: an already revoked consent stays revoked, and the old revocation cannot be replayed', async () => {
       const { handle, signer, grantee } = await granted();
+      const first = await revokeArgs(handle, grantee, signer);
+      await transact(bed.sut, 'revoke', first);
+
       await transact(bed.sut, 'revoke', await revokeArgs(handle, grantee, signer));
-      const stranger = await hospital();
+      const replay = await revertOf(bed.relayer.send(bed.sut, 'revoke', first));
 
-      const again = await revertOf(bed.relayer.send(bed.sut, 'revoke', await revokeArgs(handle, grantee, signer)));
-      const never = await revertOf(bed.relayer.send(bed.sut, 'revoke', await revokeArgs(handle, stranger, signer)));
+      expect(replay.errorName).toBe('ConsentManagerInvalidSigner');
+      expect(await mayRead(handle, grantee)).toBe(false);
+      expect(await pairNonce(handle, grantee)).toBe(3n);
+    });
 
-      expect([again.errorName, again.args]).toEqual(['ConsentManagerNotGranted', [handle, grantee]]);
-      expect([never.errorName, never.args]).toEqual(['ConsentManagerNotGranted', [handle, stranger]]);
+    it('refuses a revocation whose deadline is more than 30 days ahead: a signature cannot wait for years', async () => {
+      const { handle, signer, grantee } = await granted();
+      const latest = BigInt(await chainTime()) + 30n * 86_400n;
+      const until = latest + 3600n;
+
+      const error = await revertOf(bed.relayer.send(bed.sut, 'revoke', await revokeArgs(handle, grantee, signer, { until })));
+
+      expect(error.errorName).toBe('ConsentManagerDeadlineTooFar');
+      expect(error.args[0]).toBe(until);
+      expect(await mayRead(handle, grantee)).toBe(true);
     });
 
     it('refuses a revocation after its deadline', async () => {

@@ -60,6 +60,20 @@ describe('PatientRegistry registration and rotation (contract, as deployed in Co
       expect(error.args).toEqual([until]);
     });
 
+    it('rejects a registration whose deadline is more than 30 days ahead (MAX_SIGNATURE_LIFETIME)', async () => {
+      const handle = randomBytes32();
+      const signer = newKey();
+      const now = await blockTimestamp(bed.chain);
+      const until = now + 31n * 86_400n;
+
+      const error = await revertOf(bed.relayer.send(bed.sut, 'register', await registrationArgs(handle, signer, { until })));
+
+      expect(error.errorName).toBe('PatientRegistryDeadlineTooFar');
+      expect(error.args[0]).toBe(until);
+      expect(error.args[1]).toBeGreaterThanOrEqual(now + 30n * 86_400n);
+      await transact(bed.sut, 'register', await registrationArgs(handle, signer, { until: now + 29n * 86_400n }));
+    });
+
     it('rejects the zero handle', async () => {
       const handle = ZERO_BYTES32;
       const signer = newKey();

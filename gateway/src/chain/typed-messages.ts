@@ -42,8 +42,11 @@ export const CONSENT_MANAGER_TYPES = {
   ConsentGrant: [{ name: 'patient', type: 'bytes32' }, { name: 'grantee', type: 'address' }, ...TERMS, { name: 'recordsRoot', type: 'bytes32' }, ...NONCE_DEADLINE],
   ConsentRevocation: [{ name: 'patient', type: 'bytes32' }, { name: 'grantee', type: 'address' }, ...NONCE_DEADLINE],
   ConsentRequest: [{ name: 'patient', type: 'bytes32' }, { name: 'doctor', type: 'address' }, ...TERMS, ...NONCE_DEADLINE],
-  ConsentApproval: [{ name: 'requestId', type: 'uint256' }, ...TERMS, { name: 'recordsRoot', type: 'bytes32' }, ...NONCE_DEADLINE],
-  ConsentDenial: [{ name: 'requestId', type: 'uint256' }, ...NONCE_DEADLINE],
+  ConsentApproval: [
+    { name: 'requestId', type: 'uint256' }, { name: 'patient', type: 'bytes32' }, { name: 'doctor', type: 'address' },
+    ...TERMS, { name: 'recordsRoot', type: 'bytes32' }, ...NONCE_DEADLINE,
+  ],
+  ConsentDenial: [{ name: 'requestId', type: 'uint256' }, { name: 'patient', type: 'bytes32' }, { name: 'doctor', type: 'address' }, ...NONCE_DEADLINE],
   Registration: handleAnd('signer'),
   Rotation: handleAnd('newSigner'),
   GuardianSet: [{ name: 'handle', type: 'bytes32' }, { name: 'guardians', type: 'address[]' }, { name: 'threshold', type: 'uint8' }, ...NONCE_DEADLINE],

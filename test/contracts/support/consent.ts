@@ -147,13 +147,13 @@ export function consentRequestHelpers(bed: ConsentManagerTestbed) {
   async function approvalArgs(requestId: bigint, handle: string, doctorAddress: string, scope: Terms, key: Key, options: { until?: bigint } = {}) {
     const until = options.until ?? (await deadline());
     const nonce = await pairNonce(handle, doctorAddress);
-    return [requestId, scope, until, signConsent('ConsentApproval', key, { requestId, ...scope, nonce, deadline: until })];
+    return [requestId, scope, until, signConsent('ConsentApproval', key, { requestId, patient: handle, doctor: doctorAddress, ...scope, nonce, deadline: until })];
   }
 
   async function denialArgs(requestId: bigint, handle: string, doctorAddress: string, key: Key, options: { until?: bigint } = {}) {
     const until = options.until ?? (await deadline());
     const nonce = await pairNonce(handle, doctorAddress);
-    return [requestId, until, signConsent('ConsentDenial', key, { requestId, nonce, deadline: until })];
+    return [requestId, until, signConsent('ConsentDenial', key, { requestId, patient: handle, doctor: doctorAddress, nonce, deadline: until })];
   }
 
   const status = async (requestId: bigint): Promise<bigint> => (await view('requestStatus', [requestId]))[0] as bigint;
