@@ -32,12 +32,20 @@ contract ConsortiumRegistry is IConsortiumDirectory {
     /// @notice Upper bound of n: one bit per authority in a proposal's 96-bit approval bitmap.
     uint256 public constant MAX_AUTHORITIES = 96;
 
+    /// @notice Longest proposal lifetime a deployment may choose. Approvals gathered weeks apart
+    /// no longer describe one decision (the dossier, the hospital and the authorities' view move
+    /// on), and a half-approved proposal left open is one approval away from executing long after
+    /// anyone remembers it. A bound also keeps expiresAt (now + ttl) from overflowing uint64,
+    /// which would make every proposal revert.
+    uint64 public constant MAX_PROPOSAL_TTL = 30 days;
+
     struct Proposal {
         address subject;
         uint64 expiresAt;
         Action action;
         uint8 approvals;
         bool executed;
+        bool cancelled;
         address proposer;
         uint96 approvedBy;
         bytes32 dataHash;
@@ -67,8 +75,8 @@ contract ConsortiumRegistry is IConsortiumDirectory {
     error ConsortiumRegistryInvalidAuthority(address account);
     /// @notice An authority appears twice.
     error ConsortiumRegistryDuplicateAuthority(address account);
-    /// @notice The proposal lifetime is 0.
-    error ConsortiumRegistryInvalidProposalTtl(uint64 ttl);
+    /// @notice The proposal lifetime is 0 or over `max` (MAX_PROPOSAL_TTL).
+    error ConsortiumRegistryInvalidProposalTtl(uint64 ttl, uint64 max);
     /// @notice The caller is not an authority.
     error ConsortiumRegistryNotAuthority(address account);
     /// @notice The subject of a proposal is the zero address.
@@ -85,6 +93,10 @@ contract ConsortiumRegistry is IConsortiumDirectory {
     error ConsortiumRegistryProposalAlreadyExecuted(uint256 proposalId);
     /// @notice The proposal's lifetime is over.
     error ConsortiumRegistryProposalExpired(uint256 proposalId, uint64 expiresAt);
+    /// @notice The proposal was cancelled by its proposer.
+    error ConsortiumRegistryProposalCancelled(uint256 proposalId);
+    /// @notice Only the authority that made the proposal may cancel it.
+    error ConsortiumRegistryNotProposer(uint256 proposalId, address caller);
     /// @notice The authority already approved this proposal.
     error ConsortiumRegistryAlreadyApproved(uint256 proposalId, address authority);
     /// @notice The practitioner is the zero address.
@@ -102,6 +114,8 @@ contract ConsortiumRegistry is IConsortiumDirectory {
     );
     /// @notice An authority approved a proposal; `approvals` is the count including this one.
     event ProposalApproved(uint256 indexed proposalId, address indexed authority, uint256 approvals);
+    /// @notice The proposer withdrew a proposal before it executed; it can no longer be approved.
+    event ProposalCancelled(uint256 indexed proposalId, address indexed proposer);
     event HospitalAdmitted(address indexed hospital, uint256 indexed proposalId, bytes32 detailsHash);
     event HospitalSuspended(address indexed hospital, uint256 indexed proposalId, bytes32 reasonHash);
     event HospitalReinstated(address indexed hospital, uint256 indexed proposalId, bytes32 reasonHash);
@@ -117,12 +131,12 @@ contract ConsortiumRegistry is IConsortiumDirectory {
 
     /// @param authorities_ The n authorities: distinct, non-zero, at most MAX_AUTHORITIES.
     /// @param threshold The k approvals a proposal needs, 1 <= k <= n.
-    /// @param ttl Seconds a proposal stays open for approvals, more than 0.
+    /// @param ttl Seconds a proposal stays open for approvals, 1..MAX_PROPOSAL_TTL (30 days).
     constructor(address[] memory authorities_, uint256 threshold, uint64 ttl) {
         uint256 count = authorities_.length;
         if (count == 0 || count > MAX_AUTHORITIES) revert ConsortiumRegistryInvalidAuthorityCount(count, MAX_AUTHORITIES);
         if (threshold == 0 || threshold > count) revert ConsortiumRegistryInvalidThreshold(threshold, count);
-        if (ttl == 0) revert ConsortiumRegistryInvalidProposalTtl(ttl);
+        if (ttl == 0 || ttl > MAX_PROPOSAL_TTL) revert ConsortiumRegistryInvalidProposalTtl(ttl, MAX_PROPOSAL_TTL);
         for (uint256 i = 0; i < count; ++i) {
             address account = authorities_[i];
             if (account == address(0)) revert ConsortiumRegistryInvalidAuthority(account);
@@ -172,7 +186,7 @@ contract ConsortiumRegistry is IConsortiumDirectory {
 
     /// @notice Approves a proposal; the approval that reaches the threshold executes it.
     /// @dev Requirements: caller is an authority that has not approved it yet; the proposal exists,
-    /// is not executed nor expired, and its action still fits the hospital's current status.
+    /// is not executed, cancelled nor expired, and its action still fits the hospital's current status.
     /// Emits {ProposalApproved}, then {HospitalAdmitted}, {HospitalSuspended} or {HospitalReinstated}
     /// when it executes.
     /// @param proposalId The proposal to approve.
@@ -181,6 +195,7 @@ contract ConsortiumRegistry is IConsortiumDirectory {
         uint64 expiresAt = stored.expiresAt;
         if (expiresAt == 0) revert ConsortiumRegistryUnknownProposal(proposalId);
         if (stored.executed) revert ConsortiumRegistryProposalAlreadyExecuted(proposalId);
+        if (stored.cancelled) revert ConsortiumRegistryProposalCancelled(proposalId);
         if (block.timestamp >= expiresAt) revert ConsortiumRegistryProposalExpired(proposalId, expiresAt);
         uint96 bit = _authorityBits[msg.sender];
         if (stored.approvedBy & bit != 0) revert ConsortiumRegistryAlreadyApproved(proposalId, msg.sender);
@@ -191,6 +206,23 @@ contract ConsortiumRegistry is IConsortiumDirectory {
         stored.approvedBy |= bit;
         emit ProposalApproved(proposalId, msg.sender, approvals);
         if (approvals >= _threshold) _execute(proposalId, stored);
+    }
+
+    /// @notice Withdraws a proposal its proposer no longer wants (a mistaken subject or dossier, a
+    /// changed situation), so that no later approval can execute it.
+    /// @dev Requirements: the proposal exists, the caller is its proposer (an authority when it
+    /// proposed; it need not be asked again), and it is neither executed nor already cancelled.
+    /// An expired proposal may be cancelled too, which only makes its end explicit.
+    /// Emits {ProposalCancelled}.
+    /// @param proposalId The proposal to cancel.
+    function cancel(uint256 proposalId) external {
+        Proposal storage stored = _proposals[proposalId];
+        if (stored.expiresAt == 0) revert ConsortiumRegistryUnknownProposal(proposalId);
+        if (stored.proposer != msg.sender) revert ConsortiumRegistryNotProposer(proposalId, msg.sender);
+        if (stored.executed) revert ConsortiumRegistryProposalAlreadyExecuted(proposalId);
+        if (stored.cancelled) revert ConsortiumRegistryProposalCancelled(proposalId);
+        stored.cancelled = true;
+        emit ProposalCancelled(proposalId, msg.sender);
     }
 
     // ---------------------------------------------------------------- practitioners
@@ -290,6 +322,7 @@ contract ConsortiumRegistry is IConsortiumDirectory {
     /// @return approvals Approvals so far, the proposer's included.
     /// @return expiresAt Approvals are refused from this timestamp on.
     /// @return executed Whether it reached the threshold and took effect.
+    /// @return cancelled Whether its proposer cancelled it (it can then never execute).
     function proposal(uint256 proposalId)
         external
         view
@@ -300,7 +333,8 @@ contract ConsortiumRegistry is IConsortiumDirectory {
             address proposer,
             uint256 approvals,
             uint64 expiresAt,
-            bool executed
+            bool executed,
+            bool cancelled
         )
     {
         Proposal storage stored = _proposals[proposalId];
@@ -311,7 +345,8 @@ contract ConsortiumRegistry is IConsortiumDirectory {
             stored.proposer,
             stored.approvals,
             stored.expiresAt,
-            stored.executed
+            stored.executed,
+            stored.cancelled
         );
     }
 

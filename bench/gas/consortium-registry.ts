@@ -66,6 +66,10 @@ export const consortiumRegistryScenario: GasScenario = {
     await send(wider, 'proposeAdmission', [newHospital, fixedBytes32('hospital-2/dossier')], first);
     const approvePending = await send(wider, 'approve', [1], second);
 
+    // Proposal 4 of the 2-of-3 registry, withdrawn by its proposer before anyone approves.
+    await send(registry, 'proposeAdmission', [key('hospital-3').address, fixedBytes32('hospital-3/dossier')], second);
+    const cancel = await send(registry, 'cancel', [4], second);
+
     return [
       perUnit('ConsortiumRegistry.proposeAdmission', 'transaction', 1, proposeAdmission, { note: "3 new slots; the proposer's approval counts" }),
       perUnit('ConsortiumRegistry.approve (admits)', 'transaction', 1, approveAdmission, { note: 'the 2nd approval of 2 of 3: executes the admission' }),
@@ -74,6 +78,7 @@ export const consortiumRegistryScenario: GasScenario = {
       perUnit('ConsortiumRegistry.approve (suspends)', 'transaction', 1, approveSuspension, { note: 'the 2nd approval of 2 of 3: executes the suspension' }),
       perUnit('ConsortiumRegistry.registerPractitioner', 'transaction', 1, register, { note: 'a doctor never registered before' }),
       perUnit('ConsortiumRegistry.deactivatePractitioner', 'transaction', 1, deactivate),
+      perUnit('ConsortiumRegistry.cancel', 'transaction', 1, cancel, { note: 'by its proposer, an open proposal' }),
     ];
   },
 };

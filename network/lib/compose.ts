@@ -107,6 +107,7 @@ function gatewayEnvironment(topology: ComposeTopology): Record<string, unknown> 
     CONSORTIUM_THRESHOLD: '${CONSORTIUM_THRESHOLD:-}',
     PROPOSAL_TTL_HOURS: '${PROPOSAL_TTL_HOURS:-}',
     EMERGENCY_MAX_HOURS: '${EMERGENCY_MAX_HOURS:-}',
+    EMERGENCY_APPROVAL_MINUTES: '${EMERGENCY_APPROVAL_MINUTES:-}',
   };
 }
 

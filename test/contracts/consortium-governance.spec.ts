@@ -55,7 +55,18 @@ describe('ConsortiumRegistry governance (contract)', () => {
 
       expect([zero.errorName, zero.args]).toEqual(['ConsortiumRegistryInvalidAuthority', [ZERO_ADDRESS]]);
       expect([duplicate.errorName, duplicate.args]).toEqual(['ConsortiumRegistryDuplicateAuthority', [a]]);
-      expect([noTtl.errorName, noTtl.args]).toEqual(['ConsortiumRegistryInvalidProposalTtl', [0n]]);
+      expect([noTtl.errorName, noTtl.args]).toEqual(['ConsortiumRegistryInvalidProposalTtl', [0n, BigInt(30 * DAY)]]);
+    });
+
+    it('bounds the proposal lifetime at 30 days: longer, or one that would overflow every expiry, is refused', async () => {
+      const authorities = bed.authorities.slice(0, 2).map((a) => a.address);
+      for (const ttl of [30 * DAY + 1, 2n ** 64n - 1n]) {
+        const error = await revertOf(deployRegistry(bed.deployer, authorities, 2, ttl));
+        expect([error.errorName, error.args]).toEqual(['ConsortiumRegistryInvalidProposalTtl', [BigInt(ttl), BigInt(30 * DAY)]]);
+      }
+      const longest = await deployRegistry(bed.deployer, authorities, 2, 30 * DAY);
+      expect(await view(longest, 'MAX_PROPOSAL_TTL', [])).toEqual([BigInt(30 * DAY)]);
+      expect(await view(longest, 'proposalTtl', [])).toEqual([BigInt(30 * DAY)]);
     });
   });
 
@@ -86,9 +97,9 @@ describe('ConsortiumRegistry governance (contract)', () => {
       expect(await view(bed.sut, 'isActiveMember', [hospital])).toEqual([true]);
       expect(await view(bed.sut, 'hospitalStatus', [hospital])).toEqual([BigInt(HospitalStatus.Admitted)]);
       const expiresAt = (await blockTimestamp(bed.chain, proposed.receipt.blockNumber)) + BigInt(DAY);
-      const [action, subject, dataHash, proposer, approvals, storedExpiry, executed] = await view(bed.sut, 'proposal', [proposalId]);
-      expect([action, String(subject).toLowerCase(), dataHash, proposer, approvals, storedExpiry, executed]).toEqual([
-        BigInt(Action.Admit), hospital.toLowerCase(), detailsHash, bed.authorities[0].address, 2n, expiresAt, true,
+      const [action, subject, dataHash, proposer, approvals, storedExpiry, executed, cancelled] = await view(bed.sut, 'proposal', [proposalId]);
+      expect([action, String(subject).toLowerCase(), dataHash, proposer, approvals, storedExpiry, executed, cancelled]).toEqual([
+        BigInt(Action.Admit), hospital.toLowerCase(), detailsHash, bed.authorities[0].address, 2n, expiresAt, true, false,
       ]);
       expect(await view(bed.sut, 'hasApproved', [proposalId, bed.authorities[1].address])).toEqual([true]);
       expect(await view(bed.sut, 'hasApproved', [proposalId, bed.authorities[2].address])).toEqual([false]);
@@ -241,6 +252,52 @@ describe('ConsortiumRegistry governance (contract)', () => {
 
       expect(error.errorName).toBe('ConsortiumRegistryHospitalAlreadyAdmitted');
       expect((await view(bed.sut, 'proposal', [rival]))[4]).toBe(1n);
+    });
+  });
+
+  describe('cancellation (issue 9, point 10)', () => {
+    it('lets the proposer cancel before execution: the approval that would have executed it is refused', async () => {
+      const hospital = randomAddress();
+      const { proposalId } = await propose(bed.authorities[0], bed.sut, 'proposeAdmission', hospital);
+
+      const cancelled = await transact(bed.authorities[0], bed.sut, 'cancel', [proposalId]);
+
+      expect(cancelled.events).toEqual([{ name: 'ProposalCancelled', args: { proposalId, proposer: bed.authorities[0].address } }]);
+      expect((await view(bed.sut, 'proposal', [proposalId]))[7]).toBe(true);
+      // The attack this closes: a proposal its proposer regrets stays one approval from executing.
+      const error = await revertOf(bed.authorities[1].send(bed.sut, 'approve', [proposalId]));
+      expect([error.errorName, error.args]).toEqual(['ConsortiumRegistryProposalCancelled', [proposalId]]);
+      expect(await view(bed.sut, 'isActiveHospital', [hospital])).toEqual([false]);
+      expect((await view(bed.sut, 'proposal', [proposalId]))[6]).toBe(false);
+    });
+
+    it('refuses cancellation by anyone but the proposer, and of an executed, cancelled or unknown proposal', async () => {
+      const { proposalId } = await propose(bed.authorities[0], bed.sut, 'proposeAdmission', randomAddress());
+      const executed = (await propose(bed.authorities[1], bed.sut, 'proposeAdmission', randomAddress())).proposalId;
+      await transact(bed.authorities[2], bed.sut, 'approve', [executed]);
+
+      for (const from of [bed.authorities[1], bed.authorities[2], bed.stranger]) {
+        const error = await revertOf(from.send(bed.sut, 'cancel', [proposalId]));
+        expect([error.errorName, error.args]).toEqual(['ConsortiumRegistryNotProposer', [proposalId, from.address]]);
+      }
+      const done = await revertOf(bed.authorities[1].send(bed.sut, 'cancel', [executed]));
+      expect([done.errorName, done.args]).toEqual(['ConsortiumRegistryProposalAlreadyExecuted', [executed]]);
+      const unknown = await revertOf(bed.authorities[0].send(bed.sut, 'cancel', [proposalId + 1000n]));
+      expect([unknown.errorName, unknown.args]).toEqual(['ConsortiumRegistryUnknownProposal', [proposalId + 1000n]]);
+      await transact(bed.authorities[0], bed.sut, 'cancel', [proposalId]);
+      const twice = await revertOf(bed.authorities[0].send(bed.sut, 'cancel', [proposalId]));
+      expect([twice.errorName, twice.args]).toEqual(['ConsortiumRegistryProposalCancelled', [proposalId]]);
+    });
+
+    it('leaves a rival proposal for the same hospital untouched', async () => {
+      const hospital = randomAddress();
+      const { proposalId: cancelled } = await propose(bed.authorities[0], bed.sut, 'proposeAdmission', hospital);
+      const { proposalId: rival } = await propose(bed.authorities[1], bed.sut, 'proposeAdmission', hospital);
+      await transact(bed.authorities[0], bed.sut, 'cancel', [cancelled]);
+
+      await transact(bed.authorities[2], bed.sut, 'approve', [rival]);
+
+      expect(await view(bed.sut, 'isActiveHospital', [hospital])).toEqual([true]);
     });
   });
 });

@@ -18,7 +18,7 @@ import { KeyStore } from '../../gateway/src/keys/key-store';
 const SNAPSHOT_FILES = { state: 'anvil-state.json', deployments: 'deployments.json', keys: 'keys' } as const;
 
 /** Settings a snapshot is made with; a test that changes one of them deploys its own suite. */
-export const SNAPSHOT_SETTINGS = ['CHAIN_ID', 'CHAIN_RPC_URL', 'CONSORTIUM_AUTHORITIES', 'CONSORTIUM_THRESHOLD', 'PROPOSAL_TTL_HOURS', 'EMERGENCY_MAX_HOURS'];
+export const SNAPSHOT_SETTINGS = ['CHAIN_ID', 'CHAIN_RPC_URL', 'CONSORTIUM_AUTHORITIES', 'CONSORTIUM_THRESHOLD', 'PROPOSAL_TTL_HOURS', 'EMERGENCY_MAX_HOURS', 'EMERGENCY_APPROVAL_MINUTES'];
 
 function snapshotKey(config: AppConfig): string {
   const hash = createHash('sha256');

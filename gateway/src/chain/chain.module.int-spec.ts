@@ -117,6 +117,7 @@ describe(ChainModule.name, () => {
     expect(await call('ConsortiumRegistry', 'isAuthority', [client.address])).toBe(false); // the gateway governs nothing
     expect(lower(await call('EmergencyAccess', 'directory'))).toBe(addresses.ConsortiumRegistry.toLowerCase());
     expect(await call('EmergencyAccess', 'maxDuration')).toBe(12n * 3600n);
+    expect(await call('EmergencyAccess', 'approvalWindow')).toBe(2n * 3600n);
     expect(lower(await call('ConsentManager', 'directory'))).toBe(addresses.ConsortiumRegistry.toLowerCase());
   });
 });

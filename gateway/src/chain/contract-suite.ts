@@ -9,7 +9,7 @@ import { ContractSpec } from './deployments';
 export function contractSuite(consortium: AppConfig['consortium'], authorities: string[]): ContractSpec[] {
   return [
     { name: 'ConsortiumRegistry', args: () => [authorities, consortium.threshold, consortium.proposalTtlSeconds] },
-    { name: 'EmergencyAccess', args: (deployed) => [deployed.ConsortiumRegistry, consortium.emergencyMaxSeconds] },
+    { name: 'EmergencyAccess', args: (deployed) => [deployed.ConsortiumRegistry, consortium.emergencyMaxSeconds, consortium.emergencyApprovalSeconds] },
     { name: 'ConsentManager', args: (deployed) => [deployed.ConsortiumRegistry] },
     { name: 'RecordAnchors' },
     { name: 'AccessLog' },

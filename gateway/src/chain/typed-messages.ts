@@ -54,8 +54,12 @@ export const CONSENT_MANAGER_TYPES = {
 } satisfies Record<string, readonly Eip712Field[]>;
 export type ConsentManagerMessage = keyof typeof CONSENT_MANAGER_TYPES;
 
-/** The doctor-signed break-glass request EmergencyAccess verifies. */
+/**
+ * The doctor-signed messages EmergencyAccess verifies: the break-glass request, and the end of a
+ * granted access before its time box is over (no nonce: it applies once, the access being over).
+ */
 export const EMERGENCY_ACCESS_TYPES = {
   EmergencyRequest: [{ name: 'patient', type: 'bytes32' }, { name: 'reasonHash', type: 'bytes32' }, { name: 'duration', type: 'uint64' }, ...NONCE_DEADLINE],
+  EmergencyEnd: [{ name: 'requestId', type: 'uint256' }, { name: 'deadline', type: 'uint256' }],
 } satisfies Record<string, readonly Eip712Field[]>;
 export type EmergencyAccessMessage = keyof typeof EMERGENCY_ACCESS_TYPES;

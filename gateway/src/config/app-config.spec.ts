@@ -56,7 +56,12 @@ describe('consortium configuration', () => {
   const a = (n: number) => `0x${String(n).repeat(40).slice(0, 40)}`;
 
   it('defaults to the development authorities on the embedded chain', () => {
-    expect(loadConfig({}).consortium).toMatchObject({ authorities: undefined, threshold: 2, emergencyMaxSeconds: 24 * 3600 });
+    expect(loadConfig({}).consortium).toMatchObject({ authorities: undefined, threshold: 2, proposalTtlSeconds: 168 * 3600, emergencyMaxSeconds: 24 * 3600, emergencyApprovalSeconds: 2 * 3600 });
+  });
+
+  it('keeps the emergency approval window within a day and within the longest access', () => {
+    expect(loadConfig({ EMERGENCY_MAX_HOURS: '1' }).consortium.emergencyApprovalSeconds).toBe(3600);
+    expect(loadConfig({ EMERGENCY_APPROVAL_MINUTES: '15' }).consortium.emergencyApprovalSeconds).toBe(15 * 60);
   });
 
   it('takes the authorities and a majority threshold by default', () => {
@@ -71,6 +76,9 @@ describe('consortium configuration', () => {
     [{ CONSORTIUM_AUTHORITIES: `${a(1)},${a(1)}` }, /CONSORTIUM_AUTHORITIES lists an address twice/],
     [{ CONSORTIUM_AUTHORITIES: `${a(1)},${a(2)}`, CONSORTIUM_THRESHOLD: '3' }, /CONSORTIUM_THRESHOLD must be between 1 and 2/],
     [{ EMERGENCY_MAX_HOURS: '100' }, /EMERGENCY_MAX_HOURS must be between 1 and 72/],
+    [{ EMERGENCY_APPROVAL_MINUTES: '1441' }, /EMERGENCY_APPROVAL_MINUTES must be between 1 and 1440/],
+    [{ EMERGENCY_MAX_HOURS: '2', EMERGENCY_APPROVAL_MINUTES: '121' }, /EMERGENCY_APPROVAL_MINUTES must be between 1 and 120/],
+    [{ PROPOSAL_TTL_HOURS: '721' }, /PROPOSAL_TTL_HOURS must be between 1 and 720/],
   ])('refuses %p', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });

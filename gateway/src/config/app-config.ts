@@ -53,9 +53,15 @@ export interface AppConfig {
      */
     authorities?: string[];
     threshold: number;
+    /** How long a proposal collects approvals; ConsortiumRegistry refuses more than 30 days. */
     proposalTtlSeconds: number;
     /** Longest break-glass access an emergency approval can grant. */
     emergencyMaxSeconds: number;
+    /**
+     * How long an emergency request waits for its approvals before it lapses; EmergencyAccess
+     * refuses more than a day or more than emergencyMaxSeconds.
+     */
+    emergencyApprovalSeconds: number;
   };
   /** How often the chain-write outbox is drained (about once per block). */
   outbox: { intervalMs: number };
@@ -170,11 +176,17 @@ function consortium(env: Env): AppConfig['consortium'] {
   }
   const n = authorities?.length ?? DEV_AUTHORITIES.count;
   const majority = authorities ? Math.floor(n / 2) + 1 : DEV_AUTHORITIES.threshold;
+  const emergencyMaxHours = int(env, 'EMERGENCY_MAX_HOURS', 24, 1, 72);
+  // EmergencyAccess's bounds (MAX_APPROVAL_WINDOW, maxDuration): an emergency ends at most
+  // approval window + maximum access after the doctor asked.
+  const approvalMinutes = int(env, 'EMERGENCY_APPROVAL_MINUTES', Math.min(120, emergencyMaxHours * 60), 1, Math.min(24, emergencyMaxHours) * 60);
   return {
     authorities,
     threshold: int(env, 'CONSORTIUM_THRESHOLD', majority, 1, n),
-    proposalTtlSeconds: int(env, 'PROPOSAL_TTL_HOURS', 168, 1, 24 * 90) * 3600,
-    emergencyMaxSeconds: int(env, 'EMERGENCY_MAX_HOURS', 24, 1, 72) * 3600,
+    // ConsortiumRegistry.MAX_PROPOSAL_TTL: 30 days.
+    proposalTtlSeconds: int(env, 'PROPOSAL_TTL_HOURS', 168, 1, 24 * 30) * 3600,
+    emergencyMaxSeconds: emergencyMaxHours * 3600,
+    emergencyApprovalSeconds: approvalMinutes * 60,
   };
 }
 

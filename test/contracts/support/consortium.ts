@@ -9,7 +9,7 @@ export const DOCTOR = 1;
 export const PHARMACIST = 2;
 
 /** Deploys a ConsortiumRegistry governed by `authorities`, `threshold` of whom must approve a proposal. */
-export async function deployRegistry(deployer: ChainClient, authorities: string[], threshold: number, proposalTtl = DAY): Promise<ChainContract> {
+export async function deployRegistry(deployer: ChainClient, authorities: string[], threshold: number, proposalTtl: number | bigint = DAY): Promise<ChainContract> {
   const { address } = await deployer.deploy('ConsortiumRegistry', [authorities, threshold, proposalTtl]);
   return deployer.contract('ConsortiumRegistry', address);
 }
