@@ -55,7 +55,7 @@ export class ChainRuntime {
       if (chainId !== config.chain.chainId) {
         throw new ConfigError('CHAIN_ID', `is ${config.chain.chainId} but the chain at ${rpcUrl} reports ${chainId}`);
       }
-      const suite = contractSuite(config.consortium, authorities);
+      const suite = contractSuite(config.consortium, authorities, client.address);
       const contracts = await ensureDeployed(client, join(config.chain.dir, 'deployments.json'), suite);
       const runtime = new ChainRuntime(client, contracts, anvil);
       logger.log({ event: 'chain_ready', chainId, account: client.address, contracts: runtime.addresses });

@@ -40,6 +40,11 @@ export interface AppConfig {
      * (a vote counts only in blocks its node proposes). Unset: votes go to `rpcUrl`'s node.
      */
     validatorRpcUrls?: string[];
+    /**
+     * Sending keys this gateway used before a rotation (docs/decisions.md, "Contracts: threat
+     * model"): their anchors stay trusted on reads, which name the anchorer they verify under.
+     */
+    formerWriters: string[];
   };
   ipfs: { apiUrl?: string; blocksDir: string };
   consortium: {
@@ -52,6 +57,11 @@ export interface AppConfig {
     proposalTtlSeconds: number;
     /** Longest break-glass access an emergency approval can grant. */
     emergencyMaxSeconds: number;
+    /**
+     * The admin of RecordAnchors and AccessLog (grants and revokes the gateway's writer roles),
+     * fixed at their deployment. Unset: the first authority. Never the gateway's own key.
+     */
+    contractsAdmin?: string;
   };
   /** How often the chain-write outbox is drained (about once per block). */
   outbox: { intervalMs: number };
@@ -159,7 +169,20 @@ function consortium(env: Env): AppConfig['consortium'] {
     threshold: int(env, 'CONSORTIUM_THRESHOLD', majority, 1, n),
     proposalTtlSeconds: int(env, 'PROPOSAL_TTL_HOURS', 168, 1, 24 * 90) * 3600,
     emergencyMaxSeconds: int(env, 'EMERGENCY_MAX_HOURS', 24, 1, 72) * 3600,
+    contractsAdmin: addressList(env, 'CONTRACTS_ADMIN')?.[0],
   };
+}
+
+/** Comma-separated 0x addresses, none twice; undefined when unset. */
+function addressList(env: Env, name: string): string[] | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const addresses = raw.split(',').map((a) => a.trim());
+  const bad = addresses.find((a) => !ADDRESS.test(a));
+  if (bad !== undefined) throw new ConfigError(name, `must be 0x addresses separated by commas, got "${bad}"`);
+  if (new Set(addresses.map((a) => a.toLowerCase())).size !== addresses.length) throw new ConfigError(name, 'lists an address twice');
+  if (name === 'CONTRACTS_ADMIN' && addresses.length !== 1) throw new ConfigError(name, 'is one address');
+  return addresses;
 }
 
 function validatorRpcUrls(env: Env): string[] | undefined {
@@ -195,6 +218,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       anvilPort: int(env, 'ANVIL_PORT', 8545, 0, 65535),
       dir: join(dataDir, 'chain'),
       validatorRpcUrls: validatorRpcUrls(env),
+      formerWriters: addressList(env, 'CHAIN_FORMER_WRITERS') ?? [],
     },
     ipfs: {
       apiUrl: url(env, 'IPFS_API_URL', ['http:', 'https:']),
