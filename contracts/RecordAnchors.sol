@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 
 /// @title RecordAnchors
@@ -19,7 +19,19 @@ import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProo
 /// hashed twice so a leaf can never be passed off as an inner node (64-byte preimage).
 /// Versions chain through `previousVersion` (the previous version's leaf hash, zero for the
 /// first); a version with `tombstone` set marks the record erased.
-contract RecordAnchors is AccessControl {
+///
+/// Every anchor lives in the namespace of the account that wrote it: record ids and batch ids
+/// are keys under their anchorer, and every read (`anchorOf`, `batchOf`, `verifyRecord`) names
+/// the anchorer it trusts. So a second anchorer can neither squat an id another anchorer will
+/// use, nor extend, fork or tombstone a version chain anchored by another: its versions prove
+/// only under its own address, a different record for whoever reads under the first. A
+/// version's `author` is what its anchorer asserts (the contract sees only the root); the
+/// anchorer is what the contract authenticates.
+///
+/// Administration (who may anchor) is OpenZeppelin's AccessControlDefaultAdminRules: one
+/// admin, named at deployment (the consortium, not the gateway), handed over only in two steps
+/// after a delay. The gateway's key is only an anchorer; see docs/decisions.md for its rotation.
+contract RecordAnchors is AccessControlDefaultAdminRules {
     /// @notice Accounts allowed to anchor: the gateway's outbox sender.
     bytes32 public constant ANCHORER_ROLE = keccak256("ANCHORER_ROLE");
 
@@ -34,7 +46,7 @@ contract RecordAnchors is AccessControl {
         string cid;
     }
 
-    mapping(bytes32 recordId => Anchor) private _anchors;
+    mapping(address anchorer => mapping(bytes32 recordId => Anchor)) private _anchors;
 
     /// @notice One version of a record, as committed in a batch's Merkle tree. Not stored on
     /// chain: only the root is; the gateway keeps the versions and their proofs.
@@ -65,36 +77,46 @@ contract RecordAnchors is AccessControl {
         uint64 blockNumber;
     }
 
-    mapping(bytes32 batchId => Batch) private _batches;
+    mapping(address anchorer => mapping(bytes32 batchId => Batch)) private _batches;
 
     /// @notice The digest was not 64 bytes long.
     error RecordAnchorsBadDigestLength(uint256 length);
 
-    /// @notice The record is already anchored with a different digest or CID.
+    /// @notice The caller already anchored the record with a different digest or CID.
     error RecordAnchorsAlreadyAnchored(bytes32 recordId);
+
+    /// @notice The constructor was given no initial anchorer.
+    error RecordAnchorsZeroAnchorer();
 
     /// @notice A batch had a zero Merkle root or no records.
     error RecordAnchorsInvalidBatch(bytes32 batchId, bytes32 merkleRoot, uint32 count);
 
-    /// @notice The batch is already anchored with a different root or count.
+    /// @notice The caller already anchored the batch with a different root or count.
     error RecordAnchorsBatchAlreadyAnchored(bytes32 batchId, bytes32 merkleRoot, uint32 count);
 
     /// @notice A record's digest and CID were anchored.
     event RecordAnchored(bytes32 indexed recordId, string cid, bytes sha512Digest, address indexed anchorer);
 
-    /// @notice The Merkle root of a batch of `count` record versions was anchored.
-    event BatchAnchored(bytes32 indexed batchId, bytes32 merkleRoot, uint32 count);
+    /// @notice `anchorer` anchored the Merkle root of its batch `batchId` of `count` record versions.
+    event BatchAnchored(bytes32 indexed batchId, bytes32 merkleRoot, uint32 count, address indexed anchorer);
 
-    /// @notice The deployer (the gateway) becomes admin and first anchorer; no constructor
-    /// arguments, so the same bytecode deploys identically on Anvil and Besu.
-    constructor() {
-        _grantRole(DEFAULT_ADMIN_ROLE, _msgSender());
-        _grantRole(ANCHORER_ROLE, _msgSender());
+    /// @notice Names the admin and the first anchorer; the deployer gets no role of its own.
+    /// @dev Requirements: `initialAdmin` and `initialAnchorer` are not zero (the admin's check
+    /// is OpenZeppelin's, AccessControlInvalidDefaultAdmin). Emits {RoleGranted} twice.
+    /// @param initialAdminDelay Seconds a started admin transfer waits before it can be accepted.
+    /// @param initialAdmin The one DEFAULT_ADMIN_ROLE holder: grants and revokes ANCHORER_ROLE.
+    /// @param initialAnchorer The first holder of ANCHORER_ROLE (the gateway's sending key).
+    constructor(uint48 initialAdminDelay, address initialAdmin, address initialAnchorer)
+        AccessControlDefaultAdminRules(initialAdminDelay, initialAdmin)
+    {
+        if (initialAnchorer == address(0)) revert RecordAnchorsZeroAnchorer();
+        _grantRole(ANCHORER_ROLE, initialAnchorer);
     }
 
-    /// @notice Anchors the SHA-512 digest and IPFS CID of a record.
-    /// @dev Requirements: caller has ANCHORER_ROLE; `sha512Digest` is 64 bytes; the record is not
-    /// anchored yet with different data. Re-anchoring identical data returns without effect and
+    /// @notice Anchors the SHA-512 digest and IPFS CID of a record, under the caller's address.
+    /// @dev Requirements: caller has ANCHORER_ROLE; `sha512Digest` is 64 bytes; the caller has
+    /// not anchored the record yet with different data (another anchorer's anchor of the same
+    /// id is another record and changes nothing here). Re-anchoring identical data returns without effect and
     /// without an event, so the gateway's outbox may resend after a restart.
     /// Emits {RecordAnchored} on the first anchor of `recordId`.
     /// @param recordId The gateway's record id.
@@ -108,13 +130,13 @@ contract RecordAnchors is AccessControl {
         bytes32 high = bytes32(sha512Digest[0:32]);
         bytes32 low = bytes32(sha512Digest[32:64]);
 
-        Anchor storage existing = _anchors[recordId];
+        Anchor storage existing = _anchors[_msgSender()][recordId];
         if (existing.anchoredAt != 0) {
             if (existing.digestHigh == high && existing.digestLow == low && _equal(existing.cid, cid)) return;
             revert RecordAnchorsAlreadyAnchored(recordId);
         }
 
-        _anchors[recordId] = Anchor({
+        _anchors[_msgSender()][recordId] = Anchor({
             digestHigh: high,
             digestLow: low,
             anchoredAt: uint64(block.timestamp),
@@ -124,26 +146,29 @@ contract RecordAnchors is AccessControl {
         emit RecordAnchored(recordId, cid, sha512Digest, _msgSender());
     }
 
-    /// @notice Returns the anchor of a record.
+    /// @notice Returns the anchor `anchorer` made of a record.
+    /// @param anchorer The account whose anchor to read (the gateway's sending key at the time).
     /// @param recordId The gateway's record id.
-    /// @return exists False when the record was never anchored (then every other value is empty).
+    /// @return exists False when `anchorer` never anchored the record (then every other value is empty).
     /// @return sha512Digest The anchored 64-byte digest.
     /// @return cid The anchored IPFS CID.
     /// @return anchoredAt Timestamp of the anchoring block.
     /// @return blockNumber Number of the anchoring block.
-    function anchorOf(bytes32 recordId)
+    function anchorOf(address anchorer, bytes32 recordId)
         external
         view
         returns (bool exists, bytes memory sha512Digest, string memory cid, uint64 anchoredAt, uint64 blockNumber)
     {
-        Anchor storage stored = _anchors[recordId];
+        Anchor storage stored = _anchors[anchorer][recordId];
         if (stored.anchoredAt == 0) return (false, "", "", 0, 0);
         return (true, abi.encodePacked(stored.digestHigh, stored.digestLow), stored.cid, stored.anchoredAt, stored.blockNumber);
     }
 
-    /// @notice Anchors the Merkle root of a batch of record versions in one storage write.
+    /// @notice Anchors the Merkle root of a batch of record versions in one storage write, under
+    /// the caller's address.
     /// @dev Requirements: caller has ANCHORER_ROLE; `merkleRoot` is not zero and `count` is
-    /// not zero; the batch is not anchored yet with a different root or count. Re-anchoring
+    /// not zero; the caller has not anchored the batch yet with a different root or count
+    /// (another anchorer's batch of the same id is another batch). Re-anchoring
     /// the same root and count returns without effect and without an event, so the gateway's
     /// outbox may resend after a restart. Emits {BatchAnchored} on the first anchor of `batchId`.
     /// @param batchId The gateway's id for the batch (its outbox row).
@@ -152,52 +177,57 @@ contract RecordAnchors is AccessControl {
     function anchorBatch(bytes32 batchId, bytes32 merkleRoot, uint32 count) external onlyRole(ANCHORER_ROLE) {
         if (merkleRoot == bytes32(0) || count == 0) revert RecordAnchorsInvalidBatch(batchId, merkleRoot, count);
 
-        Batch storage existing = _batches[batchId];
+        Batch storage existing = _batches[_msgSender()][batchId];
         bytes32 anchoredRoot = existing.merkleRoot;
         if (anchoredRoot != bytes32(0)) {
             if (anchoredRoot == merkleRoot && existing.count == count) return;
             revert RecordAnchorsBatchAlreadyAnchored(batchId, merkleRoot, count);
         }
 
-        _batches[batchId] = Batch({
+        _batches[_msgSender()][batchId] = Batch({
             merkleRoot: merkleRoot,
             count: count,
             anchoredAt: uint64(block.timestamp),
             blockNumber: uint64(block.number)
         });
-        emit BatchAnchored(batchId, merkleRoot, count);
+        emit BatchAnchored(batchId, merkleRoot, count, _msgSender());
     }
 
-    /// @notice Returns the anchor of a batch.
+    /// @notice Returns the anchor of the batch `anchorer` anchored under `batchId`.
+    /// @param anchorer The account that anchored the batch.
     /// @param batchId The gateway's id for the batch.
-    /// @return exists False when the batch was never anchored (then every other value is zero).
+    /// @return exists False when `anchorer` never anchored the batch (then every other value is zero).
     /// @return merkleRoot The anchored root.
     /// @return count Number of record versions in the batch.
     /// @return anchoredAt Timestamp of the anchoring block.
     /// @return blockNumber Number of the anchoring block.
-    function batchOf(bytes32 batchId)
+    function batchOf(address anchorer, bytes32 batchId)
         external
         view
         returns (bool exists, bytes32 merkleRoot, uint32 count, uint64 anchoredAt, uint64 blockNumber)
     {
-        Batch storage stored = _batches[batchId];
+        Batch storage stored = _batches[anchorer][batchId];
         return (stored.merkleRoot != bytes32(0), stored.merkleRoot, stored.count, stored.anchoredAt, stored.blockNumber);
     }
 
-    /// @notice Whether `version` is a leaf of the anchored batch `batchId`.
-    /// @dev False for a batch never anchored and for any proof that does not lead to its root,
-    /// which includes any change to any field of the version. Requirements: `sha512Digest` is
-    /// 64 bytes (otherwise it could not have been anchored; reverts to say so).
+    /// @notice Whether `version` is a leaf of the batch `batchId` anchored by `anchorer`.
+    /// @dev False for a batch `anchorer` never anchored (whoever else anchored that id) and for
+    /// any proof that does not lead to its root, which includes any change to any field of the
+    /// version. A version chain is to be read under one anchorer: a version another anchorer
+    /// anchored does not verify here, whatever its `previousVersion` points at. Still true for
+    /// an anchorer whose role was revoked since: an anchor is history. Requirements:
+    /// `sha512Digest` is 64 bytes (otherwise it could not have been anchored; reverts to say so).
+    /// @param anchorer The account the reader trusts to have anchored the version.
     /// @param batchId The batch the gateway says the version was anchored in.
     /// @param version The record version, field for field as it was put in the tree.
     /// @param proof The version's inclusion proof from the batch's tree.
     /// @return True when the version is in the batch.
-    function verifyRecord(bytes32 batchId, RecordVersion calldata version, bytes32[] calldata proof)
+    function verifyRecord(address anchorer, bytes32 batchId, RecordVersion calldata version, bytes32[] calldata proof)
         external
         view
         returns (bool)
     {
-        bytes32 root = _batches[batchId].merkleRoot;
+        bytes32 root = _batches[anchorer][batchId].merkleRoot;
         if (root == bytes32(0)) return false;
         return MerkleProof.verifyCalldata(proof, root, recordLeaf(version));
     }

@@ -11,6 +11,8 @@ import { ChainClient, ChainReceipt } from '../../gateway/src/chain/chain-client'
 import { ChainContract } from '../../gateway/src/chain/chain-contract';
 import { AccessEntryFactory } from '../factories/access-entry.factory';
 import { TestChain, randomBytes32, revertOf, startTestChain } from './support/chain';
+import { blockTimestamp, DAY, HOUR } from './support/rpc';
+import { deployWriterContract, grantRole } from './support/writers';
 
 const RECEIPT_MS = 10_000;
 
@@ -23,6 +25,7 @@ function patched(entries: readonly AccessEntry[], index: number, offset: number,
 
 describe('AccessLog (contract)', () => {
   let chain: TestChain;
+  let admin: ChainClient;
   let gateway: ChainClient;
   let stranger: ChainClient;
   let contract: ChainContract;
@@ -30,11 +33,9 @@ describe('AccessLog (contract)', () => {
 
   beforeAll(async () => {
     chain = await startTestChain();
-    gateway = chain.client();
+    ({ admin, gateway, contract } = await deployWriterContract(chain, 'AccessLog'));
     stranger = chain.client();
-    const { address } = await gateway.deploy('AccessLog');
-    contract = gateway.contract('AccessLog', address);
-    sut = new AccessLog(gateway, address);
+    sut = new AccessLog(gateway, contract.address);
   });
 
   afterAll(async () => {
@@ -68,13 +69,13 @@ describe('AccessLog (contract)', () => {
     expect(sut.entriesIn(receipt.logs)).toEqual(entries);
     expect(receipt.logs).toHaveLength(entries.length + 1);
     expect(gateway.events(contract, receipt)).toEqual([
-      { name: 'AccessesLogged', address: expect.any(String), args: { batchId, entriesHash: accessEntriesHash(entries), count: 6n } },
+      { name: 'AccessesLogged', address: expect.any(String), args: { batchId, entriesHash: accessEntriesHash(entries), count: 6n, logger: gateway.address } },
     ]);
     expect(receipt.logs.at(-1)?.topics[1]).toBe(batchId); // last, after the entries
   });
 
   it('decodes an emergency access: kind, BTG purpose and the emergency request id', async () => {
-    const entry = AccessEntryFactory.create({ kind: AccessKind.Emergency, purpose: AccessPurpose.BreakTheGlass, accessedAt: 2 ** 40 - 1 });
+    const entry = AccessEntryFactory.create({ kind: AccessKind.Emergency, purpose: AccessPurpose.BreakTheGlass });
 
     const receipt = await log(randomBytes32(), [entry]);
 
@@ -142,7 +143,6 @@ describe('AccessLog (contract)', () => {
 
   it.each([
     ['a zero reader', 96, '00'.repeat(20), 'AccessLogZeroReader', []],
-    ['a zero access time', 116, '00'.repeat(5), 'AccessLogZeroAccessTime', []],
     ['an unknown purpose', 121, '06', 'AccessLogUnknownPurpose', [6n]],
     ['an unknown kind', 122, '02', 'AccessLogUnknownKind', [2n]],
   ])('refuses a batch with %s in one entry, naming the entry, and logs none of it', async (_, offset, bytes, errorName, values) => {
@@ -155,8 +155,9 @@ describe('AccessLog (contract)', () => {
     expect(await sut.batchOf(batchId)).toBeNull();
   });
 
-  it('rejects an account without LOGGER_ROLE, and accepts it once the admin grants the role', async () => {
+  it('rejects an account without LOGGER_ROLE, and accepts it once the admin (not the gateway) grants the role', async () => {
     const [role] = await gateway.call(contract, 'LOGGER_ROLE', []);
+    const [adminRole] = await gateway.call(contract, 'DEFAULT_ADMIN_ROLE', []);
     const strangers = new AccessLog(stranger, contract.address);
     const batchId = randomBytes32();
     const entries = AccessEntryFactory.many(1);
@@ -164,13 +165,88 @@ describe('AccessLog (contract)', () => {
     const error = await revertOf(strangers.logAccesses(batchId, entries));
     expect(error.errorName).toBe('AccessControlUnauthorizedAccount');
     expect(error.args).toEqual([stranger.address, role]);
-    expect(await sut.batchOf(batchId)).toBeNull();
+    expect(await strangers.batchOf(batchId)).toBeNull();
+    const byGateway = await revertOf(gateway.send(contract, 'grantRole', [role, stranger.address]));
+    expect(byGateway.args).toEqual([gateway.address, adminRole]);
 
-    const granted = await gateway.waitForReceipt((await gateway.send(contract, 'grantRole', [role, stranger.address])).txHash, RECEIPT_MS);
+    const granted = await admin.waitForReceipt((await admin.send(admin.contract('AccessLog', contract.address), 'grantRole', [role, stranger.address])).txHash, RECEIPT_MS);
     expect(granted.logs.map((entry) => entry.topics.length)).toEqual([4]); // RoleGranted: four topics too,
-    expect(sut.entriesIn(granted.logs)).toEqual([]); // yet not taken for an access
+    expect(sut.entriesIn(granted.logs, [admin.address, stranger.address, gateway.address])).toEqual([]); // yet not taken for an access
     const receipt = await stranger.waitForReceipt(await strangers.logAccesses(batchId, entries), RECEIPT_MS);
-    expect(sut.entriesIn(receipt.logs)).toEqual(entries);
+    expect(strangers.entriesIn(receipt.logs)).toEqual(entries);
+  });
+
+  describe('a second logger (granted LOGGER_ROLE by the admin) attacking the gateway\'s log', () => {
+    let attacker: ChainClient;
+    let attackers: AccessLog;
+
+    beforeAll(async () => {
+      attacker = chain.client();
+      attackers = new AccessLog(attacker, contract.address);
+      await grantRole(admin, contract, 'LOGGER_ROLE', attacker.address);
+    });
+
+    it("ATTACK: takes the gateway's next batch id first; the gateway's batch is still logged, and its readers see only the gateway's entries", async () => {
+      const batchId = randomBytes32();
+      const genuine = AccessEntryFactory.many(3);
+      // The attacker logs first under the id, with fake releases blaming a doctor the patient never saw.
+      const planted = await attacker.waitForReceipt(await attackers.logAccesses(batchId, AccessEntryFactory.many(2)), RECEIPT_MS);
+      expect(planted.success).toBe(true);
+
+      const receipt = await log(batchId, genuine);
+
+      expect(receipt.success).toBe(true);
+      expect(sut.entriesIn(receipt.logs)).toEqual(genuine);
+      expect(await sut.batchOf(batchId)).toBe(accessEntriesHash(genuine));
+      // The planted entries are in the attacker's name, and a reader of the gateway's log leaves them out.
+      expect(sut.entriesIn(planted.logs)).toEqual([]);
+      expect(sut.entriesIn(planted.logs, [attacker.address])).toHaveLength(2);
+      expect(await logsWhere([genuine[0]!.recordId])).toEqual([genuine[0]]);
+    });
+  });
+
+  describe('the access time window', () => {
+    /** An entry dated `offset` seconds from the latest block's time. */
+    const datedFromBlock = async (offset: number) => AccessEntryFactory.create({ accessedAt: Number(await blockTimestamp(chain)) + offset });
+
+    it('publishes the window: 7 days back, 60 seconds ahead', async () => {
+      const values = await Promise.all(['MAX_ACCESS_AGE', 'MAX_CLOCK_SKEW'].map(async (name) => (await gateway.call(contract, name, []))[0]));
+
+      expect(values).toEqual([BigInt(7 * DAY), 60n]);
+    });
+
+    it('logs entries from almost 7 days ago up to a few seconds ahead of the block (clock skew)', async () => {
+      const entries = [await datedFromBlock(-7 * DAY + HOUR), await datedFromBlock(-1), await datedFromBlock(5)];
+
+      const receipt = await log(randomBytes32(), entries);
+
+      expect(sut.entriesIn(receipt.logs)).toEqual(entries);
+    });
+
+    it.each([
+      ['ATTACK: dated an hour in the future', HOUR],
+      ['ATTACK: backdated beyond 7 days', -7 * DAY - HOUR],
+    ])('refuses a batch with an entry %s, naming the entry, its time and the window, and logs none of it', async (_, offset) => {
+      const batchId = randomBytes32();
+      const entries = [AccessEntryFactory.create(), await datedFromBlock(offset)];
+
+      // Sent by the gateway's own key: even the trusted logger cannot date a release outside the window.
+      const error = await revertOf(sut.logAccesses(batchId, entries));
+
+      expect(error.errorName).toBe('AccessLogAccessTimeOutOfWindow');
+      const [index, accessedAt, earliest, latest] = error.args as bigint[];
+      expect({ index, accessedAt }).toEqual({ index: 1n, accessedAt: BigInt(entries[1]!.accessedAt) });
+      expect(latest! - earliest!).toBe(BigInt(7 * DAY + 60));
+      expect(BigInt(entries[1]!.accessedAt) < earliest! || BigInt(entries[1]!.accessedAt) > latest!).toBe(true);
+      expect(await sut.batchOf(batchId)).toBeNull();
+    });
+
+    it('refuses an access time of zero through the same window', async () => {
+      const error = await revertOf(gateway.send(contract, 'logAccesses', [randomBytes32(), patched(AccessEntryFactory.many(3), 2, 116, '00'.repeat(5))]));
+
+      expect(error.errorName).toBe('AccessLogAccessTimeOutOfWindow');
+      expect((error.args as bigint[]).slice(0, 2)).toEqual([2n, 0n]);
+    });
   });
 
   it('publishes the layout constants the gateway encodes with', async () => {

@@ -3,21 +3,21 @@ import { ChainContract } from '../../gateway/src/chain/chain-contract';
 import { RecordBatch, RecordVersion, buildRecordBatch, toContractVersion, tombstoneOf, versionId } from '../../gateway/src/chain/record-batch';
 import { RecordVersionFactory } from '../factories/record-version.factory';
 import { TestChain, randomBytes32, revertOf, startTestChain } from './support/chain';
+import { deployWriterContract, grantRole } from './support/writers';
 
 const RECEIPT_MS = 10_000;
 
 describe('RecordAnchors batches (contract)', () => {
   let chain: TestChain;
+  let admin: ChainClient;
   let gateway: ChainClient;
   let stranger: ChainClient;
   let sut: ChainContract;
 
   beforeAll(async () => {
     chain = await startTestChain();
-    gateway = chain.client();
+    ({ admin, gateway, contract: sut } = await deployWriterContract(chain, 'RecordAnchors'));
     stranger = chain.client();
-    const { address } = await gateway.deploy('RecordAnchors');
-    sut = gateway.contract('RecordAnchors', address);
   });
 
   afterAll(async () => {
@@ -29,8 +29,9 @@ describe('RecordAnchors batches (contract)', () => {
     return gateway.waitForReceipt(txHash, RECEIPT_MS);
   }
 
-  async function verifyOnChain(batchId: string, version: RecordVersion, proof: readonly string[]): Promise<boolean> {
-    const [verified] = await gateway.call(sut, 'verifyRecord', [batchId, toContractVersion(version), proof]);
+  /** verifyRecord under `anchorer`: by default the gateway, the anchorer a reader of its records trusts. */
+  async function verifyOnChain(batchId: string, version: RecordVersion, proof: readonly string[], anchorer = gateway.address): Promise<boolean> {
+    const [verified] = await gateway.call(sut, 'verifyRecord', [anchorer, batchId, toContractVersion(version), proof]);
     return verified as boolean;
   }
 
@@ -51,15 +52,15 @@ describe('RecordAnchors batches (contract)', () => {
 
     expect(receipt.success).toBe(true);
     expect(gateway.events(sut, receipt)).toEqual([
-      { name: 'BatchAnchored', address: expect.any(String), args: { batchId, merkleRoot: batch.root, count: 3n } },
+      { name: 'BatchAnchored', address: expect.any(String), args: { batchId, merkleRoot: batch.root, count: 3n, anchorer: gateway.address } },
     ]);
-    const [exists, merkleRoot, count, anchoredAt, blockNumber] = await gateway.call(sut, 'batchOf', [batchId]);
+    const [exists, merkleRoot, count, anchoredAt, blockNumber] = await gateway.call(sut, 'batchOf', [gateway.address, batchId]);
     expect({ exists, merkleRoot, count, blockNumber }).toEqual({ exists: true, merkleRoot: batch.root, count: 3n, blockNumber: receipt.blockNumber });
     expect(Number(anchoredAt)).toBeGreaterThanOrEqual(before - 5);
   });
 
   it('reports a batch never anchored as absent', async () => {
-    const [exists, merkleRoot, count, anchoredAt, blockNumber] = await gateway.call(sut, 'batchOf', [randomBytes32()]);
+    const [exists, merkleRoot, count, anchoredAt, blockNumber] = await gateway.call(sut, 'batchOf', [gateway.address, randomBytes32()]);
 
     expect({ exists, merkleRoot, count, anchoredAt, blockNumber }).toEqual({ exists: false, merkleRoot: `0x${'00'.repeat(32)}`, count: 0n, anchoredAt: 0n, blockNumber: 0n });
   });
@@ -144,13 +145,13 @@ describe('RecordAnchors batches (contract)', () => {
 
   it('treats re-anchoring the same root and count as a no-op: no revert, no event, anchor unchanged', async () => {
     const { batchId, batch } = await anchoredBatch(2);
-    const [, , , , firstBlock] = await gateway.call(sut, 'batchOf', [batchId]);
+    const [, , , , firstBlock] = await gateway.call(sut, 'batchOf', [gateway.address, batchId]);
 
     const again = await anchorBatch(batchId, batch);
 
     expect(again.success).toBe(true);
     expect(again.logs).toEqual([]);
-    const [, , , , block] = await gateway.call(sut, 'batchOf', [batchId]);
+    const [, , , , block] = await gateway.call(sut, 'batchOf', [gateway.address, batchId]);
     expect(block).toBe(firstBlock);
   });
 
@@ -163,7 +164,7 @@ describe('RecordAnchors batches (contract)', () => {
       expect(error.errorName).toBe('RecordAnchorsBatchAlreadyAnchored');
       expect(error.args).toEqual([batchId, root, BigInt(count)]);
     }
-    const [, merkleRoot] = await gateway.call(sut, 'batchOf', [batchId]);
+    const [, merkleRoot] = await gateway.call(sut, 'batchOf', [gateway.address, batchId]);
     expect(merkleRoot).toBe(batch.root);
   });
 
@@ -182,7 +183,7 @@ describe('RecordAnchors batches (contract)', () => {
     const { batchId, batch } = await anchoredBatch(1);
     const version = { ...toContractVersion(batch.proofs[0]!.version), sha512Digest: `0x${'ab'.repeat(63)}` };
 
-    const error = await revertOf(gateway.call(sut, 'verifyRecord', [batchId, version, []]));
+    const error = await revertOf(gateway.call(sut, 'verifyRecord', [gateway.address, batchId, version, []]));
 
     expect(error.errorName).toBe('RecordAnchorsBadDigestLength');
     expect(error.args).toEqual([63n]);
@@ -196,7 +197,57 @@ describe('RecordAnchors batches (contract)', () => {
 
     expect(error.errorName).toBe('AccessControlUnauthorizedAccount');
     expect(error.args).toEqual([stranger.address, role]);
-    const [exists] = await gateway.call(sut, 'batchOf', [batchId]);
+    const [exists] = await gateway.call(sut, 'batchOf', [gateway.address, batchId]);
     expect(exists).toBe(false);
+  });
+
+  describe('a second anchorer (granted ANCHORER_ROLE by the admin) attacking the gateway\'s records', () => {
+    let attacker: ChainClient;
+    let attackers: ChainContract;
+
+    beforeAll(async () => {
+      attacker = chain.client();
+      attackers = attacker.contract('RecordAnchors', sut.address);
+      await grantRole(admin, sut, 'ANCHORER_ROLE', attacker.address);
+    });
+
+    it('ATTACK: takes the id of the gateway\'s next batch first; the gateway\'s batch still anchors and verifies, the attacker\'s root never does', async () => {
+      const batch = buildRecordBatch(RecordVersionFactory.many(3));
+      const batchId = randomBytes32();
+      const planted = buildRecordBatch(RecordVersionFactory.many(3));
+      await attacker.waitForReceipt((await attacker.send(attackers, 'anchorBatch', [batchId, planted.root, planted.count])).txHash, RECEIPT_MS);
+
+      const receipt = await anchorBatch(batchId, batch);
+
+      expect(receipt.success).toBe(true);
+      const [exists, merkleRoot] = await gateway.call(sut, 'batchOf', [gateway.address, batchId]);
+      expect({ exists, merkleRoot }).toEqual({ exists: true, merkleRoot: batch.root });
+      for (const { version, proof } of batch.proofs) expect(await verifyOnChain(batchId, version, proof)).toBe(true);
+      for (const { version, proof } of planted.proofs) expect(await verifyOnChain(batchId, version, proof)).toBe(false);
+    });
+
+    it('ATTACK: tombstones and forks a record the gateway anchored, in the gateway\'s own batch id, with a forged author; none of it verifies under the gateway', async () => {
+      const hospital = RecordVersionFactory.create().author;
+      const v1 = RecordVersionFactory.create({ author: hospital });
+      const genuine = buildRecordBatch([...RecordVersionFactory.many(2), v1]);
+      const genuineId = randomBytes32();
+      await anchorBatch(genuineId, genuine);
+      // The attacker erases the record, and forks it with content of its own, both "by" the hospital.
+      const tombstone = tombstoneOf(v1, hospital);
+      const fork = RecordVersionFactory.create({ recordId: v1.recordId, patientHandle: v1.patientHandle, category: v1.category, author: hospital, previousVersion: versionId(v1) });
+      const forged = buildRecordBatch([tombstone, fork]);
+      for (const batchId of [randomBytes32(), genuineId]) {
+        const { txHash } = await attacker.send(attackers, 'anchorBatch', [batchId, forged.root, forged.count]);
+        expect((await attacker.waitForReceipt(txHash, RECEIPT_MS)).success).toBe(true);
+
+        for (const { version, proof } of forged.proofs) {
+          expect({ tombstone: version.tombstone, verified: await verifyOnChain(batchId, version, proof) }).toEqual({ tombstone: version.tombstone, verified: false });
+        }
+        // Only the attacker's own namespace holds them: a different record to any reader of the gateway's.
+        for (const { version, proof } of forged.proofs) expect(await verifyOnChain(batchId, version, proof, attacker.address)).toBe(true);
+      }
+      // The gateway's version is untouched: still its batch's leaf, still the head for the gateway.
+      expect(await verifyOnChain(genuineId, v1, genuine.proofs[2]!.proof)).toBe(true);
+    });
   });
 });

@@ -10,8 +10,11 @@ function bytes(length: number, seed: string | undefined, label: string): Buffer 
 
 const hex = (buffer: Buffer): string => `0x${buffer.toString('hex')}`;
 
-/** 2026-01-01T00:00:00Z: a fixed, realistic access time. */
+/** 2026-01-01T00:00:00Z: a fixed access time, for seeded entries (a chain takes it only within AccessLog's window). */
 export const SOME_ACCESS_TIME = 1_767_225_600;
+
+/** A minute ago by this machine's clock: within AccessLog's window on a fresh Anvil, whose blocks follow the same clock. */
+export const recentAccessTime = (): number => Math.floor(Date.now() / 1000) - 60;
 
 export const AccessEntryFactory = {
   /**
@@ -24,7 +27,7 @@ export const AccessEntryFactory = {
       patientHandle: hex(bytes(32, seed, 'patientHandle')),
       authorizationId: hex(bytes(32, seed, 'authorizationId')),
       reader: utils.toChecksumAddress(hex(bytes(20, seed, 'reader'))),
-      accessedAt: SOME_ACCESS_TIME,
+      accessedAt: seed === undefined ? recentAccessTime() : SOME_ACCESS_TIME,
       purpose: AccessPurpose.CareManagement,
       kind: AccessKind.Consent,
       ...overrides,

@@ -7,6 +7,8 @@ import { ChainClient } from '../chain/chain-client';
 import { RecordAnchors } from '../chain/record-anchors';
 import { NO_PREVIOUS_VERSION, RecordVersion, recordVersionToJson } from '../chain/record-batch';
 import { ApiError, NotFoundError } from '../common/errors';
+import { AppConfig } from '../config/app-config';
+import { InjectConfig } from '../config/config.module';
 import { IpfsStore } from '../ipfs/ipfs-store';
 import { OutboxService } from '../outbox/outbox.service';
 import { BlobResponseDto } from './blob.dto';
@@ -48,7 +50,17 @@ export class BlobsService {
     private readonly anchors: RecordAnchors,
     private readonly chain: ChainClient,
     private readonly outbox: OutboxService,
+    @InjectConfig() private readonly config: AppConfig,
   ) {}
+
+  /**
+   * The anchorers a read trusts: this gateway's sending key and the keys it had before a
+   * rotation (CHAIN_FORMER_WRITERS). Anchors are per anchorer on chain, and the row's author is
+   * the database's word: any other LOGGER/ANCHORER_ROLE holder's batch proves nothing here.
+   */
+  private trustedAnchorers(): string[] {
+    return [this.chain.address, ...this.config.chain.formerWriters];
+  }
 
   async create(auth: AccountPrincipal, bytes: Buffer, wait: boolean): Promise<BlobResponseDto> {
     if (!Buffer.isBuffer(bytes) || bytes.length === 0) {
@@ -96,14 +108,18 @@ export class BlobsService {
     const bytes = Buffer.from(await this.ipfs.get(blob.cid));
     if (!createHash('sha512').update(bytes).digest().equals(blob.sha512)) throw integrityError('recorded digest');
 
+    const trusted = this.trustedAnchorers();
     const { anchorBatchId: batchId, anchorProof: proof, anchorAuthor: author } = blob;
     if (batchId && proof && author) {
-      if (!(await this.anchors.verifyRecord(batchId, blobVersion(blob, author), proof))) throw integrityError('on-chain anchor');
+      // The gateway anchors blobs on its own behalf, so their author is the key that anchored them.
+      const anchorer = trusted.find((address) => address.toLowerCase() === author.toLowerCase());
+      if (!anchorer || !(await this.anchors.verifyRecord(batchId, blobVersion(blob, author), proof, anchorer))) throw integrityError('on-chain anchor');
       return bytes;
     }
-    // Blobs of earlier versions were anchored one by one, under their record id.
-    const single = await this.anchors.anchorOf(anchorId(blob.id));
-    if (single) {
+    // Blobs of earlier versions were anchored one by one, under their record id, by one of our keys.
+    for (const anchorer of trusted) {
+      const single = await this.anchors.anchorOf(anchorId(blob.id), anchorer);
+      if (!single) continue;
       if (!single.digest.equals(blob.sha512) || single.cid !== blob.cid) throw integrityError('on-chain anchor');
       return bytes;
     }

@@ -69,7 +69,7 @@ export function accessEntriesHash(entries: readonly AccessEntry[]): string {
 /**
  * The entry a RecordAccessed log carries. The event is anonymous (AccessLog.sol says why): its
  * four topics are recordId, reader, patientHandle and authorizationId, its data one word,
- * `details = accessedAt << 16 | purpose << 8 | kind`.
+ * `details = logger << 64 | accessedAt << 16 | purpose << 8 | kind` (see `loggerOf`).
  */
 export function decodeRecordAccessed(log: ChainLog): AccessEntry {
   const [recordId, readerTopic, patientHandle, authorizationId] = log.topics;
@@ -80,13 +80,19 @@ export function decodeRecordAccessed(log: ChainLog): AccessEntry {
     patientHandle: patientHandle!,
     authorizationId: authorizationId!,
     reader: utils.toChecksumAddress(`0x${readerTopic!.slice(26)}`),
-    accessedAt: Number(details >> 16n),
+    accessedAt: Number((details >> 16n) & 0xffffffffffn),
     purpose: Number((details >> 8n) & 0xffn),
     kind: Number(details & 0xffn),
   };
 }
 
 const RECORD_ACCESSED_DATA = /^0x[0-9a-fA-F]{64}$/;
+
+/** The account that logged a RecordAccessed log (the top 160 bits of its `details`), checksummed. */
+export function loggerOf(log: ChainLog): string {
+  if (!RECORD_ACCESSED_DATA.test(log.data)) throw new Error('Not a RecordAccessed log');
+  return utils.toChecksumAddress(`0x${(BigInt(log.data) >> 64n).toString(16).padStart(40, '0')}`);
+}
 
 /** Typed access to the AccessLog contract (contracts/AccessLog.sol). */
 export class AccessLog {
@@ -112,21 +118,24 @@ export class AccessLog {
     return txHash;
   }
 
-  /** The entries hash of a logged batch, or null when it was never logged. */
-  async batchOf(batchId: string): Promise<string | null> {
-    const [logged, entriesHash] = await this.chain.call(this.contract, 'batchOf', [batchId]);
+  /** The entries hash of the batch `logger` logged under `batchId`, or null when it never did. */
+  async batchOf(batchId: string, logger: string = this.chain.address): Promise<string | null> {
+    const [logged, entriesHash] = await this.chain.call(this.contract, 'batchOf', [logger, batchId]);
     return logged === true ? String(entriesHash) : null;
   }
 
   /**
-   * The RecordAccessed entries among `logs` (a receipt's, or eth_getLogs'), in log order.
-   * Anonymous, they are this contract's logs with four topics, one word of data and a first
-   * topic that is no event signature of its ABI.
+   * The RecordAccessed entries `loggers` wrote among `logs` (a receipt's, or eth_getLogs'), in
+   * log order: by default this gateway's own (its current key). Anonymous, they are this
+   * contract's logs with four topics, one word of data and a first topic that is no event
+   * signature of its ABI; entries any other LOGGER_ROLE holder wrote are left out.
    */
-  entriesIn(logs: readonly ChainLog[]): AccessEntry[] {
+  entriesIn(logs: readonly ChainLog[], loggers: readonly string[] = [this.chain.address]): AccessEntry[] {
     const address = this.address.toLowerCase();
+    const trusted = new Set(loggers.map((logger) => logger.toLowerCase()));
     return logs
       .filter((log) => log.address.toLowerCase() === address && log.topics.length === 4 && RECORD_ACCESSED_DATA.test(log.data) && !this.signatures.has(log.topics[0]!.toLowerCase()))
+      .filter((log) => trusted.has(loggerOf(log).toLowerCase()))
       .map(decodeRecordAccessed);
   }
 

@@ -60,7 +60,7 @@ describe(AnvilProcess.name, () => {
 
     const first = await start(stateFile);
     const before = client(first, key);
-    const { address } = await before.deploy('RecordAnchors');
+    const { address } = await before.deploy('RecordAnchors', [0, `0x${randomBytes(20).toString('hex')}`, before.address]);
     await before.waitForReceipt(await new RecordAnchors(before, address).anchor(recordId, 'bafy-kept', digest), 10_000);
     const head = await before.blockNumber();
     await first.stop();

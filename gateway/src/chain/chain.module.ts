@@ -65,7 +65,7 @@ export class ChainRuntime {
             'a network needs an id of its own (npm run network:generate picks one)',
         );
       }
-      const suite = contractSuite(config.consortium, authorities);
+      const suite = contractSuite(config.consortium, authorities, client.address);
       const contracts = await ensureDeployed(client, join(config.chain.dir, 'deployments.json'), suite);
       const runtime = new ChainRuntime(client, chainId, contracts, anvil);
       logger.log({ event: 'chain_ready', chainId, account: client.address, contracts: runtime.addresses });

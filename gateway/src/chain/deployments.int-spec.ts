@@ -5,9 +5,12 @@ import { join } from 'node:path';
 import { DependencyUnavailableError } from '../common/errors';
 import { AnvilProcess } from './anvil-process';
 import { ChainClient } from './chain-client';
-import { ChainStateMismatchError, DeploymentsFile, ensureDeployed } from './deployments';
+import { ChainStateMismatchError, ContractSpec, DeploymentsFile, ensureDeployed } from './deployments';
 
 const CHAIN_ID = 2026_11;
+const someAddress = (): string => `0x${randomBytes(20).toString('hex')}`;
+/** Any contract will do; RecordAnchors with an admin and an anchorer nobody uses here. */
+const ANCHORS: ContractSpec = { name: 'RecordAnchors', args: () => [0, someAddress(), someAddress()] };
 
 function randomKey(): string {
   return `0x${randomBytes(32).toString('hex')}`;
@@ -59,10 +62,10 @@ describe(ensureDeployed.name, () => {
     const { client } = await chain();
     const sut = client(randomKey());
 
-    const first = await ensureDeployed(sut, file, ['RecordAnchors']);
+    const first = await ensureDeployed(sut, file, [ANCHORS]);
     const written = await readDeployments(file);
     const head = await sut.blockNumber();
-    const again = await ensureDeployed(sut, file, ['RecordAnchors']);
+    const again = await ensureDeployed(sut, file, [ANCHORS]);
 
     expect(written.chainId).toBe(CHAIN_ID);
     expect(written.contracts.RecordAnchors).toMatchObject({
@@ -81,14 +84,14 @@ describe(ensureDeployed.name, () => {
     const stateFile = join(dir, 'restart', 'anvil-state.json');
     const key = randomKey();
     const before = await chain(stateFile);
-    const first = await ensureDeployed(before.client(key), file, ['RecordAnchors']);
+    const first = await ensureDeployed(before.client(key), file, [ANCHORS]);
     await before.anvil.stop();
 
     const after = await chain(stateFile);
     const sut = after.client(key);
     const head = await sut.blockNumber();
 
-    expect(await ensureDeployed(sut, file, ['RecordAnchors'])).toEqual(first);
+    expect(await ensureDeployed(sut, file, [ANCHORS])).toEqual(first);
     expect(await sut.blockNumber()).toBe(head);
   });
 
@@ -96,13 +99,13 @@ describe(ensureDeployed.name, () => {
     const file = join(dir, 'lost', 'deployments.json');
     const key = randomKey();
     const before = await chain();
-    await ensureDeployed(before.client(key), file, ['RecordAnchors']);
+    await ensureDeployed(before.client(key), file, [ANCHORS]);
     const written = await readFile(file, 'utf8');
 
     // A chain without the state file: what a deleted data/chain/anvil-state.json looks like.
     const fresh = await chain();
     const sut = fresh.client(key);
-    const error = await rejection(ensureDeployed(sut, file, ['RecordAnchors']));
+    const error = await rejection(ensureDeployed(sut, file, [ANCHORS]));
 
     expect(error).toBeInstanceOf(ChainStateMismatchError);
     expect((error as ChainStateMismatchError).code).toBe('CHAIN_STATE_MISMATCH');
@@ -114,12 +117,12 @@ describe(ensureDeployed.name, () => {
     const file = join(dir, 'other-chain', 'deployments.json');
     const { client } = await chain();
     const sut = client(randomKey());
-    await ensureDeployed(sut, file, ['RecordAnchors']);
+    await ensureDeployed(sut, file, [ANCHORS]);
     const recorded = await readDeployments(file);
     await writeFile(file, JSON.stringify({ ...recorded, chainId: 1 }));
     const head = await sut.blockNumber();
 
-    await expect(ensureDeployed(sut, file, ['RecordAnchors'])).rejects.toMatchObject({ code: 'CHAIN_STATE_MISMATCH' });
+    await expect(ensureDeployed(sut, file, [ANCHORS])).rejects.toMatchObject({ code: 'CHAIN_STATE_MISMATCH' });
     expect(await sut.blockNumber()).toBe(head);
   });
 
@@ -160,7 +163,7 @@ describe(ensureDeployed.name, () => {
     const sut = client(randomKey());
     await anvil.stop();
 
-    const error = await rejection(ensureDeployed(sut, join(dir, 'down', 'deployments.json'), ['RecordAnchors']));
+    const error = await rejection(ensureDeployed(sut, join(dir, 'down', 'deployments.json'), [ANCHORS]));
 
     expect(error).toBeInstanceOf(DependencyUnavailableError);
     expect((error as DependencyUnavailableError).code).toBe('CHAIN_UNAVAILABLE');

@@ -22,7 +22,11 @@ export interface RecordAnchor {
 const HEX32 = /^0x[0-9a-fA-F]{64}$/;
 const SHA512_BYTES = 64;
 
-/** Typed access to the RecordAnchors contract (contracts/RecordAnchors.sol). */
+/**
+ * Typed access to the RecordAnchors contract (contracts/RecordAnchors.sol). Anchors live under
+ * the account that wrote them, so every read names its anchorer: by default this gateway's own
+ * sending key; pass a former key (after a rotation) to read what it anchored.
+ */
 export class RecordAnchors {
   static readonly artifactName = 'RecordAnchors';
   readonly contract: ChainContract;
@@ -46,16 +50,16 @@ export class RecordAnchors {
     return txHash;
   }
 
-  /** The batch as anchored, or null when it never was. */
-  async batchOf(batchId: string): Promise<BatchAnchor | null> {
-    const [exists, merkleRoot, count, anchoredAt, blockNumber] = await this.chain.call(this.contract, 'batchOf', [batchId]);
+  /** The batch as `anchorer` anchored it, or null when it never did. */
+  async batchOf(batchId: string, anchorer: string = this.chain.address): Promise<BatchAnchor | null> {
+    const [exists, merkleRoot, count, anchoredAt, blockNumber] = await this.chain.call(this.contract, 'batchOf', [anchorer, batchId]);
     if (exists !== true) return null;
     return { merkleRoot: String(merkleRoot), count: Number(count), anchoredAt: new Date(Number(anchoredAt) * 1000), blockNumber: BigInt(blockNumber as bigint) };
   }
 
-  /** Whether the contract finds `version` with `proof` under the root of batch `batchId`. */
-  async verifyRecord(batchId: string, version: RecordVersion, proof: readonly string[]): Promise<boolean> {
-    const [verified] = await this.chain.call(this.contract, 'verifyRecord', [batchId, toContractVersion(version), [...proof]]);
+  /** Whether the contract finds `version` with `proof` under the root of `anchorer`'s batch `batchId`. */
+  async verifyRecord(batchId: string, version: RecordVersion, proof: readonly string[], anchorer: string = this.chain.address): Promise<boolean> {
+    const [verified] = await this.chain.call(this.contract, 'verifyRecord', [anchorer, batchId, toContractVersion(version), [...proof]]);
     return verified === true;
   }
 
@@ -71,10 +75,10 @@ export class RecordAnchors {
     return txHash;
   }
 
-  /** The anchor of `recordId` as of the latest block, or null when it was never anchored. */
-  async anchorOf(recordId: string): Promise<RecordAnchor | null> {
+  /** `anchorer`'s anchor of `recordId` as of the latest block, or null when it never anchored it. */
+  async anchorOf(recordId: string, anchorer: string = this.chain.address): Promise<RecordAnchor | null> {
     assertRecordId(recordId);
-    const [exists, digest, cid, anchoredAt, blockNumber] = await this.chain.call(this.contract, 'anchorOf', [recordId]);
+    const [exists, digest, cid, anchoredAt, blockNumber] = await this.chain.call(this.contract, 'anchorOf', [anchorer, recordId]);
     if (exists !== true) return null;
     if (typeof digest !== 'string' || typeof cid !== 'string' || typeof anchoredAt !== 'bigint' || typeof blockNumber !== 'bigint') {
       throw new Error('RecordAnchors.anchorOf returned an unexpected shape; is the ABI current?');

@@ -79,8 +79,21 @@ describe('consortium configuration', () => {
     [{ EMERGENCY_APPROVAL_MINUTES: '1441' }, /EMERGENCY_APPROVAL_MINUTES must be between 1 and 1440/],
     [{ EMERGENCY_MAX_HOURS: '2', EMERGENCY_APPROVAL_MINUTES: '121' }, /EMERGENCY_APPROVAL_MINUTES must be between 1 and 120/],
     [{ PROPOSAL_TTL_HOURS: '721' }, /PROPOSAL_TTL_HOURS must be between 1 and 720/],
+    [{ CONTRACTS_ADMIN: '0x1234' }, /CONTRACTS_ADMIN must be 0x addresses/],
+    [{ CONTRACTS_ADMIN: `${a(1)},${a(2)}` }, /CONTRACTS_ADMIN is one address/],
+    [{ CHAIN_FORMER_WRITERS: `${a(1)},${a(1)}` }, /CHAIN_FORMER_WRITERS lists an address twice/],
   ])('refuses %p', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('takes the contracts\' admin and the gateway\'s former writer keys when given, none by default', () => {
+    expect(loadConfig({}).consortium.contractsAdmin).toBeUndefined();
+    expect(loadConfig({}).chain.formerWriters).toEqual([]);
+
+    const sut = loadConfig({ CONTRACTS_ADMIN: a(5), CHAIN_FORMER_WRITERS: `${a(6)}, ${a(7)}` });
+
+    expect(sut.consortium.contractsAdmin).toBe(a(5));
+    expect(sut.chain.formerWriters).toEqual([a(6), a(7)]);
   });
 });
 

@@ -44,6 +44,11 @@ export interface AppConfig {
      * (a vote counts only in blocks its node proposes). Unset: votes go to `rpcUrl`'s node.
      */
     validatorRpcUrls?: string[];
+    /**
+     * Sending keys this gateway used before a rotation (docs/decisions.md, "Contracts: threat
+     * model"): their anchors stay trusted on reads, which name the anchorer they verify under.
+     */
+    formerWriters: string[];
   };
   ipfs: { apiUrl?: string; blocksDir: string };
   consortium: {
@@ -62,6 +67,11 @@ export interface AppConfig {
      * refuses more than a day or more than emergencyMaxSeconds.
      */
     emergencyApprovalSeconds: number;
+    /**
+     * The admin of RecordAnchors and AccessLog (grants and revokes the gateway's writer roles),
+     * fixed at their deployment. Unset: the first authority. Never the gateway's own key.
+     */
+    contractsAdmin?: string;
   };
   /** How often the chain-write outbox is drained (about once per block). */
   outbox: { intervalMs: number };
@@ -187,7 +197,20 @@ function consortium(env: Env): AppConfig['consortium'] {
     proposalTtlSeconds: int(env, 'PROPOSAL_TTL_HOURS', 168, 1, 24 * 30) * 3600,
     emergencyMaxSeconds: emergencyMaxHours * 3600,
     emergencyApprovalSeconds: approvalMinutes * 60,
+    contractsAdmin: addressList(env, 'CONTRACTS_ADMIN')?.[0],
   };
+}
+
+/** Comma-separated 0x addresses, none twice; undefined when unset. */
+function addressList(env: Env, name: string): string[] | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const addresses = raw.split(',').map((a) => a.trim());
+  const bad = addresses.find((a) => !ADDRESS.test(a));
+  if (bad !== undefined) throw new ConfigError(name, `must be 0x addresses separated by commas, got "${bad}"`);
+  if (new Set(addresses.map((a) => a.toLowerCase())).size !== addresses.length) throw new ConfigError(name, 'lists an address twice');
+  if (name === 'CONTRACTS_ADMIN' && addresses.length !== 1) throw new ConfigError(name, 'is one address');
+  return addresses;
 }
 
 function validatorRpcUrls(env: Env): string[] | undefined {
@@ -223,6 +246,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       anvilPort: int(env, 'ANVIL_PORT', 8545, 0, 65535),
       dir: join(dataDir, 'chain'),
       validatorRpcUrls: validatorRpcUrls(env),
+      formerWriters: addressList(env, 'CHAIN_FORMER_WRITERS') ?? [],
     },
     ipfs: {
       apiUrl: url(env, 'IPFS_API_URL', ['http:', 'https:']),
