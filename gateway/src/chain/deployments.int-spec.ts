@@ -133,13 +133,13 @@ describe(ensureDeployed.name, () => {
     const key = randomKey();
     const now = Math.floor(Date.now() / 1000);
     const original = await chain(undefined, now - 3600);
-    const deployed = await ensureDeployed(original.client(key), file, ['RecordAnchors']);
+    const deployed = await ensureDeployed(original.client(key), file, [ANCHORS]);
     const twin = await chain(undefined, now - 7200);
     const sut = twin.client(key);
-    expect((await sut.deploy('RecordAnchors')).address).toBe(deployed.RecordAnchors.address);
+    expect((await sut.deploy('RecordAnchors', ANCHORS.args!({}))).address).toBe(deployed.RecordAnchors.address);
     expect(await sut.genesisHash()).not.toBe(await original.client(key).genesisHash());
 
-    const error = await rejection(ensureDeployed(sut, file, ['RecordAnchors']));
+    const error = await rejection(ensureDeployed(sut, file, [ANCHORS]));
     expect(error).toBeInstanceOf(ChainStateMismatchError);
     expect((error as Error).message).toMatch(/genesis block .* another chain with the same id/);
   });
@@ -148,14 +148,36 @@ describe(ensureDeployed.name, () => {
     const file = join(dir, 'genesis', 'deployments.json');
     const { client } = await chain();
     const sut = client(randomKey());
-    await ensureDeployed(sut, file, ['RecordAnchors']);
+    await ensureDeployed(sut, file, [ANCHORS]);
     const recorded = await readDeployments(file);
     expect(recorded.genesisHash).toBe(await sut.genesisHash());
 
     const { genesisHash: _dropped, ...older } = recorded;
     await writeFile(file, JSON.stringify(older));
-    await ensureDeployed(sut, file, ['RecordAnchors']);
+    await ensureDeployed(sut, file, [ANCHORS]);
     expect(await readDeployments(file)).toEqual(recorded);
+  });
+
+  it("stops with CHAIN_STATE_MISMATCH when the contract's interface changed since it was deployed, rather than calling what is not there", async () => {
+    const file = join(dir, 'interface', 'deployments.json');
+    const { client } = await chain();
+    const sut = client(randomKey());
+    await ensureDeployed(sut, file, [ANCHORS]);
+    const recorded = await readDeployments(file);
+    expect(recorded.contracts.RecordAnchors.abiHash).toMatch(/^[0-9a-f]{64}$/);
+
+    // Deployed from another version: its ABI differs from the one built now.
+    await writeFile(file, JSON.stringify({ ...recorded, contracts: { RecordAnchors: { ...recorded.contracts.RecordAnchors, abiHash: '0'.repeat(64) } } }));
+    await expect(ensureDeployed(sut, file, [ANCHORS])).rejects.toThrow(/RecordAnchors .* was deployed from another version of the contract/);
+
+    // A file from before interface records: other code means unknown interface, refused too.
+    const { abiHash: _unknown, ...older } = recorded.contracts.RecordAnchors;
+    await writeFile(file, JSON.stringify({ ...recorded, contracts: { RecordAnchors: { ...older, bytecodeHash: '0'.repeat(64) } } }));
+    await expect(ensureDeployed(sut, file, [ANCHORS])).rejects.toMatchObject({ code: 'CHAIN_STATE_MISMATCH' });
+
+    // Same interface, other code (a changed comment changes the metadata hash): used, as before.
+    await writeFile(file, JSON.stringify({ ...recorded, contracts: { RecordAnchors: { ...recorded.contracts.RecordAnchors, bytecodeHash: '0'.repeat(64) } } }));
+    await expect(ensureDeployed(sut, file, [ANCHORS])).resolves.toMatchObject({ RecordAnchors: { address: recorded.contracts.RecordAnchors.address } });
   });
 
   it('reports an unreachable chain as DependencyUnavailableError', async () => {

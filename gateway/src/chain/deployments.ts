@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomically } from '../common/atomic-file';
+import { canonicalJson } from '../common/canonical-json';
 import { loadArtifact } from './artifacts';
 import { ChainClient } from './chain-client';
 
@@ -24,6 +25,12 @@ export interface DeploymentRecord {
   blockNumber: number;
   /** sha256 of the creation bytecode deployed, to notice a contract that changed since. */
   bytecodeHash: string;
+  /**
+   * sha256 of its ABI (canonical JSON): the interface the gateway calls. A changed ABI means
+   * the gateway would call functions the deployed contract does not have. Absent in files
+   * written before it was recorded.
+   */
+  abiHash?: string;
 }
 
 /**
@@ -79,7 +86,9 @@ export async function ensureDeployed(client: ChainClient, file: string, contract
 
   for (const spec of contracts) {
     const { name, args } = typeof spec === 'string' ? { name: spec, args: undefined } : spec;
-    const bytecodeHash = sha256(loadArtifact(name).bytecode);
+    const artifact = loadArtifact(name);
+    const bytecodeHash = sha256(artifact.bytecode);
+    const abiHash = createHash('sha256').update(canonicalJson(artifact.abi)).digest('hex');
     const remembered = deployments.contracts[name];
     if (remembered) {
       const code = await client.getCode(remembered.address);
@@ -89,9 +98,22 @@ export async function ensureDeployed(client: ChainClient, file: string, contract
             '(chain state lost or a different chain); restore the chain state, or move the file away to start over',
         );
       }
+      const interfaceChanged = remembered.abiHash === undefined ? remembered.bytecodeHash !== bytecodeHash : remembered.abiHash !== abiHash;
+      if (interfaceChanged) {
+        // The gateway would call what the deployed code does not have: every write would revert.
+        throw new ChainStateMismatchError(
+          `${name} at ${remembered.address} was deployed from another version of the contract (its interface changed since, ` +
+            `or ${file} predates interface records and its code differs): the gateway cannot use it. In development, move the data ` +
+            'directory away to start over (its records are anchored in the old contracts); in production, a contract change needs a migration',
+        );
+      }
       if (remembered.bytecodeHash !== bytecodeHash) {
-        // Not fatal: a rebuilt but compatible contract is common in development; a real upgrade needs a migration.
+        // Same interface, other code (a comment changes the metadata hash): usable, but said.
         logger.warn({ event: 'contract_changed_since_deploy', contract: name, address: remembered.address });
+      }
+      if (remembered.abiHash === undefined) {
+        deployments.contracts[name] = { ...remembered, abiHash };
+        await writeFileAtomically(file, `${JSON.stringify(deployments, null, 2)}\n`);
       }
       addresses[name] = remembered.address;
       deployed[name] = { address: remembered.address, blockNumber: BigInt(remembered.blockNumber) };
@@ -103,6 +125,7 @@ export async function ensureDeployed(client: ChainClient, file: string, contract
       txHash: created.txHash,
       blockNumber: Number(created.blockNumber),
       bytecodeHash,
+      abiHash,
     };
     // Written after each deployment so a crash between two cannot forget the first.
     await writeFileAtomically(file, `${JSON.stringify(deployments, null, 2)}\n`);
