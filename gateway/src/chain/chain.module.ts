@@ -66,7 +66,7 @@ export class ChainRuntime {
         );
       }
       const suite = contractSuite(config.consortium, authorities, client.address);
-      const contracts = await ensureDeployed(client, join(config.chain.dir, 'deployments.json'), suite);
+      const contracts = await ensureDeployed(client, join(config.chain.dir, 'deployments.json'), suite, { byGenesis: config.chain.rpcUrl !== undefined });
       const runtime = new ChainRuntime(client, chainId, contracts, anvil);
       logger.log({ event: 'chain_ready', chainId, account: client.address, contracts: runtime.addresses });
       return runtime;

@@ -133,28 +133,28 @@ describe(ensureDeployed.name, () => {
     const key = randomKey();
     const now = Math.floor(Date.now() / 1000);
     const original = await chain(undefined, now - 3600);
-    const deployed = await ensureDeployed(original.client(key), file, [ANCHORS]);
+    const deployed = await ensureDeployed(original.client(key), file, [ANCHORS], { byGenesis: true });
     const twin = await chain(undefined, now - 7200);
     const sut = twin.client(key);
     expect((await sut.deploy('RecordAnchors', ANCHORS.args!({}))).address).toBe(deployed.RecordAnchors.address);
     expect(await sut.genesisHash()).not.toBe(await original.client(key).genesisHash());
 
-    const error = await rejection(ensureDeployed(sut, file, [ANCHORS]));
+    const error = await rejection(ensureDeployed(sut, file, [ANCHORS], { byGenesis: true }));
     expect(error).toBeInstanceOf(ChainStateMismatchError);
     expect((error as Error).message).toMatch(/genesis block .* another chain with the same id/);
   });
 
-  it('records the genesis hash, and adds it to a file written before it was recorded', async () => {
+  it("records a network's genesis hash, and adds it to a file written before it was recorded", async () => {
     const file = join(dir, 'genesis', 'deployments.json');
     const { client } = await chain();
     const sut = client(randomKey());
-    await ensureDeployed(sut, file, [ANCHORS]);
+    await ensureDeployed(sut, file, [ANCHORS], { byGenesis: true });
     const recorded = await readDeployments(file);
     expect(recorded.genesisHash).toBe(await sut.genesisHash());
 
     const { genesisHash: _dropped, ...older } = recorded;
     await writeFile(file, JSON.stringify(older));
-    await ensureDeployed(sut, file, [ANCHORS]);
+    await ensureDeployed(sut, file, [ANCHORS], { byGenesis: true });
     expect(await readDeployments(file)).toEqual(recorded);
   });
 

@@ -12,8 +12,8 @@ export interface DeploymentsFile {
   /**
    * Block 0's hash: the chain itself. Two chains may share an id (a network regenerated with the
    * same one, a development chain restarted); contracts at the same addresses on another chain
-   * would make the same EIP-712 domains, so a start on another genesis stops. Added to files
-   * written before it on their next start.
+   * would make the same EIP-712 domains, so a start on another genesis stops. Networks only
+   * (CHAIN_RPC_URL); added to files written before it on their next start.
    */
   genesisHash?: string;
   contracts: Record<string, DeploymentRecord>;
@@ -64,7 +64,16 @@ export interface DeployedContract {
  * Contracts deploy in the order given, so a spec's `args` can name the ones before it.
  * Returns each contract's address and deployment block.
  */
-export async function ensureDeployed(client: ChainClient, file: string, contracts: (string | ContractSpec)[]): Promise<Record<string, DeployedContract>> {
+export async function ensureDeployed(
+  client: ChainClient,
+  file: string,
+  contracts: (string | ContractSpec)[],
+  /**
+   * Tell chains apart by their genesis block (a network). Not for the embedded Anvil: its state
+   * file does not keep block 0 across restarts, and its chain is the gateway's own (own key).
+   */
+  options: { byGenesis?: boolean } = {},
+): Promise<Record<string, DeployedContract>> {
   const chainId = await client.chainId();
   const existing = await readDeployments(file);
   if (existing && existing.chainId !== chainId) {
@@ -72,15 +81,18 @@ export async function ensureDeployed(client: ChainClient, file: string, contract
       `${file} records contracts on chain ${existing.chainId}, but the chain at ${client.rpcUrl} is ${chainId}`,
     );
   }
-  const genesisHash = await client.genesisHash();
-  if (existing?.genesisHash !== undefined && existing.genesisHash !== genesisHash) {
+  const genesisHash = options.byGenesis ? await client.genesisHash() : undefined;
+  if (genesisHash !== undefined && existing?.genesisHash !== undefined && existing.genesisHash !== genesisHash) {
     throw new ChainStateMismatchError(
       `${file} records contracts on the chain whose genesis block is ${existing.genesisHash}, but the chain at ${client.rpcUrl} ` +
         `(id ${chainId} too) starts from ${genesisHash}: another chain with the same id. Point the gateway at its own chain, or move the file away to start over`,
     );
   }
-  const deployments: DeploymentsFile = { ...(existing ?? { chainId, contracts: {} }), genesisHash };
-  if (existing && existing.genesisHash === undefined) await writeFileAtomically(file, `${JSON.stringify(deployments, null, 2)}\n`);
+  const deployments: DeploymentsFile = existing ?? { chainId, contracts: {} };
+  if (genesisHash !== undefined && deployments.genesisHash === undefined) {
+    deployments.genesisHash = genesisHash;
+    if (existing) await writeFileAtomically(file, `${JSON.stringify(deployments, null, 2)}\n`);
+  }
   const addresses: Record<string, string> = {};
   const deployed: Record<string, DeployedContract> = {};
 
