@@ -108,6 +108,8 @@ function gatewayEnvironment(topology: ComposeTopology): Record<string, unknown> 
     PROPOSAL_TTL_HOURS: '${PROPOSAL_TTL_HOURS:-}',
     EMERGENCY_MAX_HOURS: '${EMERGENCY_MAX_HOURS:-}',
     EMERGENCY_APPROVAL_MINUTES: '${EMERGENCY_APPROVAL_MINUTES:-}',
+    CONTRACTS_ADMIN: note('Admin of RecordAnchors and AccessLog, fixed at deployment (default: the first authority).', '${CONTRACTS_ADMIN:-}'),
+    CHAIN_FORMER_WRITERS: note("The gateway's former sending keys after a key rotation (docs/decisions.md).", '${CHAIN_FORMER_WRITERS:-}'),
   };
 }
 
