@@ -23,6 +23,8 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 abstract contract PatientRegistry is EIP712 {
     /// @notice The most guardians a patient may name.
     uint256 public constant MAX_GUARDIANS = 10;
+    /// @notice Domain tag of handles (`handleOf`): a handle is no other hash of an address and a salt.
+    bytes32 public constant HANDLE_TAG = keccak256("EHRChain patient handle");
     /// @notice The longest a signed message may wait to be relayed: its deadline is at most this far
     /// after the block that applies it. A message forgotten for longer is re-signed, not applied
     /// by whoever kept it (the SDK signs for minutes or days, not years).
@@ -56,8 +58,8 @@ abstract contract PatientRegistry is EIP712 {
     /// @notice Guardians restored the signing address of `handle`.
     event SignerRecovered(bytes32 indexed handle, address indexed previousSigner, address indexed newSigner);
 
-    /// @notice The zero handle is reserved (it is what an unregistered lookup returns).
-    error PatientRegistryInvalidHandle(bytes32 handle);
+    /// @notice The handle is not `handleOf(signer, salt)` (`derived`): it does not commit to this signer.
+    error PatientRegistryHandleMismatch(bytes32 handle, bytes32 derived);
     /// @notice The handle is already bound to a signer.
     error PatientRegistryAlreadyRegistered(bytes32 handle);
     /// @notice The handle was never registered.
@@ -84,16 +86,19 @@ abstract contract PatientRegistry is EIP712 {
     error PatientRegistryNotGuardian(address signer);
 
     /// @notice Registers `handle` with `signer` as its signing address.
-    /// @dev Requires a `Registration(handle, signer, nonce, deadline)` signature by `signer`, which
-    /// proves control of the key; the nonce of a new handle is 0. A handle registers once: if a
-    /// registration fails with PatientRegistryAlreadyRegistered, the patient's software must derive
-    /// a new pseudonym before any record is anchored to the handle. Emits HandleRegistered.
-    /// @param handle The patient's handle (derived from the pseudonym), not zero.
+    /// @dev The handle commits to its signer: it must be `handleOf(signer, salt)`, so whoever sees
+    /// a registration before it is mined (the relayer, a node with the txpool API) cannot register
+    /// the same handle with a key of their own; relaying the patient's own registration first is
+    /// harmless. Requires a `Registration(handle, signer, nonce, deadline)` signature by `signer`,
+    /// which proves control of the key; the nonce of a new handle is 0. Emits HandleRegistered.
+    /// @param handle The patient's handle: `handleOf(signer, salt)`.
     /// @param signer The address of the patient's consent key.
+    /// @param salt The patient's secret that, with the signer, makes the handle (kept by the patient's software).
     /// @param deadline Last timestamp at which the signature is accepted.
     /// @param signature 65-byte signature (r, s, v) by `signer`.
-    function register(bytes32 handle, address signer, uint256 deadline, bytes calldata signature) external {
-        if (handle == bytes32(0)) revert PatientRegistryInvalidHandle(handle);
+    function register(bytes32 handle, address signer, bytes32 salt, uint256 deadline, bytes calldata signature) external {
+        bytes32 derived = handleOf(signer, salt);
+        if (handle != derived) revert PatientRegistryHandleMismatch(handle, derived);
         _checkRegistryDeadline(deadline);
         Patient storage patient = _patients[handle];
         if (patient.signer != address(0)) revert PatientRegistryAlreadyRegistered(handle);
@@ -106,6 +111,11 @@ abstract contract PatientRegistry is EIP712 {
         patient.signer = signer;
         patient.nonce = nonce + 1;
         emit HandleRegistered(handle, signer);
+    }
+
+    /// @notice The handle `signer` registers with `salt`: keccak256(abi.encode(HANDLE_TAG, signer, salt)).
+    function handleOf(address signer, bytes32 salt) public pure returns (bytes32) {
+        return keccak256(abi.encode(HANDLE_TAG, signer, salt));
     }
 
     /// @notice Replaces the signing address of `handle` with `newSigner`.

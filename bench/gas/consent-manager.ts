@@ -1,4 +1,5 @@
 import { buildTypedData, Eip712Domain, signTypedData } from '../../gateway/src/chain/eip712';
+import { patientHandle } from '../../gateway/src/chain/patient-handle';
 import { CONSENT_MANAGER_DOMAIN, CONSENT_MANAGER_TYPES, ConsentManagerMessage } from '../../gateway/src/chain/typed-messages';
 import { deployConsortium, registerPractitioner } from './consortium-registry';
 import { FAR_FUTURE, FixedKey, GasScenario, eip712Domain, fixedBytes32, perUnit } from './scenario';
@@ -30,12 +31,13 @@ export const consentManagerScenario: GasScenario = {
       signTypedData(signer.privateKey, buildTypedData(domain, type, { [type]: CONSENT_MANAGER_TYPES[type] }, { ...message, deadline: BigInt(FAR_FUTURE) }));
 
     // Everything is relayed by the deployer (the gateway); the patient, doctors and guardians only sign.
-    const handle = fixedBytes32('ConsentManager/patient');
     const [signer, rotated, recovered] = [key('patient'), key('patient/rotated'), key('patient/recovered')];
+    const salt = fixedBytes32('ConsentManager/patient');
+    const handle = patientHandle(signer.address, salt);
     const guardians = [key('guardian-0'), key('guardian-1'), key('guardian-2')];
     let handleNonce = 0;
 
-    const register = await send(sut, 'register', [handle, signer.address, FAR_FUTURE, sign('Registration', signer, { handle, signer: signer.address, nonce: BigInt(handleNonce++) })]);
+    const register = await send(sut, 'register', [handle, signer.address, salt, FAR_FUTURE, sign('Registration', signer, { handle, signer: signer.address, nonce: BigInt(handleNonce++) })]);
 
     const grant = (grantee: string, terms: Terms, nonce: number) =>
       send(sut, 'grant', [handle, grantee, terms, FAR_FUTURE, sign('ConsentGrant', signer, { patient: handle, grantee, ...terms, nonce: BigInt(nonce) })]);

@@ -1,4 +1,5 @@
 import { eth, utils } from 'web3';
+import { HANDLE_TAG, patientHandle } from '../../gateway/src/chain/patient-handle';
 import { newKey, ZERO_ADDRESS, ZERO_BYTES32 } from './support/accounts';
 import { randomBytes32, revertOf } from './support/chain';
 import { consentManagerTestbed } from './support/consent-manager';
@@ -9,27 +10,31 @@ import { blockTimestamp } from './support/rpc';
 describe('PatientRegistry registration and rotation (contract, as deployed in ConsentManager)', () => {
   const bed = consentManagerTestbed('PatientRegistry registration and rotation');
   const { transact, view } = bed;
-  const { nonceOf, signerOf, registrationArgs, registered, rotationArgs } = patientHelpers(bed);
+  const { nonceOf, signerOf, registrationArgs, fresh, registered, rotationArgs } = patientHelpers(bed);
 
   beforeAll(() => bed.start());
   afterAll(() => bed.stop());
 
   describe('register', () => {
     it('binds a handle to the key that signed the registration and emits HandleRegistered', async () => {
-      const handle = randomBytes32();
-      const signer = newKey();
+      const { handle, salt, signer } = fresh();
 
-      const { events } = await transact(bed.sut, 'register', await registrationArgs(handle, signer));
+      const { events } = await transact(bed.sut, 'register', await registrationArgs(salt, signer));
 
       expect(events).toEqual([{ name: 'HandleRegistered', args: { handle, signer: signer.address } }]);
       expect(await signerOf(handle)).toBe(signer.address);
       expect(await nonceOf(handle)).toBe(1n);
     });
 
+    it('derives the handle from the key and the salt as the patient software does (handleOf)', async () => {
+      const { handle, salt, signer } = fresh();
+      expect(await view('handleOf', [signer.address, salt])).toEqual([handle]);
+      expect(await view('HANDLE_TAG', [])).toEqual([HANDLE_TAG]);
+    });
+
     it('rejects a registration not signed by the key it binds (the relayer cannot bind a key it lacks)', async () => {
-      const handle = randomBytes32();
-      const victim = newKey();
-      const forged = await registrationArgs(handle, victim, { signedBy: bed.gatewayKey });
+      const { handle, salt, signer: victim } = fresh();
+      const forged = await registrationArgs(salt, victim, { signedBy: bed.gatewayKey });
 
       const error = await revertOf(bed.relayer.send(bed.sut, 'register', forged));
 
@@ -38,11 +43,28 @@ describe('PatientRegistry registration and rotation (contract, as deployed in Co
       expect(await signerOf(handle)).toBe(ZERO_ADDRESS);
     });
 
-    it('registers a handle only once', async () => {
-      const { handle, signer } = await registered();
+    it("does not let a squatter who sees the patient's registration first register the handle with their own key", async () => {
+      // The attack: the relayer, or a node with the txpool API, sees (handle, salt) in the
+      // pending registration and sends its own registration of that handle, signed by its key.
+      const { handle, salt, signer } = fresh();
+      const pending = await registrationArgs(salt, signer);
       const squatter = newKey();
 
-      const error = await revertOf(bed.relayer.send(bed.sut, 'register', await registrationArgs(handle, squatter, { nonce: 1n })));
+      const withSalt = await revertOf(bed.relayer.send(bed.sut, 'register', await registrationArgs(salt, squatter, { handle })));
+      const anySalt = await revertOf(bed.relayer.send(bed.sut, 'register', await registrationArgs(randomBytes32(), squatter, { handle })));
+
+      expect(withSalt.errorName).toBe('PatientRegistryHandleMismatch');
+      expect(withSalt.args).toEqual([handle, patientHandle(squatter.address, salt)]);
+      expect(anySalt.errorName).toBe('PatientRegistryHandleMismatch');
+      await transact(bed.sut, 'register', pending);
+      expect(await signerOf(handle)).toBe(signer.address);
+    });
+
+    it('registers a handle only once', async () => {
+      const { handle, salt, signer } = fresh();
+      await transact(bed.sut, 'register', await registrationArgs(salt, signer));
+
+      const error = await revertOf(bed.relayer.send(bed.sut, 'register', await registrationArgs(salt, signer, { nonce: 1n })));
 
       expect(error.errorName).toBe('PatientRegistryAlreadyRegistered');
       expect(error.args).toEqual([handle]);
@@ -50,38 +72,26 @@ describe('PatientRegistry registration and rotation (contract, as deployed in Co
     });
 
     it('rejects a registration after its deadline', async () => {
-      const handle = randomBytes32();
-      const signer = newKey();
+      const { salt, signer } = fresh();
       const until = (await blockTimestamp(bed.chain)) - 1n;
 
-      const error = await revertOf(bed.relayer.send(bed.sut, 'register', await registrationArgs(handle, signer, { until })));
+      const error = await revertOf(bed.relayer.send(bed.sut, 'register', await registrationArgs(salt, signer, { until })));
 
       expect(error.errorName).toBe('PatientRegistryExpiredSignature');
       expect(error.args).toEqual([until]);
     });
 
     it('rejects a registration whose deadline is more than 30 days ahead (MAX_SIGNATURE_LIFETIME)', async () => {
-      const handle = randomBytes32();
-      const signer = newKey();
+      const { salt, signer } = fresh();
       const now = await blockTimestamp(bed.chain);
       const until = now + 31n * 86_400n;
 
-      const error = await revertOf(bed.relayer.send(bed.sut, 'register', await registrationArgs(handle, signer, { until })));
+      const error = await revertOf(bed.relayer.send(bed.sut, 'register', await registrationArgs(salt, signer, { until })));
 
       expect(error.errorName).toBe('PatientRegistryDeadlineTooFar');
       expect(error.args[0]).toBe(until);
       expect(error.args[1]).toBeGreaterThanOrEqual(now + 30n * 86_400n);
-      await transact(bed.sut, 'register', await registrationArgs(handle, signer, { until: now + 29n * 86_400n }));
-    });
-
-    it('rejects the zero handle', async () => {
-      const handle = ZERO_BYTES32;
-      const signer = newKey();
-
-      const error = await revertOf(bed.relayer.send(bed.sut, 'register', await registrationArgs(handle, signer)));
-
-      expect(error.errorName).toBe('PatientRegistryInvalidHandle');
-      expect(error.args).toEqual([handle]);
+      await transact(bed.sut, 'register', await registrationArgs(salt, signer, { until: now + 29n * 86_400n }));
     });
   });
 

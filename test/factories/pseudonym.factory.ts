@@ -2,6 +2,7 @@ import { ChainClient } from '../../gateway/src/chain/chain-client';
 import { ChainRuntime } from '../../gateway/src/chain/chain.module';
 import { ConsentManager } from '../../gateway/src/chain/consent-manager';
 import { buildTypedData, signTypedData, TypedData } from '../../gateway/src/chain/eip712';
+import { patientHandle } from '../../gateway/src/chain/patient-handle';
 import { CONSENT_MANAGER_DOMAIN, CONSENT_MANAGER_TYPES } from '../../gateway/src/chain/typed-messages';
 import { Key, newKey } from '../contracts/support/accounts';
 import { randomBytes32, randomKey } from '../contracts/support/chain';
@@ -55,10 +56,12 @@ const deadline = () => BigInt(Math.floor(Date.now() / 1000) + 3600);
 export const PseudonymFactory = {
   /** A fresh handle registered on the gateway's chain with a fresh consent key. */
   async registered(gw: TestApp): Promise<TestPseudonym> {
-    const { handle, key } = { handle: randomBytes32(), key: newKey() };
+    const key = newKey();
+    const salt = randomBytes32();
+    const handle = patientHandle(key.address, salt);
     const until = deadline();
     const fields = { handle, signer: key.address, nonce: 0n, deadline: until };
-    await relay(gw, { method: 'register', message: 'Registration', fields, signers: [key], args: [handle, key.address, until] });
+    await relay(gw, { method: 'register', message: 'Registration', fields, signers: [key], args: [handle, key.address, salt, until] });
     return { handle, key };
   },
 

@@ -7,6 +7,8 @@ import { createTestApp, removeGatewayData, TestApp } from '../../../test/support
 import { ApiError } from '../common/errors';
 import { ChainClient, SendOptions } from '../chain/chain-client';
 import { ChainRuntime } from '../chain/chain.module';
+import { NodeRpc } from '../chain/node-rpc';
+import { patientHandle } from '../chain/patient-handle';
 import { ConsentManager } from '../chain/consent-manager';
 import { buildTypedData, signTypedData } from '../chain/eip712';
 import { CONSENT_MANAGER_DOMAIN, CONSENT_MANAGER_TYPES } from '../chain/typed-messages';
@@ -18,11 +20,12 @@ import { OutboxService } from './outbox.service';
 interface Registration {
   handle: string;
   signer: string;
+  salt: string;
   deadline: string;
   signature: string;
 }
 
-const args = (r: Registration) => [r.handle, r.signer, BigInt(r.deadline), r.signature];
+const args = (r: Registration) => [r.handle, r.signer, r.salt, BigInt(r.deadline), r.signature];
 
 /**
  * A relayed write that is not idempotent by batch id (PatientRegistry.register: a handle is
@@ -85,12 +88,14 @@ describe('OutboxService with relayed writes that are not idempotent', () => {
     if (app) await removeGatewayData(app.config);
   });
 
-  /** `handle` registered to `signer`, signed by `by` (the signer itself, unless a forger signs). */
-  function registration(handle: string, signer: Key, by: Key = signer): Registration {
-    const deadline = BigInt(Math.floor(Date.now() / 1000) + 3600);
+  /** A new handle registered to `signer`, signed by `by` (the signer itself, unless a forger signs), valid for `seconds`. */
+  function registration(signer: Key, by: Key = signer, seconds = 3600): Registration {
+    const salt = randomBytes32();
+    const handle = patientHandle(signer.address, salt);
+    const deadline = BigInt(Math.floor(Date.now() / 1000) + seconds);
     const domain = { ...CONSENT_MANAGER_DOMAIN, chainId: app.app.get(ChainRuntime).chainId, verifyingContract: app.app.get(ConsentManager).address };
     const typedData = buildTypedData(domain, 'Registration', { Registration: CONSENT_MANAGER_TYPES.Registration }, { handle, signer: signer.address, nonce: 0n, deadline });
-    return { handle, signer: signer.address, deadline: deadline.toString(), signature: signTypedData(by.key, typedData) };
+    return { handle, signer: signer.address, salt, deadline: deadline.toString(), signature: signTypedData(by.key, typedData) };
   }
 
   /** Anyone may relay a signed message: a stranger's own transaction, outside the gateway. */
@@ -110,7 +115,7 @@ describe('OutboxService with relayed writes that are not idempotent', () => {
   }
 
   it('answers 422 CHAIN_WOULD_REVERT for a message the chain would refuse, before anything is queued', async () => {
-    const forged = registration(randomBytes32(), newKey(), newKey());
+    const forged = registration(newKey(), newKey());
 
     const error = await sut.simulate(RegistrationRelay, forged).then(() => undefined, (e: unknown) => e);
 
@@ -121,7 +126,7 @@ describe('OutboxService with relayed writes that are not idempotent', () => {
   });
 
   it('counts as done, not failed, a message someone else relayed first', async () => {
-    const message = registration(randomBytes32(), newKey());
+    const message = registration(newKey());
     await sut.simulate(RegistrationRelay, message);
     await enqueue('relayed-elsewhere', message);
     const theirs = await relayedByAStranger(message); // after the check, before our send
@@ -132,15 +137,19 @@ describe('OutboxService with relayed writes that are not idempotent', () => {
     });
   });
 
-  it('fails it, with the reason, when what the chain holds is not its effect', async () => {
-    const handle = randomBytes32();
-    const ours = registration(handle, newKey());
-    await enqueue('taken-by-another-key', ours);
-    await relayedByAStranger(registration(handle, newKey()));
+  it('fails it, with the reason, when the chain refuses it and does not hold its effect', async () => {
+    // Valid when queued; by its send the signature's deadline has passed (the chain's clock moved on).
+    const ours = registration(newKey(), undefined, 60);
+    await sut.simulate(RegistrationRelay, ours);
+    await enqueue('expired-before-send', ours);
+    const node = new NodeRpc(app.app.get(ChainClient).rpcUrl);
+    await node.call('evm_increaseTime', [3600]);
+    await node.call('evm_mine', []);
 
     await eventually(async () => {
       await sut.drain();
-      expect(relay.outcomes.get('taken-by-another-key')).toEqual({ status: 'failed', reason: expect.stringContaining('PatientRegistryAlreadyRegistered') });
+      expect(relay.outcomes.get('expired-before-send')).toEqual({ status: 'failed', reason: expect.stringContaining('PatientRegistryExpiredSignature') });
     });
+    expect(await app.app.get(ChainClient).call(app.app.get(ConsentManager).contract, 'signerOf', [ours.handle])).toEqual(['0x0000000000000000000000000000000000000000']);
   });
 });

@@ -1,3 +1,4 @@
+import { patientHandle } from '../../../gateway/src/chain/patient-handle';
 import { CONSENT_MANAGER_TYPES } from '../../../gateway/src/chain/typed-messages';
 import { Key, newKey } from './accounts';
 import { randomBytes32 } from './chain';
@@ -14,18 +15,28 @@ export function patientHelpers(bed: ConsentManagerTestbed) {
   const nonceOf = async (handle: string): Promise<bigint> => (await bed.view('patientNonces', [handle]))[0] as bigint;
   const signerOf = async (handle: string): Promise<string> => (await bed.view('signerOf', [handle]))[0] as string;
 
-  /** Arguments of `register` binding `handle` to `signer`, signed by `signer` unless `signedBy` is given; nonce 0 unless given. */
-  async function registrationArgs(handle: string, signer: Key, options: { signedBy?: Key; nonce?: bigint; until?: bigint } = {}) {
+  /**
+   * Arguments of `register` binding `patientHandle(signer, salt)` to `signer`, signed by `signer`
+   * unless `signedBy` is given; nonce 0 unless given; `handle` to name another handle than the salt makes.
+   */
+  async function registrationArgs(salt: string, signer: Key, options: { signedBy?: Key; nonce?: bigint; until?: bigint; handle?: string } = {}) {
     const until = options.until ?? (await bed.deadline());
+    const handle = options.handle ?? patientHandle(signer.address, salt);
     const message = { handle, signer: signer.address, nonce: options.nonce ?? 0n, deadline: until };
-    return [handle, signer.address, until, sign('Registration', options.signedBy ?? signer, message)];
+    return [handle, signer.address, salt, until, sign('Registration', options.signedBy ?? signer, message)];
+  }
+
+  /** A new patient's key, salt and the handle they make, not registered yet. */
+  function fresh(): { handle: string; salt: string; signer: Key } {
+    const signer = newKey();
+    const salt = randomBytes32();
+    return { handle: patientHandle(signer.address, salt), salt, signer };
   }
 
   /** A registered handle and its signer's key. */
   async function registered(): Promise<{ handle: string; signer: Key }> {
-    const handle = randomBytes32();
-    const signer = newKey();
-    await bed.transact(bed.sut, 'register', await registrationArgs(handle, signer));
+    const { handle, salt, signer } = fresh();
+    await bed.transact(bed.sut, 'register', await registrationArgs(salt, signer));
     return { handle, signer };
   }
 
@@ -57,5 +68,5 @@ export function patientHelpers(bed: ConsentManagerTestbed) {
     return guardians.map((guardian) => sign('Recovery', guardian, message));
   }
 
-  return { sign, nonceOf, signerOf, registrationArgs, registered, rotationArgs, setGuardians, guarded, recoverySignatures };
+  return { sign, nonceOf, signerOf, registrationArgs, fresh, registered, rotationArgs, setGuardians, guarded, recoverySignatures };
 }
