@@ -56,10 +56,10 @@ export function consentHelpers(bed: ConsentManagerTestbed) {
     return address;
   }
 
-  /** A doctor's device key the directory counts as an active doctor. */
+  /** A doctor's device key the directory counts as an active doctor, of a new active hospital. */
   async function doctor(): Promise<Key> {
     const key = newKey();
-    await transact(bed.directory, 'setPractitioner', [key.address, DOCTOR]);
+    await transact(bed.directory, 'setPractitioner', [key.address, await hospital(), DOCTOR]);
     return key;
   }
 
