@@ -101,6 +101,24 @@ describe('EmergencyAccess approvals and review (contract)', () => {
       expect([error.errorName, error.args]).toEqual(['EmergencyAccessNotActiveDoctor', [mover.address]]);
     });
 
+    it("ATTACK: a suspended hospital's doctor requests, is approved, or reads under a grant: all refused while suspended (issue 9, point 6)", async () => {
+      const hospital = await bed.admittedHospital();
+      const doctor = newKey();
+      await registerPractitioner(hospital, bed.registry, doctor.address);
+      const granted = await fileRequest({ signer: doctor });
+      const pending = await fileRequest({ signer: doctor });
+      await approveBy(granted.requestId);
+      expect(await isGranted(granted.patient, doctor.address)).toEqual([true, granted.requestId]);
+
+      await bed.suspend(hospital.address);
+
+      expect(await isGranted(granted.patient, doctor.address)).toEqual([false, 0n]);
+      const approval = await revertOf(bed.authorities[0].send(bed.sut, 'approve', [pending.requestId]));
+      expect([approval.errorName, approval.args]).toEqual(['EmergencyAccessNotActiveDoctor', [doctor.address]]);
+      const request = await revertOf(bed.relayer.send(bed.sut, 'request', await bed.requestArgs({ signer: doctor })));
+      expect([request.errorName, request.args]).toEqual(['EmergencyAccessNotActiveDoctor', [doctor.address]]);
+    });
+
     it('refuses approvals, denials and revocations from a non-authority', async () => {
       const { requestId } = await fileRequest();
 
