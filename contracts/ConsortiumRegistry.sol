@@ -107,6 +107,15 @@ contract ConsortiumRegistry is IConsortiumDirectory {
     error ConsortiumRegistryPractitionerAlreadyRegistered(address practitioner, address hospital);
     /// @notice The caller is not the hospital the practitioner is registered with.
     error ConsortiumRegistryNotPractitionerHospital(address practitioner, address caller);
+    /// @notice The practitioner's key was registered by `hospital` and stays bound to it, active or
+    /// not: a practitioner who moves to another hospital is registered there with a new key.
+    error ConsortiumRegistryPractitionerBoundToHospital(address practitioner, address hospital);
+    /// @notice The account is a hospital (admitted or suspended) and cannot also be a practitioner.
+    error ConsortiumRegistryAccountIsHospital(address account);
+    /// @notice The account is an authority and cannot also be a practitioner or a hospital.
+    error ConsortiumRegistryAccountIsAuthority(address account);
+    /// @notice The account is (or was) a practitioner of `hospital` and cannot be admitted as a hospital.
+    error ConsortiumRegistryAccountIsPractitioner(address account, address hospital);
 
     /// @notice An authority proposed `action` on `subject`; `dataHash` is the hash of the off-chain details or reason.
     event ProposalCreated(
@@ -151,7 +160,9 @@ contract ConsortiumRegistry is IConsortiumDirectory {
     // ---------------------------------------------------------------- governance
 
     /// @notice Proposes to admit `hospital`; the proposer's approval counts.
-    /// @dev Requirements: caller is an authority; `hospital` is non-zero and was never admitted.
+    /// @dev Requirements: caller is an authority; `hospital` is non-zero, was never admitted, is
+    /// not an authority and was never registered as a practitioner (checked again when the
+    /// admission executes).
     /// Emits {ProposalCreated} and {ProposalApproved}, and {HospitalAdmitted} when k is 1.
     /// @param hospital The hospital's chain account.
     /// @param detailsHash Hash of the off-chain admission dossier.
@@ -229,9 +240,13 @@ contract ConsortiumRegistry is IConsortiumDirectory {
 
     /// @notice Registers (or re-registers after deactivation) a doctor or pharmacist with the calling hospital.
     /// @dev Requirements: caller is an admitted, not suspended hospital; `account` is non-zero;
-    /// `role` is DOCTOR or PHARMACIST; the practitioner is not active with another hospital or
-    /// other details. Repeating an identical registration returns without effect or event, so a
-    /// relayer may resend. Emits {PractitionerRegistered}.
+    /// `role` is DOCTOR or PHARMACIST; the practitioner is not active with other details; `account`
+    /// was never registered by another hospital (a key stays bound to the hospital that first
+    /// registered it, so a patient's consent to a practitioner never follows the key elsewhere);
+    /// `account` is neither a hospital (admitted or suspended) nor an authority, so that suspending
+    /// a hospital cannot be side-stepped through a practitioner registration of its own address.
+    /// Repeating an identical registration returns without effect or event, so a relayer may
+    /// resend. Emits {PractitionerRegistered}.
     /// @param account The practitioner's signing address (a key on their device).
     /// @param role DOCTOR (1) or PHARMACIST (2).
     /// @param councilRegistrationHash Hash of the medical-council registration number.
@@ -240,12 +255,23 @@ contract ConsortiumRegistry is IConsortiumDirectory {
         if (account == address(0)) revert ConsortiumRegistryInvalidPractitioner(account);
         if (role != DOCTOR && role != PHARMACIST) revert ConsortiumRegistryInvalidRole(role);
         Practitioner storage existing = _practitioners[account];
+        address hospital = existing.hospital;
         if (existing.active) {
             if (
-                existing.hospital == msg.sender && existing.role == role
+                hospital == msg.sender && existing.role == role
                     && existing.councilRegistrationHash == councilRegistrationHash
             ) return;
-            revert ConsortiumRegistryPractitionerAlreadyRegistered(account, existing.hospital);
+            revert ConsortiumRegistryPractitionerAlreadyRegistered(account, hospital);
+        }
+        if (hospital == address(0)) {
+            // First registration. Roles stay disjoint after it: admission refuses practitioners,
+            // and the authorities are fixed at deployment.
+            if (_hospitals[account] != HospitalStatus.None) revert ConsortiumRegistryAccountIsHospital(account);
+            if (_authorityBits[account] != 0) revert ConsortiumRegistryAccountIsAuthority(account);
+        } else if (hospital != msg.sender) {
+            // Consents are keyed by the practitioner's address: a key that moved would carry the
+            // consents patients gave it at its first hospital to the next one.
+            revert ConsortiumRegistryPractitionerBoundToHospital(account, hospital);
         }
         _practitioners[account] = Practitioner({
             hospital: msg.sender,
@@ -256,7 +282,8 @@ contract ConsortiumRegistry is IConsortiumDirectory {
         emit PractitionerRegistered(account, msg.sender, role, councilRegistrationHash);
     }
 
-    /// @notice Deactivates a practitioner of the calling hospital, for good (until registered again).
+    /// @notice Deactivates a practitioner of the calling hospital, for good (until the same hospital
+    /// registers it again: no other hospital can).
     /// @dev Requirements: caller is the hospital the practitioner is registered with. A suspended
     /// hospital may still deactivate (it only removes rights). Deactivating an inactive
     /// practitioner returns without effect or event. Emits {PractitionerDeactivated}.
@@ -293,6 +320,7 @@ contract ConsortiumRegistry is IConsortiumDirectory {
     }
 
     /// @inheritdoc IConsortiumDirectory
+    /// @dev The two cases never overlap: registration and admission keep the roles apart.
     function isActiveMember(address account) external view returns (bool) {
         if (_hospitals[account] == HospitalStatus.Admitted) return true;
         Practitioner storage stored = _practitioners[account];
@@ -358,7 +386,7 @@ contract ConsortiumRegistry is IConsortiumDirectory {
 
     /// @notice A practitioner's registration; all zero when never registered.
     /// @param account The practitioner's signing address.
-    /// @return hospital The hospital that registered it.
+    /// @return hospital The hospital that registered it; the key stays bound to it after deactivation.
     /// @return role DOCTOR (1) or PHARMACIST (2).
     /// @return active False once deactivated. It stays true while the hospital is suspended, when
     /// isActivePractitioner answers false.
@@ -376,6 +404,11 @@ contract ConsortiumRegistry is IConsortiumDirectory {
 
     function _propose(Action action, address hospital, bytes32 dataHash) private returns (uint256 proposalId) {
         _checkApplicable(action, hospital);
+        if (action == Action.Admit) {
+            // Authorities are fixed at deployment: checked here once, not again at execution.
+            if (_authorityBits[hospital] != 0) revert ConsortiumRegistryAccountIsAuthority(hospital);
+            _checkNotPractitioner(hospital);
+        }
         proposalId = ++_proposalCount;
         Proposal storage created = _proposals[proposalId];
         created.subject = hospital;
@@ -403,12 +436,21 @@ contract ConsortiumRegistry is IConsortiumDirectory {
         }
     }
 
+    /// @dev An account holds one role: a hospital is never a practitioner. At proposal and again at
+    /// execution, because a hospital may register the account as its practitioner while the
+    /// admission collects approvals; the approvals in between skip it.
+    function _checkNotPractitioner(address hospital) private view {
+        address employer = _practitioners[hospital].hospital;
+        if (employer != address(0)) revert ConsortiumRegistryAccountIsPractitioner(hospital, employer);
+    }
+
     function _execute(uint256 proposalId, Proposal storage executed) private {
         executed.executed = true;
         Action action = executed.action;
         address hospital = executed.subject;
         bytes32 dataHash = executed.dataHash;
         if (action == Action.Admit) {
+            _checkNotPractitioner(hospital);
             _hospitals[hospital] = HospitalStatus.Admitted;
             emit HospitalAdmitted(hospital, proposalId, dataHash);
         } else if (action == Action.Suspend) {

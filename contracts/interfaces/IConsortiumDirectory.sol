@@ -27,7 +27,11 @@ interface IConsortiumDirectory {
     /// @return True for an active practitioner in that role.
     function isActivePractitioner(address practitioner, uint8 role) external view returns (bool);
 
-    /// @notice Whether `account` is an active hospital or an active practitioner of any role.
+    /// @notice Whether `account` is an active hospital (admitted, not suspended), or an active
+    /// practitioner of any role whose hospital is active: a suspended hospital's practitioners are
+    /// not active members. A practitioner's address belongs to one hospital for good (the one that
+    /// first registered it) and is never a hospital's or an authority's, so what is allowed to an
+    /// address (a patient's consent) is allowed on behalf of one hospital only.
     /// @param account The address to check.
     /// @return True for an active consortium member.
     function isActiveMember(address account) external view returns (bool);

@@ -1,4 +1,4 @@
-import { newKey } from './support/accounts';
+import { newKey, ZERO_ADDRESS } from './support/accounts';
 import { randomBytes32, revertOf } from './support/chain';
 import { asUints, bits, Category, consentHelpers, consentRequestHelpers, Status } from './support/consent';
 import { consentManagerTestbed } from './support/consent-manager';
@@ -8,7 +8,7 @@ import { HOUR } from './support/rpc';
 describe('ConsentManager requests (contract)', () => {
   const bed = consentManagerTestbed('ConsentManager requests');
   const { transact, view, chainTime } = bed;
-  const { patient, doctor, terms, grantArgs, revokeArgs, consentOf, mayRead } = consentHelpers(bed);
+  const { patient, hospital, doctor, terms, grantArgs, revokeArgs, consentOf, mayRead } = consentHelpers(bed);
   const { requestArgs, request, approvalArgs, denialArgs, status } = consentRequestHelpers(bed);
 
   beforeAll(() => bed.start());
@@ -46,9 +46,9 @@ describe('ConsentManager requests (contract)', () => {
     it('refuses a request from a pharmacist or a deactivated doctor', async () => {
       const { handle } = await patient();
       const pharmacist = newKey();
-      await transact(bed.directory, 'setPractitioner', [pharmacist.address, PHARMACIST]);
+      await transact(bed.directory, 'setPractitioner', [pharmacist.address, await hospital(), PHARMACIST]);
       const former = await doctor();
-      await transact(bed.directory, 'setPractitioner', [former.address, 0]);
+      await transact(bed.directory, 'setPractitioner', [former.address, ZERO_ADDRESS, 0]);
 
       for (const requester of [pharmacist, former]) {
         const error = await revertOf(bed.relayer.send(bed.sut, 'requestConsent', await requestArgs(handle, requester, await terms())));

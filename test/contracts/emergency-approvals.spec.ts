@@ -1,6 +1,6 @@
 import { newKey } from './support/accounts';
 import { randomBytes32, revertOf } from './support/chain';
-import { admit, deployRegistry, registerPractitioner } from './support/consortium';
+import { admit, deployRegistry, DOCTOR, registerPractitioner } from './support/consortium';
 import { APPROVAL_WINDOW, EmergencyStatus, emergencyAccessTestbed, MAX_DURATION } from './support/emergency';
 import { blockTimestamp, rpc, transact } from './support/rpc';
 
@@ -99,6 +99,24 @@ describe('EmergencyAccess approvals and review (contract)', () => {
       expect(await isGranted(granted.patient, mover.address)).toEqual([false, 0n]);
       const error = await revertOf(bed.authorities[0].send(bed.sut, 'approve', [pending.requestId]));
       expect([error.errorName, error.args]).toEqual(['EmergencyAccessNotActiveDoctor', [mover.address]]);
+    });
+
+    it("ATTACK: a suspended hospital's doctor requests, is approved, or reads under a grant: all refused while suspended (issue 9, point 6)", async () => {
+      const hospital = await bed.admittedHospital();
+      const doctor = newKey();
+      await registerPractitioner(hospital, bed.registry, doctor.address);
+      const granted = await fileRequest({ signer: doctor });
+      const pending = await fileRequest({ signer: doctor });
+      await approveBy(granted.requestId);
+      expect(await isGranted(granted.patient, doctor.address)).toEqual([true, granted.requestId]);
+
+      await bed.suspend(hospital.address);
+
+      expect(await isGranted(granted.patient, doctor.address)).toEqual([false, 0n]);
+      const approval = await revertOf(bed.authorities[0].send(bed.sut, 'approve', [pending.requestId]));
+      expect([approval.errorName, approval.args]).toEqual(['EmergencyAccessNotActiveDoctor', [doctor.address]]);
+      const request = await revertOf(bed.relayer.send(bed.sut, 'request', await bed.requestArgs({ signer: doctor })));
+      expect([request.errorName, request.args]).toEqual(['EmergencyAccessNotActiveDoctor', [doctor.address]]);
     });
 
     it('refuses approvals, denials and revocations from a non-authority', async () => {
@@ -281,13 +299,17 @@ describe('EmergencyAccess approvals and review (contract)', () => {
 
   describe('self-approval (issue 9, point 5)', () => {
     it('refuses an authority that is also a registered doctor approving its own request: it and one other authority do not grant', async () => {
-      // An authority whose account is also registered as a doctor with an admitted hospital.
+      // An authority whose account is also an active doctor. ConsortiumRegistry refuses to register
+      // an authority as a practitioner (consortium-practitioners.spec.ts), so the directory here is
+      // the mock: this check is EmergencyAccess's own, whatever directory it is given.
       const insider = newKey();
       const insiderAuthority = bed.chain.client(insider.key);
       const [a0, a1] = bed.authorities as [typeof bed.authorities[0], typeof bed.authorities[0]];
-      const directory = await deployRegistry(bed.deployer, [insider.address, a0.address, a1.address], 2);
-      await admit(directory, [a0, a1], bed.hospital.address);
-      await registerPractitioner(bed.hospital, directory, insider.address);
+      const directory = bed.deployer.contract('ConsortiumDirectoryMock', (await bed.deployer.deploy('ConsortiumDirectoryMock')).address);
+      for (const authority of [insider.address, a0.address, a1.address]) await transact(bed.deployer, directory, 'setAuthority', [authority, true]);
+      await transact(bed.deployer, directory, 'setAuthorityThreshold', [2]);
+      await transact(bed.deployer, directory, 'setActiveHospital', [bed.hospital.address, true]);
+      await transact(bed.deployer, directory, 'setPractitioner', [insider.address, bed.hospital.address, DOCTOR]);
       const deployed = await bed.deployer.deploy('EmergencyAccess', [directory.address, MAX_DURATION, APPROVAL_WINDOW]);
       const sut = bed.deployer.contract('EmergencyAccess', deployed.address);
       const { requestId, patient } = await fileRequest({ contract: sut, signer: insider });

@@ -2,26 +2,32 @@ import type { ChainContract } from '../../../gateway/src/chain/chain-contract';
 import { buildTypedData, Eip712Field, signTypedData } from '../../../gateway/src/chain/eip712';
 import { CONSENT_MANAGER_DOMAIN } from '../../../gateway/src/chain/typed-messages';
 import { Key, newKey } from './accounts';
+import { Consortium, deployConsortium } from './consortium';
 import { blockTimestamp, deadlineIn, gasUsed, transact } from './rpc';
 import { testbed } from './testbed';
 
 /**
  * A ConsentManager (which is also the patient registry: PatientRegistry is its abstract base)
- * consulting a ConsortiumDirectoryMock, and the gateway that relays to it: `relayer` sends with
- * the gateway's own chain key and holds no patient or doctor key. With GAS_REPORT set, `stop()`
- * prints under `label` the gas of the first call of each method and what tests put in `gas`.
+ * consulting a ConsortiumDirectoryMock, or with `directory: 'registry'` a real 2-of-3
+ * ConsortiumRegistry (`consortium`: its authorities govern it, as in deployConsortium), and the
+ * gateway that relays to it: `relayer` sends with the gateway's own chain key and holds no patient
+ * or doctor key. With GAS_REPORT set, `stop()` prints under `label` the gas of the first call of
+ * each method and what tests put in `gas`.
  */
-export function consentManagerTestbed(label: string) {
+export function consentManagerTestbed(label: string, options: { directory?: 'mock' | 'registry' } = {}) {
   /** The gateway's own chain key, the one it signs its transactions with. */
   const gatewayKey = newKey();
   const gas: Record<string, bigint> = {};
   const bed = testbed(async (chain) => {
     const relayer = chain.client(gatewayKey.key);
-    const directoryAddress = (await relayer.deploy('ConsortiumDirectoryMock')).address;
+    const consortium: Consortium | undefined = options.directory === 'registry' ? await deployConsortium(chain) : undefined;
+    const directoryAddress = consortium?.registry.address ?? (await relayer.deploy('ConsortiumDirectoryMock')).address;
     const { address } = await relayer.deploy('ConsentManager', [directoryAddress]);
     return {
       relayer,
-      directory: relayer.contract('ConsortiumDirectoryMock', directoryAddress),
+      consortium,
+      /** The mock, unless the testbed runs on the registry (then `consortium.registry`). */
+      directory: relayer.contract(consortium ? 'ConsortiumRegistry' : 'ConsortiumDirectoryMock', directoryAddress),
       sut: relayer.contract('ConsentManager', address),
       domain: { ...CONSENT_MANAGER_DOMAIN, chainId: await relayer.chainId(), verifyingContract: address },
     };

@@ -3,7 +3,7 @@ import { Category, CONSENT_MANAGER_TYPES, Purpose } from '../../../gateway/src/c
 import { Key, newKey, ZERO_BYTES32 } from './accounts';
 import { randomBytes32 } from './chain';
 import { ConsentManagerTestbed } from './consent-manager';
-import { DOCTOR } from './consortium';
+import { DOCTOR, registerPractitioner } from './consortium';
 import { patientHelpers } from './patients';
 import { DAY, rpc } from './rpc';
 
@@ -49,17 +49,22 @@ export function consentHelpers(bed: ConsentManagerTestbed) {
   const signConsent = (type: ConsentMessage, key: Key, message: Record<string, unknown>): string => bed.sign(type, CONSENT_TYPES[type], key, message);
   const pairNonce = async (patient: string, grantee: string): Promise<bigint> => (await view('consentNonces', [patient, grantee]))[0] as bigint;
 
-  /** An address the directory counts as an active hospital. */
+  /** An address the directory counts as an active hospital (admitted by 2 of 3 on the registry). */
   async function hospital(): Promise<string> {
+    if (bed.consortium) return (await bed.consortium.admittedHospital()).address;
     const { address } = newKey();
     await transact(bed.directory, 'setActiveHospital', [address, true]);
     return address;
   }
 
-  /** A doctor's device key the directory counts as an active doctor. */
+  /** A doctor's device key the directory counts as an active doctor, of a new active hospital. */
   async function doctor(): Promise<Key> {
     const key = newKey();
-    await transact(bed.directory, 'setPractitioner', [key.address, DOCTOR]);
+    if (bed.consortium) {
+      await registerPractitioner(await bed.consortium.admittedHospital(), bed.consortium.registry, key.address);
+    } else {
+      await transact(bed.directory, 'setPractitioner', [key.address, await hospital(), DOCTOR]);
+    }
     return key;
   }
 

@@ -32,6 +32,8 @@ export async function registerPractitioner(hospital: ChainClient, registry: Chai
   await transact(hospital, registry, 'registerPractitioner', [practitioner, role, randomBytes32()]);
 }
 
+export type Consortium = Awaited<ReturnType<typeof deployConsortium>>;
+
 /**
  * A consortium on `chain`: four authority accounts, the first three of which govern `registry`
  * 2-of-3 (the fourth is an authority elsewhere, or of a stricter registry a test deploys).
@@ -49,6 +51,11 @@ export async function deployConsortium(chain: TestChain) {
       const hospital = chain.client();
       await admit(registry, authorities.slice(0, 2), hospital.address);
       return hospital;
+    },
+    /** Suspends `hospital` in `registry`: authority 2 proposes, authority 0 approves (2 of 3). */
+    async suspend(hospital: string): Promise<void> {
+      const { proposalId } = await propose(authorities[2], registry, 'proposeSuspension', hospital);
+      await transact(authorities[0], registry, 'approve', [proposalId]);
     },
   };
 }
