@@ -89,6 +89,10 @@ function benchContext(chain: ChainClient, client: (label: string) => ChainClient
       const data = contract.encodeCall(method, args);
       return Number(BigInt((await rpc(chain.rpcUrl, 'eth_estimateGas', [{ from: chain.address, to: contract.address, data }])) as string));
     },
+    async increaseTime(seconds) {
+      await rpc(chain.rpcUrl, 'evm_increaseTime', [seconds]);
+      await rpc(chain.rpcUrl, 'evm_mine', []);
+    },
   };
 }
 

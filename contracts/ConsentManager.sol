@@ -29,6 +29,11 @@ import {PatientRegistry} from "./PatientRegistry.sol";
 /// grantee (directly or through the request id) and the pair's current nonce, so it applies to
 /// that pair only, at most once, in order; the domain binds chain and contract. Messages about
 /// different grantees do not invalidate each other. Doctors' requests use OpenZeppelin Nonces.
+/// The same slot carries the patient's signer epoch at the grant (PatientRegistry): a guardians'
+/// recovery starts a new epoch, and consents from an earlier one are not in force, so consents a
+/// thief granted with a stolen key end with the recovery. Reading them costs one more SLOAD (the
+/// patient's slot) where a consent is otherwise in force; granting costs nothing more, the
+/// signer's slot being read already.
 contract ConsentManager is PatientRegistry, Nonces {
     /// @notice A consent request's life cycle, as ABDM names it.
     /// @dev Revoked and Expired are derived when read: a granted request reads Revoked once the
@@ -61,7 +66,8 @@ contract ConsentManager is PatientRegistry, Nonces {
     }
 
     // The consent slot, one word: categories bits 0-7, purposes 8-15, fromDate 16-55, toDate 56-95,
-    // expiry 96-135 (0: no consent in force), nonce 136-183, requestId 184-231, has-root bit 232.
+    // expiry 96-135 (0: no consent in force), nonce 136-183, requestId 184-231, has-root bit 232,
+    // the patient's signer epoch at the grant 240-255 (not in force unless it is the current one).
     uint256 private constant PURPOSES = 8;
     uint256 private constant FROM_DATE = 16;
     uint256 private constant TO_DATE = 56;
@@ -69,6 +75,7 @@ contract ConsentManager is PatientRegistry, Nonces {
     uint256 private constant NONCE = 136;
     uint256 private constant REQUEST_ID = 184;
     uint256 private constant HAS_RECORDS_ROOT = 1 << 232;
+    uint256 private constant EPOCH = 240;
     uint256 private constant MASK_48 = (1 << 48) - 1;
 
     uint8 private constant ALL_CATEGORIES = 0x7f;
@@ -172,8 +179,8 @@ contract ConsentManager is PatientRegistry, Nonces {
         if (grantee == address(0)) revert ConsentManagerInvalidGrantee(grantee);
         uint48 nonce = uint48(_consents[patient][grantee] >> NONCE);
         // The message's fields before the nonce are this call's first 8 ABI words.
-        _checkPatientSignature(patient, _hashCallWords(CONSENT_GRANT_TYPEHASH, 8, nonce, deadline), signature);
-        _grant(patient, grantee, terms, nonce, 0);
+        uint16 epoch = _checkPatientSignature(patient, _hashCallWords(CONSENT_GRANT_TYPEHASH, 8, nonce, deadline), signature);
+        _grant(patient, grantee, terms, nonce, 0, epoch);
     }
 
     /// @notice Revokes `grantee`'s consent from `patient`: refused to every read from the next block.
@@ -250,9 +257,9 @@ contract ConsentManager is PatientRegistry, Nonces {
                 bytes32(uint256(nonce)), bytes32(deadline)
             )
         );
-        _checkPatientSignature(patient, structHash, signature);
+        uint16 epoch = _checkPatientSignature(patient, structHash, signature);
         request.status = RequestStatus.Granted;
-        _grant(patient, doctor, terms, nonce, requestId);
+        _grant(patient, doctor, terms, nonce, requestId, epoch);
         emit ConsentRequestGranted(requestId, patient, doctor);
     }
 
@@ -278,7 +285,8 @@ contract ConsentManager is PatientRegistry, Nonces {
 
     /// @notice May `grantee` read the patient's record `recordId` (HI type `category`, dated
     /// `recordDate`) for `purpose` now?
-    /// @dev True when a consent is in force (granted, not revoked, before its expiry), `category`
+    /// @dev True when a consent is in force (granted in the patient's current signer epoch, not
+    /// revoked, before its expiry), `category`
     /// and `purpose` are in it, `recordDate` is in its date range, `recordId` is proven against its
     /// records root if it has one, and the directory counts `grantee` as an active member.
     /// @param category Bit index of the HI type, 0-6 (see the contract's notes).
@@ -298,6 +306,8 @@ contract ConsentManager is PatientRegistry, Nonces {
         uint256 consent = _consents[patient][grantee];
         // Revocation zeroes the expiry, so it ends here too.
         if (block.timestamp >= uint40(consent >> EXPIRY)) return false;
+        // Granted before a recovery, by whoever held the key then.
+        if (uint16(consent >> EPOCH) != _epochOf(patient)) return false;
         // A uint8 shifted by 8 or more is 0: out-of-range codes are simply out of scope.
         if ((uint8(consent) >> category) & 1 == 0 || (uint8(consent >> PURPOSES) >> purpose) & 1 == 0) return false;
         if (recordDate < uint40(consent >> FROM_DATE) || recordDate > uint40(consent >> TO_DATE)) return false;
@@ -309,13 +319,14 @@ contract ConsentManager is PatientRegistry, Nonces {
     }
 
     /// @notice The consent `grantee` holds from `patient`: all zero when none is in force (never
-    /// granted, or revoked); an expired one with its past expiry. `requestId` is the request it
-    /// answered, 0 for a direct grant.
+    /// granted, revoked, or granted before the patient's signer was recovered); an expired one with
+    /// its past expiry. `requestId` is the request it answered, 0 for a direct grant.
     function consentOf(
         bytes32 patient,
         address grantee
     ) external view returns (ConsentTerms memory terms, uint256 requestId) {
         uint256 consent = _consents[patient][grantee];
+        if (uint16(consent >> EPOCH) != _epochOf(patient)) return (terms, 0);
         terms = ConsentTerms({
             categories: uint8(consent),
             purposes: uint8(consent >> PURPOSES),
@@ -333,7 +344,8 @@ contract ConsentManager is PatientRegistry, Nonces {
     }
 
     /// @notice The status of a consent request; Expired and Revoked are derived from the clock and
-    /// from the consent the request produced. Reverts with ConsentManagerUnknownRequest for an id
+    /// from the consent the request produced (Revoked also when a recovery of the patient's signer
+    /// has ended it). Reverts with ConsentManagerUnknownRequest for an id
     /// never issued.
     function requestStatus(uint256 requestId) public view returns (RequestStatus) {
         Request storage request = _requests[requestId];
@@ -344,7 +356,9 @@ contract ConsentManager is PatientRegistry, Nonces {
         }
         if (status == RequestStatus.Granted) {
             uint256 consent = _consents[request.patient][request.doctor];
-            if (uint48(consent >> REQUEST_ID) != requestId) return RequestStatus.Revoked;
+            if (uint48(consent >> REQUEST_ID) != requestId || uint16(consent >> EPOCH) != _epochOf(request.patient)) {
+                return RequestStatus.Revoked;
+            }
             return block.timestamp >= uint40(consent >> EXPIRY) ? RequestStatus.Expired : status;
         }
         return status;
@@ -374,7 +388,8 @@ contract ConsentManager is PatientRegistry, Nonces {
         address grantee,
         ConsentTerms calldata terms,
         uint48 nonce,
-        uint256 requestId
+        uint256 requestId,
+        uint16 epoch
     ) private {
         (uint8 categories, uint8 purposes, uint40 fromDate, uint40 toDate, uint40 expiry) =
             (terms.categories, terms.purposes, terms.fromDate, terms.toDate, terms.expiry);
@@ -384,7 +399,7 @@ contract ConsentManager is PatientRegistry, Nonces {
         _consents[patient][grantee] = uint256(categories) | (uint256(purposes) << PURPOSES) |
             (uint256(fromDate) << FROM_DATE) | (uint256(toDate) << TO_DATE) | (uint256(expiry) << EXPIRY) |
             (uint256(nonce + 1) << NONCE) | (requestId << REQUEST_ID) |
-            (recordsRoot != bytes32(0) ? HAS_RECORDS_ROOT : 0);
+            (recordsRoot != bytes32(0) ? HAS_RECORDS_ROOT : 0) | (uint256(epoch) << EPOCH);
         // Without a root the second slot is left as it is: the cleared has-root bit makes it unread.
         if (recordsRoot != bytes32(0)) _recordsRoots[patient][grantee] = recordsRoot;
         emit ConsentGranted(patient, grantee, categories, purposes, fromDate, toDate, expiry, recordsRoot);
@@ -410,8 +425,14 @@ contract ConsentManager is PatientRegistry, Nonces {
         }
     }
 
-    function _checkPatientSignature(bytes32 patient, bytes32 structHash, bytes calldata signature) private view {
-        address expected = _signerOf(patient);
+    /// @dev Reverts unless the patient's signer signed `structHash`; the patient's signer epoch.
+    function _checkPatientSignature(
+        bytes32 patient,
+        bytes32 structHash,
+        bytes calldata signature
+    ) private view returns (uint16 epoch) {
+        address expected;
+        (expected, epoch) = _signerAndEpochOf(patient);
         if (expected == address(0)) revert ConsentManagerUnknownPatient(patient);
         _checkSignature(structHash, signature, expected);
     }

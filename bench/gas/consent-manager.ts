@@ -62,8 +62,23 @@ export const consentManagerScenario: GasScenario = {
     const guardianAddresses = guardians.map(({ address }) => address);
     const setGuardians = await send(sut, 'setGuardians', [handle, guardianAddresses, 2, FAR_FUTURE,
       sign('GuardianSet', rotated, { handle, guardians: guardianAddresses, threshold: 2, nonce: BigInt(handleNonce++) })]);
-    const recovery = { handle, newSigner: recovered.address, nonce: BigInt(handleNonce++) };
-    const recover = await send(sut, 'recover', [handle, recovered.address, FAR_FUTURE, guardians.slice(0, 2).map((guardian) => sign('Recovery', guardian, recovery))]);
+    // The delays are 3 days each; the chain starts a week before FAR_FUTURE, so deadlines stay valid.
+    const [guardianChangeDelay, recoveryDelay] = await Promise.all(
+      ['GUARDIAN_CHANGE_DELAY', 'RECOVERY_DELAY'].map(async (name) => Number((await chain.call(sut, name, []))[0] as bigint)),
+    );
+    await context.increaseTime(guardianChangeDelay!);
+    const applyGuardians = await send(sut, 'applyGuardians', [handle]);
+    // Recoveries have their own nonce (recoveryNonces), which the key cannot spend.
+    const startRecovery = (recoveryNonce: number) => {
+      const recovery = { handle, newSigner: recovered.address, nonce: BigInt(recoveryNonce) };
+      return send(sut, 'startRecovery', [handle, recovered.address, FAR_FUTURE, guardians.slice(0, 2).map((guardian) => sign('Recovery', guardian, recovery))]);
+    };
+    const startFirst = await startRecovery(0);
+    const veto = await send(sut, 'vetoRecovery', [handle, FAR_FUTURE,
+      sign('RecoveryVeto', rotated, { handle, newSigner: recovered.address, recovery: 0n, nonce: BigInt(handleNonce++) })]);
+    const startAgain = await startRecovery(1);
+    await context.increaseTime(recoveryDelay!);
+    const completeRecovery = await send(sut, 'completeRecovery', [handle]);
 
     return [
       perUnit('ConsentManager.grant (first)', 'transaction', 1, grantFirst, { target: GRANT_TARGET, note: 'first consent of the patient to this grantee, no records root' }),
@@ -75,8 +90,12 @@ export const consentManagerScenario: GasScenario = {
       perUnit('ConsentManager.denyRequest', 'transaction', 1, denyRequest, { note: 'a doctor without consent: its nonce takes a new slot' }),
       perUnit('PatientRegistry.register', 'transaction', 1, register, { note: 'in ConsentManager (PatientRegistry is its abstract base)' }),
       perUnit('PatientRegistry.rotateSigner', 'transaction', 1, rotate, { note: 'signed by the current and the new key' }),
-      perUnit('PatientRegistry.setGuardians (3 guardians)', 'transaction', 1, setGuardians, { note: 'threshold 2, none named before' }),
-      perUnit('PatientRegistry.recover (2 of 3)', 'transaction', 1, recover, { note: '2 of the 3 guardians sign' }),
+      perUnit('PatientRegistry.setGuardians (3 guardians)', 'transaction', 1, setGuardians, { note: 'proposes threshold 2, none named before' }),
+      perUnit('PatientRegistry.applyGuardians', 'transaction', 1, applyGuardians, { note: 'after GUARDIAN_CHANGE_DELAY: flips which stored set is in force' }),
+      perUnit('PatientRegistry.startRecovery (2 of 3)', 'transaction', 1, startFirst, { note: "2 of the 3 guardians sign; the handle's first recovery (a new slot)" }),
+      perUnit('PatientRegistry.vetoRecovery', 'transaction', 1, veto, { note: 'the signer vetoes; no guardian change proposed' }),
+      perUnit('PatientRegistry.startRecovery (2 of 3, again)', 'transaction', 1, startAgain, { note: 'after a veto: the recovery slot is in use' }),
+      perUnit('PatientRegistry.completeRecovery', 'transaction', 1, completeRecovery, { note: 'after RECOVERY_DELAY, by anyone' }),
     ];
   },
 };

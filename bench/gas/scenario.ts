@@ -36,6 +36,8 @@ export interface GasContext {
   send(contract: ChainContract, method: string, args: unknown[], from?: ChainClient): Promise<number>;
   /** eth_estimateGas of a transaction calling `method` (views included). */
   estimate(contract: ChainContract, method: string, args: unknown[]): Promise<number>;
+  /** Moves the chain's clock on by `seconds` and mines a block (delays; scenarios that use it run last). */
+  increaseTime(seconds: number): Promise<void>;
 }
 
 /**

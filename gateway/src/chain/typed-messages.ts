@@ -50,7 +50,12 @@ export const CONSENT_MANAGER_TYPES = {
   Registration: handleAnd('signer'),
   Rotation: handleAnd('newSigner'),
   GuardianSet: [{ name: 'handle', type: 'bytes32' }, { name: 'guardians', type: 'address[]' }, { name: 'threshold', type: 'uint8' }, ...NONCE_DEADLINE],
+  /** Signed by guardians; its nonce is the handle's `recoveryNonces`, which the key cannot spend. */
   Recovery: handleAnd('newSigner'),
+  /** The patient's veto of a waiting recovery, named by its new signer and number (the nonce its guardians signed). */
+  RecoveryVeto: [
+    { name: 'handle', type: 'bytes32' }, { name: 'newSigner', type: 'address' }, { name: 'recovery', type: 'uint256' }, ...NONCE_DEADLINE,
+  ],
 } satisfies Record<string, readonly Eip712Field[]>;
 export type ConsentManagerMessage = keyof typeof CONSENT_MANAGER_TYPES;
 
