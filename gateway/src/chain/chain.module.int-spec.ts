@@ -119,5 +119,33 @@ describe(ChainModule.name, () => {
     expect(await call('EmergencyAccess', 'maxDuration')).toBe(12n * 3600n);
     expect(await call('EmergencyAccess', 'approvalWindow')).toBe(2n * 3600n);
     expect(lower(await call('ConsentManager', 'directory'))).toBe(addresses.ConsortiumRegistry.toLowerCase());
+    // Trust model 8: the k-of-n authorities, through ConsortiumRoleAdmin, administer the writers' contracts; the gateway only writes.
+    expect(lower(await call('ConsortiumRoleAdmin', 'registry'))).toBe(addresses.ConsortiumRegistry.toLowerCase());
+    expect(await call('ConsortiumRoleAdmin', 'authorityThreshold')).toBe(2n);
+    for (const [name, writerRole] of [['RecordAnchors', 'ANCHORER_ROLE'], ['AccessLog', 'LOGGER_ROLE']] as const) {
+      expect(lower(await call(name, 'defaultAdmin'))).toBe(addresses.ConsortiumRoleAdmin!.toLowerCase());
+      expect(await call(name, 'hasRole', [await call(name, 'DEFAULT_ADMIN_ROLE'), client.address])).toBe(false);
+      expect(await call(name, 'hasRole', [await call(name, writerRole), client.address])).toBe(true);
+    }
+  });
+
+  it('makes CONTRACTS_ADMIN the writers\' admin when set, and refuses the gateway\'s own key there', async () => {
+    const admin = eth.accounts.privateKeyToAddress(`0x${randomBytes(32).toString('hex')}`);
+    const dir = join(dataDir, 'admin-override');
+    const app = await boot(loadConfig({ DATA_DIR: dir, ANVIL_PORT: '0', CHAIN_BLOCK_TIME: '0', CONTRACTS_ADMIN: admin }, dir));
+    apps.push(app);
+    const { client, addresses } = app.get(ChainRuntime);
+    for (const name of ['RecordAnchors', 'AccessLog']) {
+      expect((await client.call(client.contract(name, addresses[name]!), 'defaultAdmin', []))[0]).toBe(admin);
+    }
+
+    const gatewayKey = eth.accounts.privateKeyToAddress(chainKey);
+    const ownDir = join(dataDir, 'admin-gateway');
+    const error = await boot(loadConfig({ DATA_DIR: ownDir, ANVIL_PORT: '0', CHAIN_BLOCK_TIME: '0', CONTRACTS_ADMIN: gatewayKey }, ownDir)).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe('CONTRACTS_ADMIN');
   });
 });

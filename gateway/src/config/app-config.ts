@@ -69,7 +69,8 @@ export interface AppConfig {
     emergencyApprovalSeconds: number;
     /**
      * The admin of RecordAnchors and AccessLog (grants and revokes the gateway's writer roles),
-     * fixed at their deployment. Unset: the first authority. Never the gateway's own key.
+     * fixed at their deployment. Unset: the suite's ConsortiumRoleAdmin, which acts on k-of-n
+     * approvals of the authorities. Never the gateway's own key.
      */
     contractsAdmin?: string;
   };

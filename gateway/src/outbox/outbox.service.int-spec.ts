@@ -87,7 +87,7 @@ describe(OutboxService.name, () => {
     const anchors = app.app.get(RecordAnchors);
     const chain = app.app.get(ChainClient);
     const [role] = await chain.call(anchors.contract, 'ANCHORER_ROLE', []);
-    // The gateway is no admin (the consortium is): it can only give up its own role, and the admin grants it back.
+    // The gateway is no admin (the consortium is): it can only give up its own role, and 2 of the 3 authorities grant it back.
     await chain.waitForReceipt((await chain.send(anchors.contract, 'renounceRole', [role, chain.address])).txHash, 10_000);
     try {
       const { id } = await upload('refused by the contract');
@@ -104,12 +104,15 @@ describe(OutboxService.name, () => {
       const metrics = (await app.http.get('/metrics').expect(200)).text;
       expect(metrics).toMatch(/^ehrchain_outbox_rows\{kind="record-anchor",status="failed"\} [1-9]/m);
     } finally {
-      const [adminKey] = await app.app.get(KeyStore).devAuthorityKeys(DEV_AUTHORITIES.count);
-      const admin = new ChainClient(chain.rpcUrl, adminKey!);
+      const authorities = (await app.app.get(KeyStore).devAuthorityKeys(DEV_AUTHORITIES.count)).map((key) => new ChainClient(chain.rpcUrl, key));
+      const governor = chain.contract('ConsortiumRoleAdmin', app.app.get(ChainRuntime).addresses.ConsortiumRoleAdmin!);
       try {
-        await admin.waitForReceipt((await admin.send(anchors.contract, 'grantRole', [role, chain.address])).txHash, 10_000);
+        const proposed = await authorities[0]!.waitForReceipt((await authorities[0]!.send(governor, 'proposeGrantRole', [anchors.address, role, chain.address])).txHash, 10_000);
+        const [{ args }] = authorities[0]!.events(governor, proposed);
+        const approved = await authorities[1]!.waitForReceipt((await authorities[1]!.send(governor, 'approve', [args!.proposalId])).txHash, 10_000);
+        expect(approved.success).toBe(true);
       } finally {
-        admin.close();
+        for (const authority of authorities) authority.close();
       }
     }
   });
