@@ -1,6 +1,7 @@
 import { accessLogScenario } from './access-log';
 import { consentManagerScenario } from './consent-manager';
 import { consortiumRegistryScenario } from './consortium-registry';
+import { consortiumRoleAdminScenario } from './consortium-role-admin';
 import { emergencyAccessScenario } from './emergency-access';
 import { recordAnchorsScenario } from './record-anchors';
 import { GasScenario } from './scenario';
@@ -18,4 +19,6 @@ export const GAS_SCENARIOS: readonly GasScenario[] = [
   consortiumRegistryScenario,
   emergencyAccessScenario,
   consentManagerScenario,
+  // Last: a scenario's deployments move the addresses (and so the calldata) of every later one.
+  consortiumRoleAdminScenario,
 ];
