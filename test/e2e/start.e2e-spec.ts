@@ -113,7 +113,7 @@ describe('npm start (compiled gateway, child process)', () => {
     expect(first.head).toBeGreaterThan(0);
 
     first.deployments = await readFile(join(dataDir, 'chain', 'deployments.json'), 'utf8');
-    expect(contractDeployments(gw.stdout()).map((line) => JSON.parse(line).contract)).toEqual(['ConsortiumRegistry', 'EmergencyAccess', 'ConsentManager', 'RecordAnchors', 'AccessLog']);
+    expect(contractDeployments(gw.stdout()).map((line) => JSON.parse(line).contract)).toEqual(['ConsortiumRegistry', 'ConsortiumRoleAdmin', 'EmergencyAccess', 'ConsentManager', 'RecordAnchors', 'AccessLog']);
     // Postgres when DATABASE_URL is set, PGlite under DATA_DIR otherwise: this run used the one intended.
     expect(existsSync(join(dataDir, 'pglite'))).toBe(!databaseUrl);
     first.anvilPids = gw.anvilPids();

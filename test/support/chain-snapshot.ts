@@ -12,7 +12,7 @@ import { KeyStore } from '../../gateway/src/keys/key-store';
 /**
  * The embedded chain with the contract suite deployed, saved once per build of the contracts:
  * Anvil's state file, deployments.json and the keys that deployed it (gateway and development
- * authorities). A test gateway starts from a copy instead of deploying five contracts itself.
+ * authorities). A test gateway starts from a copy instead of deploying the suite itself.
  * Kept in build/test-chain/<key>, where the key covers everything the deployment depends on.
  */
 const SNAPSHOT_FILES = { state: 'anvil-state.json', deployments: 'deployments.json', keys: 'keys' } as const;

@@ -58,7 +58,7 @@ describe('deployer (node dist/gateway/src/deploy.js, as the compose service runs
     const deployments = JSON.parse(await readFile(file, 'utf8'));
     expect(deployments.chainId).toBe(NETWORK_TEST_CHAIN_ID);
     expect(deployments.genesisHash).toMatch(/^0x[0-9a-f]{64}$/);
-    expect(Object.keys(deployments.contracts).sort()).toEqual(['AccessLog', 'ConsentManager', 'ConsortiumRegistry', 'EmergencyAccess', 'RecordAnchors']);
+    expect(Object.keys(deployments.contracts).sort()).toEqual(['AccessLog', 'ConsentManager', 'ConsortiumRegistry', 'ConsortiumRoleAdmin', 'EmergencyAccess', 'RecordAnchors']);
     const ready = first.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((l) => l.event === 'contracts_ready');
     expect(ready.contracts.RecordAnchors).toBe(deployments.contracts.RecordAnchors.address);
 
