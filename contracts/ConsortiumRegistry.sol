@@ -2,14 +2,16 @@
 pragma solidity ^0.8.24;
 
 import {IConsortiumDirectory} from "./interfaces/IConsortiumDirectory.sol";
+import {KOfNProposals} from "./governance/KOfNProposals.sol";
 
 /// @title ConsortiumRegistry
 /// @notice Membership of the EHRChain consortium. Authorities (health departments, founding
 /// hospitals) admit, suspend and reinstate hospitals only with k-of-n approvals; admitted
 /// hospitals register and deactivate their doctors and pharmacists.
-/// @dev The authority set and k are fixed at deployment. Each authority owns one bit of a
-/// proposal's approval bitmap, so a proposal fits in three storage slots.
-contract ConsortiumRegistry is IConsortiumDirectory {
+/// @dev The authority set and k are fixed at deployment. The k-of-n machinery (approve, cancel,
+/// expiry) is KOfNProposals'; a proposal's action and hospital share its first slot, and its
+/// details or reason hash takes a third.
+contract ConsortiumRegistry is IConsortiumDirectory, KOfNProposals {
     /// @notice What a proposal does to its subject hospital once approved.
     enum Action {
         None,
@@ -39,18 +41,6 @@ contract ConsortiumRegistry is IConsortiumDirectory {
     /// which would make every proposal revert.
     uint64 public constant MAX_PROPOSAL_TTL = 30 days;
 
-    struct Proposal {
-        address subject;
-        uint64 expiresAt;
-        Action action;
-        uint8 approvals;
-        bool executed;
-        bool cancelled;
-        address proposer;
-        uint96 approvedBy;
-        bytes32 dataHash;
-    }
-
     struct Practitioner {
         address hospital;
         uint8 role;
@@ -58,12 +48,8 @@ contract ConsortiumRegistry is IConsortiumDirectory {
         bytes32 councilRegistrationHash;
     }
 
-    uint256 private immutable _threshold;
-    uint64 private immutable _proposalTtl;
     address[] private _authorities;
-    mapping(address account => uint96 bit) private _authorityBits;
-    uint256 private _proposalCount;
-    mapping(uint256 proposalId => Proposal) private _proposals;
+    mapping(uint256 proposalId => bytes32 dataHash) private _dataHashes;
     mapping(address hospital => HospitalStatus) private _hospitals;
     mapping(address practitioner => Practitioner) private _practitioners;
 
@@ -121,10 +107,6 @@ contract ConsortiumRegistry is IConsortiumDirectory {
     event ProposalCreated(
         uint256 indexed proposalId, Action action, address indexed subject, bytes32 dataHash, address indexed proposer
     );
-    /// @notice An authority approved a proposal; `approvals` is the count including this one.
-    event ProposalApproved(uint256 indexed proposalId, address indexed authority, uint256 approvals);
-    /// @notice The proposer withdrew a proposal before it executed; it can no longer be approved.
-    event ProposalCancelled(uint256 indexed proposalId, address indexed proposer);
     event HospitalAdmitted(address indexed hospital, uint256 indexed proposalId, bytes32 detailsHash);
     event HospitalSuspended(address indexed hospital, uint256 indexed proposalId, bytes32 reasonHash);
     event HospitalReinstated(address indexed hospital, uint256 indexed proposalId, bytes32 reasonHash);
@@ -133,15 +115,10 @@ contract ConsortiumRegistry is IConsortiumDirectory {
     );
     event PractitionerDeactivated(address indexed practitioner, address indexed hospital);
 
-    modifier onlyAuthority() {
-        if (_authorityBits[msg.sender] == 0) revert ConsortiumRegistryNotAuthority(msg.sender);
-        _;
-    }
-
     /// @param authorities_ The n authorities: distinct, non-zero, at most MAX_AUTHORITIES.
     /// @param threshold The k approvals a proposal needs, 1 <= k <= n.
     /// @param ttl Seconds a proposal stays open for approvals, 1..MAX_PROPOSAL_TTL (30 days).
-    constructor(address[] memory authorities_, uint256 threshold, uint64 ttl) {
+    constructor(address[] memory authorities_, uint256 threshold, uint64 ttl) KOfNProposals(threshold, ttl) {
         uint256 count = authorities_.length;
         if (count == 0 || count > MAX_AUTHORITIES) revert ConsortiumRegistryInvalidAuthorityCount(count, MAX_AUTHORITIES);
         if (threshold == 0 || threshold > count) revert ConsortiumRegistryInvalidThreshold(threshold, count);
@@ -149,12 +126,10 @@ contract ConsortiumRegistry is IConsortiumDirectory {
         for (uint256 i = 0; i < count; ++i) {
             address account = authorities_[i];
             if (account == address(0)) revert ConsortiumRegistryInvalidAuthority(account);
-            if (_authorityBits[account] != 0) revert ConsortiumRegistryDuplicateAuthority(account);
-            _authorityBits[account] = uint96(1 << i);
+            if (isAuthority(account)) revert ConsortiumRegistryDuplicateAuthority(account);
+            _addAuthority(account, i);
         }
         _authorities = authorities_;
-        _threshold = threshold;
-        _proposalTtl = ttl;
     }
 
     // ---------------------------------------------------------------- governance
@@ -195,47 +170,6 @@ contract ConsortiumRegistry is IConsortiumDirectory {
         return _propose(Action.Reinstate, hospital, reasonHash);
     }
 
-    /// @notice Approves a proposal; the approval that reaches the threshold executes it.
-    /// @dev Requirements: caller is an authority that has not approved it yet; the proposal exists,
-    /// is not executed, cancelled nor expired, and its action still fits the hospital's current status.
-    /// Emits {ProposalApproved}, then {HospitalAdmitted}, {HospitalSuspended} or {HospitalReinstated}
-    /// when it executes.
-    /// @param proposalId The proposal to approve.
-    function approve(uint256 proposalId) external onlyAuthority {
-        Proposal storage stored = _proposals[proposalId];
-        uint64 expiresAt = stored.expiresAt;
-        if (expiresAt == 0) revert ConsortiumRegistryUnknownProposal(proposalId);
-        if (stored.executed) revert ConsortiumRegistryProposalAlreadyExecuted(proposalId);
-        if (stored.cancelled) revert ConsortiumRegistryProposalCancelled(proposalId);
-        if (block.timestamp >= expiresAt) revert ConsortiumRegistryProposalExpired(proposalId, expiresAt);
-        uint96 bit = _authorityBits[msg.sender];
-        if (stored.approvedBy & bit != 0) revert ConsortiumRegistryAlreadyApproved(proposalId, msg.sender);
-        _checkApplicable(stored.action, stored.subject);
-
-        uint8 approvals = stored.approvals + 1;
-        stored.approvals = approvals;
-        stored.approvedBy |= bit;
-        emit ProposalApproved(proposalId, msg.sender, approvals);
-        if (approvals >= _threshold) _execute(proposalId, stored);
-    }
-
-    /// @notice Withdraws a proposal its proposer no longer wants (a mistaken subject or dossier, a
-    /// changed situation), so that no later approval can execute it.
-    /// @dev Requirements: the proposal exists, the caller is its proposer (an authority when it
-    /// proposed; it need not be asked again), and it is neither executed nor already cancelled.
-    /// An expired proposal may be cancelled too, which only makes its end explicit.
-    /// Emits {ProposalCancelled}.
-    /// @param proposalId The proposal to cancel.
-    function cancel(uint256 proposalId) external {
-        Proposal storage stored = _proposals[proposalId];
-        if (stored.expiresAt == 0) revert ConsortiumRegistryUnknownProposal(proposalId);
-        if (stored.proposer != msg.sender) revert ConsortiumRegistryNotProposer(proposalId, msg.sender);
-        if (stored.executed) revert ConsortiumRegistryProposalAlreadyExecuted(proposalId);
-        if (stored.cancelled) revert ConsortiumRegistryProposalCancelled(proposalId);
-        stored.cancelled = true;
-        emit ProposalCancelled(proposalId, msg.sender);
-    }
-
     // ---------------------------------------------------------------- practitioners
 
     /// @notice Registers (or re-registers after deactivation) a doctor or pharmacist with the calling hospital.
@@ -267,7 +201,7 @@ contract ConsortiumRegistry is IConsortiumDirectory {
             // First registration. Roles stay disjoint after it: admission refuses practitioners,
             // and the authorities are fixed at deployment.
             if (_hospitals[account] != HospitalStatus.None) revert ConsortiumRegistryAccountIsHospital(account);
-            if (_authorityBits[account] != 0) revert ConsortiumRegistryAccountIsAuthority(account);
+            if (isAuthority(account)) revert ConsortiumRegistryAccountIsAuthority(account);
         } else if (hospital != msg.sender) {
             // Consents are keyed by the practitioner's address: a key that moved would carry the
             // consents patients gave it at its first hospital to the next one.
@@ -299,13 +233,13 @@ contract ConsortiumRegistry is IConsortiumDirectory {
     // ---------------------------------------------------------------- views
 
     /// @inheritdoc IConsortiumDirectory
-    function isAuthority(address account) external view returns (bool) {
-        return _authorityBits[account] != 0;
+    function isAuthority(address account) public view override(IConsortiumDirectory, KOfNProposals) returns (bool) {
+        return super.isAuthority(account);
     }
 
     /// @inheritdoc IConsortiumDirectory
-    function authorityThreshold() external view returns (uint256) {
-        return _threshold;
+    function authorityThreshold() public view override(IConsortiumDirectory, KOfNProposals) returns (uint256) {
+        return super.authorityThreshold();
     }
 
     /// @inheritdoc IConsortiumDirectory
@@ -330,11 +264,6 @@ contract ConsortiumRegistry is IConsortiumDirectory {
     /// @notice The authorities, in deployment order.
     function authorities() external view returns (address[] memory) {
         return _authorities;
-    }
-
-    /// @notice Seconds a proposal stays open for approvals.
-    function proposalTtl() external view returns (uint64) {
-        return _proposalTtl;
     }
 
     /// @notice A hospital's standing: 0 None, 1 Admitted, 2 Suspended.
@@ -365,23 +294,17 @@ contract ConsortiumRegistry is IConsortiumDirectory {
             bool cancelled
         )
     {
-        Proposal storage stored = _proposals[proposalId];
+        Proposal storage stored = _proposal(proposalId);
         return (
-            stored.action,
+            Action(stored.action),
             stored.subject,
-            stored.dataHash,
+            _dataHashes[proposalId],
             stored.proposer,
             stored.approvals,
             stored.expiresAt,
             stored.executed,
             stored.cancelled
         );
-    }
-
-    /// @notice Whether `authority` approved the proposal (a proposer has).
-    function hasApproved(uint256 proposalId, address authority) external view returns (bool) {
-        uint96 bit = _authorityBits[authority];
-        return bit != 0 && _proposals[proposalId].approvedBy & bit != 0;
     }
 
     /// @notice A practitioner's registration; all zero when never registered.
@@ -406,24 +329,22 @@ contract ConsortiumRegistry is IConsortiumDirectory {
         _checkApplicable(action, hospital);
         if (action == Action.Admit) {
             // Authorities are fixed at deployment: checked here once, not again at execution.
-            if (_authorityBits[hospital] != 0) revert ConsortiumRegistryAccountIsAuthority(hospital);
+            if (isAuthority(hospital)) revert ConsortiumRegistryAccountIsAuthority(hospital);
             _checkNotPractitioner(hospital);
         }
-        proposalId = ++_proposalCount;
-        Proposal storage created = _proposals[proposalId];
-        created.subject = hospital;
-        created.expiresAt = uint64(block.timestamp) + _proposalTtl;
-        created.action = action;
-        created.approvals = 1;
-        created.proposer = msg.sender;
-        created.approvedBy = _authorityBits[msg.sender];
-        created.dataHash = dataHash;
+        Proposal storage created;
+        (proposalId, created) = _openProposal(uint8(action), hospital);
+        _dataHashes[proposalId] = dataHash;
         emit ProposalCreated(proposalId, action, hospital, dataHash, msg.sender);
-        emit ProposalApproved(proposalId, msg.sender, 1);
-        if (_threshold == 1) _execute(proposalId, created);
+        _countProposerApproval(proposalId, created);
     }
 
-    /// @dev Checked at proposal and at every approval: another proposal may have changed the status since.
+    /// @dev Checked at every approval: another proposal may have changed the hospital's status since.
+    function _checkApplicable(Proposal storage stored) internal view override {
+        _checkApplicable(Action(stored.action), stored.subject);
+    }
+
+    /// @dev Checked at proposal and (through the override above) at every approval.
     function _checkApplicable(Action action, address hospital) private view {
         if (hospital == address(0)) revert ConsortiumRegistryInvalidHospital(hospital);
         HospitalStatus status = _hospitals[hospital];
@@ -444,11 +365,10 @@ contract ConsortiumRegistry is IConsortiumDirectory {
         if (employer != address(0)) revert ConsortiumRegistryAccountIsPractitioner(hospital, employer);
     }
 
-    function _execute(uint256 proposalId, Proposal storage executed) private {
-        executed.executed = true;
-        Action action = executed.action;
+    function _execute(uint256 proposalId, Proposal storage executed) internal override {
+        Action action = Action(executed.action);
         address hospital = executed.subject;
-        bytes32 dataHash = executed.dataHash;
+        bytes32 dataHash = _dataHashes[proposalId];
         if (action == Action.Admit) {
             _checkNotPractitioner(hospital);
             _hospitals[hospital] = HospitalStatus.Admitted;
@@ -460,5 +380,15 @@ contract ConsortiumRegistry is IConsortiumDirectory {
             _hospitals[hospital] = HospitalStatus.Admitted;
             emit HospitalReinstated(hospital, proposalId, dataHash);
         }
+    }
+
+    function _revertFault(Fault fault, uint256 proposalId, address account, uint64 expiresAt) internal pure override {
+        if (fault == Fault.NotAuthority) revert ConsortiumRegistryNotAuthority(account);
+        if (fault == Fault.UnknownProposal) revert ConsortiumRegistryUnknownProposal(proposalId);
+        if (fault == Fault.AlreadyExecuted) revert ConsortiumRegistryProposalAlreadyExecuted(proposalId);
+        if (fault == Fault.Cancelled) revert ConsortiumRegistryProposalCancelled(proposalId);
+        if (fault == Fault.Expired) revert ConsortiumRegistryProposalExpired(proposalId, expiresAt);
+        if (fault == Fault.AlreadyApproved) revert ConsortiumRegistryAlreadyApproved(proposalId, account);
+        revert ConsortiumRegistryNotProposer(proposalId, account);
     }
 }

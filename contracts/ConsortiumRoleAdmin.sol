@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IAccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/IAccessControlDefaultAdminRules.sol";
 import {ConsortiumRegistry} from "./ConsortiumRegistry.sol";
+import {KOfNProposals} from "./governance/KOfNProposals.sol";
 
 /// @title ConsortiumRoleAdmin
 /// @notice The consortium's hand on the contracts it administers (RecordAnchors, AccessLog): the
@@ -21,8 +22,10 @@ import {ConsortiumRegistry} from "./ConsortiumRegistry.sol";
 /// counts, one approval per authority, a lifetime of the registry's TTL, cancellable by the
 /// proposer alone. A target that refuses the action (say, an admin transfer accepted before its
 /// delay) reverts the approval that would execute it with the target's own error; the proposal
-/// stays open, and a later approval can execute it once the target accepts.
-contract ConsortiumRoleAdmin {
+/// stays open, and a later approval can execute it once the target accepts. The k-of-n machinery
+/// (approve, cancel, expiry) is KOfNProposals'; a proposal's operation and target share its first
+/// slot.
+contract ConsortiumRoleAdmin is KOfNProposals {
     /// @notice What a proposal does to its target once approved.
     enum Operation {
         None,
@@ -34,27 +37,17 @@ contract ConsortiumRoleAdmin {
         ChangeDefaultAdminDelay
     }
 
-    /// @dev Three slots, four with a role: target and state, proposer and approvals, account and delay, role.
-    struct Proposal {
-        address target;
-        uint64 expiresAt;
-        Operation operation;
-        uint8 approvals;
-        bool executed;
-        bool cancelled;
-        address proposer;
-        uint96 approvedBy;
+    /// @dev A proposal's arguments besides its target, zero where the operation takes none. With
+    /// KOfNProposals' two slots (target and state, proposer and approvals), a proposal takes three
+    /// slots, four with a role.
+    struct Arguments {
         address account;
         uint48 delay;
         bytes32 role;
     }
 
     ConsortiumRegistry private immutable _registry;
-    uint256 private immutable _threshold;
-    uint64 private immutable _proposalTtl;
-    mapping(address account => uint96 bit) private _authorityBits;
-    uint256 private _proposalCount;
-    mapping(uint256 proposalId => Proposal) private _proposals;
+    mapping(uint256 proposalId => Arguments) private _arguments;
 
     /// @notice The registry has no code, or reports no authority, more than 96, or a threshold outside 1..n.
     error ConsortiumRoleAdminInvalidRegistry(address registry);
@@ -91,37 +84,23 @@ contract ConsortiumRoleAdmin {
         uint48 delay,
         address indexed proposer
     );
-    /// @notice An authority approved a proposal; `approvals` is the count including this one.
-    event ProposalApproved(uint256 indexed proposalId, address indexed authority, uint256 approvals);
-    /// @notice The proposer withdrew a proposal before it executed; it can no longer be approved.
-    event ProposalCancelled(uint256 indexed proposalId, address indexed proposer);
     /// @notice A proposal reached the threshold and its operation was called on `target`, which
     /// emitted its own events (RoleGranted, DefaultAdminTransferScheduled…).
     event ProposalExecuted(uint256 indexed proposalId, Operation operation, address indexed target);
-
-    modifier onlyAuthority() {
-        if (_authorityBits[msg.sender] == 0) revert ConsortiumRoleAdminNotAuthority(msg.sender);
-        _;
-    }
 
     /// @notice Takes the authorities, k and the proposal lifetime from `registry_`.
     /// @dev Requirements: `registry_` is a contract that reports at least one authority and a
     /// threshold of at least 1 (a ConsortiumRegistry guarantees both, and at most 96 authorities,
     /// one bit each as in the registry).
     /// @param registry_ The consortium's ConsortiumRegistry.
-    constructor(ConsortiumRegistry registry_) {
-        if (address(registry_).code.length == 0) revert ConsortiumRoleAdminInvalidRegistry(address(registry_));
+    constructor(ConsortiumRegistry registry_)
+        KOfNProposals(_validThreshold(registry_), _withCode(registry_).proposalTtl())
+    {
         address[] memory authorities_ = registry_.authorities();
-        uint256 threshold = registry_.authorityThreshold();
-        if (authorities_.length == 0 || authorities_.length > 96 || threshold == 0 || threshold > authorities_.length) {
-            revert ConsortiumRoleAdminInvalidRegistry(address(registry_));
-        }
         for (uint256 i = 0; i < authorities_.length; ++i) {
-            _authorityBits[authorities_[i]] = uint96(1 << i);
+            _addAuthority(authorities_[i], i);
         }
         _registry = registry_;
-        _threshold = threshold;
-        _proposalTtl = registry_.proposalTtl();
     }
 
     // ---------------------------------------------------------------- proposals
@@ -213,65 +192,11 @@ contract ConsortiumRoleAdmin {
         return _propose(Operation.ChangeDefaultAdminDelay, target, 0, address(0), newDelay);
     }
 
-    /// @notice Approves a proposal; the approval that reaches the threshold executes it.
-    /// @dev Requirements: caller is an authority that has not approved it yet; the proposal exists,
-    /// is not executed, cancelled nor expired; at the executing approval, the target accepts the
-    /// call (otherwise this reverts with the target's error and records nothing).
-    /// Emits {ProposalApproved}, then {ProposalExecuted} (after the target's own events) when it executes.
-    /// @param proposalId The proposal to approve.
-    function approve(uint256 proposalId) external onlyAuthority {
-        Proposal storage stored = _proposals[proposalId];
-        uint64 expiresAt = stored.expiresAt;
-        if (expiresAt == 0) revert ConsortiumRoleAdminUnknownProposal(proposalId);
-        if (stored.executed) revert ConsortiumRoleAdminProposalAlreadyExecuted(proposalId);
-        if (stored.cancelled) revert ConsortiumRoleAdminProposalCancelled(proposalId);
-        if (block.timestamp >= expiresAt) revert ConsortiumRoleAdminProposalExpired(proposalId, expiresAt);
-        uint96 bit = _authorityBits[msg.sender];
-        if (stored.approvedBy & bit != 0) revert ConsortiumRoleAdminAlreadyApproved(proposalId, msg.sender);
-
-        uint8 approvals = stored.approvals + 1;
-        stored.approvals = approvals;
-        stored.approvedBy |= bit;
-        emit ProposalApproved(proposalId, msg.sender, approvals);
-        if (approvals >= _threshold) _execute(proposalId, stored);
-    }
-
-    /// @notice Withdraws a proposal its proposer no longer wants, so that no later approval can
-    /// execute it.
-    /// @dev Requirements: the proposal exists, the caller is its proposer, and it is neither
-    /// executed nor already cancelled. An expired proposal may be cancelled too.
-    /// Emits {ProposalCancelled}.
-    /// @param proposalId The proposal to cancel.
-    function cancel(uint256 proposalId) external {
-        Proposal storage stored = _proposals[proposalId];
-        if (stored.expiresAt == 0) revert ConsortiumRoleAdminUnknownProposal(proposalId);
-        if (stored.proposer != msg.sender) revert ConsortiumRoleAdminNotProposer(proposalId, msg.sender);
-        if (stored.executed) revert ConsortiumRoleAdminProposalAlreadyExecuted(proposalId);
-        if (stored.cancelled) revert ConsortiumRoleAdminProposalCancelled(proposalId);
-        stored.cancelled = true;
-        emit ProposalCancelled(proposalId, msg.sender);
-    }
-
     // ---------------------------------------------------------------- views
 
     /// @notice The ConsortiumRegistry whose authorities, k and proposal lifetime this contract took.
     function registry() external view returns (ConsortiumRegistry) {
         return _registry;
-    }
-
-    /// @notice Whether `account` is an authority (and so may propose and approve).
-    function isAuthority(address account) external view returns (bool) {
-        return _authorityBits[account] != 0;
-    }
-
-    /// @notice The k approvals a proposal needs.
-    function authorityThreshold() external view returns (uint256) {
-        return _threshold;
-    }
-
-    /// @notice Seconds a proposal stays open for approvals.
-    function proposalTtl() external view returns (uint64) {
-        return _proposalTtl;
     }
 
     /// @notice A proposal; every value is zero for an unknown id.
@@ -302,13 +227,14 @@ contract ConsortiumRoleAdmin {
             bool cancelled
         )
     {
-        Proposal storage stored = _proposals[proposalId];
+        Proposal storage stored = _proposal(proposalId);
+        Arguments storage arguments = _arguments[proposalId];
         return (
-            stored.operation,
-            stored.target,
-            stored.role,
-            stored.account,
-            stored.delay,
+            Operation(stored.action),
+            stored.subject,
+            arguments.role,
+            arguments.account,
+            arguments.delay,
             stored.proposer,
             stored.approvals,
             stored.expiresAt,
@@ -317,13 +243,23 @@ contract ConsortiumRoleAdmin {
         );
     }
 
-    /// @notice Whether `authority` approved the proposal (a proposer has).
-    function hasApproved(uint256 proposalId, address authority) external view returns (bool) {
-        uint96 bit = _authorityBits[authority];
-        return bit != 0 && _proposals[proposalId].approvedBy & bit != 0;
+    // ---------------------------------------------------------------- internals
+
+    /// @dev Constructor only: `registry_` has code. Both base-constructor arguments go through it
+    /// before their first call to the registry, whichever is evaluated first.
+    function _withCode(ConsortiumRegistry registry_) private view returns (ConsortiumRegistry) {
+        if (address(registry_).code.length == 0) revert ConsortiumRoleAdminInvalidRegistry(address(registry_));
+        return registry_;
     }
 
-    // ---------------------------------------------------------------- internals
+    /// @dev Constructor only: the registry's k, once it reports 1..96 authorities and 1 <= k <= n.
+    function _validThreshold(ConsortiumRegistry registry_) private view returns (uint256 threshold) {
+        uint256 count = _withCode(registry_).authorities().length;
+        threshold = registry_.authorityThreshold();
+        if (count == 0 || count > 96 || threshold == 0 || threshold > count) {
+            revert ConsortiumRoleAdminInvalidRegistry(address(registry_));
+        }
+    }
 
     function _nonZero(address account) private pure returns (address) {
         if (account == address(0)) revert ConsortiumRoleAdminInvalidAccount(account);
@@ -335,43 +271,48 @@ contract ConsortiumRoleAdmin {
         returns (uint256 proposalId)
     {
         if (target.code.length == 0) revert ConsortiumRoleAdminInvalidTarget(target);
-        proposalId = ++_proposalCount;
-        Proposal storage created = _proposals[proposalId];
-        created.target = target;
-        created.expiresAt = uint64(block.timestamp) + _proposalTtl;
-        created.operation = operation;
-        created.approvals = 1;
-        created.proposer = msg.sender;
-        created.approvedBy = _authorityBits[msg.sender];
+        Proposal storage created;
+        (proposalId, created) = _openProposal(uint8(operation), target);
+        Arguments storage arguments = _arguments[proposalId];
         if (account != address(0) || delay != 0) {
-            created.account = account;
-            created.delay = delay;
+            arguments.account = account;
+            arguments.delay = delay;
         }
-        if (role != bytes32(0)) created.role = role;
+        if (role != bytes32(0)) arguments.role = role;
         emit ProposalCreated(proposalId, operation, target, role, account, delay, msg.sender);
-        emit ProposalApproved(proposalId, msg.sender, 1);
-        if (_threshold == 1) _execute(proposalId, created);
+        _countProposerApproval(proposalId, created);
     }
 
-    /// @dev Marked executed before the call; a revert of the target undoes the mark with the rest.
-    /// The target's revert data is passed through as it is, so callers decode it with the target's ABI.
-    function _execute(uint256 proposalId, Proposal storage executed) private {
-        executed.executed = true;
-        Operation operation = executed.operation;
-        address target = executed.target;
+    /// @dev Marked executed (by KOfNProposals) before the call; a revert of the target undoes the
+    /// mark with the rest. The target's revert data is passed through as it is, so callers decode
+    /// it with the target's ABI.
+    function _execute(uint256 proposalId, Proposal storage executed) internal override {
+        Operation operation = Operation(executed.action);
+        address target = executed.subject;
+        Arguments storage arguments = _arguments[proposalId];
         if (operation == Operation.GrantRole) {
-            IAccessControl(target).grantRole(executed.role, executed.account);
+            IAccessControl(target).grantRole(arguments.role, arguments.account);
         } else if (operation == Operation.RevokeRole) {
-            IAccessControl(target).revokeRole(executed.role, executed.account);
+            IAccessControl(target).revokeRole(arguments.role, arguments.account);
         } else if (operation == Operation.BeginDefaultAdminTransfer) {
-            IAccessControlDefaultAdminRules(target).beginDefaultAdminTransfer(executed.account);
+            IAccessControlDefaultAdminRules(target).beginDefaultAdminTransfer(arguments.account);
         } else if (operation == Operation.CancelDefaultAdminTransfer) {
             IAccessControlDefaultAdminRules(target).cancelDefaultAdminTransfer();
         } else if (operation == Operation.AcceptDefaultAdminTransfer) {
             IAccessControlDefaultAdminRules(target).acceptDefaultAdminTransfer();
         } else {
-            IAccessControlDefaultAdminRules(target).changeDefaultAdminDelay(executed.delay);
+            IAccessControlDefaultAdminRules(target).changeDefaultAdminDelay(arguments.delay);
         }
         emit ProposalExecuted(proposalId, operation, target);
+    }
+
+    function _revertFault(Fault fault, uint256 proposalId, address account, uint64 expiresAt) internal pure override {
+        if (fault == Fault.NotAuthority) revert ConsortiumRoleAdminNotAuthority(account);
+        if (fault == Fault.UnknownProposal) revert ConsortiumRoleAdminUnknownProposal(proposalId);
+        if (fault == Fault.AlreadyExecuted) revert ConsortiumRoleAdminProposalAlreadyExecuted(proposalId);
+        if (fault == Fault.Cancelled) revert ConsortiumRoleAdminProposalCancelled(proposalId);
+        if (fault == Fault.Expired) revert ConsortiumRoleAdminProposalExpired(proposalId, expiresAt);
+        if (fault == Fault.AlreadyApproved) revert ConsortiumRoleAdminAlreadyApproved(proposalId, account);
+        revert ConsortiumRoleAdminNotProposer(proposalId, account);
     }
 }
