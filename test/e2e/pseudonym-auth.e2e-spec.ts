@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { UsedChallengeEntity } from '../../gateway/src/auth/used-challenge.entity';
+import { ChainClient } from '../../gateway/src/chain/chain-client';
 import { ConsentManager } from '../../gateway/src/chain/consent-manager';
 import { signTypedData } from '../../gateway/src/chain/eip712';
 import { newKey } from '../contracts/support/accounts';
@@ -50,7 +51,7 @@ describe('pseudonym sign-in (e2e)', () => {
     // The message names the handle, the challenge, the audience (this consortium) and the expiry.
     expect(typedData).toMatchObject({
       primaryType: 'PseudonymSignIn',
-      domain: { chainId: gw.config.chain.chainId, verifyingContract: gw.app.get(ConsentManager).address },
+      domain: { chainId: await gw.app.get(ChainClient).chainId(), verifyingContract: gw.app.get(ConsentManager).address }, // the node's own id
       message: { handle: alice.handle, challenge, expiresAt },
     });
 
