@@ -6,7 +6,7 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {IConsortiumDirectory} from "./interfaces/IConsortiumDirectory.sol";
-import {PatientRegistry} from "./PatientRegistry.sol";
+import {PatientGuardians} from "./PatientGuardians.sol";
 
 /// @title ConsentManager
 /// @notice The patient's consents: who may read which of the patient's records, for which purpose,
@@ -34,7 +34,7 @@ import {PatientRegistry} from "./PatientRegistry.sol";
 /// thief granted with a stolen key end with the recovery. Reading them costs one more SLOAD (the
 /// patient's slot) where a consent is otherwise in force; granting costs nothing more, the
 /// signer's slot being read already.
-contract ConsentManager is PatientRegistry, Nonces {
+contract ConsentManager is PatientGuardians, Nonces {
     /// @notice A consent request's life cycle, as ABDM names it.
     /// @dev Revoked and Expired are derived when read: a granted request reads Revoked once the
     /// consent it produced is revoked or replaced by a newer consent to the same doctor.

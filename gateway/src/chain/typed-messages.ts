@@ -37,7 +37,7 @@ const TERMS: readonly Eip712Field[] = [
 ];
 const handleAnd = (signer: string): readonly Eip712Field[] => [{ name: 'handle', type: 'bytes32' }, { name: signer, type: 'address' }, ...NONCE_DEADLINE];
 
-/** The messages ConsentManager verifies, its own and those of PatientRegistry, its abstract base. */
+/** The messages ConsentManager verifies, its own and those of PatientRegistry and PatientGuardians, its abstract bases. */
 export const CONSENT_MANAGER_TYPES = {
   ConsentGrant: [{ name: 'patient', type: 'bytes32' }, { name: 'grantee', type: 'address' }, ...TERMS, { name: 'recordsRoot', type: 'bytes32' }, ...NONCE_DEADLINE],
   ConsentRevocation: [{ name: 'patient', type: 'bytes32' }, { name: 'grantee', type: 'address' }, ...NONCE_DEADLINE],
