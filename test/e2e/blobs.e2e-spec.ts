@@ -1,15 +1,20 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Response } from 'superagent';
 import { DataSource } from 'typeorm';
 import { Role } from '../../gateway/src/auth/permissions';
 import { BlobEntity } from '../../gateway/src/blobs/blob.entity';
 import { anchorId } from '../../gateway/src/blobs/blobs.service';
 import { ChainClient } from '../../gateway/src/chain/chain-client';
+import { ChainRuntime } from '../../gateway/src/chain/chain.module';
+import { buildRecordBatch, NO_PREVIOUS_VERSION } from '../../gateway/src/chain/record-batch';
+import { DEV_AUTHORITIES } from '../../gateway/src/config/app-config';
+import { KeyStore } from '../../gateway/src/keys/key-store';
+import { randomKey } from '../contracts/support/chain';
 import { RecordAnchors } from '../../gateway/src/chain/record-anchors';
 import { IpfsStore } from '../../gateway/src/ipfs/ipfs-store';
 import { AccountFactory, TestHospital } from '../factories/account.factory';
 import { eventually } from '../support/eventually';
-import { removeGatewayData, createTestApp, TestApp } from '../support/test-app';
+import { createTestApp, embeddedChain, removeGatewayData, TestApp } from '../support/test-app';
 
 /** The first vertical slice: bytes → IPFS → SHA-512 anchored on chain → row in Postgres → verified read. */
 describe('blobs (e2e)', () => {
@@ -138,6 +143,45 @@ describe('blobs (e2e)', () => {
       { cid: donorRow.cid, sha512: donorRow.sha512, anchorBatchId: donorRow.anchorBatchId, anchorProof: donorRow.anchorProof, anchorAuthor: donorRow.anchorAuthor },
     );
     expect((await gw.http.get(`/v1/blobs/${victim.body.id}/content`).set(hospital.auth).expect(502)).body.code).toBe('INTEGRITY_MISMATCH');
+  });
+
+  // The authorities' keys are the embedded chain's development ones; a network's authorities hold their own.
+  const onEmbeddedChain = embeddedChain() ? it : () => undefined;
+  onEmbeddedChain("serves nothing anchored by another writer, even one the consortium authorised (reads trust only the gateway's keys)", async () => {
+    // The attack: a second key with ANCHORER_ROLE (granted by 2 of the 3 authorities, as for a
+    // real second writer, or stolen) anchors a batch holding a forged version of a gateway blob,
+    // and the forger points the blob's row at that batch, proof, author and content.
+    const victim = await post(payload('the genuine record'), hospital.auth).expect(201);
+    const forgedBytes = payload('what the second writer wants served');
+    const forged = { cid: await gw.app.get(IpfsStore).add(forgedBytes), sha512: createHash('sha512').update(forgedBytes).digest() };
+    const chain = gw.app.get(ChainClient);
+    const anchors = gw.app.get(RecordAnchors);
+    const writer = new ChainClient(chain.rpcUrl, randomKey());
+    const authorities = (await gw.app.get(KeyStore).devAuthorityKeys(DEV_AUTHORITIES.count)).map((key) => new ChainClient(chain.rpcUrl, key));
+    try {
+      const governor = chain.contract('ConsortiumRoleAdmin', gw.app.get(ChainRuntime).addresses.ConsortiumRoleAdmin!);
+      const role = (await chain.call(anchors.contract, 'ANCHORER_ROLE', []))[0];
+      const proposed = await authorities[0]!.waitForReceipt((await authorities[0]!.send(governor, 'proposeGrantRole', [anchors.address, role, writer.address])).txHash, 10_000);
+      const [{ args }] = authorities[0]!.events(governor, proposed);
+      expect((await authorities[1]!.waitForReceipt((await authorities[1]!.send(governor, 'approve', [args!.proposalId])).txHash, 10_000)).success).toBe(true);
+
+      for (const author of [writer.address, chain.address]) {
+        // Signed by the second writer; the author field claims itself, then the gateway.
+        const version = { recordId: anchorId(victim.body.id), patientHandle: `0x${'00'.repeat(32)}`, cid: forged.cid, sha512Digest: forged.sha512, category: 0, previousVersion: NO_PREVIOUS_VERSION, tombstone: false, author };
+        const batch = buildRecordBatch([version]);
+        const batchId = `0x${randomBytes(32).toString('hex')}`;
+        const sent = await writer.waitForReceipt(await new RecordAnchors(writer, anchors.address, 0n).anchorBatch(batchId, batch), 10_000);
+        expect(sent.success).toBe(true); // the forgery is on chain, under the second writer
+        await blobRows().update({ id: victim.body.id }, { ...forged, anchorBatchId: batchId, anchorProof: batch.proofs[0]!.proof, anchorAuthor: author });
+
+        const res = await gw.http.get(`/v1/blobs/${victim.body.id}/content`).set(hospital.auth).expect(502);
+        expect(res.body.code).toBe('INTEGRITY_MISMATCH');
+        expect(res.text).not.toContain('what the second writer wants served');
+      }
+    } finally {
+      writer.close();
+      for (const authority of authorities) authority.close();
+    }
   });
 
   it('refuses roles without the blob permission', async () => {
