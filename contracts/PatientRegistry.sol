@@ -81,20 +81,11 @@ abstract contract PatientRegistry is EIP712 {
     /// @param deadline Last timestamp at which the signature is accepted.
     /// @param signature 65-byte signature (r, s, v) by `signer`.
     function register(bytes32 handle, address signer, bytes32 salt, uint256 deadline, bytes calldata signature) external {
-        bytes32 derived = handleOf(signer, salt);
-        if (handle != derived) revert PatientRegistryHandleMismatch(handle, derived);
+        _checkNewHandle(handle, signer, salt);
         _checkRegistryDeadline(deadline);
-        Patient storage patient = _patients[handle];
-        if (patient.signer != address(0)) revert PatientRegistryAlreadyRegistered(handle);
-        uint64 nonce = patient.nonce;
-        _checkRegistrySigner(
-            keccak256(abi.encode(REGISTRATION_TYPEHASH, handle, signer, nonce, deadline)),
-            signature,
-            signer
-        );
-        patient.signer = signer;
-        patient.nonce = nonce + 1;
-        emit HandleRegistered(handle, signer);
+        // A handle is registered once, so its registration is always signed at nonce 0.
+        _checkRegistrySigner(keccak256(abi.encode(REGISTRATION_TYPEHASH, handle, signer, 0, deadline)), signature, signer);
+        _bindHandle(handle, signer);
     }
 
     /// @notice The handle `signer` registers with `salt`: keccak256(abi.encode(HANDLE_TAG, signer, salt)).
@@ -150,6 +141,22 @@ abstract contract PatientRegistry is EIP712 {
     // solhint-disable-next-line func-name-mixedcase
     function DOMAIN_SEPARATOR() external view returns (bytes32) {
         return _domainSeparatorV4();
+    }
+
+    /// @dev Reverts unless `handle` is `handleOf(signer, salt)` and not registered yet.
+    function _checkNewHandle(bytes32 handle, address signer, bytes32 salt) internal view {
+        bytes32 derived = handleOf(signer, salt);
+        if (handle != derived) revert PatientRegistryHandleMismatch(handle, derived);
+        if (_patients[handle].signer != address(0)) revert PatientRegistryAlreadyRegistered(handle);
+    }
+
+    /// @dev Binds the new `handle` to `signer` (nonce 1: its registration spent nonce 0); the
+    /// caller checked `_checkNewHandle` and `signer`'s signature.
+    function _bindHandle(bytes32 handle, address signer) internal {
+        Patient storage patient = _patients[handle];
+        patient.signer = signer;
+        patient.nonce = 1;
+        emit HandleRegistered(handle, signer);
     }
 
     /// @dev The signing address of `handle`; zero when it is not registered.

@@ -41,7 +41,7 @@ function domainOf(file: string): { name: string; version: string } {
 }
 
 describe.each([
-  { contract: 'ConsentManager', files: ['ConsentManager.sol', 'PatientRegistry.sol', 'PatientGuardians.sol'], domain: CONSENT_MANAGER_DOMAIN, types: CONSENT_MANAGER_TYPES as Record<string, readonly Eip712Field[]> },
+  { contract: 'ConsentManager', files: ['ConsentManager.sol', 'ConsentGrants.sol', 'PatientRegistry.sol', 'PatientGuardians.sol'], domain: CONSENT_MANAGER_DOMAIN, types: CONSENT_MANAGER_TYPES as Record<string, readonly Eip712Field[]> },
   { contract: 'EmergencyAccess', files: ['EmergencyAccess.sol'], domain: EMERGENCY_ACCESS_DOMAIN, types: EMERGENCY_ACCESS_TYPES as Record<string, readonly Eip712Field[]> },
 ])('typed messages of $contract', ({ contract, files, domain, types }) => {
   const typehashes = typehashStrings(...files);

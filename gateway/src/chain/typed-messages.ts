@@ -37,10 +37,15 @@ const TERMS: readonly Eip712Field[] = [
 ];
 const handleAnd = (signer: string): readonly Eip712Field[] => [{ name: 'handle', type: 'bytes32' }, { name: signer, type: 'address' }, ...NONCE_DEADLINE];
 
-/** The messages ConsentManager verifies, its own and those of PatientRegistry and PatientGuardians, its abstract bases. */
+/** The messages ConsentManager verifies, its own and those of ConsentGrants, PatientGuardians and PatientRegistry, its abstract bases. */
 export const CONSENT_MANAGER_TYPES = {
   ConsentGrant: [{ name: 'patient', type: 'bytes32' }, { name: 'grantee', type: 'address' }, ...TERMS, { name: 'recordsRoot', type: 'bytes32' }, ...NONCE_DEADLINE],
   ConsentRevocation: [{ name: 'patient', type: 'bytes32' }, { name: 'grantee', type: 'address' }, ...NONCE_DEADLINE],
+  /** Opens a relationship: registers its handle with `signer` and grants `grantee`; signed by the new key, no nonce (it applies once). */
+  RelationshipGrant: [
+    { name: 'patient', type: 'bytes32' }, { name: 'signer', type: 'address' }, { name: 'grantee', type: 'address' },
+    ...TERMS, { name: 'recordsRoot', type: 'bytes32' }, { name: 'deadline', type: 'uint256' },
+  ],
   ConsentRequest: [{ name: 'patient', type: 'bytes32' }, { name: 'doctor', type: 'address' }, ...TERMS, ...NONCE_DEADLINE],
   ConsentApproval: [
     { name: 'requestId', type: 'uint256' }, { name: 'patient', type: 'bytes32' }, { name: 'doctor', type: 'address' },

@@ -1,0 +1,118 @@
+import { hkdfSync } from 'node:crypto';
+import { eth, utils } from 'web3';
+import { patientHandle } from './patient-handle';
+
+/**
+ * What a patient's software puts on the public ledger, made so that an observer of every block
+ * cannot join two of the patient's relationships (issue 9, point 8; docs/decisions.md,
+ * "Unlinkable on the ledger"):
+ *
+ * - a handle and consent key of its own per grantee (a *relationship*), derived from the
+ *   patient's secret, so the patient needs to keep one secret and can always derive them again;
+ * - guardians' keys per guarded handle, derived the same way from each guardian's own secret;
+ * - record ids blinded per relationship in the access log;
+ * - salted commitments, not plain hashes, of off-chain text (reasons, council numbers, details);
+ * - expiries and deadlines rounded, so that two messages signed in one sitting do not carry the
+ *   same exact second.
+ *
+ * Nothing here is secret but the secrets passed in. The gateway, the custodian, may keep the
+ * links (which relationship is which patient's) in its database; the ledger must not carry them.
+ */
+
+/** Where derived keys are used: one chain and one ConsentManager (keys never repeat across deployments). */
+export interface LedgerScope {
+  chainId: bigint | number;
+  consentManager: string;
+}
+
+/** A relationship's handle, the key that signs for it, and the salt that makes the handle. */
+export interface Relationship {
+  handle: string;
+  signer: string;
+  privateKey: string;
+  salt: string;
+}
+
+const HKDF_SALT = 'EHRChain ledger keys v1';
+/** The order of secp256k1's group: a private key is in [1, n - 1]. */
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+
+function derive32(secret: Uint8Array, info: string): Buffer {
+  if (secret.length < 32) throw new Error('a ledger secret has at least 32 bytes');
+  return Buffer.from(hkdfSync('sha256', secret, HKDF_SALT, info, 32));
+}
+
+function context(scope: LedgerScope, purpose: string, counterpart: string): string {
+  return `${purpose}|${BigInt(scope.chainId)}|${scope.consentManager.toLowerCase()}|${counterpart.toLowerCase()}`;
+}
+
+/** A secp256k1 private key derived from `secret` for `info` (the next counter on the rare out-of-range value). */
+function deriveKey(secret: Uint8Array, info: string): string {
+  for (let counter = 0; ; counter++) {
+    const candidate = derive32(secret, `${info}|key|${counter}`);
+    const value = BigInt(`0x${candidate.toString('hex')}`);
+    if (value > 0n && value < SECP256K1_N) return `0x${candidate.toString('hex')}`;
+  }
+}
+
+/**
+ * The patient's relationship with `grantee` (a hospital's or practitioner's address): the same
+ * secret, scope and grantee always give the same handle and key; two grantees give two handles
+ * and keys that nothing but the secret connects.
+ */
+export function deriveRelationship(patientSecret: Uint8Array, scope: LedgerScope, grantee: string): Relationship {
+  const info = context(scope, 'relationship', grantee);
+  const privateKey = deriveKey(patientSecret, info);
+  const signer = eth.accounts.privateKeyToAddress(privateKey);
+  const salt = `0x${derive32(patientSecret, `${info}|salt`).toString('hex')}`;
+  return { handle: patientHandle(signer, salt), signer, privateKey, salt };
+}
+
+/**
+ * A guardian's key for guarding `handle`, derived from the guardian's own secret: a guardian of
+ * two of a patient's relationships (or of two patients) appears under two unrelated addresses.
+ */
+export function deriveGuardianKey(guardianSecret: Uint8Array, scope: LedgerScope, handle: string): { address: string; privateKey: string } {
+  const privateKey = deriveKey(guardianSecret, context(scope, 'guardian', handle));
+  return { address: eth.accounts.privateKeyToAddress(privateKey), privateKey };
+}
+
+const ACCESS_LOG_RECORD_TAG = utils.keccak256(utils.utf8ToHex('EHRChain access log record'));
+
+/**
+ * The id a release of record `recordId` is logged under for the relationship `handle`
+ * (AccessLog's `recordId` topic): two readers of one record, each under its own relationship,
+ * log two unrelated ids. The patient (who knows their handles and record ids) finds every read.
+ */
+export function accessLogRecordId(recordId: string, handle: string): string {
+  return utils.keccak256(eth.abi.encodeParameters(['bytes32', 'bytes32', 'bytes32'], [ACCESS_LOG_RECORD_TAG, handle, recordId]));
+}
+
+const TEXT_COMMITMENT_TAG = utils.keccak256(utils.utf8ToHex('EHRChain text commitment'));
+
+/**
+ * A salted commitment to off-chain text (an emergency's reason, a council registration number,
+ * a proposal's details): keccak256(abi.encode(tag, salt, keccak256(text))). `salt` is 32 random
+ * bytes kept with the text; without it, short texts cannot be found by trying them all, as an
+ * unsalted hash of a 6-digit number can.
+ */
+export function textCommitment(text: string, salt: string): string {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(salt)) throw new Error('a commitment salt is 32 bytes, 0x + 64 hex digits');
+  return utils.keccak256(eth.abi.encodeParameters(['bytes32', 'bytes32', 'bytes32'], [TEXT_COMMITMENT_TAG, salt, utils.keccak256(utils.utf8ToHex(text))]));
+}
+
+const HOUR = 3_600;
+const DAY = 86_400;
+
+/**
+ * A consent's expiry as the SDK signs it: the end of the UTC day `atLeast` falls in, so the
+ * consent lasts at least as asked and every grant expiring that day shows the same second.
+ */
+export function coarseExpiry(atLeast: number): number {
+  return Math.ceil(atLeast / DAY) * DAY;
+}
+
+/** A signature's deadline as the SDK signs it: `atLeast` rounded up to the whole hour. */
+export function coarseDeadline(atLeast: number): number {
+  return Math.ceil(atLeast / HOUR) * HOUR;
+}
