@@ -103,7 +103,8 @@ contract ConsortiumRegistry is IConsortiumDirectory, KOfNProposals {
     /// @notice The account is (or was) a practitioner of `hospital` and cannot be admitted as a hospital.
     error ConsortiumRegistryAccountIsPractitioner(address account, address hospital);
 
-    /// @notice An authority proposed `action` on `subject`; `dataHash` is the hash of the off-chain details or reason.
+    /// @notice An authority proposed `action` on `subject`; `dataHash` is a salted commitment to the
+    /// off-chain details or reason (`textCommitment` in gateway/src/chain/relationships.ts).
     event ProposalCreated(
         uint256 indexed proposalId, Action action, address indexed subject, bytes32 dataHash, address indexed proposer
     );
@@ -140,7 +141,7 @@ contract ConsortiumRegistry is IConsortiumDirectory, KOfNProposals {
     /// admission executes).
     /// Emits {ProposalCreated} and {ProposalApproved}, and {HospitalAdmitted} when k is 1.
     /// @param hospital The hospital's chain account.
-    /// @param detailsHash Hash of the off-chain admission dossier.
+    /// @param detailsHash Salted commitment to the off-chain admission dossier (`textCommitment`).
     /// @return proposalId The new proposal's id (ids start at 1).
     function proposeAdmission(address hospital, bytes32 detailsHash) external onlyAuthority returns (uint256 proposalId) {
         return _propose(Action.Admit, hospital, detailsHash);
@@ -150,7 +151,7 @@ contract ConsortiumRegistry is IConsortiumDirectory, KOfNProposals {
     /// @dev Requirements: caller is an authority; `hospital` is admitted and not suspended.
     /// Emits {ProposalCreated} and {ProposalApproved}, and {HospitalSuspended} when k is 1.
     /// @param hospital The hospital's chain account.
-    /// @param reasonHash Hash of the off-chain reason.
+    /// @param reasonHash Salted commitment to the off-chain reason (`textCommitment`).
     /// @return proposalId The new proposal's id.
     function proposeSuspension(address hospital, bytes32 reasonHash) external onlyAuthority returns (uint256 proposalId) {
         return _propose(Action.Suspend, hospital, reasonHash);
@@ -160,7 +161,7 @@ contract ConsortiumRegistry is IConsortiumDirectory, KOfNProposals {
     /// @dev Requirements: caller is an authority; `hospital` is suspended.
     /// Emits {ProposalCreated} and {ProposalApproved}, and {HospitalReinstated} when k is 1.
     /// @param hospital The hospital's chain account.
-    /// @param reasonHash Hash of the off-chain reason.
+    /// @param reasonHash Salted commitment to the off-chain reason (`textCommitment`).
     /// @return proposalId The new proposal's id.
     function proposeReinstatement(address hospital, bytes32 reasonHash)
         external
@@ -183,7 +184,9 @@ contract ConsortiumRegistry is IConsortiumDirectory, KOfNProposals {
     /// resend. Emits {PractitionerRegistered}.
     /// @param account The practitioner's signing address (a key on their device).
     /// @param role DOCTOR (1) or PHARMACIST (2).
-    /// @param councilRegistrationHash Hash of the medical-council registration number.
+    /// @param councilRegistrationHash Salted commitment to the medical-council registration number
+    /// (`textCommitment` in gateway/src/chain/relationships.ts): a bare hash of a 6-digit number is
+    /// reversed by trying them all.
     function registerPractitioner(address account, uint8 role, bytes32 councilRegistrationHash) external {
         if (_hospitals[msg.sender] != HospitalStatus.Admitted) revert ConsortiumRegistryHospitalNotActive(msg.sender);
         if (account == address(0)) revert ConsortiumRegistryInvalidPractitioner(account);

@@ -156,8 +156,12 @@ contract EmergencyAccess is EIP712, Nonces {
     /// `signature` is `doctor`'s EIP-712 signature of EmergencyRequest(patient, reasonHash, duration,
     /// nonces(doctor), deadline) (each signature works once: the nonce is consumed); `doctor` is an
     /// active practitioner with the Doctor role. Emits {EmergencyRequested}.
-    /// @param patient The patient's on-chain handle.
-    /// @param reasonHash Hash of the reason, whose text stays off chain.
+    /// @param patient The patient as this doctor knows them on chain: the handle of their
+    /// relationship if they have one, else a pseudonym the gateway keeps for this patient and doctor
+    /// (never a handle used with anyone else: the ledger must not join the two).
+    /// @param reasonHash Salted commitment to the reason, whose text and salt stay off chain
+    /// (`textCommitment` in gateway/src/chain/relationships.ts): a bare hash of a short reason is
+    /// found by trying the likely ones.
     /// @param duration Seconds of access asked for, counted from the grant.
     /// @param doctor The requesting doctor's signing address.
     /// @param deadline Last timestamp at which the signature is accepted.

@@ -6,6 +6,8 @@ import { FAR_FUTURE, FixedKey, GasScenario, eip712Domain, fixedBytes32, perUnit 
 
 /** The issue's target: a consent grant at most 60,000 gas, transaction included. */
 export const GRANT_TARGET = 60_000;
+/** Issue 9: a first grant that also registers the relationship's handle, at most 90,000 gas. */
+export const RELATIONSHIP_GRANT_TARGET = 90_000;
 
 const ZERO_ROOT = `0x${'00'.repeat(32)}`;
 /** ABDM HI types Prescription and DiagnosticReport (bits 1, 3), purpose CAREMGT (bit 0), records of 2020-09 to 2023-11. */
@@ -45,6 +47,12 @@ export const consentManagerScenario: GasScenario = {
     const grantFirst = await grant(hospital, TERMS_GRANTED, 0);
     const grantUpdate = await grant(hospital, TERMS_UPDATED, 1);
     const grantWithRoot = await grant(key('hospital-2').address, TERMS_WITH_ROOT, 0);
+    // A relationship of its own per grantee (issue 9, point 8): handle, key and first consent in one message.
+    const relationship = key('patient/relationship');
+    const relationshipSalt = fixedBytes32('ConsentManager/relationship');
+    const relationshipHandle = patientHandle(relationship.address, relationshipSalt);
+    const registerAndGrant = await send(sut, 'registerAndGrant', [relationshipHandle, relationship.address, hospital, TERMS_GRANTED, relationshipSalt, FAR_FUTURE,
+      sign('RelationshipGrant', relationship, { patient: relationshipHandle, signer: relationship.address, grantee: hospital, ...TERMS_GRANTED })]);
     const revoke = await send(sut, 'revoke', [handle, hospital, FAR_FUTURE, sign('ConsentRevocation', signer, { patient: handle, grantee: hospital, nonce: 2n })]);
 
     const { fromDate, toDate, expiry, categories, purposes } = TERMS_GRANTED;
@@ -84,6 +92,9 @@ export const consentManagerScenario: GasScenario = {
       perUnit('ConsentManager.grant (first)', 'transaction', 1, grantFirst, { target: GRANT_TARGET, note: 'first consent of the patient to this grantee, no records root' }),
       perUnit('ConsentManager.grant (update)', 'transaction', 1, grantUpdate, { note: 'replaces the consent to the same grantee' }),
       perUnit('ConsentManager.grant (records root)', 'transaction', 1, grantWithRoot, { note: 'first consent to this grantee, narrowed to a records root (a 2nd slot)' }),
+      perUnit('ConsentManager.registerAndGrant', 'transaction', 1, registerAndGrant, {
+        target: RELATIONSHIP_GRANT_TARGET, note: "opens a relationship: registers its handle and grants its first consent, one message by the relationship's key",
+      }),
       perUnit('ConsentManager.revoke', 'transaction', 1, revoke),
       perUnit('ConsentManager.requestConsent', 'transaction', 1, request, { note: "the doctor's first request; consults ConsortiumRegistry" }),
       perUnit('ConsentManager.grantRequest', 'transaction', 1, grantRequest, { note: 'first consent to this doctor' }),

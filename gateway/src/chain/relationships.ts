@@ -77,6 +77,12 @@ export function deriveGuardianKey(guardianSecret: Uint8Array, scope: LedgerScope
   return { address: eth.accounts.privateKeyToAddress(privateKey), privateKey };
 }
 
+/** keccak256(abi.encode(words...)) of bytes32 words: their concatenation. */
+function keccakOfWords(...words: string[]): string {
+  for (const word of words) if (!/^0x[0-9a-fA-F]{64}$/.test(word)) throw new Error(`expected 32 bytes, 0x + 64 hex digits, got "${word}"`);
+  return utils.keccak256(`0x${words.map((word) => word.slice(2)).join('')}`);
+}
+
 const ACCESS_LOG_RECORD_TAG = utils.keccak256(utils.utf8ToHex('EHRChain access log record'));
 
 /**
@@ -85,7 +91,7 @@ const ACCESS_LOG_RECORD_TAG = utils.keccak256(utils.utf8ToHex('EHRChain access l
  * log two unrelated ids. The patient (who knows their handles and record ids) finds every read.
  */
 export function accessLogRecordId(recordId: string, handle: string): string {
-  return utils.keccak256(eth.abi.encodeParameters(['bytes32', 'bytes32', 'bytes32'], [ACCESS_LOG_RECORD_TAG, handle, recordId]));
+  return keccakOfWords(ACCESS_LOG_RECORD_TAG, handle, recordId);
 }
 
 const TEXT_COMMITMENT_TAG = utils.keccak256(utils.utf8ToHex('EHRChain text commitment'));
@@ -97,8 +103,7 @@ const TEXT_COMMITMENT_TAG = utils.keccak256(utils.utf8ToHex('EHRChain text commi
  * unsalted hash of a 6-digit number can.
  */
 export function textCommitment(text: string, salt: string): string {
-  if (!/^0x[0-9a-fA-F]{64}$/.test(salt)) throw new Error('a commitment salt is 32 bytes, 0x + 64 hex digits');
-  return utils.keccak256(eth.abi.encodeParameters(['bytes32', 'bytes32', 'bytes32'], [TEXT_COMMITMENT_TAG, salt, utils.keccak256(utils.utf8ToHex(text))]));
+  return keccakOfWords(TEXT_COMMITMENT_TAG, salt, utils.keccak256(utils.utf8ToHex(text)));
 }
 
 const HOUR = 3_600;
