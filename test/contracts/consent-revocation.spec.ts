@@ -1,12 +1,17 @@
+import type { ChainClient } from '../../gateway/src/chain/chain-client';
 import { newKey, ZERO_BYTES32 } from './support/accounts';
 import { revertOf } from './support/chain';
 import { consentHelpers } from './support/consent';
 import { consentManagerTestbed } from './support/consent-manager';
+import { transact as sendAndWait } from './support/rpc';
 
 describe('ConsentManager revocation (contract)', () => {
   const bed = consentManagerTestbed('ConsentManager revocation');
   const { transact, chainTime } = bed;
   const { hospital, terms, grantArgs, revokeArgs, pairNonce, consentOf, mayRead, mayReadAt, granted, patient: registered } = consentHelpers(bed);
+
+  /** Relays `revoke` from `from`'s own account instead of the gateway's. */
+  const revokeVia = (from: ChainClient, args: unknown[]) => sendAndWait(from, bed.sut, 'revoke', args);
 
   beforeAll(() => bed.start());
   afterAll(() => bed.stop());
@@ -49,6 +54,23 @@ describe('ConsentManager revocation (contract)', () => {
 
       expect(error.errorName).toBe('ConsentManagerInvalidSigner');
       expect(await mayRead(handle, grantee)).toBe(true);
+    });
+
+    it('ATTACK: a gateway that withholds a revocation cannot keep the consent alive: another consortium member relays it', async () => {
+      // The gateway (bed.relayer) never sends the patient's revocation; the patient's app, seeing
+      // no ConsentRevoked, hands the same signed message to another member's account.
+      const { handle, signer, grantee } = await granted();
+      const withheld = await revokeArgs(handle, grantee, signer);
+      const otherMember = bed.chain.client();
+
+      const { receipt, events } = await revokeVia(otherMember, withheld);
+
+      expect(otherMember.address).not.toBe(bed.relayer.address);
+      expect(receipt.success).toBe(true);
+      expect(events).toEqual([{ name: 'ConsentRevoked', args: { patient: handle, grantee } }]);
+      expect(await mayRead(handle, grantee)).toBe(false);
+      // The gateway cannot apply it a second time, nor bring the consent back.
+      expect((await revertOf(bed.relayer.send(bed.sut, 'revoke', withheld))).errorName).toBe('ConsentManagerInvalidSigner');
     });
 
     it('cancels a grant the patient signed but nobody relayed yet: the revocation moves the pair nonce on', async () => {

@@ -40,7 +40,7 @@ describe('the public ledger links no patient activities (observer of every block
   const plainGuardiansOfR3 = [newKey().address, newKey().address];
 
   const now = async (): Promise<number> => Number(await blockTimestamp(chain));
-  const domainOf = (contract: ChainContract, name: { name: string; version: string }): Eip712Domain => ({ ...name, chainId: scope.chainId, verifyingContract: contract.address });
+  const domainOf = (contract: ChainContract, name: { name: string; version: string }): Eip712Domain => ({ ...name, chainId: Number(scope.chainId), verifyingContract: contract.address });
   const signConsent = (type: keyof typeof CONSENT_MANAGER_TYPES, privateKey: string, message: Record<string, unknown>): string =>
     signTypedData(privateKey, buildTypedData(domainOf(consents, CONSENT_MANAGER_DOMAIN), type, { [type]: CONSENT_MANAGER_TYPES[type] }, message));
   const signEmergency = (privateKey: string, message: Record<string, unknown>): string =>
