@@ -7,14 +7,17 @@ import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/ext
 /// @notice The public trace of every release of a record (DESIGN.md, trust model 6): who read
 /// which record of which patient, when, for what purpose, under which consent or emergency
 /// approval. The gateway writes entries in batches through its durable outbox; patients list who
-/// read their records by filtering on their handle; auditors filter by reader, by record, or by
-/// the consent or emergency approval that allowed the release.
+/// read their records by filtering on their relationships' handles; auditors filter by reader, by
+/// record, or by the consent or emergency approval that allowed the release. Nothing here may join
+/// a patient's relationships: the handle is the relationship's (or the emergency's pseudonym), and
+/// the record id is blinded per relationship by the gateway (`accessLogRecordId` in
+/// gateway/src/chain/relationships.ts), which the contract cannot check.
 /// @dev Entries live only in events: nothing per entry is stored, so an entry costs its calldata
 /// and its log. Entries arrive packed (123 bytes each, see `ENTRY_BYTES`) instead of as an
 /// ABI array of structs, which would spend seven 32-byte words of calldata on each.
 ///
 /// Packed entry layout, big-endian, no padding:
-///   [0, 32)    bytes32 recordId
+///   [0, 32)    bytes32 recordId          blinded for the relationship (see above)
 ///   [32, 64)   bytes32 patientHandle
 ///   [64, 96)   bytes32 authorizationId   consent id, or emergency request id
 ///   [96, 116)  address reader

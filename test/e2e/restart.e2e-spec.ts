@@ -1,6 +1,13 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { eth } from 'web3';
+import { AccessLog } from '../../gateway/src/chain/access-log';
+import { ChainClient } from '../../gateway/src/chain/chain-client';
 import { ChainRuntime } from '../../gateway/src/chain/chain.module';
+import { RecordAnchors } from '../../gateway/src/chain/record-anchors';
+import { DEV_AUTHORITIES } from '../../gateway/src/config/app-config';
+import { KeyStore } from '../../gateway/src/keys/key-store';
+import { randomKey } from '../contracts/support/chain';
 import { AccountFactory, TestHospital } from '../factories/account.factory';
 import { eventually } from '../support/eventually';
 import { embeddedChain, removeGatewayData, createTestApp, TestApp } from '../support/test-app';
@@ -81,5 +88,80 @@ describe('restart (e2e)', () => {
       .send(octets('written while the chain is down'))
       .expect(201);
     expect(accepted.body.anchorStatus).toBe('pending');
+  });
+});
+
+/**
+ * The gateway's key rotation as docs/decisions.md ("Rotating the gateway's key") tells an
+ * operator to do it: k authorities grant the new key the writer roles, the gateway restarts with
+ * the new key and the old one in CHAIN_FORMER_WRITERS, and what the old key anchored stays
+ * readable. Embedded chain only: the authorities' keys are the development ones.
+ */
+// Registered on the embedded chain only: on a network the authorities hold their own keys (the
+// contract tests prove the governance there).
+if (embeddedChain()) describe('restart with a rotated gateway chain key (e2e)', () => {
+  let first: TestApp;
+  let rotated: TestApp | undefined;
+  let hospital: TestHospital;
+  let before: { id: string };
+  const newKey = randomKey();
+  const newAddress = eth.accounts.privateKeyToAddress(newKey);
+  let oldAddress: string;
+
+  const upload = (gw: TestApp, text: string) =>
+    gw.http.post('/v1/blobs?wait=anchored').set(hospital.auth).set('Content-Type', 'application/octet-stream').send(octets(text)).expect(201);
+  const read = (gw: TestApp, id: string) => gw.http.get(`/v1/blobs/${id}/content`).set(hospital.auth);
+
+  /** Authorities 1 and 2 (2 of 3) grant `account` the writer role `roleName` of `contract`, through the ConsortiumRoleAdmin. */
+  async function grantWriterRole(gw: TestApp, contract: { address: string; contract: Parameters<ChainClient['call']>[0] }, roleName: string, account: string) {
+    const chain = gw.app.get(ChainClient);
+    const authorities = (await gw.app.get(KeyStore).devAuthorityKeys(DEV_AUTHORITIES.count)).map((key) => new ChainClient(chain.rpcUrl, key));
+    try {
+      const governor = chain.contract('ConsortiumRoleAdmin', gw.app.get(ChainRuntime).addresses.ConsortiumRoleAdmin!);
+      const [role] = await chain.call(contract.contract, roleName, []);
+      const proposed = await authorities[0]!.waitForReceipt((await authorities[0]!.send(governor, 'proposeGrantRole', [contract.address, role, account])).txHash, 10_000);
+      const [{ args }] = authorities[0]!.events(governor, proposed);
+      const approved = await authorities[1]!.waitForReceipt((await authorities[1]!.send(governor, 'approve', [args!.proposalId])).txHash, 10_000);
+      expect(approved.success).toBe(true);
+      expect((await chain.call(contract.contract, 'hasRole', [role, account]))[0]).toBe(true);
+    } finally {
+      for (const authority of authorities) authority.close();
+    }
+  }
+
+  beforeAll(async () => {
+    first = await createTestApp();
+    hospital = await AccountFactory.hospital(first, await AccountFactory.adminToken(first));
+    before = (await upload(first, 'anchored by the old key')).body;
+    oldAddress = first.app.get(ChainClient).address;
+    // Step 1: the consortium makes the new key a writer of both contracts.
+    await grantWriterRole(first, first.app.get(RecordAnchors), 'ANCHORER_ROLE', newAddress);
+    await grantWriterRole(first, first.app.get(AccessLog), 'LOGGER_ROLE', newAddress);
+    // Step 2: the outbox is drained (every upload waited for its anchor); stop, install the new key.
+    await first.close();
+    await writeFile(join(first.config.keysDir, 'chain-account.key'), `${newKey}\n`, { mode: 0o600 });
+  });
+  afterAll(async () => {
+    await rotated?.close();
+    if (first) await removeGatewayData(first.config);
+  });
+
+  it('reads what the old key anchored while it is listed in CHAIN_FORMER_WRITERS, and anchors new records under the new key', async () => {
+    rotated = await createTestApp({ previous: first.config, env: { CHAIN_FORMER_WRITERS: oldAddress } });
+    expect(rotated.app.get(ChainClient).address).toBe(newAddress);
+
+    expect(Buffer.from((await read(rotated, before.id).expect(200)).body).toString('utf8')).toBe('anchored by the old key');
+    const after = (await upload(rotated, 'anchored by the new key')).body;
+    expect(after).toMatchObject({ anchorStatus: 'anchored' });
+    expect(Buffer.from((await read(rotated, after.id).expect(200)).body).toString('utf8')).toBe('anchored by the new key');
+    await rotated.close();
+    rotated = undefined;
+  });
+
+  it('refuses what the old key anchored once it is dropped from CHAIN_FORMER_WRITERS (a leaked key is no longer trusted)', async () => {
+    rotated = await createTestApp({ previous: first.config });
+
+    const res = await read(rotated, before.id).expect(502);
+    expect(res.body.code).toBe('INTEGRITY_MISMATCH');
   });
 });
