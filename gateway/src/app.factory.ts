@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import { AppModule, FEATURE_MODULES } from './app.module';
 import { ApiError } from './common/errors';
 import { createLogger, PinoNestLogger } from './common/logger';
+import { installEarlyAuthentication } from './auth/early-authentication';
+import { registerAddressLimits } from './common/rate-limits';
 import { AppConfig } from './config/app-config';
 import { setupOpenApi } from './openapi';
 import { MetricsService } from './metrics/metrics.service';
@@ -32,9 +34,17 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   // Fastify, not Express: about twice the requests per second in NestJS's own benchmark, schema-based
   // body limits, and pino built in (one JSON log stream for Fastify and Nest). README explains.
+  const { limits } = config;
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     bodyLimit: config.bodyLimitBytes,
+    // A whole request (headers and body) must arrive within REQUEST_TIMEOUT_MS, its headers within
+    // HEADERS_TIMEOUT_MS, and an idle connection is closed after as long: a body trickled a byte
+    // at a time cannot hold a connection for minutes. Node checks every second (Node answers 408).
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.requestTimeoutMs,
+    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: 1_000 },
+    trustProxy: limits.trustProxyHops,
     requestIdHeader: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
@@ -62,7 +72,9 @@ async function configure(app: NestFastifyApplication, config: AppConfig): Promis
   // Fastify errors (size, media type) reach ErrorFilter through Nest with their status intact.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+  // JSON bodies are small (JSON_BODY_LIMIT_BYTES); only uploads may be as large as BODY_LIMIT_BYTES.
+  const jsonBodyLimit = Math.min(config.limits.jsonBodyLimitBytes, config.bodyLimitBytes);
+  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: jsonBodyLimit }, (request, body, done) =>
     parseJson(request, body as string, (error, value) =>
       error ? done(new ApiError(HttpStatus.BAD_REQUEST, 'MALFORMED_JSON', 'Request body is not valid JSON'), undefined) : done(null, value),
     ),
@@ -75,6 +87,9 @@ async function configure(app: NestFastifyApplication, config: AppConfig): Promis
   fastify.addHook('onResponse', async (request, reply) => {
     metrics.observeHttp(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
   });
+
+  await registerAddressLimits(fastify, config.limits);
+  installEarlyAuthentication(app, config.limits);
 
   await app.register(helmet, {
     contentSecurityPolicy: {

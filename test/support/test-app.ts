@@ -46,6 +46,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ANVIL_PORT: '0',
     OUTBOX_INTERVAL_MS: '100',
     LOG_LEVEL: 'info',
+    // The suite signs in and writes far faster than any person: limits a test does not set itself
+    // are out of its way (rate-limits.e2e-spec.ts sets them, and the defaults are in app-config.spec.ts).
+    ...GENEROUS_LIMITS,
     ...externalChain(),
     ...options.env,
   });
@@ -79,6 +82,14 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     close: () => app.close(),
   };
 }
+
+const GENEROUS_LIMITS = {
+  RATE_LIMIT_PER_ADDRESS: '1000000',
+  RATE_LIMIT_LOGINS_PER_ADDRESS: '1000000',
+  RATE_LIMIT_AUTH_FAILURES_PER_ADDRESS: '1000000',
+  RATE_LIMIT_WRITES_PER_ACCOUNT: '1000000',
+  LOGIN_FAILURES_BEFORE_BACKOFF: '1000',
+};
 
 /**
  * The same suite runs against a real network (`npm run test:compose`): CHAIN_RPC_URL,

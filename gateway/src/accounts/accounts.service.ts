@@ -2,7 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { Role } from '../auth/permissions';
 import { generateApiKey, generatePassword, sha256Hex } from '../auth/secrets';
 import { ApiError, NotFoundError } from '../common/errors';
-import { hashPassword } from '../crypto/password';
+import { PasswordHasher } from '../crypto/password-hasher';
 import { AccountEntity } from './account.entity';
 import { AccountStore } from './account.store';
 import { AccountCreateDto, AccountResponseDto, ApiKeyResponseDto } from './accounts.dto';
@@ -13,13 +13,16 @@ const accountNotFound = () => new NotFoundError('ACCOUNT_NOT_FOUND', 'No such ac
 /** Accounts of the people and systems that call the gateway, and their API keys. */
 @Injectable()
 export class AccountsService {
-  constructor(private readonly store: AccountStore) {}
+  constructor(
+    private readonly store: AccountStore,
+    private readonly passwords: PasswordHasher,
+  ) {}
 
   async create(dto: AccountCreateDto): Promise<AccountResponseDto> {
     if (await this.store.usernameExists(dto.username)) {
       throw new ApiError(HttpStatus.CONFLICT, 'ACCOUNT_EXISTS', 'An account with this username exists');
     }
-    const account = await this.store.insert({ role: dto.role, username: dto.username, passwordHash: await hashPassword(dto.password) });
+    const account = await this.store.insert({ role: dto.role, username: dto.username, passwordHash: await this.passwords.hash(dto.password) });
     return toResponse(account);
   }
 
@@ -52,7 +55,7 @@ export class AccountsService {
   async bootstrapAdmin(): Promise<{ username: string; password: string } | null> {
     if (await this.store.roleExists(Role.Admin)) return null;
     const password = generatePassword();
-    await this.store.insert({ role: Role.Admin, username: 'admin', passwordHash: await hashPassword(password) });
+    await this.store.insert({ role: Role.Admin, username: 'admin', passwordHash: await this.passwords.hash(password) });
     return { username: 'admin', password };
   }
 }

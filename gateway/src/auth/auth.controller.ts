@@ -4,6 +4,7 @@ import { AccountResponseDto } from '../accounts/accounts.dto';
 import { AccountsService } from '../accounts/accounts.service';
 import { LoginDto, TokenResponseDto } from './auth.dto';
 import { AuthService } from './auth.service';
+import { SignInRateLimit } from '../common/rate-limits';
 import { Authenticated, Public } from './authenticated.decorator';
 import { Permission } from './permissions';
 import { AccountPrincipal } from './principal';
@@ -19,6 +20,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with username and password; returns an account token' })
   @Public('Sign-in is how a token is obtained')
+  @SignInRateLimit()
   @ApiOkResponse({ type: TokenResponseDto })
   async login(@Body() dto: LoginDto): Promise<TokenResponseDto> {
     return { tokenType: 'Bearer', ...(await this.auth.login(dto.username, dto.password)) };

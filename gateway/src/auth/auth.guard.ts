@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/errors';
-import { AuthService, unauthenticated } from './auth.service';
-import { API_KEY_HEADER, readAccessRule } from './authenticated.decorator';
+import { AuthService } from './auth.service';
+import { readAccessRule } from './authenticated.decorator';
 import { Permission, principalHas } from './permissions';
 import { AuthenticatedRequest, Principal } from './principal';
 
@@ -24,7 +24,8 @@ export class AuthGuard implements CanActivate {
     if (!rule) throw new ApiError(HttpStatus.FORBIDDEN, 'FORBIDDEN', 'Route has no access rule');
 
     const request = context.switchToHttp().getRequest<HeaderRequest>();
-    const principal = await this.authenticate(request);
+    // Usually checked already when the request arrived (early-authentication.ts).
+    const principal = request.credentialsOf ?? (await this.auth.authenticate(request.headers));
     if (!rule.principals.includes(principal.kind)) {
       throw new ApiError(HttpStatus.FORBIDDEN, 'PRINCIPAL_NOT_ACCEPTED', `This route does not accept ${principal.kind} callers`, {
         accepted: [...rule.principals],
@@ -33,16 +34,6 @@ export class AuthGuard implements CanActivate {
     if (!principalHas(principal, rule.permission)) throw forbidden(principal, rule.permission);
     request.principal = principal;
     return true;
-  }
-
-  private authenticate({ headers }: HeaderRequest): Promise<Principal> {
-    const authorization = headers.authorization;
-    const apiKey = headers[API_KEY_HEADER];
-    if (typeof authorization === 'string' && authorization.startsWith('Bearer ')) {
-      return this.auth.fromBearer(authorization.slice('Bearer '.length).trim());
-    }
-    if (typeof apiKey === 'string') return this.auth.fromApiKey(apiKey);
-    throw unauthenticated();
   }
 }
 

@@ -2,11 +2,14 @@ import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { AccountStore } from '../accounts/account.store';
 import { ConsentManager } from '../chain/consent-manager';
-import { ApiError } from '../common/errors';
+import { ApiError, RetryLaterError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { InjectConfig } from '../config/config.module';
+import { API_KEY_HEADER } from './authenticated.decorator';
 import { AccountPrincipal, Principal } from './principal';
-import { hashPassword, verifyPassword } from '../crypto/password';
+import { hashPassword } from '../crypto/password';
+import { PasswordHasher } from '../crypto/password-hasher';
+import { LoginBackoff } from './attempt-limits';
 import { parseApiKey, sameHex, sha256Hex } from './secrets';
 import { TokenService } from './token.service';
 
@@ -18,24 +21,44 @@ export const unauthenticated = (message = 'Authentication required') =>
 export class AuthService {
   private readonly logger = new Logger(AuthService.name);
   private readonly decoyHash = hashPassword(randomBytes(16).toString('hex'));
+  private readonly backoff: LoginBackoff;
 
   constructor(
     private readonly accounts: AccountStore,
     private readonly tokens: TokenService,
     private readonly consentManager: ConsentManager,
+    private readonly passwords: PasswordHasher,
     @InjectConfig() private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.backoff = new LoginBackoff(config.limits.loginFailuresBeforeBackoff, config.limits.loginMaxBackoffSeconds);
+  }
 
   async login(username: string, password: string): Promise<{ accessToken: string; expiresIn: number }> {
+    // Before any hashing: a username under back-off costs the gateway nothing, right or wrong.
+    const wait = this.backoff.waitSeconds(username);
+    if (wait > 0) {
+      throw new RetryLaterError(HttpStatus.TOO_MANY_REQUESTS, 'LOGIN_BACKOFF', `Too many failed sign-ins for this username; try again in ${wait} s`, wait);
+    }
     const account = await this.accounts.findByUsername(username);
     // Hash even for unknown users, so response time does not tell which usernames exist.
-    const ok = (await verifyPassword(password, account?.passwordHash ?? (await this.decoyHash))) && !!account && !account.disabledAt;
+    const ok = (await this.passwords.verify(password, account?.passwordHash ?? (await this.decoyHash))) && !!account && !account.disabledAt;
     if (!account || !ok) {
+      this.backoff.failed(username);
       this.logger.warn({ event: 'login_failed' });
       throw unauthenticated('Wrong username or password');
     }
+    this.backoff.succeeded(username);
     const accessToken = await this.tokens.signAccount(account.id, account.role, this.config.jwtTtlSeconds);
     return { accessToken, expiresIn: this.config.jwtTtlSeconds };
+  }
+
+  /** The caller a request's credentials name: a bearer token, else an X-API-Key; 401 without valid ones. */
+  authenticate(headers: Record<string, string | string[] | undefined>): Promise<Principal> {
+    const authorization = headers.authorization;
+    const apiKey = headers[API_KEY_HEADER];
+    if (typeof authorization === 'string' && authorization.startsWith('Bearer ')) return this.fromBearer(authorization.slice('Bearer '.length).trim());
+    if (typeof apiKey === 'string') return this.fromApiKey(apiKey);
+    return Promise.reject(unauthenticated());
   }
 
   async fromBearer(token: string): Promise<Principal> {

@@ -30,4 +30,9 @@ export type Principal = AccountPrincipal | PseudonymPrincipal;
 /** The request as AuthGuard leaves it: the principal is set only once every check passed. */
 export interface AuthenticatedRequest {
   principal?: Principal;
+  /**
+   * Whose credentials the request carried, as checked when it arrived, before its body was read
+   * (early-authentication.ts); not yet whether the route accepts them (the guard decides).
+   */
+  credentialsOf?: Principal;
 }

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { TokenResponseDto } from './auth.dto';
+import { SignInRateLimit } from '../common/rate-limits';
 import { Authenticated, Public } from './authenticated.decorator';
 import { Permission } from './permissions';
 import { PseudonymChallengeCreateDto, PseudonymChallengeResponseDto, PseudonymSessionResponseDto, PseudonymTokenCreateDto } from './pseudonym-auth.dto';
@@ -21,6 +22,7 @@ export class PseudonymAuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Get a single-use challenge and the EIP-712 message to sign with the handle\'s consent key' })
   @Public('Asking for a challenge is how a pseudonym signs in; it stores nothing')
+  @SignInRateLimit()
   @ApiOkResponse({ type: PseudonymChallengeResponseDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Malformed handle (VALIDATION_FAILED)' })
   challenge(@Body() dto: PseudonymChallengeCreateDto): PseudonymChallengeResponseDto {
@@ -31,6 +33,7 @@ export class PseudonymAuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange a signed challenge for a pseudonym token (15 minutes)' })
   @Public('Signing in is how a pseudonym token is obtained')
+  @SignInRateLimit()
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Malformed field (VALIDATION_FAILED)' })
   @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: REFUSED })

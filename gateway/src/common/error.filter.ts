@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from './errors';
+import { ApiError, RetryLaterError } from './errors';
 
 /** Codes for errors raised by Nest or Fastify themselves rather than by our services. */
 const CODE_BY_STATUS: Record<number, string> = {
@@ -68,6 +68,7 @@ export class ErrorFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const body = toErrorBody(error, String(request.id));
+    if (error instanceof RetryLaterError) void reply.header('retry-after', String(error.retryAfterSeconds));
     void reply.status(body.statusCode).send(body);
   }
 }

@@ -26,6 +26,16 @@ export class DependencyUnavailableError extends ApiError {
   }
 }
 
+/**
+ * Refused for now, not for good: a rate limit (429) or a gateway at capacity (503). The response
+ * carries `Retry-After` (seconds), and `details.retryAfterSeconds` for clients that read bodies.
+ */
+export class RetryLaterError extends ApiError {
+  constructor(status: HttpStatus.TOO_MANY_REQUESTS | HttpStatus.SERVICE_UNAVAILABLE, code: string, message: string, readonly retryAfterSeconds: number) {
+    super(status, code, message, { retryAfterSeconds });
+  }
+}
+
 export class NotFoundError extends ApiError {
   constructor(code: string, message: string) {
     super(HttpStatus.NOT_FOUND, code, message);

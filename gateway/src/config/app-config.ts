@@ -1,4 +1,8 @@
 import { isAbsolute, join, resolve } from 'node:path';
+import { ConfigError, Env, int } from './env';
+import { LimitsConfig, loadLimits } from './limits-config';
+
+export { ConfigError };
 
 /**
  * Every setting the gateway reads, parsed and checked once at boot.
@@ -76,13 +80,8 @@ export interface AppConfig {
   };
   /** How often the chain-write outbox is drained (about once per block). */
   outbox: { intervalMs: number };
-}
-
-export class ConfigError extends Error {
-  constructor(readonly variable: string, problem: string) {
-    super(`Invalid configuration: ${variable} ${problem}`);
-    this.name = 'ConfigError';
-  }
+  /** Rate limits, password-hashing capacity, timeouts and body limits (limits-config.ts). */
+  limits: LimitsConfig;
 }
 
 /**
@@ -95,17 +94,6 @@ export const EMBEDDED_CHAIN_ID = 2026_11;
 
 /** Ids no network of ours may use: the embedded chain's, and the development defaults of Hardhat/Ganache (1337) and Anvil/Hardhat (31337). */
 export const RESERVED_CHAIN_IDS: readonly number[] = [EMBEDDED_CHAIN_ID, 1337, 31337];
-
-type Env = Record<string, string | undefined>;
-
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
-  const value = Number(raw.trim());
-  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
-  return value;
-}
 
 function optionalInt(env: Env, name: string, min: number, max: number): number | undefined {
   return env[name] === undefined || env[name] === '' ? undefined : int(env, name, 0, min, max);
@@ -255,5 +243,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     },
     outbox: { intervalMs: int(env, 'OUTBOX_INTERVAL_MS', 1000, 50, 60_000) },
     consortium: consortium(env),
+    limits: loadLimits(env),
   };
 }
