@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AppModule, FEATURE_MODULES } from './app.module';
 import { ApiError } from './common/errors';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './common/json-depth';
 import { createLogger, PinoNestLogger } from './common/logger';
 import { installEarlyAuthentication } from './auth/early-authentication';
 import { registerAddressLimits } from './common/rate-limits';
@@ -74,11 +75,14 @@ async function configure(app: NestFastifyApplication, config: AppConfig): Promis
   fastify.removeContentTypeParser('application/json');
   // JSON bodies are small (JSON_BODY_LIMIT_BYTES); only uploads may be as large as BODY_LIMIT_BYTES.
   const jsonBodyLimit = Math.min(config.limits.jsonBodyLimitBytes, config.bodyLimitBytes);
-  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: jsonBodyLimit }, (request, body, done) =>
+  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: jsonBodyLimit }, (request, body, done) => {
+    if (jsonNestsDeeperThan(body as string, MAX_JSON_DEPTH)) {
+      return done(new ApiError(HttpStatus.BAD_REQUEST, 'JSON_TOO_DEEP', `Request body nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+    }
     parseJson(request, body as string, (error, value) =>
       error ? done(new ApiError(HttpStatus.BAD_REQUEST, 'MALFORMED_JSON', 'Request body is not valid JSON'), undefined) : done(null, value),
-    ),
-  );
+    );
+  });
   fastify.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -1,7 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { Role } from '../../gateway/src/auth/permissions';
 import { TestApp } from '../support/test-app';
 
 let sequence = 0;
+
+/** A password the policy accepts: random, so it names neither the username nor the service. */
+const newPassword = (): string => `pw ${randomBytes(12).toString('base64url')}`;
 
 export interface TestPerson {
   id: string;
@@ -27,7 +31,7 @@ export const AccountFactory = {
   /** A person with a password, signed in. */
   async person(gw: TestApp, adminToken: string, role: Role): Promise<TestPerson> {
     const username = `${role}.${++sequence}.${process.pid}`;
-    const password = `pw-${username}-long-enough`;
+    const password = newPassword();
     const created = await gw.http.post('/v1/accounts').set('Authorization', `Bearer ${adminToken}`).send({ role, username, password }).expect(201);
     const login = await gw.http.post('/v1/auth/login').send({ username, password }).expect(200);
     const token = login.body.accessToken as string;
@@ -40,7 +44,7 @@ export const AccountFactory = {
     const created = await gw.http
       .post('/v1/accounts')
       .set('Authorization', `Bearer ${adminToken}`)
-      .send({ role: Role.Hospital, username, password: `pw-${username}-long-enough` })
+      .send({ role: Role.Hospital, username, password: newPassword() })
       .expect(201);
     const key = await gw.http
       .post(`/v1/accounts/${created.body.id}/api-keys`)

@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEnum } from 'class-validator';
 import { Role } from '../auth/permissions';
-import { IsLabel, IsNewPassword, IsUsername, LABEL_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../common/validation';
+import { IsNewPassword } from '../auth/password-policy';
+import { IsLabel, IsUsername, LABEL_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../common/validation';
 
 export class AccountCreateDto {
   @ApiProperty({ enum: Role })
@@ -12,7 +13,7 @@ export class AccountCreateDto {
   @IsUsername()
   username!: string;
 
-  @ApiProperty({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, description: 'Required for people; hospital systems use API keys instead' })
+  @ApiProperty({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, description: 'At least 12 characters besides spaces; not a commonly used password, a repeated or sequential pattern, the username or the service name (NIST SP 800-63B). Required for people; hospital systems use API keys instead' })
   @IsNewPassword()
   password!: string;
 }

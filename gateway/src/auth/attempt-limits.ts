@@ -33,8 +33,8 @@ class CappedMap<V> {
 const FORGIVE_AFTER_MS = 24 * 3600 * 1000;
 
 /**
- * Progressive back-off per username: after `freeFailures` failed sign-ins in a row, each further
- * failure makes the username wait 1 s, 2 s, 4 s... up to `maxSeconds`; a success clears it.
+ * Progressive back-off per username: the `freeFailures`-th failed sign-in in a row makes the
+ * username wait 1 s, each further one twice as long (2 s, 4 s...) up to `maxSeconds`; a success clears it.
  * Applied to any username, existing or not, so it tells nobody which exist. Checked before the
  * password is hashed, so hammering one account costs the gateway nothing while it waits.
  */
@@ -61,7 +61,7 @@ export class LoginBackoff {
     const now = this.now();
     const previous = this.entries.get(key(username));
     const failures = previous && now - previous.lastFailure < FORGIVE_AFTER_MS ? previous.failures + 1 : 1;
-    const over = failures - this.freeFailures;
+    const over = failures - this.freeFailures + 1;
     const waitMs = over > 0 ? Math.min(2 ** Math.min(over - 1, 30), this.maxSeconds) * 1000 : 0;
     this.entries.set(key(username), { failures, lastFailure: now, until: now + waitMs });
   }

@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { IsBytes32, IsEthAddress, IsLabel, IsNewPassword, IsSignature, IsUsername } from './validation';
+import { IsNewPassword } from '../auth/password-policy';
+import { IsBytes32, IsEthAddress, IsLabel, IsSignature, IsUsername } from './validation';
 
 class Sample {
   @IsUsername() username!: unknown;

@@ -25,14 +25,6 @@ export function IsUsername(options?: ValidationOptions): PropertyDecorator {
   return Matches(USERNAME_PATTERN, { message: 'username must be 3-64 of a-z 0-9 . _ -', ...options });
 }
 
-/**
- * A password being set. Length only (NIST SP 800-63B 5.1.1.2: no composition rules); the upper
- * bound keeps scrypt's input, and the request, small.
- */
-export function IsNewPassword(): PropertyDecorator {
-  return applyDecorators(IsString(), Length(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH));
-}
-
 /** A short free-text name people give to a credential or device (`AIIMS HIS production`). */
 export function IsLabel(): PropertyDecorator {
   return applyDecorators(IsString(), Length(1, LABEL_MAX_LENGTH));

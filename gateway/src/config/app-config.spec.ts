@@ -130,3 +130,35 @@ describe('validator RPC endpoints (VALIDATOR_RPC_URLS)', () => {
     expect(() => loadConfig({ VALIDATOR_RPC_URLS: 'http://validator1:8545' })).toThrow(/VALIDATOR_RPC_URLS needs CHAIN_RPC_URL/);
   });
 });
+
+describe('limits (issue 10)', () => {
+  it('defaults to limits a hospital can run with, documented in README "Rate limits"', () => {
+    expect(loadConfig({}).limits).toEqual({
+      requestsPerAddressPerMinute: 1_200,
+      loginsPerAddressPerMinute: 20,
+      authFailuresPerAddressPerMinute: 30,
+      writesPerAccountPerMinute: 600,
+      loginFailuresBeforeBackoff: 5,
+      loginMaxBackoffSeconds: 900,
+      passwordHashConcurrency: 2,
+      passwordHashQueue: 16,
+      requestTimeoutMs: 60_000,
+      headersTimeoutMs: 10_000,
+      jsonBodyLimitBytes: 65_536,
+      trustProxyHops: false,
+    });
+  });
+
+  it.each([
+    ['RATE_LIMIT_PER_ADDRESS', '0', /RATE_LIMIT_PER_ADDRESS must be between 1 and/],
+    ['PASSWORD_HASH_CONCURRENCY', '0', /PASSWORD_HASH_CONCURRENCY must be between 1 and 64/],
+    ['TRUST_PROXY_HOPS', 'yes', /TRUST_PROXY_HOPS must be a whole number/],
+    ['HEADERS_TIMEOUT_MS', '120000', /HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS/],
+  ])('refuses %s=%s naming the variable', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('trusts X-Forwarded-For only from as many proxies as TRUST_PROXY_HOPS says', () => {
+    expect(loadConfig({ TRUST_PROXY_HOPS: '2' }).limits.trustProxyHops).toBe(2);
+  });
+});
