@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AppModule, FEATURE_MODULES } from './app.module';
 import { ApiError } from './common/errors';
-import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './common/json-depth';
+import { clientErrorHandler, frameworkErrors } from './common/http-errors';
+import { hasNulCharacter, jsonNestsDeeperThan, MAX_JSON_DEPTH } from './common/json-guards';
 import { createLogger, PinoNestLogger } from './common/logger';
 import { installEarlyAuthentication } from './auth/early-authentication';
 import { registerAddressLimits } from './common/rate-limits';
@@ -46,6 +47,9 @@ export async function createApp(
     connectionTimeout: limits.requestTimeoutMs,
     http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: 1_000 },
     trustProxy: limits.trustProxyHops,
+    // Errors raised before Nest sees the request, in the same error contract.
+    frameworkErrors,
+    clientErrorHandler,
     requestIdHeader: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
@@ -79,13 +83,18 @@ async function configure(app: NestFastifyApplication, config: AppConfig): Promis
     if (jsonNestsDeeperThan(body as string, MAX_JSON_DEPTH)) {
       return done(new ApiError(HttpStatus.BAD_REQUEST, 'JSON_TOO_DEEP', `Request body nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels`), undefined);
     }
-    parseJson(request, body as string, (error, value) =>
-      error ? done(new ApiError(HttpStatus.BAD_REQUEST, 'MALFORMED_JSON', 'Request body is not valid JSON'), undefined) : done(null, value),
-    );
+    parseJson(request, body as string, (error, value) => {
+      if (error) return done(new ApiError(HttpStatus.BAD_REQUEST, 'MALFORMED_JSON', 'Request body is not valid JSON'), undefined);
+      if (hasNulCharacter(value)) return done(new ApiError(HttpStatus.BAD_REQUEST, 'NUL_CHARACTER', 'Request body contains a NUL character, which no field accepts'), undefined);
+      done(null, value);
+    });
   });
   fastify.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // Tokens, records, accounts: nothing the API answers may be kept by a browser or proxy cache.
+    // The Swagger UI's static files are the exception.
+    if (!request.url.startsWith('/docs')) reply.header('cache-control', 'no-store');
   });
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', async (request, reply) => {

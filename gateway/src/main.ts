@@ -3,6 +3,7 @@ import { AccountsService } from './accounts/accounts.service';
 import { createApp } from './app.factory';
 import { createLogger } from './common/logger';
 import { ConfigError, loadConfig } from './config/app-config';
+import { narrowTree, protectDataDir } from './config/data-dir';
 
 async function main(): Promise<void> {
   let config;
@@ -16,7 +17,13 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  // Everything the gateway (and the embedded chain it starts) creates is the owner's alone.
+  process.umask(0o077);
+  if ((await protectDataDir(config.dataDir)) === 'narrowed') {
+    logger.warn({ event: 'data_dir_narrowed', dataDir: config.dataDir }, 'The data directory was open to other users; narrowed it and its contents to the owner');
+  }
   const app = await createApp(config, logger);
+  if (!config.database.url) await narrowTree(config.database.pgliteDir);
   app.enableShutdownHooks();
 
   await app.listen({ host: config.host, port: config.port });

@@ -4,6 +4,7 @@ import { controllersOf, listRoutes, personaExposures } from '../../gateway/src/a
 import { parseApiKey } from '../../gateway/src/auth/secrets';
 import { AccountEntity } from '../../gateway/src/accounts/account.entity';
 import { DataSource } from 'typeorm';
+import { KeyStore } from '../../gateway/src/keys/key-store';
 import { AccountFactory } from '../factories/account.factory';
 import { removeGatewayData, createTestApp, TestApp } from '../support/test-app';
 
@@ -41,9 +42,12 @@ describe('gateway (e2e)', () => {
       expect(doc.paths['/v1/blobs'].post.responses).toHaveProperty('403');
     });
 
-    it('exposes Prometheus metrics labelled by route template, never by raw path', async () => {
+    it('exposes Prometheus metrics labelled by route template, never by raw path, to the scrape token only', async () => {
       await gw.http.get('/v1/accounts/00000000-0000-4000-8000-000000000000').set(admin()).expect(404);
-      const res = await gw.http.get('/metrics').expect(200);
+      expect((await gw.http.get('/metrics').expect(401)).body.code).toBe('UNAUTHENTICATED');
+      // An administrator's token is not the scrape token either.
+      await gw.http.get('/metrics').set(admin()).expect(401);
+      const res = await gw.http.get('/metrics').set('Authorization', `Bearer ${gw.app.get(KeyStore).metricsToken()}`).expect(200);
       expect(res.text).toContain('ehrchain_http_request_duration_seconds_bucket');
       expect(res.text).toContain('route="/v1/accounts/:id"');
       expect(res.text).not.toContain('00000000-0000-4000-8000-000000000000');
@@ -121,6 +125,10 @@ describe('gateway (e2e)', () => {
       ['a body over the limit', (r: TestApp['http']) => r.post('/v1/auth/login').send({ username: 'x', password: 'y'.repeat(8000) }), 413, 'PAYLOAD_TOO_LARGE'],
       ['an unsupported media type', (r: TestApp['http']) => r.post('/v1/auth/login').set('Content-Type', 'application/xml').send('<x/>'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
       ['an unknown route', (r: TestApp['http']) => r.get('/v1/nothing-here'), 404, 'NOT_FOUND'],
+      ['a NUL character in a field', (r: TestApp['http']) => r.post('/v1/auth/login').set('Content-Type', 'application/json').send('{"username":"ad\\u0000min","password":"x"}'), 400, 'NUL_CHARACTER'],
+      ['a path parameter over 100 characters', (r: TestApp['http']) => r.get(`/v1/accounts/${'a'.repeat(200)}`), 414, 'URI_TOO_LONG'],
+      ['a malformed escape in the path', (r: TestApp['http']) => r.get('/v1/accounts/%zz'), 400, 'BAD_URL'],
+      ['an upload that is not application/octet-stream', (r: TestApp['http']) => r.post('/v1/blobs').set(admin()).send({ bytes: 'as JSON' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
     ])('answers %s', async (_name, send, status, code) => {
       const res = await send(gw.http).expect(status);
       expect(res.body).toMatchObject({ statusCode: status, code });
@@ -131,6 +139,13 @@ describe('gateway (e2e)', () => {
     it('rejects a malformed id in a path', async () => {
       const res = await gw.http.get('/v1/accounts/not-a-uuid').set(admin()).expect(400);
       expect(res.body.code).toBe('BAD_REQUEST');
+    });
+
+    it('tells caches to keep nothing: tokens, accounts, errors', async () => {
+      const login = await gw.http.post('/v1/auth/login').send(gw.admin!).expect(200);
+      const me = await gw.http.get('/v1/auth/me').set(admin()).expect(200);
+      const refused = await gw.http.get('/v1/auth/me').expect(401);
+      expect([login, me, refused].map((res) => res.headers['cache-control'])).toEqual(['no-store', 'no-store', 'no-store']);
     });
 
     it("echoes the caller's request id so a hospital can quote it", async () => {

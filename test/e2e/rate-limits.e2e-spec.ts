@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { AddressInfo, connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { Role } from '../../gateway/src/auth/permissions';
@@ -127,7 +127,7 @@ describe('rate limits, back-off and timeouts (e2e)', () => {
     await send('dr.good', 'a long and unusual passphrase').expect(201);
   });
 
-  describe('on a listening socket', () => {
+  describe('on the connection (a listening socket)', () => {
     let port: number;
     beforeAll(async () => {
       await gw.app.listen(0, '127.0.0.1');
@@ -153,6 +153,20 @@ describe('rate limits, back-off and timeouts (e2e)', () => {
         })();
       });
     }
+
+    it('answers what is not HTTP at all in the error contract, then closes the connection', async () => {
+      const answer = await new Promise<string>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write('HELLO gateway\r\n\r\n'));
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk.toString('utf8')));
+        socket.on('close', () => resolve(text));
+      });
+
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+      expect(body).toEqual({ statusCode: 400, code: 'MALFORMED_REQUEST', message: expect.any(String), requestId: expect.any(String) });
+      expect(answer).toContain(`X-Request-Id: ${body.requestId}`);
+    });
 
     it('refuses an upload without credentials before reading its body', async () => {
       // Announces 10 MB and sends none of it: the answer comes from the headers alone (a server

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { AddressInfo, createServer } from 'node:net';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, lstat, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropTestSchema } from '../support/database';
@@ -55,15 +55,19 @@ describe('npm start (compiled gateway, child process)', () => {
   const jsonLogLines = (stdout: string) => stdout.split('\n').filter((line) => line.startsWith('{'));
   const contractDeployments = (stdout: string) => jsonLogLines(stdout).filter((line) => JSON.parse(line).event === 'contract_deployed');
 
+  let scratch: string;
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'ehr-start-'));
+    // A data directory the gateway creates itself, inside a scratch directory others may enter.
+    scratch = await mkdtemp(join(tmpdir(), 'ehr-start-'));
+    await chmod(scratch, 0o755);
+    dataDir = join(scratch, 'data');
     port = await freePort();
   });
 
   afterAll(async () => {
     await gw?.stop(5_000);
     await dropTestSchema(database);
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    if (scratch) await rm(scratch, { recursive: true, force: true });
   });
 
   it('first start: prints the banner with a one-time admin password, serves health and docs, keeps keys private', async () => {
@@ -119,6 +123,20 @@ describe('npm start (compiled gateway, child process)', () => {
     first.anvilPids = gw.anvilPids();
     expect(first.anvilPids).toHaveLength(1);
   }, 120_000);
+
+  it('creates the data directory owner-only: chain state, database, IPFS blocks and keys are nobody else\'s', async () => {
+    const open: string[] = [];
+    const walk = async (path: string): Promise<void> => {
+      const info = await lstat(path);
+      if ((info.mode & 0o077) !== 0) open.push(`${path.slice(dataDir.length) || '/'} ${(info.mode & 0o777).toString(8)}`);
+      if (info.isDirectory()) for (const entry of await readdir(path)) await walk(join(path, entry));
+    };
+    await walk(dataDir);
+
+    expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
+    expect(await readdir(dataDir)).toEqual(expect.arrayContaining(['chain', 'ipfs', 'keys']));
+    expect(open).toEqual([]);
+  });
 
   it('writes secrets to no log line: the password only in the banner, key material nowhere', async () => {
     const stdout = gw!.stdout();

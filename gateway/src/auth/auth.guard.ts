@@ -1,6 +1,8 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/errors';
-import { AuthService } from './auth.service';
+import { constantTimeEqual } from '../crypto/hmac';
+import { KeyStore } from '../keys/key-store';
+import { AuthService, unauthenticated } from './auth.service';
 import { readAccessRule } from './authenticated.decorator';
 import { Permission, principalHas } from './permissions';
 import { AuthenticatedRequest, Principal } from './principal';
@@ -16,7 +18,10 @@ interface HeaderRequest extends AuthenticatedRequest {
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly keys: KeyStore,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const rule = readAccessRule(context.getHandler(), context.getClass());
@@ -24,6 +29,10 @@ export class AuthGuard implements CanActivate {
     if (!rule) throw new ApiError(HttpStatus.FORBIDDEN, 'FORBIDDEN', 'Route has no access rule');
 
     const request = context.switchToHttp().getRequest<HeaderRequest>();
+    if (rule.kind === 'scrape-token') {
+      if (!this.isScrapeToken(request.headers.authorization)) throw unauthenticated('Send the metrics token ($KEYS_DIR/metrics.token) as a bearer token');
+      return true;
+    }
     // Usually checked already when the request arrived (early-authentication.ts).
     const principal = request.credentialsOf ?? (await this.auth.authenticate(request.headers));
     if (!rule.principals.includes(principal.kind)) {
@@ -34,6 +43,11 @@ export class AuthGuard implements CanActivate {
     if (!principalHas(principal, rule.permission)) throw forbidden(principal, rule.permission);
     request.principal = principal;
     return true;
+  }
+
+  private isScrapeToken(authorization: string | string[] | undefined): boolean {
+    if (typeof authorization !== 'string' || !authorization.startsWith('Bearer ')) return false;
+    return constantTimeEqual(Buffer.from(authorization.slice('Bearer '.length).trim()), Buffer.from(this.keys.metricsToken()));
   }
 }
 

@@ -7,6 +7,7 @@ import { PrincipalKind } from './principal';
 export const PERMISSION_KEY = 'ehrchain:permission';
 export const PRINCIPALS_KEY = 'ehrchain:principals';
 export const PUBLIC_KEY = 'ehrchain:public';
+export const SCRAPE_TOKEN_KEY = 'ehrchain:scrape-token';
 
 export const API_KEY_HEADER = 'x-api-key';
 export const API_KEY_SCHEME = 'api-key';
@@ -26,7 +27,10 @@ export interface AccessOptions {
 }
 
 /** What a route requires, as the guard and the route checks read it. */
-export type AccessRule = { kind: 'public'; reason: string } | { kind: 'authenticated'; permission: Permission; principals: readonly PrincipalKind[] };
+export type AccessRule =
+  | { kind: 'public'; reason: string }
+  | { kind: 'scrape-token' }
+  | { kind: 'authenticated'; permission: Permission; principals: readonly PrincipalKind[] };
 
 /**
  * The route needs an authenticated caller of an accepted kind that holds `permission`. Also
@@ -56,11 +60,21 @@ export function Public(reason: string) {
   return SetMetadata(PUBLIC_KEY, reason);
 }
 
+/**
+ * The route takes one credential only: the metrics scrape token (`$KEYS_DIR/metrics.token`) as a
+ * bearer token, which is what Prometheus sends (`authorization.credentials_file`). No account,
+ * no pseudonym: a scraper is not a person, and an account token expires within the hour.
+ */
+export function ScrapeToken() {
+  return SetMetadata(SCRAPE_TOKEN_KEY, true);
+}
+
 /** The access rule of a handler, looked up on the handler first, then its controller; undefined when none was decided. */
 export function readAccessRule(handler: object, controller: object): AccessRule | undefined {
   const read = <T>(key: string): T | undefined => [handler, controller].map((target) => Reflect.getMetadata(key, target) as T | undefined).find((value) => value !== undefined);
   const reason = read<string>(PUBLIC_KEY);
   if (reason) return { kind: 'public', reason };
+  if (read<boolean>(SCRAPE_TOKEN_KEY)) return { kind: 'scrape-token' };
   const permission = read<Permission>(PERMISSION_KEY);
   return permission ? { kind: 'authenticated', permission, principals: read<PrincipalKind[]>(PRINCIPALS_KEY) ?? DEFAULT_PRINCIPALS } : undefined;
 }

@@ -18,7 +18,7 @@ const MINUTE_MS = 60_000;
  * make the gateway receive an upload, or hold a connection open with a slow body (issue 10).
  * Then, per client address, refuses a source of repeated failed token or API-key checks
  * (RATE_LIMIT_AUTH_FAILURES_PER_ADDRESS, 429) and, per caller, too many writes
- * (RATE_LIMIT_WRITES_PER_ACCOUNT). Public routes and unknown paths pass through; AuthGuard
+ * (RATE_LIMIT_WRITES_PER_ACCOUNT). Public routes, /metrics (its own token) and unknown paths pass through; AuthGuard
  * still decides, per route, whether the caller is accepted and may act.
  * Install before `app.init()`, so the hook applies to every route.
  */
@@ -31,7 +31,7 @@ export function installEarlyAuthentication(app: NestFastifyApplication, limits: 
 
   fastify.addHook('onRequest', async (request: FastifyRequest & AuthenticatedRequest) => {
     const rule = rules.get(`${request.method} ${request.routeOptions.url}`);
-    if (rule === undefined || rule.kind === 'public') return;
+    if (rule?.kind !== 'authenticated') return;
     const wait = failures.retryAfterSeconds(request.ip);
     if (wait > 0) {
       throw new RetryLaterError(HttpStatus.TOO_MANY_REQUESTS, 'RATE_LIMITED', `Too many failed credential checks from this address; try again in ${wait} s`, wait);

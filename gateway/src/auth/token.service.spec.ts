@@ -37,6 +37,9 @@ describe(TokenService.name, () => {
     ['another issuer', () => jwt.signAsync({}, { subject: accountId, audience: ACCOUNT_AUDIENCE, issuer: 'not-ehrchain' })],
     ['another secret', () => new TokenService(new JwtService(jwtOptions('other'))).signAccount(accountId, Role.Admin, 60)],
     ['an expired one', () => jwt.signAsync({}, { subject: accountId, audience: ACCOUNT_AUDIENCE, expiresIn: -1 })],
+    // jsonwebtoken would take a token without `exp` as valid for ever.
+    ['no expiry', () => jwt.signAsync({ role: Role.Admin }, { subject: accountId, audience: ACCOUNT_AUDIENCE })],
+    ['a subject that is not an account id', () => jwt.signAsync({}, { subject: 'admin', audience: ACCOUNT_AUDIENCE, expiresIn: 60 })],
     ['alg none', async () => `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: accountId, aud: ACCOUNT_AUDIENCE, iss: 'ehrchain' })).toString('base64url')}.`],
   ])('refuses a token with %s', async (_name, make) => {
     await expect(sut.verify(await make())).resolves.toBeNull();

@@ -27,6 +27,7 @@ export type VerifiedToken =
   | { kind: 'pseudonym'; handle: string; /** the consent key that signed in, checksummed */ signer: string };
 
 interface Claims {
+  exp?: unknown;
   aud?: unknown;
   sub?: unknown;
   signer?: unknown;
@@ -46,7 +47,7 @@ export class TokenService {
     return this.jwt.signAsync({ signer }, { subject: handle, audience: PSEUDONYM_AUDIENCE, expiresIn: ttlSeconds });
   }
 
-  /** The token's kind and subject; null when it is forged, expired, of another issuer or audience, or malformed. */
+  /** The token's kind and subject; null when it is forged, expired or without an expiry, of another issuer or audience, or malformed. */
   async verify(token: string): Promise<VerifiedToken | null> {
     let claims: Claims;
     try {
@@ -54,7 +55,9 @@ export class TokenService {
     } catch {
       return null;
     }
-    const { aud, sub, signer } = claims;
+    const { exp, aud, sub, signer } = claims;
+    // jsonwebtoken accepts a token without `exp` as never expiring: ours always carry one.
+    if (typeof exp !== 'number') return null;
     if (aud === ACCOUNT_AUDIENCE && typeof sub === 'string' && UUID.test(sub)) return { kind: 'account', accountId: sub };
     if (aud === PSEUDONYM_AUDIENCE && typeof sub === 'string' && BYTES32_PATTERN.test(sub) && typeof signer === 'string' && ADDRESS_PATTERN.test(signer)) {
       return { kind: 'pseudonym', handle: sub, signer };

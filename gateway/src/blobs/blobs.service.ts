@@ -63,7 +63,11 @@ export class BlobsService {
   }
 
   async create(auth: AccountPrincipal, bytes: Buffer, wait: boolean): Promise<BlobResponseDto> {
-    if (!Buffer.isBuffer(bytes) || bytes.length === 0) {
+    // Another content type was parsed as something else (JSON: an object); its bytes are not what was sent.
+    if (!Buffer.isBuffer(bytes)) {
+      throw new ApiError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'UNSUPPORTED_MEDIA_TYPE', 'Send the bytes to store as application/octet-stream');
+    }
+    if (bytes.length === 0) {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'EMPTY_BODY', 'Send the bytes to store as application/octet-stream');
     }
     const cid = await this.ipfs.add(bytes);

@@ -1,5 +1,6 @@
 import { hkdfSync } from 'node:crypto';
 import { eth, utils } from 'web3';
+import { isPrivateKey } from '../crypto/secp256k1';
 import { patientHandle } from './patient-handle';
 
 /**
@@ -34,8 +35,6 @@ export interface Relationship {
 }
 
 const HKDF_SALT = 'EHRChain ledger keys v1';
-/** The order of secp256k1's group: a private key is in [1, n - 1]. */
-const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 function derive32(secret: Uint8Array, info: string): Buffer {
   if (secret.length < 32) throw new Error('a ledger secret has at least 32 bytes');
@@ -50,8 +49,7 @@ function context(scope: LedgerScope, purpose: string, counterpart: string): stri
 function deriveKey(secret: Uint8Array, info: string): string {
   for (let counter = 0; ; counter++) {
     const candidate = derive32(secret, `${info}|key|${counter}`);
-    const value = BigInt(`0x${candidate.toString('hex')}`);
-    if (value > 0n && value < SECP256K1_N) return `0x${candidate.toString('hex')}`;
+    if (isPrivateKey(candidate)) return `0x${candidate.toString('hex')}`;
   }
 }
 

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** secp256k1 group order: a private key must be in [1, n-1]. */
-const SECP256K1_N = BigInt('0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141');
+import { isPrivateKey } from '../crypto/secp256k1';
 
 interface KeySpec {
   file: string;
@@ -13,8 +12,7 @@ interface KeySpec {
 function chainKey(): string {
   for (;;) {
     const candidate = randomBytes(32);
-    const value = BigInt(`0x${candidate.toString('hex')}`);
-    if (value > 0n && value < SECP256K1_N) return `0x${candidate.toString('hex')}`;
+    if (isPrivateKey(candidate)) return `0x${candidate.toString('hex')}`;
   }
 }
 
@@ -28,6 +26,11 @@ const KEYS = {
    * edit the outbox table still cannot make the gateway write something it never queued.
    */
   outboxMac: { file: 'outbox-mac.secret', generate: () => randomBytes(32).toString('base64') },
+  /**
+   * The bearer token Prometheus scrapes /metrics with (`authorization.credentials_file`):
+   * metrics are not public, and a scraper needs no account or expiring token.
+   */
+  metricsToken: { file: 'metrics.token', generate: () => randomBytes(32).toString('base64url') },
 } satisfies Record<string, KeySpec>;
 
 type KeyName = keyof typeof KEYS;
@@ -96,6 +99,10 @@ export class KeyStore {
 
   jwtSecret(): string {
     return this.values.jwt;
+  }
+
+  metricsToken(): string {
+    return this.values.metricsToken;
   }
 
   outboxMacKey(): Buffer {

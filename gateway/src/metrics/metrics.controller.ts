@@ -1,6 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController, ApiOperation } from '@nestjs/swagger';
-import { Public } from '../auth/authenticated.decorator';
+import { ScrapeToken } from '../auth/authenticated.decorator';
 import { MetricsService } from './metrics.service';
 
 @ApiExcludeController()
@@ -10,7 +10,7 @@ export class MetricsController {
 
   @Get()
   @ApiOperation({ summary: 'Prometheus metrics: HTTP by route template, outbox rows and age, process' })
-  @Public('Prometheus scrapes without credentials; labels hold no personal data')
+  @ScrapeToken()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   scrape(): Promise<string> {
     return this.metrics.registry.metrics();

@@ -101,7 +101,7 @@ describe(OutboxService.name, () => {
       expect(row.anchorError).toContain('AccessControlUnauthorizedAccount');
       expect(await batchOf(id)).toMatchObject({ status: 'failed', sends: 0 });
       // What an operator's alert sees.
-      const metrics = (await app.http.get('/metrics').expect(200)).text;
+      const metrics = (await app.http.get('/metrics').set('Authorization', `Bearer ${app.app.get(KeyStore).metricsToken()}`).expect(200)).text;
       expect(metrics).toMatch(/^ehrchain_outbox_rows\{kind="record-anchor",status="failed"\} [1-9]/m);
     } finally {
       const authorities = (await app.app.get(KeyStore).devAuthorityKeys(DEV_AUTHORITIES.count)).map((key) => new ChainClient(chain.rpcUrl, key));

@@ -1,4 +1,4 @@
-import { jsonNestsDeeperThan } from './json-depth';
+import { hasNulCharacter, jsonNestsDeeperThan } from './json-guards';
 
 describe(jsonNestsDeeperThan.name, () => {
   it('measures the nesting of objects and arrays, up to and beyond the maximum', () => {
@@ -12,5 +12,13 @@ describe(jsonNestsDeeperThan.name, () => {
     expect(jsonNestsDeeperThan(JSON.stringify({ note: '[[[[{{{{' }), 1)).toBe(false);
     expect(jsonNestsDeeperThan(JSON.stringify({ note: 'say \\"[[[[" now' }), 1)).toBe(false);
     expect(jsonNestsDeeperThan('{"a":"\\\\"}', 1)).toBe(false);
+  });
+});
+
+describe(hasNulCharacter.name, () => {
+  it('finds a NUL in any string, key or value, however nested', () => {
+    expect(hasNulCharacter(JSON.parse('{"username":"ad\\u0000min"}'))).toBe(true);
+    expect(hasNulCharacter(JSON.parse('{"a":[1,{"b\\u0000":2}]}'))).toBe(true);
+    expect(hasNulCharacter(JSON.parse('{"a":[1,{"b":"\\\\u0000 is only text"}],"n":null}'))).toBe(false);
   });
 });

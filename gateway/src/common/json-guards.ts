@@ -24,3 +24,14 @@ export function jsonNestsDeeperThan(text: string, max: number): boolean {
   }
   return false;
 }
+
+/**
+ * Whether a parsed JSON value holds a NUL character in any string, key or value: no field of
+ * ours takes one, and Postgres refuses it in text (a username with `\u0000` answered 500).
+ */
+export function hasNulCharacter(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(hasNulCharacter);
+  if (value !== null && typeof value === 'object') return Object.entries(value).some(([key, entry]) => key.includes('\u0000') || hasNulCharacter(entry));
+  return false;
+}
