@@ -1,6 +1,7 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AccountsModule } from './accounts/accounts.module';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { BlobsModule } from './blobs/blobs.module';
 import { ChainModule } from './chain/chain.module';
@@ -35,6 +36,7 @@ export class AppModule {
         ChainModule,
         IpfsModule,
         MetricsModule,
+        AuditModule,
         AccountsModule,
         AuthModule,
         OutboxModule,

@@ -159,10 +159,13 @@ describe('gateway (e2e)', () => {
     const hospital = await AccountFactory.hospital(gw, adminToken);
     await gw.http.get('/v1/auth/me').set(hospital.auth).expect(200);
     await gw.http.post('/v1/auth/login').send({ username: 'admin', password: 'wrong-password-on-purpose' }).expect(401);
-    const logs = gw.logs.join('\n');
-    expect(logs).toContain('"url":"/v1/auth/login"'); // the requests were logged...
+    const logs = () => gw.logs.join('\n');
+    expect(logs()).toContain('"url":"/v1/auth/login"'); // the requests were logged...
+    // A token in a query string is a credential too: the parameter's name is logged, its value is not.
+    await gw.http.get(`/v1/auth/me?access_token=${adminToken}`).expect(401);
+    expect(logs()).toContain('"url":"/v1/auth/me?access_token=[redacted]"');
     for (const secret of [gw.admin!.password, adminToken, hospital.apiKey, 'wrong-password-on-purpose']) {
-      expect(logs).not.toContain(secret); // ...without their credentials
+      expect(logs()).not.toContain(secret); // ...without their credentials
     }
   });
 });

@@ -2,6 +2,8 @@ import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AccountResponseDto } from '../accounts/accounts.dto';
 import { AccountsService } from '../accounts/accounts.service';
+import { AuditedBy } from '../audit/audit-context';
+import type { AuditContext } from '../audit/security-audit';
 import { LoginDto, TokenResponseDto } from './auth.dto';
 import { AuthService } from './auth.service';
 import { SignInRateLimit } from '../common/rate-limits';
@@ -22,8 +24,8 @@ export class AuthController {
   @Public('Sign-in is how a token is obtained')
   @SignInRateLimit()
   @ApiOkResponse({ type: TokenResponseDto })
-  async login(@Body() dto: LoginDto): Promise<TokenResponseDto> {
-    return { tokenType: 'Bearer', ...(await this.auth.login(dto.username, dto.password)) };
+  async login(@Body() dto: LoginDto, @AuditedBy() context: AuditContext): Promise<TokenResponseDto> {
+    return { tokenType: 'Bearer', ...(await this.auth.login(dto.username, dto.password, context)) };
   }
 
   @Get('me')

@@ -1,4 +1,7 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { auditContextOf } from '../audit/audit-context';
+import { SecurityAudit } from '../audit/security-audit';
 import { ApiError } from '../common/errors';
 import { constantTimeEqual } from '../crypto/hmac';
 import { KeyStore } from '../keys/key-store';
@@ -21,6 +24,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly auth: AuthService,
     private readonly keys: KeyStore,
+    private readonly audit: SecurityAudit,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -35,12 +39,17 @@ export class AuthGuard implements CanActivate {
     }
     // Usually checked already when the request arrived (early-authentication.ts).
     const principal = request.credentialsOf ?? (await this.auth.authenticate(request.headers));
-    if (!rule.principals.includes(principal.kind)) {
-      throw new ApiError(HttpStatus.FORBIDDEN, 'PRINCIPAL_NOT_ACCEPTED', `This route does not accept ${principal.kind} callers`, {
-        accepted: [...rule.principals],
+    const refusal = !rule.principals.includes(principal.kind)
+      ? new ApiError(HttpStatus.FORBIDDEN, 'PRINCIPAL_NOT_ACCEPTED', `This route does not accept ${principal.kind} callers`, { accepted: [...rule.principals] })
+      : !principalHas(principal, rule.permission) ? forbidden(principal, rule.permission) : undefined;
+    if (refusal) {
+      const http = context.switchToHttp().getRequest<FastifyRequest & AuthenticatedRequest>();
+      await this.audit.recordRefusal(auditContextOf(http), {
+        event: 'permission.denied',
+        details: { route: `${http.method} ${http.routeOptions.url}`, permission: rule.permission, code: refusal.code },
       });
+      throw refusal;
     }
-    if (!principalHas(principal, rule.permission)) throw forbidden(principal, rule.permission);
     request.principal = principal;
     return true;
   }

@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { AccountStore } from '../accounts/account.store';
+import { AuditContext, SecurityAudit } from '../audit/security-audit';
 import { ConsentManager } from '../chain/consent-manager';
 import { ApiError, RetryLaterError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
@@ -28,12 +29,13 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly consentManager: ConsentManager,
     private readonly passwords: PasswordHasher,
+    private readonly audit: SecurityAudit,
     @InjectConfig() private readonly config: AppConfig,
   ) {
     this.backoff = new LoginBackoff(config.limits.loginFailuresBeforeBackoff, config.limits.loginMaxBackoffSeconds);
   }
 
-  async login(username: string, password: string): Promise<{ accessToken: string; expiresIn: number }> {
+  async login(username: string, password: string, context: AuditContext = {}): Promise<{ accessToken: string; expiresIn: number }> {
     // Before any hashing: a username under back-off costs the gateway nothing, right or wrong.
     const wait = this.backoff.waitSeconds(username);
     if (wait > 0) {
@@ -44,10 +46,11 @@ export class AuthService {
     const ok = (await this.passwords.verify(password, account?.passwordHash ?? (await this.decoyHash))) && !!account && !account.disabledAt;
     if (!account || !ok) {
       this.backoff.failed(username);
-      this.logger.warn({ event: 'login_failed' });
+      await this.audit.recordRefusal(context, { event: 'login.failed', username });
       throw unauthenticated('Wrong username or password');
     }
     this.backoff.succeeded(username);
+    await this.audit.record({ ...context, actor: { kind: 'account', accountId: account.id, role: account.role, via: 'jwt' } }, { event: 'login.succeeded', username });
     const accessToken = await this.tokens.signAccount(account.id, account.role, this.config.jwtTtlSeconds);
     return { accessToken, expiresIn: this.config.jwtTtlSeconds };
   }

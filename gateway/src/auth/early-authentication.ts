@@ -2,6 +2,8 @@ import { HttpStatus } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
+import { auditContextOf } from '../audit/audit-context';
+import { SecurityAudit } from '../audit/security-audit';
 import { RetryLaterError } from '../common/errors';
 import { accountWriteLimit } from '../common/rate-limits';
 import type { LimitsConfig } from '../config/limits-config';
@@ -11,6 +13,13 @@ import { AuthenticatedRequest, Principal } from './principal';
 import { controllersOf, listRoutes } from './route-access';
 
 const MINUTE_MS = 60_000;
+
+/** Which kind of credential a request presented (never the credential itself). */
+function credentialKind(headers: FastifyRequest['headers']): string {
+  if (typeof headers.authorization === 'string' && headers.authorization.startsWith('Bearer ')) return 'bearer token';
+  if (typeof headers['x-api-key'] === 'string') return 'API key';
+  return 'none';
+}
 
 /**
  * Checks the caller's credentials as soon as a request for a protected route arrives, in
@@ -25,6 +34,7 @@ const MINUTE_MS = 60_000;
 export function installEarlyAuthentication(app: NestFastifyApplication, limits: LimitsConfig): void {
   const fastify = app.getHttpAdapter().getInstance();
   const auth = app.get(AuthService);
+  const audit = app.get(SecurityAudit);
   const rules = new Map(listRoutes(controllersOf(app.get(ModulesContainer))).map(({ route, rule }) => [route, rule]));
   const failures = new WindowCounter(limits.authFailuresPerAddressPerMinute, MINUTE_MS);
   const limitWrites = accountWriteLimit(fastify, limits);
@@ -40,7 +50,10 @@ export function installEarlyAuthentication(app: NestFastifyApplication, limits: 
     try {
       principal = await auth.authenticate(request.headers);
     } catch (error) {
-      if ((error as { getStatus?: () => number }).getStatus?.() === HttpStatus.UNAUTHORIZED) failures.add(request.ip);
+      if ((error as { getStatus?: () => number }).getStatus?.() === HttpStatus.UNAUTHORIZED) {
+        failures.add(request.ip);
+        await audit.recordRefusal(auditContextOf(request), { event: 'credential.rejected', details: { route: `${request.method} ${request.routeOptions.url}`, credential: credentialKind(request.headers) } });
+      }
       throw error;
     }
     request.credentialsOf = principal;

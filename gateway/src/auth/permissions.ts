@@ -21,6 +21,7 @@ export enum Permission {
   SessionRead = 'session.read',
   NetworkRead = 'network.read',
   NetworkVote = 'network.vote',
+  SecurityEventRead = 'security_event.read',
 }
 
 const EVERYONE: Permission[] = [Permission.SessionRead];
@@ -37,6 +38,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.BlobRead,
     Permission.NetworkRead,
     Permission.NetworkVote,
+    Permission.SecurityEventRead,
   ],
   [Role.Hospital]: [...EVERYONE, Permission.BlobWrite, Permission.BlobRead],
   [Role.Doctor]: [...EVERYONE],

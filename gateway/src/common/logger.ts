@@ -21,6 +21,31 @@ export const REDACTED_PATHS = [
   '*.otp',
 ];
 
+/**
+ * A URL as it may be logged: the path, and the query's parameter names with their values
+ * blanked. A token sent as `?access_token=` is a credential like any header (issue 10 found one
+ * in the log); the names still say what was asked.
+ */
+export function redactQuery(url: string): string {
+  const at = url.indexOf('?');
+  if (at < 0) return url;
+  const names = url.slice(at + 1).split('&').filter(Boolean).map((pair) => pair.split('=')[0]);
+  return `${url.slice(0, at)}?${names.map((name) => `${name}=[redacted]`).join('&')}`;
+}
+
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  id?: unknown;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
+/** The request as every log line shows it (Fastify's fields), its query values blanked. */
+function serializeRequest(req: LoggedRequest): Record<string, unknown> {
+  return { method: req.method, url: typeof req.url === 'string' ? redactQuery(req.url) : req.url, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
+}
+
 export function createLogger(level: AppConfig['logLevel'], destination?: pino.DestinationStream): Logger {
   return pino(
     {
@@ -28,6 +53,7 @@ export function createLogger(level: AppConfig['logLevel'], destination?: pino.De
       base: { service: 'ehrchain-gateway' },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      serializers: { req: serializeRequest },
     },
     destination,
   );
