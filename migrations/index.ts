@@ -2,6 +2,7 @@ import { Foundation1764072000000 } from './1764072000000-foundation';
 import { OutboxBatches1796112000000 } from './1796112000000-outbox-batches';
 import { UsedChallenges1796115600000 } from './1796115600000-used-challenges';
 import { SecurityEvents1796122800000 } from './1796122800000-security-events';
+import { AccountLifeCycle1796126400000 } from './1796126400000-account-life-cycle';
 
 /** Every migration, oldest first. Listed explicitly so source (tests) and dist (start) agree. */
-export const MIGRATIONS = [Foundation1764072000000, OutboxBatches1796112000000, UsedChallenges1796115600000, SecurityEvents1796122800000];
+export const MIGRATIONS = [Foundation1764072000000, OutboxBatches1796112000000, UsedChallenges1796115600000, SecurityEvents1796122800000, AccountLifeCycle1796126400000];

@@ -102,7 +102,7 @@ describe('npm start (compiled gateway, child process)', () => {
     // Something worth finding after the restart: a hospital's blob, anchored on chain.
     const admin = { authorization: `Bearer ${session.body.accessToken}`, 'content-type': 'application/json' };
     const hospital = await json('/v1/accounts', {
-      method: 'POST', headers: admin, body: JSON.stringify({ role: 'hospital', username: 'hospital.start', password: 'start-e2e-long-password' }),
+      method: 'POST', headers: admin, body: JSON.stringify({ role: 'hospital', username: 'hospital.start' }),
     });
     expect(hospital.status).toBe(201);
     const key = await json(`/v1/accounts/${hospital.body.id}/api-keys`, { method: 'POST', headers: admin, body: JSON.stringify({ label: 'start e2e' }) });

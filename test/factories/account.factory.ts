@@ -38,13 +38,13 @@ export const AccountFactory = {
     return { id: created.body.id, username, token, auth: { Authorization: `Bearer ${token}` } };
   },
 
-  /** A hospital system with an API key. */
+  /** A hospital system with an API key (hospital systems have no password). */
   async hospital(gw: TestApp, adminToken: string): Promise<TestHospital> {
     const username = `hospital.${++sequence}.${process.pid}`;
     const created = await gw.http
       .post('/v1/accounts')
       .set('Authorization', `Bearer ${adminToken}`)
-      .send({ role: Role.Hospital, username, password: newPassword() })
+      .send({ role: Role.Hospital, username })
       .expect(201);
     const key = await gw.http
       .post(`/v1/accounts/${created.body.id}/api-keys`)

@@ -1,5 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsEnum } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsEnum, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { Role } from '../auth/permissions';
 import { IsNewPassword } from '../auth/password-policy';
 import { IsLabel, IsUsername, LABEL_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../common/validation';
@@ -13,9 +14,22 @@ export class AccountCreateDto {
   @IsUsername()
   username!: string;
 
-  @ApiProperty({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, description: 'At least 12 characters besides spaces; not a commonly used password, a repeated or sequential pattern, the username or the service name (NIST SP 800-63B). Required for people; hospital systems use API keys instead' })
+  @ApiPropertyOptional({
+    minLength: PASSWORD_MIN_LENGTH,
+    maxLength: PASSWORD_MAX_LENGTH,
+    description:
+      'Required for people, refused for hospital systems (they sign in with API keys only). At least 12 characters besides spaces; not a commonly used password, a repeated or sequential pattern, the username or the service name (NIST SP 800-63B)',
+    example: 'a long and unusual passphrase',
+  })
+  @IsOptional()
   @IsNewPassword()
-  password!: string;
+  password?: string;
+
+  @ApiPropertyOptional({ description: "Creating an administrator only: the acting administrator's own password, asked again", example: 'my own passphrase' })
+  @IsOptional()
+  @IsString()
+  @Length(1, PASSWORD_MAX_LENGTH)
+  currentPassword?: string;
 }
 
 export class AccountResponseDto {
@@ -30,6 +44,49 @@ export class AccountResponseDto {
 
   @ApiProperty()
   createdAt!: Date;
+
+  @ApiProperty({ nullable: true, type: Date, description: 'Set while the account is disabled: its tokens, keys and password do not work' })
+  disabledAt!: Date | null;
+}
+
+export const ACCOUNTS_PAGE_MAX = 100;
+
+export class AccountSearchDto {
+  @ApiPropertyOptional({ enum: Role })
+  @IsOptional()
+  @IsEnum(Role)
+  role?: Role;
+
+  @ApiPropertyOptional({ description: 'Usernames starting with this', example: 'dr.' })
+  @IsOptional()
+  @Matches(/^[a-z0-9._-]{1,64}$/, { message: 'q must be 1-64 of a-z 0-9 . _ -' })
+  q?: string;
+
+  @ApiPropertyOptional({ enum: ['active', 'disabled'] })
+  @IsOptional()
+  @IsIn(['active', 'disabled'])
+  status?: 'active' | 'disabled';
+
+  @ApiPropertyOptional({ description: "The previous page's `next`: usernames after it" })
+  @IsOptional()
+  @Matches(/^[a-z0-9._-]{1,64}$/, { message: 'after must be a username' })
+  after?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: ACCOUNTS_PAGE_MAX, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(ACCOUNTS_PAGE_MAX)
+  limit?: number;
+}
+
+export class AccountPageDto {
+  @ApiProperty({ type: [AccountResponseDto] })
+  accounts!: AccountResponseDto[];
+
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as `after` for the next page; null on the last' })
+  next!: string | null;
 }
 
 export class ApiKeyCreateDto {
@@ -47,4 +104,43 @@ export class ApiKeyResponseDto {
 
   @ApiProperty({ description: 'Shown once; only its hash is kept. Send it as the X-API-Key header.' })
   key!: string;
+}
+
+export class ApiKeySummaryDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty()
+  label!: string;
+
+  @ApiProperty({ description: 'The public part of the key (`ehr_<prefix>_…`), to tell keys apart', example: 'k3x9p0q2m7aa' })
+  prefix!: string;
+
+  @ApiProperty()
+  createdAt!: Date;
+
+  @ApiProperty({ nullable: true, type: Date, description: 'When the key last authenticated a request (to the minute)' })
+  lastUsedAt!: Date | null;
+
+  @ApiProperty({ nullable: true, type: Date, description: 'When a rotated-out key stops working' })
+  expiresAt!: Date | null;
+
+  @ApiProperty({ nullable: true, type: Date })
+  revokedAt!: Date | null;
+}
+
+export const MAX_ROTATION_OVERLAP_HOURS = 168;
+
+export class ApiKeyRotateDto {
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_ROTATION_OVERLAP_HOURS, default: 24, description: 'Hours the old key keeps working, for the hospital to switch' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_ROTATION_OVERLAP_HOURS)
+  overlapHours?: number;
+}
+
+export class ApiKeyRotatedDto extends ApiKeyResponseDto {
+  @ApiProperty({ description: 'When the old key stops working' })
+  previousKeyExpiresAt!: Date;
 }

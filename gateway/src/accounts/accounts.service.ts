@@ -3,15 +3,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditContext, SecurityAudit } from '../audit/security-audit';
 import { Role } from '../auth/permissions';
-import { generateApiKey, generatePassword, sha256Hex } from '../auth/secrets';
+import { generatePassword } from '../auth/secrets';
 import { ApiError, NotFoundError } from '../common/errors';
 import { PasswordHasher } from '../crypto/password-hasher';
 import { AccountEntity } from './account.entity';
 import { AccountStore } from './account.store';
-import { AccountCreateDto, AccountResponseDto, ApiKeyResponseDto } from './accounts.dto';
+import { AccountCreateDto, AccountPageDto, AccountResponseDto, AccountSearchDto } from './accounts.dto';
 
-const toResponse = (a: AccountEntity): AccountResponseDto => ({ id: a.id, role: a.role, username: a.username, createdAt: a.createdAt });
-const accountNotFound = () => new NotFoundError('ACCOUNT_NOT_FOUND', 'No such account');
+const toResponse = (a: AccountEntity): AccountResponseDto => ({ id: a.id, role: a.role, username: a.username, createdAt: a.createdAt, disabledAt: a.disabledAt });
+export const accountNotFound = () => new NotFoundError('ACCOUNT_NOT_FOUND', 'No such account');
 
 /** Accounts of the people and systems that call the gateway, and their API keys. */
 @Injectable()
@@ -23,12 +23,23 @@ export class AccountsService {
     @InjectDataSource() private readonly db: DataSource,
   ) {}
 
-  /** Creates the account and records who did (account.created), in one transaction. */
+  /**
+   * Creates the account and records who did (account.created), in one transaction. People get a
+   * password, hospital systems none (they use API keys only); creating an administrator also
+   * takes the acting administrator's own password again.
+   */
   async create(dto: AccountCreateDto, context: AuditContext): Promise<AccountResponseDto> {
+    if (dto.role === Role.Hospital && dto.password !== undefined) {
+      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'PASSWORD_NOT_FOR_SYSTEMS', 'Hospital systems sign in with API keys only: create the account without a password, then issue a key');
+    }
+    if (dto.role !== Role.Hospital && dto.password === undefined) {
+      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'PASSWORD_REQUIRED', 'People sign in with a password: give one');
+    }
+    if (dto.role === Role.Admin) await this.reauthenticate(context, dto.currentPassword);
     if (await this.store.usernameExists(dto.username)) {
       throw new ApiError(HttpStatus.CONFLICT, 'ACCOUNT_EXISTS', 'An account with this username exists');
     }
-    const passwordHash = await this.passwords.hash(dto.password);
+    const passwordHash = dto.password === undefined ? null : await this.passwords.hash(dto.password);
     const account = await this.db.transaction(async (manager) => {
       const created = await this.store.insert({ role: dto.role, username: dto.username, passwordHash }, manager);
       await this.audit.record(context, { event: 'account.created', target: { type: 'account', id: created.id }, details: { after: { role: created.role, username: created.username } } }, manager);
@@ -43,27 +54,36 @@ export class AccountsService {
     return toResponse(account);
   }
 
-  /** API keys are for hospital systems: people sign in and get tokens. */
-  async createApiKey(accountId: string, label: string, context: AuditContext): Promise<ApiKeyResponseDto> {
-    const account = await this.store.findById(accountId);
-    if (!account) throw accountNotFound();
-    if (account.role !== Role.Hospital) {
-      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'API_KEY_ROLE', 'API keys are issued to hospital accounts only');
-    }
-    const { prefix, secret, key } = generateApiKey();
-    const row = await this.db.transaction(async (manager) => {
-      const inserted = await this.store.insertApiKey({ accountId, prefix, secretSha256: sha256Hex(secret), label }, manager);
-      await this.audit.record(context, { event: 'api_key.created', target: { type: 'api_key', id: inserted.id }, details: { after: { accountId, label, prefix } } }, manager);
-      return inserted;
-    });
-    return { id: row.id, label: row.label, key };
+  /** A page of accounts in username order, and the `after` of the next page (null on the last). */
+  async search(query: AccountSearchDto): Promise<AccountPageDto> {
+    const limit = query.limit ?? 50;
+    const rows = await this.store.search({ role: query.role, usernamePrefix: query.q, status: query.status, after: query.after, limit: limit + 1 });
+    const accounts = rows.slice(0, limit).map(toResponse);
+    return { accounts, next: rows.length > limit ? accounts[accounts.length - 1]!.username : null };
   }
 
-  async revokeApiKey(accountId: string, keyId: string, context: AuditContext): Promise<void> {
-    await this.db.transaction(async (manager) => {
-      if (!(await this.store.revokeApiKey(accountId, keyId, new Date(), manager))) throw new NotFoundError('API_KEY_NOT_FOUND', 'No such active API key');
-      await this.audit.record(context, { event: 'api_key.revoked', target: { type: 'api_key', id: keyId }, details: { before: { accountId, revoked: false }, after: { revoked: true } } }, manager);
+  /**
+   * Disables (or enables again) the account: from the next request its tokens, API keys and
+   * password stop working (each check reads `disabled_at`). An administrator cannot disable
+   * their own account, so nobody locks the last administrator out by a slip.
+   */
+  async setDisabled(id: string, disabled: boolean, context: AuditContext): Promise<AccountResponseDto> {
+    if (disabled && context.actor?.kind === 'account' && context.actor.accountId === id) {
+      throw new ApiError(HttpStatus.CONFLICT, 'CANNOT_DISABLE_SELF', 'An administrator cannot disable their own account');
+    }
+    const account = await this.db.transaction(async (manager) => {
+      const at = disabled ? new Date() : null;
+      const before = await this.store.setDisabled(id, at, manager);
+      if (!before) throw accountNotFound();
+      if ((before.disabledAt !== null) === disabled) return before;
+      await this.audit.record(context, {
+        event: disabled ? 'account.disabled' : 'account.enabled',
+        target: { type: 'account', id },
+        details: { before: { disabledAt: before.disabledAt }, after: { disabledAt: at } },
+      }, manager);
+      return { ...before, disabledAt: at };
     });
+    return toResponse(account);
   }
 
   /**
@@ -79,5 +99,15 @@ export class AccountsService {
       await this.audit.record({}, { event: 'account.created', target: { type: 'account', id: admin.id }, details: { after: { role: admin.role, username: admin.username }, firstStart: true } }, manager);
     });
     return { username: 'admin', password };
+  }
+
+  /** Asks the acting administrator for their own password again (step-up); 403 REAUTHENTICATION_REQUIRED when absent or wrong. */
+  private async reauthenticate(context: AuditContext, currentPassword: string | undefined): Promise<void> {
+    const actor = context.actor?.kind === 'account' ? await this.store.findById(context.actor.accountId) : null;
+    const confirmed = !!actor?.passwordHash && currentPassword !== undefined && (await this.passwords.verify(currentPassword, actor.passwordHash));
+    if (!confirmed) {
+      await this.audit.recordRefusal(context, { event: 'permission.denied', details: { action: 'create an administrator', code: 'REAUTHENTICATION_REQUIRED' } });
+      throw new ApiError(HttpStatus.FORBIDDEN, 'REAUTHENTICATION_REQUIRED', 'Creating an administrator takes your own password again: send it as currentPassword');
+    }
   }
 }

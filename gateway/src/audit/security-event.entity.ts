@@ -7,7 +7,10 @@ export const SECURITY_EVENTS = [
   'credential.rejected',
   'permission.denied',
   'account.created',
+  'account.disabled',
+  'account.enabled',
   'api_key.created',
+  'api_key.rotated',
   'api_key.revoked',
 ] as const;
 export type SecurityEventName = (typeof SECURITY_EVENTS)[number];

@@ -7,6 +7,7 @@ import { ApiError, RetryLaterError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { InjectConfig } from '../config/config.module';
 import { API_KEY_HEADER } from './authenticated.decorator';
+import { Role } from './permissions';
 import { AccountPrincipal, Principal } from './principal';
 import { hashPassword } from '../crypto/password';
 import { PasswordHasher } from '../crypto/password-hasher';
@@ -43,7 +44,8 @@ export class AuthService {
     }
     const account = await this.accounts.findByUsername(username);
     // Hash even for unknown users, so response time does not tell which usernames exist.
-    const ok = (await this.passwords.verify(password, account?.passwordHash ?? (await this.decoyHash))) && !!account && !account.disabledAt;
+    // Hospital systems sign in with API keys only, never with a password.
+    const ok = (await this.passwords.verify(password, account?.passwordHash ?? (await this.decoyHash))) && !!account && !account.disabledAt && account.role !== Role.Hospital;
     if (!account || !ok) {
       this.backoff.failed(username);
       await this.audit.recordRefusal(context, { event: 'login.failed', username });
@@ -86,6 +88,7 @@ export class AuthService {
     if (!row?.account || row.account.disabledAt || !sameHex(row.secretSha256, sha256Hex(parts.secret))) {
       throw unauthenticated('Invalid API key');
     }
+    await this.accounts.touchApiKey(row.id);
     return { kind: 'account', accountId: row.account.id, role: row.account.role, via: 'api-key' };
   }
 }

@@ -14,6 +14,7 @@ export enum Role {
 export enum Permission {
   AccountCreate = 'account.create',
   AccountRead = 'account.read',
+  AccountDisable = 'account.disable',
   ApiKeyCreate = 'apikey.create',
   ApiKeyRevoke = 'apikey.revoke',
   BlobWrite = 'blob.write',
@@ -32,6 +33,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     ...EVERYONE,
     Permission.AccountCreate,
     Permission.AccountRead,
+    Permission.AccountDisable,
     Permission.ApiKeyCreate,
     Permission.ApiKeyRevoke,
     Permission.BlobWrite,
