@@ -80,6 +80,47 @@ describe('account life cycle (e2e)', () => {
     });
   });
 
+  describe('passwords', () => {
+    const signIn = (username: string, password: string) => gw.http.post('/v1/auth/login').send({ username, password });
+
+    it('lets a person change their own password with the current one; their other sessions end, this one goes on', async () => {
+      const old = 'the nurse first passphrase';
+      await gw.http.post('/v1/accounts').set(admin()).send({ role: Role.Pharmacist, username: 'ph.changes', password: old }).expect(201);
+      const other = (await signIn('ph.changes', old).expect(200)).body.accessToken;
+      const mine = (await signIn('ph.changes', old).expect(200)).body.accessToken;
+      const change = (body: Record<string, string>) => gw.http.post('/v1/auth/password').set('Authorization', `Bearer ${mine}`).send(body);
+
+      expect((await change({ currentPassword: 'not it', newPassword: 'a brand new passphrase' }).expect(403)).body.code).toBe('WRONG_PASSWORD');
+      const refused = await change({ currentPassword: old, newPassword: 'ph.changes-2026' }).expect(400);
+      expect(refused.body.details.errors).toEqual([{ field: 'newPassword', problems: ['newPassword must not contain the username or the service name'] }]);
+      await signIn('ph.changes', old).expect(200);
+
+      const changed = await change({ currentPassword: old, newPassword: 'a brand new passphrase' }).expect(200);
+
+      await gw.http.get('/v1/auth/me').set('Authorization', `Bearer ${changed.body.accessToken}`).expect(200);
+      // Sessions opened before the change end, however close to it.
+      await gw.http.get('/v1/auth/me').set('Authorization', `Bearer ${other}`).expect(401);
+      await signIn('ph.changes', old).expect(401);
+      await signIn('ph.changes', 'a brand new passphrase').expect(200);
+      expect(await newestEvent('password.changed')).toMatchObject({ actorKind: 'account', targetType: 'account' });
+    });
+
+    it("lets an administrator reset a person's password (shown once), ending their sessions; an administrator's only with their own password again", async () => {
+      const person = await AccountFactory.person(gw, adminToken, Role.Doctor);
+      const reset = await gw.http.post(`/v1/accounts/${person.id}/password-reset`).set(admin()).send({}).expect(200);
+
+      await signIn(person.username, reset.body.password).expect(200);
+      await gw.http.get('/v1/auth/me').set(person.auth).expect(401);
+      expect(await newestEvent('password.reset')).toMatchObject({ actorAccountId: adminId, targetId: person.id });
+
+      const other = await gw.http.post('/v1/accounts').set(admin()).send({ role: Role.Admin, username: 'third.admin', password: 'third administrator passphrase', currentPassword: gw.admin!.password }).expect(201);
+      expect((await gw.http.post(`/v1/accounts/${other.body.id}/password-reset`).set(admin()).send({}).expect(403)).body.code).toBe('REAUTHENTICATION_REQUIRED');
+      await gw.http.post(`/v1/accounts/${other.body.id}/password-reset`).set(admin()).send({ currentPassword: gw.admin!.password }).expect(200);
+      const hospital = await AccountFactory.hospital(gw, adminToken);
+      expect((await gw.http.post(`/v1/accounts/${hospital.id}/password-reset`).set(admin()).send({}).expect(422)).body.code).toBe('NO_PASSWORD');
+    });
+  });
+
   describe('listing accounts', () => {
     it('filters by role, username prefix (an underscore is no wildcard) and status, in username order, page by page', async () => {
       for (const username of ['lc_a1', 'lc_a2', 'lc_a3', 'lcxa4']) {

@@ -23,4 +23,8 @@ export class AccountEntity {
 
   @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
   disabledAt!: Date | null;
+
+  /** When the password last changed or was reset: account tokens issued before then are refused. */
+  @Column({ name: 'credentials_changed_at', type: 'timestamptz', nullable: true })
+  credentialsChangedAt!: Date | null;
 }

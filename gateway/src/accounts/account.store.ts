@@ -63,6 +63,11 @@ export class AccountStore {
     return select.getMany();
   }
 
+  /** Replaces the account's password hash and notes when (tokens issued before are refused). */
+  async setPassword(id: string, passwordHash: string, at: Date, manager?: EntityManager): Promise<void> {
+    await this.em(manager).update(AccountEntity, { id }, { passwordHash, credentialsChangedAt: at });
+  }
+
   /** Sets or clears the account's disabled time; the account before the change, null when there is none. */
   async setDisabled(id: string, disabledAt: Date | null, manager?: EntityManager): Promise<AccountEntity | null> {
     const em = this.em(manager);

@@ -5,7 +5,7 @@ import type { AuditContext } from '../audit/security-audit';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Permission } from '../auth/permissions';
 import { ErrorResponseDto } from '../common/error-response.dto';
-import { AccountCreateDto, AccountPageDto, AccountResponseDto, AccountSearchDto } from './accounts.dto';
+import { AccountCreateDto, AccountPageDto, AccountResponseDto, AccountSearchDto, PasswordResetDto, PasswordResetResponseDto } from './accounts.dto';
 import { AccountsService } from './accounts.service';
 
 const NOT_FOUND = { type: ErrorResponseDto, description: 'No such account (ACCOUNT_NOT_FOUND)' };
@@ -46,6 +46,21 @@ export class AccountsController {
   @ApiNotFoundResponse(NOT_FOUND)
   get(@Param('id', ParseUUIDPipe) id: string): Promise<AccountResponseDto> {
     return this.accounts.get(id);
+  }
+
+  @Post(':id/password-reset')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Reset a person's password: a new one, shown once; every session of the account ends",
+    description: "Resetting an administrator's password takes your own password again (`currentPassword`). Recorded in the security audit trail.",
+  })
+  @Authenticated({ permission: Permission.AccountPasswordReset })
+  @ApiOkResponse({ type: PasswordResetResponseDto })
+  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'A hospital system: API keys only (NO_PASSWORD)' })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: "An administrator's, without your own password (REAUTHENTICATION_REQUIRED)" })
+  resetPassword(@Param('id', ParseUUIDPipe) id: string, @Body() dto: PasswordResetDto, @AuditedBy() context: AuditContext): Promise<PasswordResetResponseDto> {
+    return this.accounts.resetPassword(id, context, dto.currentPassword);
   }
 
   @Post(':id/disable')

@@ -144,3 +144,16 @@ export class ApiKeyRotatedDto extends ApiKeyResponseDto {
   @ApiProperty({ description: 'When the old key stops working' })
   previousKeyExpiresAt!: Date;
 }
+
+export class PasswordResetDto {
+  @ApiPropertyOptional({ description: "Resetting an administrator's password only: your own password, asked again" })
+  @IsOptional()
+  @IsString()
+  @Length(1, PASSWORD_MAX_LENGTH)
+  currentPassword?: string;
+}
+
+export class PasswordResetResponseDto {
+  @ApiProperty({ description: 'The new password, shown once: hand it to the person, who should change it (POST /v1/auth/password)' })
+  password!: string;
+}

@@ -8,7 +8,7 @@ import { ApiError, NotFoundError } from '../common/errors';
 import { PasswordHasher } from '../crypto/password-hasher';
 import { AccountEntity } from './account.entity';
 import { AccountStore } from './account.store';
-import { AccountCreateDto, AccountPageDto, AccountResponseDto, AccountSearchDto } from './accounts.dto';
+import { AccountCreateDto, AccountPageDto, AccountResponseDto, AccountSearchDto, PasswordResetResponseDto } from './accounts.dto';
 
 const toResponse = (a: AccountEntity): AccountResponseDto => ({ id: a.id, role: a.role, username: a.username, createdAt: a.createdAt, disabledAt: a.disabledAt });
 export const accountNotFound = () => new NotFoundError('ACCOUNT_NOT_FOUND', 'No such account');
@@ -87,6 +87,25 @@ export class AccountsService {
   }
 
   /**
+   * An administrator resets a person's password: a new one is generated and shown once, and every
+   * session of the account ends. An administrator's password takes the acting administrator's own
+   * password again, as creating one does.
+   */
+  async resetPassword(id: string, context: AuditContext, currentPassword?: string): Promise<PasswordResetResponseDto> {
+    const account = await this.store.findById(id);
+    if (!account) throw accountNotFound();
+    if (!account.passwordHash) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'NO_PASSWORD', 'This account signs in with API keys only');
+    if (account.role === Role.Admin) await this.reauthenticate(context, currentPassword);
+    const password = generatePassword();
+    const passwordHash = await this.passwords.hash(password);
+    await this.db.transaction(async (manager) => {
+      await this.store.setPassword(id, passwordHash, new Date(), manager);
+      await this.audit.record(context, { event: 'password.reset', target: { type: 'account', id } }, manager);
+    });
+    return { password };
+  }
+
+  /**
    * First start: with no admin yet, create one and return its password so it can be shown
    * once. Later starts return null. The password is never logged or stored in clear.
    */
@@ -106,8 +125,8 @@ export class AccountsService {
     const actor = context.actor?.kind === 'account' ? await this.store.findById(context.actor.accountId) : null;
     const confirmed = !!actor?.passwordHash && currentPassword !== undefined && (await this.passwords.verify(currentPassword, actor.passwordHash));
     if (!confirmed) {
-      await this.audit.recordRefusal(context, { event: 'permission.denied', details: { action: 'create an administrator', code: 'REAUTHENTICATION_REQUIRED' } });
-      throw new ApiError(HttpStatus.FORBIDDEN, 'REAUTHENTICATION_REQUIRED', 'Creating an administrator takes your own password again: send it as currentPassword');
+      await this.audit.recordRefusal(context, { event: 'permission.denied', details: { action: 'act on an administrator', code: 'REAUTHENTICATION_REQUIRED' } });
+      throw new ApiError(HttpStatus.FORBIDDEN, 'REAUTHENTICATION_REQUIRED', 'Creating an administrator, or resetting one\'s password, takes your own password again: send it as currentPassword');
     }
   }
 }

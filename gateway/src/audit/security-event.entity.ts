@@ -9,6 +9,8 @@ export const SECURITY_EVENTS = [
   'account.created',
   'account.disabled',
   'account.enabled',
+  'password.changed',
+  'password.reset',
   'api_key.created',
   'api_key.rotated',
   'api_key.revoked',

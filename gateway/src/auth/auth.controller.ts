@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../common/error-response.dto';
 import { AccountResponseDto } from '../accounts/accounts.dto';
 import { AccountsService } from '../accounts/accounts.service';
 import { AuditedBy } from '../audit/audit-context';
 import type { AuditContext } from '../audit/security-audit';
-import { LoginDto, TokenResponseDto } from './auth.dto';
+import { LoginDto, PasswordChangeDto, TokenResponseDto } from './auth.dto';
 import { AuthService } from './auth.service';
 import { SignInRateLimit } from '../common/rate-limits';
 import { Authenticated, Public } from './authenticated.decorator';
@@ -26,6 +27,21 @@ export class AuthController {
   @ApiOkResponse({ type: TokenResponseDto })
   async login(@Body() dto: LoginDto, @AuditedBy() context: AuditContext): Promise<TokenResponseDto> {
     return { tokenType: 'Bearer', ...(await this.auth.login(dto.username, dto.password, context)) };
+  }
+
+  @Post('password')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Change your own password; every other session of your account ends',
+    description: 'Give the current password and a new one (NIST SP 800-63B rules). The answer is a fresh token for this session. Recorded in the security audit trail.',
+  })
+  @Authenticated({ permission: Permission.SessionRead })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'The new password is refused, naming why (VALIDATION_FAILED)' })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'The current password is not right (WRONG_PASSWORD)' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'The account signs in with API keys only (NO_PASSWORD)' })
+  async changePassword(@AuthAccount() account: AccountPrincipal, @Body() dto: PasswordChangeDto, @AuditedBy() context: AuditContext): Promise<TokenResponseDto> {
+    return { tokenType: 'Bearer', ...(await this.auth.changePassword(account.accountId, dto.currentPassword, dto.newPassword, context)) };
   }
 
   @Get('me')

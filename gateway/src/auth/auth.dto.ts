@@ -25,3 +25,18 @@ export class TokenResponseDto {
   @ApiProperty({ description: 'Seconds until the token expires', example: 3600 })
   expiresIn!: number;
 }
+
+export class PasswordChangeDto {
+  @ApiProperty({ description: 'Your password now', example: 'my old passphrase' })
+  @IsString()
+  @Length(1, PASSWORD_MAX_LENGTH)
+  currentPassword!: string;
+
+  @ApiProperty({
+    description: 'At least 12 characters besides spaces; not a commonly used password, a repeated or sequential pattern, your username or the service name (NIST SP 800-63B)',
+    example: 'a new and unusual passphrase',
+  })
+  @IsString()
+  @Length(1, PASSWORD_MAX_LENGTH)
+  newPassword!: string;
+}

@@ -1,4 +1,6 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { randomBytes } from 'node:crypto';
 import { AccountStore } from '../accounts/account.store';
 import { AuditContext, SecurityAudit } from '../audit/security-audit';
@@ -12,8 +14,12 @@ import { AccountPrincipal, Principal } from './principal';
 import { hashPassword } from '../crypto/password';
 import { PasswordHasher } from '../crypto/password-hasher';
 import { LoginBackoff } from './attempt-limits';
+import { passwordProblems } from './password-policy';
 import { parseApiKey, sameHex, sha256Hex } from './secrets';
 import { TokenService } from './token.service';
+
+/** The version account tokens must carry: when the password last changed, in ms (0: never). */
+const credentialsVersion = (account: { credentialsChangedAt: Date | null }): number => account.credentialsChangedAt?.getTime() ?? 0;
 
 export const unauthenticated = (message = 'Authentication required') =>
   new ApiError(HttpStatus.UNAUTHORIZED, 'UNAUTHENTICATED', message);
@@ -31,6 +37,7 @@ export class AuthService {
     private readonly consentManager: ConsentManager,
     private readonly passwords: PasswordHasher,
     private readonly audit: SecurityAudit,
+    @InjectDataSource() private readonly db: DataSource,
     @InjectConfig() private readonly config: AppConfig,
   ) {
     this.backoff = new LoginBackoff(config.limits.loginFailuresBeforeBackoff, config.limits.loginMaxBackoffSeconds);
@@ -53,7 +60,38 @@ export class AuthService {
     }
     this.backoff.succeeded(username);
     await this.audit.record({ ...context, actor: { kind: 'account', accountId: account.id, role: account.role, via: 'jwt' } }, { event: 'login.succeeded', username });
-    const accessToken = await this.tokens.signAccount(account.id, account.role, this.config.jwtTtlSeconds);
+    const accessToken = await this.tokens.signAccount(account.id, account.role, this.config.jwtTtlSeconds, credentialsVersion(account));
+    return { accessToken, expiresIn: this.config.jwtTtlSeconds };
+  }
+
+  /**
+   * The signed-in person changes their own password: the current one again (a stolen token alone
+   * cannot), a new one the policy accepts. Every other session of the account ends; the answer
+   * is a fresh token for this one. Wrong current passwords count towards the username's back-off.
+   */
+  async changePassword(accountId: string, currentPassword: string, newPassword: string, context: AuditContext): Promise<{ accessToken: string; expiresIn: number }> {
+    const account = await this.accounts.findEnabledById(accountId);
+    if (!account) throw unauthenticated('Invalid or expired token');
+    if (!account.passwordHash) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'NO_PASSWORD', 'This account signs in with API keys only');
+    const wait = this.backoff.waitSeconds(account.username);
+    if (wait > 0) throw new RetryLaterError(HttpStatus.TOO_MANY_REQUESTS, 'LOGIN_BACKOFF', `Too many failed password checks for this account; try again in ${wait} s`, wait);
+    if (!(await this.passwords.verify(currentPassword, account.passwordHash))) {
+      this.backoff.failed(account.username);
+      await this.audit.recordRefusal(context, { event: 'permission.denied', details: { action: 'change password', code: 'WRONG_PASSWORD' } });
+      throw new ApiError(HttpStatus.FORBIDDEN, 'WRONG_PASSWORD', 'The current password is not right');
+    }
+    const problems = passwordProblems(newPassword, account.username);
+    if (problems.length > 0) {
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'VALIDATION_FAILED', 'Request validation failed', { errors: [{ field: 'newPassword', problems: problems.map((p) => `newPassword ${p}`) }] });
+    }
+    this.backoff.succeeded(account.username);
+    const passwordHash = await this.passwords.hash(newPassword);
+    const changedAt = new Date();
+    await this.db.transaction(async (manager) => {
+      await this.accounts.setPassword(account.id, passwordHash, changedAt, manager);
+      await this.audit.record(context, { event: 'password.changed', target: { type: 'account', id: account.id } }, manager);
+    });
+    const accessToken = await this.tokens.signAccount(account.id, account.role, this.config.jwtTtlSeconds, changedAt.getTime());
     return { accessToken, expiresIn: this.config.jwtTtlSeconds };
   }
 
@@ -70,9 +108,10 @@ export class AuthService {
     const verified = await this.tokens.verify(token);
     if (!verified) throw unauthenticated('Invalid or expired token');
     if (verified.kind === 'account') {
-      // A disabled account loses access at once, not when its token expires.
+      // A disabled account loses access at once, not when its token expires; a changed or reset
+      // password ends the sessions opened before it.
       const account = await this.accounts.findEnabledById(verified.accountId);
-      if (!account) throw unauthenticated('Invalid or expired token');
+      if (!account || verified.credentialsVersion !== credentialsVersion(account)) throw unauthenticated('Invalid or expired token');
       return { kind: 'account', accountId: account.id, role: account.role, via: 'jwt' };
     }
     // Likewise a rotated or recovered consent key ends the sessions it opened: the chain, not

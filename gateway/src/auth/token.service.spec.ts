@@ -12,7 +12,8 @@ describe(TokenService.name, () => {
   const signer = '0x8ba1f109551bD432803012645Ac136ddd64DBA72';
 
   it('verifies an account token as an account and a pseudonym token as a pseudonym', async () => {
-    await expect(sut.verify(await sut.signAccount(accountId, Role.Doctor, 60))).resolves.toEqual({ kind: 'account', accountId });
+    await expect(sut.verify(await sut.signAccount(accountId, Role.Doctor, 60))).resolves.toEqual({ kind: 'account', accountId, credentialsVersion: 0 });
+    await expect(sut.verify(await sut.signAccount(accountId, Role.Doctor, 60, 1_796_130_000_123))).resolves.toEqual({ kind: 'account', accountId, credentialsVersion: 1_796_130_000_123 });
     await expect(sut.verify(await sut.signPseudonym(handle, signer, 60))).resolves.toEqual({ kind: 'pseudonym', handle, signer });
   });
 

@@ -23,11 +23,12 @@ export const jwtOptions = (secret: string): JwtModuleOptions => ({
 
 /** What a valid token says, by kind. */
 export type VerifiedToken =
-  | { kind: 'account'; accountId: string }
+  | { kind: 'account'; accountId: string; /** the account's credentials version when the token was issued (see signAccount) */ credentialsVersion: number }
   | { kind: 'pseudonym'; handle: string; /** the consent key that signed in, checksummed */ signer: string };
 
 interface Claims {
   exp?: unknown;
+  cv?: unknown;
   aud?: unknown;
   sub?: unknown;
   signer?: unknown;
@@ -38,8 +39,13 @@ interface Claims {
 export class TokenService {
   constructor(private readonly jwt: JwtService) {}
 
-  signAccount(accountId: string, role: Role, ttlSeconds: number): Promise<string> {
-    return this.jwt.signAsync({ role }, { subject: accountId, audience: ACCOUNT_AUDIENCE, expiresIn: ttlSeconds });
+  /**
+   * `credentialsVersion` (claim `cv`): when the account's password last changed, in ms (0: never).
+   * A token whose version is not the account's current one is refused, so a password change or
+   * reset ends every session opened before it, to the millisecond.
+   */
+  signAccount(accountId: string, role: Role, ttlSeconds: number, credentialsVersion = 0): Promise<string> {
+    return this.jwt.signAsync({ role, cv: credentialsVersion }, { subject: accountId, audience: ACCOUNT_AUDIENCE, expiresIn: ttlSeconds });
   }
 
   /** The token names the handle and the key that proved it; no account id, ever. */
@@ -55,10 +61,12 @@ export class TokenService {
     } catch {
       return null;
     }
-    const { exp, aud, sub, signer } = claims;
+    const { exp, cv, aud, sub, signer } = claims;
     // jsonwebtoken accepts a token without `exp` as never expiring: ours always carry one.
     if (typeof exp !== 'number') return null;
-    if (aud === ACCOUNT_AUDIENCE && typeof sub === 'string' && UUID.test(sub)) return { kind: 'account', accountId: sub };
+    if (aud === ACCOUNT_AUDIENCE && typeof sub === 'string' && UUID.test(sub)) {
+      return { kind: 'account', accountId: sub, credentialsVersion: typeof cv === 'number' ? cv : 0 };
+    }
     if (aud === PSEUDONYM_AUDIENCE && typeof sub === 'string' && BYTES32_PATTERN.test(sub) && typeof signer === 'string' && ADDRESS_PATTERN.test(signer)) {
       return { kind: 'pseudonym', handle: sub, signer };
     }
