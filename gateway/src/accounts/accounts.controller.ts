@@ -40,7 +40,7 @@ export class AccountsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Read an account' })
+  @ApiOperation({ summary: 'Read an account', description: 'Its id, role, username, creation time and whether it is disabled. Never a password or key.' })
   @Authenticated({ permission: Permission.AccountRead })
   @ApiOkResponse({ type: AccountResponseDto })
   @ApiNotFoundResponse(NOT_FOUND)

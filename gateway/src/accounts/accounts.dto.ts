@@ -146,7 +146,7 @@ export class ApiKeyRotatedDto extends ApiKeyResponseDto {
 }
 
 export class PasswordResetDto {
-  @ApiPropertyOptional({ description: "Resetting an administrator's password only: your own password, asked again" })
+  @ApiPropertyOptional({ description: "Resetting an administrator's password only: your own password, asked again", example: 'my own passphrase' })
   @IsOptional()
   @IsString()
   @Length(1, PASSWORD_MAX_LENGTH)

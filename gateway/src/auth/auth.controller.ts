@@ -1,5 +1,8 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { AccountResponseDto } from '../accounts/accounts.dto';
 import { AccountsService } from '../accounts/accounts.service';
@@ -21,10 +24,13 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Sign in with username and password; returns an account token' })
+  @ApiOperation({ summary: 'Sign in with username and password; returns an account token', description: 'For people; hospital systems use API keys. The same answer for an unknown username and a wrong password. After 5 failures in a row a username must wait (429 LOGIN_BACKOFF), and each address has a sign-in limit. Recorded in the security audit trail.' })
   @Public('Sign-in is how a token is obtained')
   @SignInRateLimit()
   @ApiOkResponse({ type: TokenResponseDto })
+  @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Wrong username or password, or a disabled account (UNAUTHENTICATED)' })
+  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'This username must wait after failed sign-ins (LOGIN_BACKOFF), or this address signs in too often (RATE_LIMITED); Retry-After says how long' })
+  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'Too many passwords are being checked (AUTH_BUSY); Retry-After: 1' })
   async login(@Body() dto: LoginDto, @AuditedBy() context: AuditContext): Promise<TokenResponseDto> {
     return { tokenType: 'Bearer', ...(await this.auth.login(dto.username, dto.password, context)) };
   }
@@ -45,7 +51,7 @@ export class AuthController {
   }
 
   @Get('me')
-  @ApiOperation({ summary: 'The signed-in account' })
+  @ApiOperation({ summary: 'The signed-in account', description: 'Whose token or API key this is: id, role, username.' })
   @Authenticated({ permission: Permission.SessionRead })
   @ApiOkResponse({ type: AccountResponseDto })
   me(@AuthAccount() account: AccountPrincipal): Promise<AccountResponseDto> {

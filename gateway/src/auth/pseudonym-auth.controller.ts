@@ -20,7 +20,7 @@ export class PseudonymAuthController {
 
   @Post('challenge')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Get a single-use challenge and the EIP-712 message to sign with the handle\'s consent key' })
+  @ApiOperation({ summary: 'Get a single-use challenge and the EIP-712 message to sign with the handle\'s consent key', description: 'Stores nothing: the challenge is random and carries its own MAC, valid for 5 minutes and for this handle only.' })
   @Public('Asking for a challenge is how a pseudonym signs in; it stores nothing')
   @SignInRateLimit()
   @ApiOkResponse({ type: PseudonymChallengeResponseDto })
@@ -31,7 +31,7 @@ export class PseudonymAuthController {
 
   @Post('token')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Exchange a signed challenge for a pseudonym token (15 minutes)' })
+  @ApiOperation({ summary: 'Exchange a signed challenge for a pseudonym token (15 minutes)', description: "Accepted once the signer is the handle's consent key on chain (ConsentManager.signerOf); each challenge works once. The token names the handle, never an account." })
   @Public('Signing in is how a pseudonym token is obtained')
   @SignInRateLimit()
   @ApiOkResponse({ type: TokenResponseDto })
@@ -42,7 +42,7 @@ export class PseudonymAuthController {
   }
 
   @Get('me')
-  @ApiOperation({ summary: 'The signed-in pseudonym' })
+  @ApiOperation({ summary: 'The signed-in pseudonym', description: 'The handle this pseudonym token names and when it expires.' })
   @Authenticated({ permission: Permission.SessionRead, principals: ['pseudonym'] })
   @ApiOkResponse({ type: PseudonymSessionResponseDto })
   me(@AuthPseudonym() pseudonym: PseudonymPrincipal): PseudonymSessionResponseDto {

@@ -27,7 +27,7 @@ export class HealthController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Whether the database, the chain and IPFS answer (503 naming what is down)' })
+  @ApiOperation({ summary: 'Whether the database, the chain and IPFS answer (503 naming what is down)', description: 'For load balancers and operators: 200 with each dependency (and the chain head) when all answer within a few seconds; 503 UNHEALTHY with the per-dependency report otherwise.' })
   @Public('Load balancers and operators probe it without credentials')
   @HealthCheck()
   async check() {

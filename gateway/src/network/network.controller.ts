@@ -38,7 +38,7 @@ export class NetworkController {
   ) {}
 
   @Get('status')
-  @ApiOperation({ summary: 'Chain id, head, peers, consensus and the block period observed' })
+  @ApiOperation({ summary: 'Chain id, head, peers, consensus and the block period observed', description: "What the gateway's node reports: chain id, latest block, peer count, IBFT 2.0 or QBFT (or none on the embedded Anvil) and the mean seconds between recent blocks." })
   @Authenticated({ permission: Permission.NetworkRead })
   @ApiOkResponse({ type: NetworkStatusResponseDto })
   status(): Promise<NetworkStatusResponseDto> {
@@ -46,7 +46,7 @@ export class NetworkController {
   }
 
   @Get('validators')
-  @ApiOperation({ summary: 'The BFT validators at a block' })
+  @ApiOperation({ summary: 'The BFT validators at a block', description: 'The validator addresses the chain keeps at `block` (the latest by default), in its order.' })
   @Authenticated({ permission: Permission.NetworkRead })
   @ApiOkResponse({ type: NetworkValidatorsResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such block yet (code BLOCK_NOT_FOUND)' })
@@ -56,7 +56,7 @@ export class NetworkController {
   }
 
   @Get('validator-votes')
-  @ApiOperation({ summary: 'Pending validator votes at each voting node, tallied over the current validators' })
+  @ApiOperation({ summary: 'Pending validator votes at each voting node, tallied over the current validators', description: "Each voting node's pending votes (VALIDATOR_RPC_URLS, or the gateway's node), and for each address whether more than half of the validators hold a vote for it." })
   @Authenticated({ permission: Permission.NetworkRead })
   @ApiOkResponse({ type: NetworkVotesResponseDto })
   @ApiResponse(NOT_BFT)
@@ -65,7 +65,7 @@ export class NetworkController {
   }
 
   @Post('validator-votes')
-  @ApiOperation({ summary: "Propose adding or removing a validator at every validator's node; says whether more than half now hold the vote" })
+  @ApiOperation({ summary: "Propose adding or removing a validator at every validator's node; says whether more than half now hold the vote", description: 'A vote counts only from a validator, in the blocks its node proposes: it is cast at every voting node at once, and the answer reports each node and whether the change now passes.' })
   @Authenticated({ permission: Permission.NetworkVote })
   @ApiCreatedResponse({ type: NetworkVoteResponseDto, description: 'At least one validator holds the vote; `passes` says whether enough do' })
   @ApiConflictResponse({
@@ -79,7 +79,7 @@ export class NetworkController {
   }
 
   @Delete('validator-votes/:address')
-  @ApiOperation({ summary: 'Discard the pending vote on an address at every voting node' })
+  @ApiOperation({ summary: 'Discard the pending vote on an address at every voting node', description: 'Withdraws a vote not yet carried: each voting node drops its pending vote on the address.' })
   @HttpCode(HttpStatus.OK)
   @Authenticated({ permission: Permission.NetworkVote })
   @ApiOkResponse({ type: NetworkVoteResponseDto, description: 'Which nodes dropped a vote, and whether the validators still holding one could pass it' })

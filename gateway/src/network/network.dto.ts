@@ -36,7 +36,7 @@ export class NetworkVoteCreateDto {
   @IsEthAddress()
   address!: string;
 
-  @ApiProperty({ description: 'true: vote to add the address as a validator; false: vote to remove it' })
+  @ApiProperty({ description: 'true: vote to add the address as a validator; false: vote to remove it', example: true })
   @IsBoolean()
   add!: boolean;
 }
@@ -68,10 +68,10 @@ export class NetworkVotingNodeDto {
   @ApiProperty({ example: 'http://validator1:8545/', description: 'Its JSON-RPC endpoint, without credentials or query' })
   url!: string;
 
-  @ApiProperty({ nullable: true, example: '0x1E1a1C8F6F7B3A6d4D2f0B2C8E9a7d6C5b4a3F21', description: 'The address it signs blocks and votes with (eth_coinbase); null if it did not answer' })
+  @ApiProperty({ type: String, nullable: true, example: '0x1E1a1C8F6F7B3A6d4D2f0B2C8E9a7d6C5b4a3F21', description: 'The address it signs blocks and votes with (eth_coinbase); null if it did not answer' })
   address!: string | null;
 
-  @ApiProperty({ nullable: true, description: 'Whether that address is a current validator (only then do its votes count); null if unknown' })
+  @ApiProperty({ type: Boolean, nullable: true, description: 'Whether that address is a current validator (only then do its votes count); null if unknown' })
   validator!: boolean | null;
 
   @ApiProperty({ type: NetworkNodeErrorDto, nullable: true, description: 'Why the node did not take part; null if it did' })
@@ -91,7 +91,7 @@ export class NetworkVoteResponseDto {
   @ApiProperty({ example: '0x8ba1f109551bD432803012645Ac136ddd64DBA72', description: 'The address voted on' })
   address!: string;
 
-  @ApiProperty({ nullable: true, description: 'Proposing: true to add, false to remove. Discarding: null' })
+  @ApiProperty({ type: Boolean, nullable: true, description: 'Proposing: true to add, false to remove. Discarding: null' })
   add!: boolean | null;
 
   @ApiProperty({ example: 4, description: 'Current validators' })
@@ -163,7 +163,7 @@ export class NetworkHeadDto {
 }
 
 export class NetworkBlockPeriodDto {
-  @ApiProperty({ nullable: true, description: 'Mean seconds between the last `sampleBlocks` blocks; null before block 1', example: 2 })
+  @ApiProperty({ type: Number, nullable: true, description: 'Mean seconds between the last `sampleBlocks` blocks; null before block 1', example: 2 })
   observedSeconds!: number | null;
 
   @ApiProperty({ description: 'How many block intervals the mean covers', example: 20 })
@@ -180,10 +180,10 @@ export class NetworkStatusResponseDto {
   @ApiProperty({ type: NetworkHeadDto })
   head!: NetworkHeadDto;
 
-  @ApiProperty({ nullable: true, description: 'Peers of the gateway\'s RPC node (net_peerCount); null if it does not say' })
+  @ApiProperty({ type: Number, nullable: true, description: 'Peers of the gateway\'s RPC node (net_peerCount); null if it does not say' })
   peers!: number | null;
 
-  @ApiProperty({ nullable: true, description: 'Validators at the head block; null without BFT consensus' })
+  @ApiProperty({ type: Number, nullable: true, description: 'Validators at the head block; null without BFT consensus' })
   validators!: number | null;
 
   @ApiProperty({ type: NetworkBlockPeriodDto })
