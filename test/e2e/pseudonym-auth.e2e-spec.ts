@@ -152,14 +152,20 @@ describe('pseudonym sign-in (e2e)', () => {
     });
   });
 
-  it('never logs a handle, a pseudonym token or a signature', async () => {
+  it('never logs or audits a handle, a pseudonym token or a signature, yet records that a pseudonym signed in and from where', async () => {
     const request = await PseudonymFactory.tokenRequest(gw, bob);
     const { body } = await postToken(request).expect(200);
     await gw.http.get('/v1/auth/pseudonym/me').set('Authorization', `Bearer ${body.accessToken}`).expect(200);
     const logs = gw.logs.join('\n');
     expect(logs).toContain('"url":"/v1/auth/pseudonym/token"'); // the requests were logged...
+    const trail = (await gw.http.get('/v1/security-events').query({ limit: 100 }).set('Authorization', `Bearer ${adminToken}`).expect(200)).body.events;
+    expect(trail).toEqual(expect.arrayContaining([
+      expect.objectContaining({ event: 'login.succeeded', actorKind: 'pseudonym', actorAccountId: null, clientAddress: expect.any(String), details: { via: 'pseudonym' } }),
+      expect.objectContaining({ event: 'login.failed', actorKind: 'anonymous', details: { via: 'pseudonym', code: 'SIGNATURE_INVALID' } }),
+    ]));
     for (const secret of [alice.handle, bob.handle, body.accessToken, request.signature, request.challenge]) {
       expect(logs.toLowerCase()).not.toContain(secret.toLowerCase()); // ...without what links them to a pseudonym
+      expect(JSON.stringify(trail).toLowerCase()).not.toContain(secret.toLowerCase());
     }
   });
 });

@@ -1,5 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { AuditedBy } from '../audit/audit-context';
+import type { AuditContext } from '../audit/security-audit';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { TokenResponseDto } from './auth.dto';
 import { SignInRateLimit } from '../common/rate-limits';
@@ -37,8 +39,8 @@ export class PseudonymAuthController {
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Malformed field (VALIDATION_FAILED)' })
   @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: REFUSED })
-  token(@Body() dto: PseudonymTokenCreateDto): Promise<TokenResponseDto> {
-    return this.pseudonyms.token(dto);
+  token(@Body() dto: PseudonymTokenCreateDto, @AuditedBy() context: AuditContext): Promise<TokenResponseDto> {
+    return this.pseudonyms.token(dto, context);
   }
 
   @Get('me')

@@ -1,4 +1,5 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { AuditContext, SecurityAudit } from '../audit/security-audit';
 import { ChainRuntime } from '../chain/chain.module';
 import { ConsentManager } from '../chain/consent-manager';
 import { recoverTypedDataSigner, TypedData } from '../chain/eip712';
@@ -46,6 +47,7 @@ export class PseudonymAuthService {
     private readonly chain: ChainRuntime,
     private readonly usedChallenges: UsedChallengeStore,
     private readonly tokens: TokenService,
+    private readonly audit: SecurityAudit,
   ) {
     this.challenges = ChallengeCodec.fromSecret(keys.jwtSecret());
   }
@@ -58,26 +60,27 @@ export class PseudonymAuthService {
   }
 
   /** Every check before the one write (marking the challenge used), so a refusal changes nothing. */
-  async token(dto: PseudonymTokenCreateDto): Promise<TokenResponseDto> {
+  async token(dto: PseudonymTokenCreateDto, context: AuditContext = {}): Promise<TokenResponseDto> {
     const handle = dto.handle.toLowerCase();
     const challenge = dto.challenge.toLowerCase();
     const opened = this.challenges.open(challenge, handle, dto.expiresAt, nowSeconds());
-    if (!opened.ok) throw this.refuse(opened.code);
+    if (!opened.ok) throw await this.refuse(opened.code, context);
 
     let signer: string;
     try {
       signer = recoverTypedDataSigner(this.typedData(handle, challenge, dto.expiresAt), dto.signature);
     } catch {
-      throw this.refuse('SIGNATURE_INVALID'); // not a recoverable signature (v, r or s out of range)
+      throw await this.refuse('SIGNATURE_INVALID', context); // not a recoverable signature (v, r or s out of range)
     }
     const current = await this.consentManager.signerOf(handle);
-    if (!current) throw this.refuse('PSEUDONYM_UNKNOWN');
-    if (current !== signer) throw this.refuse('SIGNATURE_INVALID');
-    if (!(await this.usedChallenges.markUsed(opened.id, new Date(dto.expiresAt * 1000)))) throw this.refuse('CHALLENGE_USED');
+    if (!current) throw await this.refuse('PSEUDONYM_UNKNOWN', context);
+    if (current !== signer) throw await this.refuse('SIGNATURE_INVALID', context);
+    if (!(await this.usedChallenges.markUsed(opened.id, new Date(dto.expiresAt * 1000)))) throw await this.refuse('CHALLENGE_USED', context);
     await this.usedChallenges.deleteExpired(new Date());
 
     const accessToken = await this.tokens.signPseudonym(handle, signer, PSEUDONYM_TOKEN_TTL_SECONDS);
-    this.logger.log({ event: 'pseudonym_signed_in' });
+    // The trail says a pseudonym signed in, from where; never which (SecurityAudit stores no handle).
+    await this.audit.record({ ...context, actor: { kind: 'pseudonym', handle } }, { event: 'login.succeeded', details: { via: 'pseudonym' } });
     return { tokenType: 'Bearer', accessToken, expiresIn: PSEUDONYM_TOKEN_TTL_SECONDS };
   }
 
@@ -89,9 +92,10 @@ export class PseudonymAuthService {
     return pseudonymSignInTypedData({ chainId: this.chain.chainId, consentManager: this.consentManager.address }, { handle, challenge, expiresAt });
   }
 
-  /** 401 with a stable code. Logged without the handle: a log line must never let a handle be joined to anything. */
-  private refuse(code: RefusalCode): ApiError {
+  /** 401 with a stable code, recorded (and logged) without the handle: nothing may let a handle be joined to anything. */
+  private async refuse(code: RefusalCode, context: AuditContext): Promise<ApiError> {
     this.logger.warn({ event: 'pseudonym_sign_in_refused', code });
+    await this.audit.recordRefusal(context, { event: 'login.failed', details: { via: 'pseudonym', code } });
     return new ApiError(HttpStatus.UNAUTHORIZED, code, MESSAGES[code]);
   }
 }
