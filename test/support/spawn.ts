@@ -26,10 +26,11 @@ export interface SpawnedGateway {
 
 const EXTERNAL_CHAIN_ENV = /^(CHAIN_RPC_URL|CHAIN_ID|CONSORTIUM_.*|E2E_.*)$/;
 
-export function spawnGateway(env: Record<string, string>): SpawnedGateway {
+/** `mainJs`: the compiled entry point, when the caller is itself compiled elsewhere (the bench); `nodeArgs`: flags for node (a CPU profile). */
+export function spawnGateway(env: Record<string, string>, mainJs = MAIN_JS, nodeArgs: string[] = []): SpawnedGateway {
   // `npm start` on embedded defaults: an external chain given to the e2e run (test:compose) is not this test's.
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !EXTERNAL_CHAIN_ENV.test(name)));
-  const child = spawn(process.execPath, [MAIN_JS], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, mainJs], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const seenAnvils = new Set<number>();

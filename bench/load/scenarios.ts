@@ -1,0 +1,104 @@
+// What the bench does to the gateway, as a hospital system would: upload records of a size, and
+// read one back verified against the chain. Later issues add theirs (registration, consent
+// grant, consented read, revocation, emergency access).
+import { randomBytes } from 'node:crypto';
+import type { Target } from './target';
+
+export interface Scenario {
+  name: string;
+  /** Before the run: what the operations need (blobs to read). */
+  prepare?(target: Target): Promise<void>;
+  /** One operation; true when it succeeded. Uploads tell `accepted` the id of each blob they created. */
+  operation(target: Target, index: number, accepted: (id: string) => void): Promise<boolean>;
+  /** Whether its operations create blobs whose anchoring the bench then follows. */
+  anchors: boolean;
+}
+
+const KB = 1024;
+
+export function upload(sizeBytes: number): Scenario {
+  // One body per scenario: the gateway hashes and stores it each time (content addressing
+  // dedupes blocks in IPFS, but not rows, digests or anchors).
+  const body = randomBytes(sizeBytes);
+  return {
+    name: `upload ${sizeBytes >= 1024 * KB ? `${sizeBytes / (1024 * KB)} MB` : `${sizeBytes / KB} KB`}`,
+    anchors: true,
+    async operation(target, _index, accepted) {
+      const res = await fetch(`${target.baseUrl}/v1/blobs`, { method: 'POST', headers: { ...target.auth, 'content-type': 'application/octet-stream' }, body });
+      const json = (await res.json()) as { id?: string };
+      if (res.status !== 201 || !json.id) return false;
+      accepted(json.id);
+      return true;
+    },
+  };
+}
+
+/** A verified read of a 100 KB blob: its proof checked against the on-chain root and its bytes against the digest. */
+export function verifiedRead(sizeBytes = 100 * KB): Scenario {
+  let ids: string[] = [];
+  return {
+    name: `verified read ${sizeBytes / KB} KB`,
+    anchors: false,
+    async prepare(target) {
+      ids = [];
+      for (let i = 0; i < 20; i++) {
+        const res = await fetch(`${target.baseUrl}/v1/blobs?wait=anchored`, { method: 'POST', headers: { ...target.auth, 'content-type': 'application/octet-stream' }, body: randomBytes(sizeBytes) });
+        if (res.status !== 201) throw new Error(`preparing reads: upload answered ${res.status} ${await res.text()}`);
+        ids.push(((await res.json()) as { id: string }).id);
+      }
+    },
+    async operation(target, index) {
+      const res = await fetch(`${target.baseUrl}/v1/blobs/${ids[index % ids.length]}/content`, { headers: target.auth });
+      const bytes = await res.arrayBuffer();
+      return res.status === 200 && bytes.byteLength === sizeBytes;
+    },
+  };
+}
+
+/**
+ * Anchor lag: from an upload's 201 to the first time GET /v1/blobs/:id shows it anchored, for
+ * every `every`-th upload, polled while the run goes on (what a hospital waiting for the anchor
+ * sees). One poll at a time, 50 ms apart: at most 20 requests a second on top of the load, so
+ * the watcher does not itself slow the gateway it measures; a lag is known to within one round
+ * of the blobs still pending.
+ */
+export class AnchorWatcher {
+  private readonly pending = new Map<string, number>();
+  private readonly lags: number[] = [];
+  private uploads = 0;
+  private stopped = false;
+  private readonly loop: Promise<void>;
+
+  constructor(private readonly target: Target, private readonly every: number) {
+    this.loop = this.poll();
+  }
+
+  /** Called at each 201. */
+  accepted(id: string): void {
+    if (this.uploads++ % this.every === 0) this.pending.set(id, performance.now());
+  }
+
+  /** Waits for the sampled uploads still pending (at most `timeoutMs`); their lags in seconds, sorted, and how many never anchored in time. */
+  async finish(timeoutMs = 120_000): Promise<{ lags: number[]; unanchored: number }> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.pending.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    this.stopped = true;
+    await this.loop;
+    return { lags: this.lags.sort((a, b) => a - b), unanchored: this.pending.size };
+  }
+
+  private async poll(): Promise<void> {
+    while (!this.stopped) {
+      for (const [id, acceptedAt] of [...this.pending]) {
+        const res = await fetch(`${this.target.baseUrl}/v1/blobs/${id}`, { headers: this.target.auth });
+        const blob = (await res.json()) as { anchorStatus?: string };
+        if (blob.anchorStatus === 'anchored') {
+          this.lags.push((performance.now() - acceptedAt) / 1000);
+          this.pending.delete(id);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}

@@ -1,0 +1,88 @@
+// The gateway under load: by default `npm start`'s compiled gateway as a child process on a fresh
+// data directory (embedded Anvil, IPFS store, PGlite or DATABASE_URL's Postgres), so its CPU is
+// its own and not the load generator's; or a running deployment given by URL (--target).
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findRepoRoot } from '../../gateway/src/chain/artifacts';
+import { dropTestSchema } from '../../test/support/database';
+import { freePort, spawnGateway, SpawnedGateway } from '../../test/support/spawn';
+
+export interface Target {
+  baseUrl: string;
+  /** The hospital system the load acts as: its API key header. */
+  auth: Record<string, string>;
+  /** CPU seconds the gateway process has used so far (user + system); undefined for a remote target. */
+  cpuSeconds(): number | undefined;
+  close(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  database: 'pglite' | 'postgres';
+  blockTimeSeconds: number;
+}
+
+const BANNER = /password\s+(\S+)\n/;
+/** Limits that protect a gateway from a flood would throttle the bench, which is one client address making thousands of writes. */
+const LIMITS_OUT_OF_THE_WAY = { RATE_LIMIT_PER_ADDRESS: '1000000', RATE_LIMIT_WRITES_PER_ACCOUNT: '1000000' };
+
+async function call(baseUrl: string, method: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<any> {
+  const res = await fetch(`${baseUrl}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** A hospital system with an API key, made through the API as an administrator would. */
+async function hospital(baseUrl: string, admin: { username: string; password: string }): Promise<Record<string, string>> {
+  const { accessToken } = await call(baseUrl, 'POST', '/v1/auth/login', admin);
+  const bearer = { authorization: `Bearer ${accessToken}` };
+  const account = await call(baseUrl, 'POST', '/v1/accounts', { role: 'hospital', username: `bench.${Date.now()}` }, bearer);
+  const key = await call(baseUrl, 'POST', `/v1/accounts/${account.id}/api-keys`, { label: 'bench' }, bearer);
+  return { 'x-api-key': key.key };
+}
+
+/** CPU seconds of a process and, since Anvil is the gateway's child, of its children that exited: utime + stime from /proc. */
+function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // Fields after the command: state is [0], utime [11], stime [12] (proc(5), counting from pid = 1).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+export async function startEmbedded(options: EmbeddedOptions): Promise<Target> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'ehr-bench-'));
+  const port = await freePort();
+  const schema = `bench_${process.pid}_${Date.now()}`;
+  const database: Record<string, string> = options.database === 'postgres' ? { DATABASE_URL: requiredDatabaseUrl(), DATABASE_SCHEMA: schema } : { DATABASE_URL: '' };
+  // BENCH_PROFILE_DIR: the gateway writes a V8 CPU profile there when it stops (bench/README.md).
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const gw: SpawnedGateway = spawnGateway({
+    DATA_DIR: dataDir, PORT: String(port), ANVIL_PORT: '0', CHAIN_BLOCK_TIME: String(options.blockTimeSeconds), LOG_LEVEL: 'warn', ...LIMITS_OUT_OF_THE_WAY, ...database,
+  }, join(findRepoRoot(), 'dist', 'gateway', 'src', 'main.js'), profile);
+  const [, password] = await gw.waitForStdout(BANNER, 180_000);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const auth = await hospital(baseUrl, { username: 'admin', password: password! });
+  return {
+    baseUrl,
+    auth,
+    cpuSeconds: () => processCpuSeconds(gw.child.pid!),
+    async close() {
+      await gw.stop();
+      if (options.database === 'postgres') await dropTestSchema({ url: requiredDatabaseUrl(), schema, pgliteDir: '' });
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A running deployment (the compose stack): BENCH_API_KEY names the hospital system the load acts as. */
+export function remote(baseUrl: string): Target {
+  const key = process.env.BENCH_API_KEY;
+  if (!key) throw new Error('--target needs BENCH_API_KEY: a hospital system\'s API key on that gateway');
+  return { baseUrl: baseUrl.replace(/\/$/, ''), auth: { 'x-api-key': key }, cpuSeconds: () => undefined, close: async () => undefined };
+}
+
+function requiredDatabaseUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('--database postgres needs DATABASE_URL');
+  return url;
+}
