@@ -7,7 +7,7 @@
 //   npm run bench -- --quick           # three scenarios, 1/16/64 clients, 300 operations: about two minutes
 //   npm run bench -- --database postgres            # DATABASE_URL's Postgres instead of PGlite
 //   BENCH_API_KEY=ehr_… npm run bench -- --target http://gateway:3000   # a running deployment (compose)
-//   npm run bench -- --clients 1,8 --operations 200  # narrow a run while working on it
+//   npm run bench -- --only 'upload 1 KB' --clients 1,8 --operations 200  # narrow a run while working on it
 //
 // Writes bench/results/<timestamp>.json and .md, and compares with the previous run's JSON.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,6 +28,7 @@ const { values: args } = parseArgs({
     clients: { type: 'string' },
     operations: { type: 'string' },
     'block-time': { type: 'string' },
+    only: { type: 'string' },
   },
 });
 
@@ -53,6 +54,8 @@ const scenarios = (): Array<{ scenario: Scenario; operations: number }> =>
         { scenario: upload(1024 * KB), operations: 500 },
         { scenario: verifiedRead(), operations: 5_000 },
       ];
+/** --only "upload 1 KB": the scenarios whose name contains it. */
+const chosen = (): Array<{ scenario: Scenario; operations: number }> => scenarios().filter(({ scenario }) => !args.only || scenario.name.includes(args.only));
 const CLIENTS = list(args.clients, args.quick ? [1, 16, 64] : [1, 4, 16, 64, 128]);
 const BLOCK_TIMES = args.target ? [null] : list(args['block-time'], args.quick ? [1] : [1, 2]);
 
@@ -121,7 +124,7 @@ async function main(): Promise<void> {
   for (const blockTime of BLOCK_TIMES) {
     const target = args.target ? remote(args.target) : await startEmbedded({ database: args.database === 'postgres' ? 'postgres' : 'pglite', blockTimeSeconds: blockTime! });
     try {
-      for (const { scenario, operations } of scenarios()) {
+      for (const { scenario, operations } of chosen()) {
         await scenario.prepare?.(target);
         for (const clients of CLIENTS) rows.push(await measure(target, scenario, clients, Number(args.operations ?? operations), blockTime));
       }

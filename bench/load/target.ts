@@ -58,6 +58,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Target> {
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
   const gw: SpawnedGateway = spawnGateway({
     DATA_DIR: dataDir, PORT: String(port), ANVIL_PORT: '0', CHAIN_BLOCK_TIME: String(options.blockTimeSeconds), LOG_LEVEL: 'warn', ...LIMITS_OUT_OF_THE_WAY, ...database,
+    // BENCH_GATEWAY_ENV='OUTBOX_INTERVAL_MS=60000 …': settings for the gateway under test, to try one.
+    ...Object.fromEntries((process.env.BENCH_GATEWAY_ENV ?? '').split(/\s+/).filter(Boolean).map((pair) => pair.split('=', 2) as [string, string])),
   }, join(findRepoRoot(), 'dist', 'gateway', 'src', 'main.js'), profile);
   const [, password] = await gw.waitForStdout(BANNER, 180_000);
   const baseUrl = `http://127.0.0.1:${port}`;
