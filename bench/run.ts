@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { findRepoRoot } from '../gateway/src/chain/artifacts';
 import { CaliperStats, caliperStats, closedLoop } from './load/stats';
-import { AnchorWatcher, Scenario, upload, verifiedRead } from './load/scenarios';
+import { AnchorWatcher, Scenario, upload, uploadSame, verifiedRead } from './load/scenarios';
 import { remote, startEmbedded, Target } from './load/target';
 
 const KB = 1024;
@@ -47,9 +47,10 @@ interface Row {
 const list = (raw: string | undefined, fallback: number[]): number[] => raw?.split(',').filter(Boolean).map(Number) ?? fallback;
 const scenarios = (): Array<{ scenario: Scenario; operations: number }> =>
   args.quick
-    ? [{ scenario: upload(KB), operations: 300 }, { scenario: upload(100 * KB), operations: 300 }, { scenario: verifiedRead(), operations: 300 }]
+    ? [{ scenario: upload(KB), operations: 300 }, { scenario: uploadSame(KB), operations: 300 }, { scenario: upload(100 * KB), operations: 300 }, { scenario: verifiedRead(), operations: 300 }]
     : [
         { scenario: upload(KB), operations: 10_000 },
+        { scenario: uploadSame(KB), operations: 2_000 },
         { scenario: upload(100 * KB), operations: 2_000 },
         { scenario: upload(1024 * KB), operations: 500 },
         { scenario: verifiedRead(), operations: 5_000 },

@@ -16,14 +16,19 @@ export interface Scenario {
 
 const KB = 1024;
 
-export function upload(sizeBytes: number): Scenario {
-  // One body per scenario: the gateway hashes and stores it each time (content addressing
-  // dedupes blocks in IPFS, but not rows, digests or anchors).
+/** Every upload the same bytes (a form, a template many records share): their IPFS blocks are one. */
+export function uploadSame(sizeBytes: number): Scenario {
   const body = randomBytes(sizeBytes);
+  return { ...upload(sizeBytes, () => body), name: `upload ${sizeBytes / KB} KB, the same bytes` };
+}
+
+export function upload(sizeBytes: number, bodyOf: () => Buffer = () => randomBytes(sizeBytes)): Scenario {
+  // A body of its own per upload, as records are (uploadSame measures shared content).
   return {
     name: `upload ${sizeBytes >= 1024 * KB ? `${sizeBytes / (1024 * KB)} MB` : `${sizeBytes / KB} KB`}`,
     anchors: true,
     async operation(target, _index, accepted) {
+      const body = bodyOf();
       const res = await fetch(`${target.baseUrl}/v1/blobs`, { method: 'POST', headers: { ...target.auth, 'content-type': 'application/octet-stream' }, body });
       const json = (await res.json()) as { id?: string };
       if (res.status !== 201 || !json.id) return false;

@@ -117,6 +117,19 @@ describe(EmbeddedIpfsStore.name, () => {
     expect(cid.startsWith('bafybei')).toBe(true);
   });
 
+  it('stores the same bytes uploaded many times at once as one set of blocks, readable by every upload', async () => {
+    // Records that share content (a form, a template) arrive together: their blocks are shared.
+    const bytes = randomBytes(2 * CHUNK + 99);
+
+    const cids = await Promise.all(Array.from({ length: 16 }, () => sut.add(bytes)));
+
+    expect(new Set(cids).size).toBe(1);
+    expect(await countBlocks(dir)).toBe(3 + 1);
+    expect(Buffer.from(await sut.get(cids[0]!)).equals(bytes)).toBe(true);
+    // And again, once those writes are over.
+    expect(await sut.add(bytes)).toBe(cids[0]);
+  });
+
   it('reads with a new instance what an earlier one wrote to the same directory', async () => {
     const bytes = randomBytes(2 * CHUNK + 1);
     const cid = await sut.add(bytes);

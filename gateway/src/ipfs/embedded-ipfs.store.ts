@@ -45,6 +45,15 @@ const errorName = (err: unknown): string | undefined => (err instanceof Error ? 
 export class EmbeddedIpfsStore extends IpfsStore {
   private readonly dir: string;
   private opening?: Promise<FsBlockstore>;
+  /**
+   * Blocks being written now, by CID. Uploads of the same bytes share blocks, and blockstore-fs
+   * writes a block through a temporary file of a fixed name: two writes of one block at once
+   * collide, and the loser retries its rename for about a second (steno: 10 tries, 100 ms
+   * apart) before giving up quietly. Measured with `npm run bench` (16 clients uploading one
+   * body): p95 1.1 s, against 0.33 s for distinct bodies. So a block is written once however
+   * many uploads need it at the same time; the others wait for that write.
+   */
+  private readonly writing = new Map<string, Promise<void>>();
 
   /**
    * @param importProfile only tests pass another profile (to compare layouts with an outside
@@ -59,7 +68,7 @@ export class EmbeddedIpfsStore extends IpfsStore {
     const blockstore = await this.open();
     const { importFile } = await import('ipfs-unixfs-importer');
     try {
-      const entry = await importFile({ content: bytes }, blockstore, await unixFsImporterOptions(this.importProfile));
+      const entry = await importFile({ content: bytes }, { put: (...args) => this.putOnce(blockstore, ...args) }, await unixFsImporterOptions(this.importProfile));
       return entry.cid.toString();
     } catch (err) {
       if (UNUSABLE.has(errorName(err) ?? '')) throw new DependencyUnavailableError('ipfs', err);
@@ -98,6 +107,17 @@ export class EmbeddedIpfsStore extends IpfsStore {
     this.opening = undefined;
     const blockstore = await opening?.catch(() => undefined);
     await blockstore?.close();
+  }
+
+  private async putOnce(blockstore: FsBlockstore, ...[cid, block, options]: Parameters<FsBlockstore['put']>): ReturnType<FsBlockstore['put']> {
+    const key = cid.toString();
+    let write = this.writing.get(key);
+    if (!write) {
+      write = blockstore.put(cid, block, options).then(() => undefined).finally(() => this.writing.delete(key));
+      this.writing.set(key, write);
+    }
+    await write;
+    return cid;
   }
 
   /** Opens the blockstore once (creating the directory); a failed open is retried on the next call. */
