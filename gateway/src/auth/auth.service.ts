@@ -30,6 +30,8 @@ export class AuthService {
   private readonly logger = new Logger(AuthService.name);
   private readonly decoyHash = hashPassword(randomBytes(16).toString('hex'));
   private readonly backoff: LoginBackoff;
+  /** When this process last noted each API key's use (keys of active hospital systems: a few hundred at most). */
+  private readonly keysTouchedAt = new Map<string, number>();
 
   constructor(
     private readonly accounts: AccountStore,
@@ -127,7 +129,12 @@ export class AuthService {
     if (!row?.account || row.account.disabledAt || !sameHex(row.secretSha256, sha256Hex(parts.secret))) {
       throw unauthenticated('Invalid API key');
     }
-    await this.accounts.touchApiKey(row.id);
+    // At most one write a minute per key and process; the store's own condition covers other replicas.
+    const now = Date.now();
+    if (now - (this.keysTouchedAt.get(row.id) ?? 0) >= 60_000) {
+      this.keysTouchedAt.set(row.id, now);
+      await this.accounts.touchApiKey(row.id);
+    }
     return { kind: 'account', accountId: row.account.id, role: row.account.role, via: 'api-key' };
   }
 }
