@@ -42,10 +42,10 @@ export class ApiKeysService {
    * it stops at once), so a hospital switches without an outage. A key already rotated out
    * (expiring) or revoked cannot be rotated again.
    */
-  async rotate(accountId: string, keyId: string, overlapHours: number = DEFAULT_OVERLAP_HOURS, context: AuditContext): Promise<ApiKeyRotatedDto> {
+  async rotate(accountId: string, keyId: string, overlapHours: number | undefined, context: AuditContext): Promise<ApiKeyRotatedDto> {
     await this.hospital(accountId);
     return this.db.transaction(async (manager) => {
-      const expiresAt = new Date(Date.now() + overlapHours * HOUR_MS);
+      const expiresAt = new Date(Date.now() + (overlapHours ?? DEFAULT_OVERLAP_HOURS) * HOUR_MS);
       const old = await this.store.expireApiKey(accountId, keyId, expiresAt, manager);
       if (!old) throw new NotFoundError('API_KEY_NOT_FOUND', 'No such active API key (a key rotated out already expires)');
       const issued = await this.issue(accountId, old.label, context, manager, 'api_key.rotated', { previousKeyId: keyId, previousKeyExpiresAt: expiresAt });

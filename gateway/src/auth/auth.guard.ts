@@ -10,9 +10,7 @@ import { readAccessRule } from './authenticated.decorator';
 import { Permission, principalHas } from './permissions';
 import { AuthenticatedRequest, Principal } from './principal';
 
-interface HeaderRequest extends AuthenticatedRequest {
-  headers: Record<string, string | string[] | undefined>;
-}
+type GuardedRequest = FastifyRequest & AuthenticatedRequest;
 
 /**
  * Global guard. Fails closed: a route with neither @Authenticated nor @Public is refused (and
@@ -32,7 +30,7 @@ export class AuthGuard implements CanActivate {
     if (rule?.kind === 'public') return true;
     if (!rule) throw new ApiError(HttpStatus.FORBIDDEN, 'FORBIDDEN', 'Route has no access rule');
 
-    const request = context.switchToHttp().getRequest<HeaderRequest>();
+    const request = context.switchToHttp().getRequest<GuardedRequest>();
     if (rule.kind === 'scrape-token') {
       if (!this.isScrapeToken(request.headers.authorization)) throw unauthenticated('Send the metrics token ($KEYS_DIR/metrics.token) as a bearer token');
       return true;
@@ -43,10 +41,9 @@ export class AuthGuard implements CanActivate {
       ? new ApiError(HttpStatus.FORBIDDEN, 'PRINCIPAL_NOT_ACCEPTED', `This route does not accept ${principal.kind} callers`, { accepted: [...rule.principals] })
       : !principalHas(principal, rule.permission) ? forbidden(principal, rule.permission) : undefined;
     if (refusal) {
-      const http = context.switchToHttp().getRequest<FastifyRequest & AuthenticatedRequest>();
-      await this.audit.recordRefusal(auditContextOf(http), {
+      await this.audit.recordRefusal(auditContextOf(request), {
         event: 'permission.denied',
-        details: { route: `${http.method} ${http.routeOptions.url}`, permission: rule.permission, code: refusal.code },
+        details: { route: `${request.method} ${request.routeOptions.url}`, permission: rule.permission, code: refusal.code },
       });
       throw refusal;
     }

@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { randomBytes } from 'node:crypto';
@@ -27,7 +27,6 @@ export const unauthenticated = (message = 'Authentication required') =>
 /** Turns credentials (password, bearer token, API key) into a Principal. */
 @Injectable()
 export class AuthService {
-  private readonly logger = new Logger(AuthService.name);
   private readonly decoyHash = hashPassword(randomBytes(16).toString('hex'));
   private readonly backoff: LoginBackoff;
   /** When this process last noted each API key's use (keys of active hospital systems: a few hundred at most). */
