@@ -8,6 +8,7 @@ import { ApiError, NotFoundError } from '../common/errors';
 import { PasswordHasher } from '../crypto/password-hasher';
 import { AccountEntity } from './account.entity';
 import { AccountStore } from './account.store';
+import { CredentialsCache } from './credentials-cache';
 import { AccountCreateDto, AccountPageDto, AccountResponseDto, AccountSearchDto, PasswordResetResponseDto } from './accounts.dto';
 
 const toResponse = (a: AccountEntity): AccountResponseDto => ({ id: a.id, role: a.role, username: a.username, createdAt: a.createdAt, disabledAt: a.disabledAt });
@@ -20,6 +21,7 @@ export class AccountsService {
     private readonly store: AccountStore,
     private readonly passwords: PasswordHasher,
     private readonly audit: SecurityAudit,
+    private readonly credentials: CredentialsCache,
     @InjectDataSource() private readonly db: DataSource,
   ) {}
 
@@ -64,14 +66,14 @@ export class AccountsService {
 
   /**
    * Disables (or enables again) the account: from the next request its tokens, API keys and
-   * password stop working (each check reads `disabled_at`). An administrator cannot disable
+   * password stop working (every gateway process forgets what it cached of the account). An administrator cannot disable
    * their own account, so nobody locks the last administrator out by a slip.
    */
   async setDisabled(id: string, disabled: boolean, context: AuditContext): Promise<AccountResponseDto> {
     if (disabled && context.actor?.kind === 'account' && context.actor.accountId === id) {
       throw new ApiError(HttpStatus.CONFLICT, 'CANNOT_DISABLE_SELF', 'An administrator cannot disable their own account');
     }
-    const account = await this.db.transaction(async (manager) => {
+    const account = await this.credentials.changing(id, async (manager) => {
       const at = disabled ? new Date() : null;
       const before = await this.store.setDisabled(id, at, manager);
       if (!before) throw accountNotFound();
@@ -98,7 +100,7 @@ export class AccountsService {
     if (account.role === Role.Admin) await this.reauthenticate(context, currentPassword);
     const password = generatePassword();
     const passwordHash = await this.passwords.hash(password);
-    await this.db.transaction(async (manager) => {
+    await this.credentials.changing(id, async (manager) => {
       await this.store.setPassword(id, passwordHash, new Date(), manager);
       await this.audit.record(context, { event: 'password.reset', target: { type: 'account', id } }, manager);
     });

@@ -6,6 +6,7 @@ import { Role } from '../auth/permissions';
 import { generateApiKey, sha256Hex } from '../auth/secrets';
 import { ApiError, NotFoundError } from '../common/errors';
 import { ApiKeyEntity } from './api-key.entity';
+import { CredentialsCache } from './credentials-cache';
 import { AccountStore } from './account.store';
 import { ApiKeyResponseDto, ApiKeyRotatedDto, ApiKeySummaryDto } from './accounts.dto';
 import { accountNotFound } from './accounts.service';
@@ -23,6 +24,7 @@ export class ApiKeysService {
   constructor(
     private readonly store: AccountStore,
     private readonly audit: SecurityAudit,
+    private readonly credentials: CredentialsCache,
     @InjectDataSource() private readonly db: DataSource,
   ) {}
 
@@ -44,7 +46,7 @@ export class ApiKeysService {
    */
   async rotate(accountId: string, keyId: string, overlapHours: number | undefined, context: AuditContext): Promise<ApiKeyRotatedDto> {
     await this.hospital(accountId);
-    return this.db.transaction(async (manager) => {
+    return this.credentials.changing(accountId, async (manager) => {
       const expiresAt = new Date(Date.now() + (overlapHours ?? DEFAULT_OVERLAP_HOURS) * HOUR_MS);
       const old = await this.store.expireApiKey(accountId, keyId, expiresAt, manager);
       if (!old) throw new NotFoundError('API_KEY_NOT_FOUND', 'No such active API key (a key rotated out already expires)');
@@ -54,7 +56,7 @@ export class ApiKeysService {
   }
 
   async revoke(accountId: string, keyId: string, context: AuditContext): Promise<void> {
-    await this.db.transaction(async (manager) => {
+    await this.credentials.changing(accountId, async (manager) => {
       if (!(await this.store.revokeApiKey(accountId, keyId, new Date(), manager))) throw new NotFoundError('API_KEY_NOT_FOUND', 'No such active API key');
       await this.audit.record(context, { event: 'api_key.revoked', target: { type: 'api_key', id: keyId }, details: { before: { accountId, revoked: false }, after: { revoked: true } } }, manager);
     });

@@ -1,8 +1,8 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { randomBytes } from 'node:crypto';
 import { AccountStore } from '../accounts/account.store';
+import { AccountEntity } from '../accounts/account.entity';
+import { CachedAccount, CachedApiKey, CredentialsCache } from '../accounts/credentials-cache';
 import { AuditContext, SecurityAudit } from '../audit/security-audit';
 import { ConsentManager } from '../chain/consent-manager';
 import { ApiError, RetryLaterError } from '../common/errors';
@@ -21,6 +21,8 @@ import { TokenService } from './token.service';
 /** The version account tokens must carry: when the password last changed, in ms (0: never). */
 const credentialsVersion = (account: { credentialsChangedAt: Date | null }): number => account.credentialsChangedAt?.getTime() ?? 0;
 
+const cachedAccount = (row: AccountEntity): CachedAccount => ({ id: row.id, role: row.role, disabled: row.disabledAt !== null, credentialsVersion: credentialsVersion(row) });
+
 export const unauthenticated = (message = 'Authentication required') =>
   new ApiError(HttpStatus.UNAUTHORIZED, 'UNAUTHENTICATED', message);
 
@@ -38,7 +40,7 @@ export class AuthService {
     private readonly consentManager: ConsentManager,
     private readonly passwords: PasswordHasher,
     private readonly audit: SecurityAudit,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly credentials: CredentialsCache,
     @InjectConfig() private readonly config: AppConfig,
   ) {
     this.backoff = new LoginBackoff(config.limits.loginFailuresBeforeBackoff, config.limits.loginMaxBackoffSeconds);
@@ -88,7 +90,7 @@ export class AuthService {
     this.backoff.succeeded(account.username);
     const passwordHash = await this.passwords.hash(newPassword);
     const changedAt = new Date();
-    await this.db.transaction(async (manager) => {
+    await this.credentials.changing(account.id, async (manager) => {
       await this.accounts.setPassword(account.id, passwordHash, changedAt, manager);
       await this.audit.record(context, { event: 'password.changed', target: { type: 'account', id: account.id } }, manager);
     });
@@ -111,8 +113,8 @@ export class AuthService {
     if (verified.kind === 'account') {
       // A disabled account loses access at once, not when its token expires; a changed or reset
       // password ends the sessions opened before it.
-      const account = await this.accounts.findEnabledById(verified.accountId);
-      if (!account || verified.credentialsVersion !== credentialsVersion(account)) throw unauthenticated('Invalid or expired token');
+      const account = await this.account(verified.accountId);
+      if (!account || account.disabled || verified.credentialsVersion !== account.credentialsVersion) throw unauthenticated('Invalid or expired token');
       return { kind: 'account', accountId: account.id, role: account.role, via: 'jwt' };
     }
     // Likewise a rotated or recovered consent key ends the sessions it opened: the chain, not
@@ -124,16 +126,39 @@ export class AuthService {
   async fromApiKey(key: string): Promise<AccountPrincipal> {
     const parts = parseApiKey(key);
     if (!parts) throw unauthenticated('Invalid API key');
-    const row = await this.accounts.findActiveApiKey(parts.prefix);
-    if (!row?.account || row.account.disabledAt || !sameHex(row.secretSha256, sha256Hex(parts.secret))) {
-      throw unauthenticated('Invalid API key');
-    }
+    const found = await this.apiKey(key, parts);
+    if (!found || found.account.disabled) throw unauthenticated('Invalid API key');
     // At most one write a minute per key and process; the store's own condition covers other replicas.
     const now = Date.now();
-    if (now - (this.keysTouchedAt.get(row.id) ?? 0) >= 60_000) {
-      this.keysTouchedAt.set(row.id, now);
-      await this.accounts.touchApiKey(row.id);
+    if (now - (this.keysTouchedAt.get(found.keyId) ?? 0) >= 60_000) {
+      this.keysTouchedAt.set(found.keyId, now);
+      await this.accounts.touchApiKey(found.keyId);
     }
-    return { kind: 'account', accountId: row.account.id, role: row.account.role, via: 'api-key' };
+    return { kind: 'account', accountId: found.account.id, role: found.account.role, via: 'api-key' };
+  }
+
+  /** The active key `key` names, from the cache or the database (then cached); null when none. */
+  private async apiKey(key: string, parts: { prefix: string; secret: string }): Promise<CachedApiKey | null> {
+    const keyHash = sha256Hex(key);
+    const cached = this.credentials.apiKey(keyHash);
+    if (cached) return cached;
+    const epoch = this.credentials.begin();
+    const row = await this.accounts.findActiveApiKey(parts.prefix);
+    if (!row?.account || !sameHex(row.secretSha256, sha256Hex(parts.secret))) return null;
+    const found = { keyId: row.id, account: cachedAccount(row.account), expiresAt: row.expiresAt?.getTime() ?? null };
+    this.credentials.rememberApiKey(epoch, keyHash, found);
+    return found;
+  }
+
+  /** The account a token names, from the cache or the database (then cached); null when there is none. */
+  private async account(accountId: string): Promise<CachedAccount | null> {
+    const cached = this.credentials.account(accountId);
+    if (cached) return cached;
+    const epoch = this.credentials.begin();
+    const row = await this.accounts.findById(accountId);
+    if (!row) return null;
+    const account = cachedAccount(row);
+    this.credentials.rememberAccount(epoch, account);
+    return account;
   }
 }

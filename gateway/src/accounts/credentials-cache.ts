@@ -1,0 +1,183 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool, PoolClient } from 'pg';
+import { DataSource, EntityManager } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { Role } from '../auth/permissions';
+
+/** The Postgres channel every gateway process listens on; the payload is an account id. */
+export const CREDENTIALS_CHANNEL = 'ehr_credentials_changed';
+/** An upper bound on how long an entry lives even when no change is heard: a safety net, not the mechanism. */
+const MAX_AGE_MS = 5 * 60_000;
+/** Entries kept per map before it starts over (hospital systems and signed-in people of one gateway: far fewer). */
+const MAX_ENTRIES = 10_000;
+const RECONNECT_MS = 1_000;
+
+/** What a credential check needs to know of an account. */
+export interface CachedAccount {
+  id: string;
+  role: Role;
+  disabled: boolean;
+  /** When the password last changed, ms (0: never): tokens must carry it. */
+  credentialsVersion: number;
+}
+
+/** An API key found valid: its account, and when it stops working (rotated out with an overlap). */
+export interface CachedApiKey {
+  keyId: string;
+  account: CachedAccount;
+  expiresAt: number | null;
+}
+
+interface Entry<T> {
+  value: T;
+  cachedAt: number;
+}
+
+/**
+ * What credential checks read from the database on every request (the API key's row and its
+ * account; a token's account), kept in memory so a request costs no round trip for them, and
+ * forgotten the moment they change:
+ *
+ * - every change of an account's credentials (disable, password, key rotated or revoked) runs
+ *   through `changing`, which tells every gateway process in the same transaction (Postgres
+ *   NOTIFY, delivered at commit) and forgets locally once committed;
+ * - a lookup that raced with a change is not kept (an epoch counts the changes heard);
+ * - a process that is not listening (its listening connection dropped) caches nothing until it
+ *   listens again, and then starts empty, since it may have missed a change.
+ *
+ * PGlite lives in one process, so there the local forgetting is all there is to it.
+ */
+@Injectable()
+export class CredentialsCache implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(CredentialsCache.name);
+  private readonly apiKeys = new Map<string, Entry<CachedApiKey>>();
+  private readonly accounts = new Map<string, Entry<CachedAccount>>();
+  private epoch = 0;
+  /** Whether a change made by another process would be heard now. */
+  private listening: boolean;
+  private listener?: PoolClient;
+  private stopped = false;
+  private retry?: NodeJS.Timeout;
+
+  constructor(@InjectDataSource() private readonly db: DataSource) {
+    this.listening = !this.pool();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.listen();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    this.listener?.release(true);
+  }
+
+  /** The API key whose SHA-256 (of the whole key) is `keyHash`, if cached and not expired. */
+  apiKey(keyHash: string, now = Date.now()): CachedApiKey | undefined {
+    const hit = this.fresh(this.apiKeys, keyHash, now);
+    return hit && (hit.expiresAt === null || hit.expiresAt > now) ? hit : undefined;
+  }
+
+  account(accountId: string, now = Date.now()): CachedAccount | undefined {
+    return this.fresh(this.accounts, accountId, now);
+  }
+
+  /** The epoch before a lookup: `remember*` keeps its result only if no change was heard meanwhile. */
+  begin(): number {
+    return this.epoch;
+  }
+
+  rememberApiKey(epoch: number, keyHash: string, key: CachedApiKey): void {
+    this.remember(this.apiKeys, epoch, keyHash, key);
+  }
+
+  rememberAccount(epoch: number, account: CachedAccount): void {
+    this.remember(this.accounts, epoch, account.id, account);
+  }
+
+  /**
+   * Runs `work` in a transaction that changes `accountId`'s credentials: every gateway process
+   * forgets what it cached of the account when the transaction commits (this one before it
+   * answers, others when the notification arrives, within milliseconds).
+   */
+  async changing<T>(accountId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    this.forget(accountId);
+    const result = await this.db.transaction(async (manager) => {
+      const value = await work(manager);
+      await manager.query('SELECT pg_notify($1, $2)', [CREDENTIALS_CHANNEL, accountId]);
+      return value;
+    });
+    this.forget(accountId);
+    return result;
+  }
+
+  /** Drops every entry of the account (its keys and its own), and anything looked up meanwhile. */
+  forget(accountId: string): void {
+    this.epoch++;
+    this.accounts.delete(accountId);
+    for (const [hash, entry] of this.apiKeys) if (entry.value.account.id === accountId) this.apiKeys.delete(hash);
+  }
+
+  private fresh<T>(map: Map<string, Entry<T>>, key: string, now: number): T | undefined {
+    if (!this.listening) return undefined;
+    const entry = map.get(key);
+    if (!entry) return undefined;
+    if (now - entry.cachedAt > MAX_AGE_MS) {
+      map.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  private remember<T>(map: Map<string, Entry<T>>, epoch: number, key: string, value: T): void {
+    if (!this.listening || epoch !== this.epoch) return;
+    if (map.size >= MAX_ENTRIES) map.clear();
+    map.set(key, { value, cachedAt: Date.now() });
+  }
+
+  private forgetAll(): void {
+    this.epoch++;
+    this.apiKeys.clear();
+    this.accounts.clear();
+  }
+
+  /** Postgres: the pool of the TypeORM driver; none for PGlite. */
+  private pool(): Pool | undefined {
+    return 'url' in this.db.options && this.db.options.url ? ((this.db.driver as PostgresDriver).master as Pool) : undefined;
+  }
+
+  /** A connection of its own that LISTENs; on any error the cache goes dark and tries again each second. */
+  private async listen(): Promise<void> {
+    const pool = this.pool();
+    if (!pool || this.stopped) return;
+    try {
+      const client = await pool.connect();
+      this.listener = client;
+      client.on('notification', (message) => {
+        if (message.channel === CREDENTIALS_CHANNEL && message.payload) this.forget(message.payload);
+      });
+      client.on('error', (error) => this.lost(client, error));
+      await client.query(`LISTEN ${CREDENTIALS_CHANNEL}`);
+      this.forgetAll();
+      this.listening = true;
+    } catch (error) {
+      this.lost(this.listener, error);
+    }
+  }
+
+  private lost(client: PoolClient | undefined, error: unknown): void {
+    if (this.stopped) return;
+    this.listening = false;
+    this.forgetAll();
+    if (client === this.listener) {
+      this.listener = undefined;
+      client?.release(true);
+    }
+    this.logger.warn(`Not listening for credential changes (${error instanceof Error ? error.message : String(error)}); checking every request against the database until it listens again`);
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => void this.listen(), RECONNECT_MS);
+    this.retry.unref();
+  }
+}
