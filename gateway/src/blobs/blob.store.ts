@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
+import type { SqlStatement } from '../outbox/outbox.store';
 import { BlobEntity } from './blob.entity';
 
 /** What a confirmed anchor batch records on each of its blobs. */
@@ -18,12 +19,16 @@ export interface BlobAnchor {
 export class BlobStore {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.db.transaction(work);
-  }
-
-  async insert(manager: EntityManager, blob: Pick<BlobEntity, 'id' | 'cid' | 'sha512' | 'sizeBytes' | 'createdBy'>): Promise<void> {
-    await manager.insert(BlobEntity, blob);
+  /** The INSERT of new blobs' rows, returning each id and created_at: for the outbox to queue their anchors in the same statement. */
+  insertStatement(blobs: ReadonlyArray<Pick<BlobEntity, 'id' | 'cid' | 'sha512' | 'sizeBytes' | 'createdBy'>>): SqlStatement {
+    const rows = blobs.map((b) => ({ id: b.id, cid: b.cid, sha512: b.sha512.toString('hex'), size_bytes: b.sizeBytes, created_by: b.createdBy }));
+    return {
+      sql: `INSERT INTO anchored_blobs (id, cid, sha512, size_bytes, created_by)
+            SELECT r.id, r.cid, decode(r.sha512, 'hex'), r.size_bytes, r.created_by
+              FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, cid text, sha512 text, size_bytes integer, created_by uuid)
+            RETURNING id, created_at`,
+      params: [JSON.stringify(rows)],
+    };
   }
 
   find(id: string, manager: EntityManager = this.db.manager): Promise<BlobEntity | null> {

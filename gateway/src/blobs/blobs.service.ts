@@ -5,8 +5,9 @@ import { AccountPrincipal } from '../auth/principal';
 import { Role } from '../auth/permissions';
 import { ChainClient } from '../chain/chain-client';
 import { RecordAnchors } from '../chain/record-anchors';
-import { NO_PREVIOUS_VERSION, RecordVersion, recordVersionToJson } from '../chain/record-batch';
+import { NO_PREVIOUS_VERSION, RecordVersion, RecordVersionJson, recordVersionToJson } from '../chain/record-batch';
 import { ApiError, NotFoundError } from '../common/errors';
+import { GroupCommit } from '../common/group-commit';
 import { AppConfig } from '../config/app-config';
 import { InjectConfig } from '../config/config.module';
 import { IpfsStore } from '../ipfs/ipfs-store';
@@ -32,6 +33,9 @@ const notAnchored = (blob: BlobEntity) =>
 const integrityError = (what: string) =>
   new ApiError(HttpStatus.BAD_GATEWAY, 'INTEGRITY_MISMATCH', `Stored data does not match its ${what}; refusing to return it`);
 
+/** A blob to insert, with the version its anchor will write. */
+type NewBlob = Pick<BlobEntity, 'id' | 'cid' | 'sha512' | 'sizeBytes' | 'createdBy'> & { version: RecordVersionJson };
+
 /** The record version a blob is anchored as: everything but the author comes from the row itself. */
 function blobVersion(blob: Pick<BlobEntity, 'id' | 'cid' | 'sha512'>, author: string): RecordVersion {
   return { recordId: anchorId(blob.id), patientHandle: NO_PATIENT, cid: blob.cid, sha512Digest: blob.sha512, category: 0, previousVersion: NO_PREVIOUS_VERSION, tombstone: false, author };
@@ -44,6 +48,20 @@ function blobVersion(blob: Pick<BlobEntity, 'id' | 'cid' | 'sha512'>, author: st
  */
 @Injectable()
 export class BlobsService {
+  private authorOf?: { address: string; checksummed: string };
+
+  /**
+   * New blobs' rows and their anchors' outbox rows: uploads that arrive while a write is in
+   * flight go together in the next, one statement for all (GroupCommit).
+   */
+  private readonly inserts = new GroupCommit<NewBlob, Date>(async (blobs) => {
+    const rows = await this.outbox.enqueueWith<RecordVersionJson, { id: string; created_at: Date | string }>(
+      RecordAnchorHandler, blobs.map((b) => ({ ref: b.id, payload: b.version })), this.blobs.insertStatement(blobs),
+    );
+    const createdAt = new Map(rows.map((row) => [row.id, new Date(row.created_at)]));
+    return blobs.map((b) => createdAt.get(b.id)!);
+  });
+
   constructor(
     private readonly blobs: BlobStore,
     private readonly ipfs: IpfsStore,
@@ -74,13 +92,24 @@ export class BlobsService {
     const sha512 = createHash('sha512').update(bytes).digest();
     const id = randomUUID();
     // The gateway anchors blobs on its own behalf: the author is its chain account.
-    const version = blobVersion({ id, cid, sha512 }, utils.toChecksumAddress(this.chain.address));
-    await this.blobs.transaction(async (manager) => {
-      await this.blobs.insert(manager, { id, cid, sha512, sizeBytes: bytes.length, createdBy: auth.accountId });
-      await this.outbox.enqueue(manager, RecordAnchorHandler, id, recordVersionToJson(version));
-    });
-    if (wait) await this.waitUntilAnchored(id);
-    return this.get(auth, id);
+    const version = recordVersionToJson(blobVersion({ id, cid, sha512 }, this.author()));
+    const blob = { id, cid, sha512, sizeBytes: bytes.length, createdBy: auth.accountId, version };
+    const createdAt = await this.inserts.submit(blob);
+    if (wait) {
+      await this.waitUntilAnchored(id);
+      return this.get(auth, id);
+    }
+    return {
+      id, cid, sha512: sha512.toString('hex'), sizeBytes: blob.sizeBytes,
+      anchorStatus: 'pending', anchorBatchId: null, anchorTxHash: null, anchoredBlock: null, anchorError: null,
+      createdAt,
+    };
+  }
+
+  /** The gateway's chain account, checksummed (a keccak per call: computed once per address, which a key rotation changes). */
+  private author(): string {
+    if (this.authorOf?.address !== this.chain.address) this.authorOf = { address: this.chain.address, checksummed: utils.toChecksumAddress(this.chain.address) };
+    return this.authorOf.checksummed;
   }
 
   async get(auth: AccountPrincipal, id: string): Promise<BlobResponseDto> {

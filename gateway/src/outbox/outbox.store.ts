@@ -11,6 +11,20 @@ export interface StoredItem<P> extends OutboxItem<P> {
   mac: string | null;
 }
 
+/** A row to queue: the handler's kind, the domain id, the payload and its MAC. */
+export interface OutboxRow {
+  kind: string;
+  ref: string;
+  payload: unknown;
+  mac: string;
+}
+
+/** One SQL statement with its positional parameters. */
+export interface SqlStatement {
+  sql: string;
+  params: unknown[];
+}
+
 /** The outbox tables (chain_outbox, chain_outbox_batches). No decisions here: OutboxService makes them. */
 @Injectable()
 export class OutboxStore {
@@ -21,8 +35,22 @@ export class OutboxStore {
     return this.db.transaction(work);
   }
 
-  async insert(manager: EntityManager, row: { kind: string; ref: string; payload: unknown; mac: string }): Promise<void> {
+  async insert(manager: EntityManager, row: OutboxRow): Promise<void> {
     await manager.insert(OutboxEntity, { ...row, payload: row.payload as object });
+  }
+
+  /** `domain` (an INSERT … RETURNING) and the outbox rows in one statement; the domain rows it returns. */
+  insertWith<R>(domain: SqlStatement, rows: readonly OutboxRow[]): Promise<R[]> {
+    const n = domain.params.length;
+    return this.db.query(
+      `WITH domain AS (${domain.sql}),
+            queued AS (
+              INSERT INTO chain_outbox (kind, ref, payload, mac)
+              SELECT r.kind, r.ref, r.payload, r.mac FROM jsonb_to_recordset($${n + 1}::jsonb) AS r(kind varchar, ref varchar, payload jsonb, mac varchar)
+            )
+       SELECT * FROM domain`,
+      [...domain.params, JSON.stringify(rows)],
+    );
   }
 
   /**
