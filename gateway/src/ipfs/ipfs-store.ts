@@ -82,7 +82,7 @@ export async function parseCid(text: string): Promise<CID> {
  * Joins streamed chunks into one fresh buffer. Always copies: a chunk may be a view into a larger
  * (pooled) buffer, and a caller reaching `.buffer` must not see bytes that are not this file's.
  */
-export async function concatChunks(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+export async function concatChunks(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   let length = 0;
   for await (const chunk of chunks) {
