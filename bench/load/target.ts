@@ -42,11 +42,32 @@ async function hospital(baseUrl: string, admin: { username: string; password: st
   return { 'x-api-key': key.key };
 }
 
-/** CPU seconds of a process and, since Anvil is the gateway's child, of its children that exited: utime + stime from /proc. */
-function processCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // Fields after the command: state is [0], utime [11], stime [12] (proc(5), counting from pid = 1).
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+/** CPU seconds (utime + stime) of a live process, from /proc (proc(5): fields after the command, state = [0]). */
+function cpuOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0; // gone meanwhile
+  }
+}
+
+/** The gateway's CPU seconds: its process and, under GATEWAY_WORKERS, its worker processes (not the embedded chain's Anvil). */
+function gatewayCpuSeconds(pid: number): number {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // no children file: count the process alone
+  }
+  const workers = children.filter((child) => {
+    try {
+      return readFileSync(`/proc/${child}/comm`, 'utf8').trim() !== 'anvil';
+    } catch {
+      return false;
+    }
+  });
+  return cpuOf(pid) + workers.reduce((sum, child) => sum + cpuOf(child), 0);
 }
 
 export async function startEmbedded(options: EmbeddedOptions): Promise<Target> {
@@ -67,7 +88,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Target> {
   return {
     baseUrl,
     auth,
-    cpuSeconds: () => processCpuSeconds(gw.child.pid!),
+    cpuSeconds: () => gatewayCpuSeconds(gw.child.pid!),
     async close() {
       await gw.stop();
       if (options.database === 'postgres') await dropTestSchema({ url: requiredDatabaseUrl(), schema, pgliteDir: '' });

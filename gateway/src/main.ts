@@ -3,7 +3,9 @@ import { AccountsService } from './accounts/accounts.service';
 import { createApp } from './app.factory';
 import { createLogger } from './common/logger';
 import { ConfigError, loadConfig } from './config/app-config';
+import cluster from 'node:cluster';
 import { narrowTree, protectDataDir } from './config/data-dir';
+import { speaksForGateway, superviseWorkers } from './workers';
 
 async function main(): Promise<void> {
   let config;
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
   if ((await protectDataDir(config.dataDir)) === 'narrowed') {
     logger.warn({ event: 'data_dir_narrowed', dataDir: config.dataDir }, 'The data directory was open to other users; narrowed it and its contents to the owner');
   }
+  if (config.workers > 1 && cluster.isPrimary) return superviseWorkers(config, logger);
   const app = await createApp(config, logger);
   if (!config.database.url) await narrowTree(config.database.pgliteDir);
   app.enableShutdownHooks();
@@ -29,6 +32,8 @@ async function main(): Promise<void> {
   await app.listen({ host: config.host, port: config.port });
   // Only once the port is ours: a failed listen must not leave an admin whose password nobody saw.
   const admin = await app.get(AccountsService).bootstrapAdmin();
+  // Under GATEWAY_WORKERS the first worker speaks for all (it starts alone, so the admin is its).
+  if (!speaksForGateway()) return;
   const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
 
   // Printed to the terminal, not logged: the first admin's password is shown exactly once.
@@ -41,6 +46,7 @@ async function main(): Promise<void> {
     `  Metrics       ${base}/metrics`,
     `  Data          ${config.dataDir}`,
   ];
+  if (config.workers > 1) lines.push(`  Workers       ${config.workers} processes`);
   if (admin) {
     lines.push('', 'First start: an administrator was created. Save this password now; it is not shown again.',
       `  username  ${admin.username}`, `  password  ${admin.password}`);

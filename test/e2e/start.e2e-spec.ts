@@ -189,6 +189,8 @@ describe('npm start (compiled gateway, child process)', () => {
     it.each([
       ['PORT', { PORT: 'abc' }],
       ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }],
+      // Several processes cannot share PGlite: worker processes need Postgres.
+      ['GATEWAY_WORKERS', { GATEWAY_WORKERS: '2', DATABASE_URL: '' }],
     ])('%s', async (variable, env) => {
       const untouched = join(dataDir, `never-${variable}`);
       const bad = spawnGateway({ DATA_DIR: untouched, ANVIL_PORT: '0', ...env });

@@ -40,15 +40,9 @@ export class ChainRuntime {
     let anvil: AnvilProcess | undefined;
     let client: ChainClient | undefined;
     try {
-      let rpcUrl = config.chain.rpcUrl;
+      let rpcUrl = config.chain.rpcUrl ?? config.chain.embeddedRpcUrl;
       if (!rpcUrl) {
-        await mkdir(config.chain.dir, { recursive: true });
-        anvil = await AnvilProcess.start({
-          port: config.chain.anvilPort,
-          chainId: config.chain.chainId ?? EMBEDDED_CHAIN_ID,
-          blockTimeSeconds: config.chain.blockTimeSeconds,
-          stateFile: join(config.chain.dir, 'anvil-state.json'),
-        });
+        anvil = await startEmbeddedChain(config);
         rpcUrl = anvil.rpcUrl;
         logger.log({ event: 'embedded_chain_started', rpcUrl, blockTimeSeconds: config.chain.blockTimeSeconds });
       }
@@ -94,6 +88,17 @@ export class ChainRuntime {
     this.client.close();
     await this.anvil?.stop();
   }
+}
+
+/** Anvil on the data directory's chain state: `npm start`'s chain (and the workers' primary's). */
+export async function startEmbeddedChain(config: AppConfig): Promise<AnvilProcess> {
+  await mkdir(config.chain.dir, { recursive: true });
+  return AnvilProcess.start({
+    port: config.chain.anvilPort,
+    chainId: config.chain.chainId ?? EMBEDDED_CHAIN_ID,
+    blockTimeSeconds: config.chain.blockTimeSeconds,
+    stateFile: join(config.chain.dir, 'anvil-state.json'),
+  });
 }
 
 @Global()

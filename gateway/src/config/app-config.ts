@@ -22,6 +22,11 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** Lifetime of a person's access token, seconds. */
   jwtTtlSeconds: number;
+  /**
+   * Gateway processes sharing the port (GATEWAY_WORKERS, Node's cluster): 1 runs in this process.
+   * More need DATABASE_URL (PGlite is one process's database); the outbox still sends from one.
+   */
+  workers: number;
   database: {
     /** Real Postgres when set; otherwise PGlite under `pgliteDir`. */
     url?: string;
@@ -41,6 +46,11 @@ export interface AppConfig {
     blockTimeSeconds: number;
     /** Port of the embedded Anvil; 0 picks a free one. */
     anvilPort: number;
+    /**
+     * The embedded chain another process of this gateway runs (the primary of GATEWAY_WORKERS
+     * sets it for its workers): used as the embedded chain, not started again. Not for operators.
+     */
+    embeddedRpcUrl?: string;
     /** Directory for the embedded chain's state and the remembered contract addresses. */
     dir: string;
     /**
@@ -210,6 +220,12 @@ function validatorRpcUrls(env: Env): string[] | undefined {
   return urls;
 }
 
+function workers(env: Env): number {
+  const count = int(env, 'GATEWAY_WORKERS', 1, 1, 64);
+  if (count > 1 && !env.DATABASE_URL) throw new ConfigError('GATEWAY_WORKERS', 'above 1 needs DATABASE_URL: PGlite is the database of one process');
+  return count;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Parses and validates the environment. Throws ConfigError naming the first bad variable. */
@@ -223,6 +239,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     jwtTtlSeconds: int(env, 'JWT_TTL_SECONDS', 3600, 60, 7 * 24 * 3600),
+    workers: workers(env),
     database: {
       url: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
       schema: identifier(env, 'DATABASE_SCHEMA', 'public'),
@@ -233,6 +250,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       chainId: env.CHAIN_RPC_URL ? optionalInt(env, 'CHAIN_ID', 1, 2 ** 31 - 1) : int(env, 'CHAIN_ID', EMBEDDED_CHAIN_ID, 1, 2 ** 31 - 1),
       blockTimeSeconds: int(env, 'CHAIN_BLOCK_TIME', 1, 0, 60),
       anvilPort: int(env, 'ANVIL_PORT', 8545, 0, 65535),
+      embeddedRpcUrl: env.CHAIN_RPC_URL ? undefined : url(env, 'CHAIN_EMBEDDED_RPC_URL', ['http:']),
       dir: join(dataDir, 'chain'),
       validatorRpcUrls: validatorRpcUrls(env),
       formerWriters: addressList(env, 'CHAIN_FORMER_WRITERS') ?? [],
