@@ -53,6 +53,18 @@ describe('gateway (e2e)', () => {
       expect(res.text).not.toContain('00000000-0000-4000-8000-000000000000');
     });
 
+    it("reports how long the event loop was busy, so a scraper sees the gateway's one thread saturate", async () => {
+      const scrape = async () => {
+        const text = (await gw.http.get('/metrics').set('Authorization', `Bearer ${gw.app.get(KeyStore).metricsToken()}`).expect(200)).text;
+        return Number(/^ehrchain_event_loop_active_seconds_total (\S+)$/m.exec(text)![1]);
+      };
+      const before = await scrape();
+      const busyUntil = Date.now() + 200;
+      while (Date.now() < busyUntil); // the loop busy for 200 ms
+      const after = await scrape();
+      expect(after - before).toBeGreaterThanOrEqual(0.2);
+    });
+
     it('sends the security headers Helmet sets', async () => {
       const res = await gw.http.get('/health');
       expect(res.headers['x-content-type-options']).toBe('nosniff');

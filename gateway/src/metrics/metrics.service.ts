@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { performance } from 'node:perf_hooks';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /**
  * Prometheus metrics. Labels carry route templates (`/v1/blobs/:id`), never raw paths, so
@@ -17,8 +18,26 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /**
+   * Time the event loop spent running code rather than waiting (Node's event-loop utilisation):
+   * its rate over an interval is the share of that interval the one JavaScript thread was busy,
+   * which says whether the gateway is saturated before its latency does.
+   */
+  readonly eventLoopActive: Counter;
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'ehrchain_' });
+    let counted = 0;
+    this.eventLoopActive = new Counter({
+      name: 'ehrchain_event_loop_active_seconds_total',
+      help: 'Seconds the event loop was active (running JavaScript or I/O callbacks) since the process started',
+      registers: [this.registry],
+      collect() {
+        const active = performance.eventLoopUtilization().active / 1000;
+        this.inc(Math.max(0, active - counted));
+        counted = active;
+      },
+    });
   }
 
   observeHttp(method: string, route: string | undefined, status: number, seconds: number): void {

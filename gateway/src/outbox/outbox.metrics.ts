@@ -16,27 +16,44 @@ export class OutboxMetrics implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const store = this.store;
-    // One query feeds both gauges, in the collect of the one registered first: the registry
-    // serialises metrics in registration order, after each one's own collect.
-    const rows: Gauge<'kind' | 'status'> = new Gauge({
+    // prom-client runs the gauges' collects side by side at each scrape: they share one read
+    // of the tables (the first starts it, the others join it; the next scrape reads afresh).
+    let reading: ReturnType<OutboxStore['health']> | null = null;
+    const health = () => (reading ??= this.store.health().finally(() => setImmediate(() => (reading = null))));
+    const register = { registers: [this.metrics.registry] };
+    new Gauge({
       name: 'ehrchain_outbox_rows',
       help: 'Chain writes in the outbox by kind and status (pending, batched, done, failed)',
       labelNames: ['kind', 'status'] as const,
-      registers: [this.metrics.registry],
+      ...register,
       async collect() {
-        const health = await store.health();
-        rows.reset();
-        for (const row of health.rows) rows.set({ kind: row.kind, status: row.status }, row.count);
-        oldest.reset();
-        for (const row of health.oldestOpenSeconds) oldest.set({ kind: row.kind }, row.seconds);
+        const { rows } = await health();
+        this.reset();
+        for (const row of rows) this.set({ kind: row.kind, status: row.status }, row.count);
       },
     });
-    const oldest = new Gauge({
+    // Chain transactions: done rows over done batches is the records each transaction carried.
+    new Gauge({
+      name: 'ehrchain_outbox_batches',
+      help: 'Outbox batches (one chain transaction each) by kind and status (claimed, sent, done, failed)',
+      labelNames: ['kind', 'status'] as const,
+      ...register,
+      async collect() {
+        const { batches } = await health();
+        this.reset();
+        for (const row of batches) this.set({ kind: row.kind, status: row.status }, row.count);
+      },
+    });
+    new Gauge({
       name: 'ehrchain_outbox_oldest_open_seconds',
       help: 'Age of the oldest chain write of each kind not yet confirmed on chain',
       labelNames: ['kind'] as const,
-      registers: [this.metrics.registry],
+      ...register,
+      async collect() {
+        const { oldestOpenSeconds } = await health();
+        this.reset();
+        for (const row of oldestOpenSeconds) this.set({ kind: row.kind }, row.seconds);
+      },
     });
   }
 }

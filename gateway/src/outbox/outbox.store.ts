@@ -19,6 +19,12 @@ export interface OutboxRow {
   mac: string;
 }
 
+export interface KindStatusCount {
+  kind: string;
+  status: string;
+  count: number;
+}
+
 /** One SQL statement with its positional parameters. */
 export interface SqlStatement {
   sql: string;
@@ -125,13 +131,14 @@ export class OutboxStore {
     await manager.update(OutboxEntity, { batchId, status: 'batched' }, { status: 'failed', lastError: reason });
   }
 
-  /** Rows by kind and status, and the age of the oldest row of each kind not yet done: for /metrics. */
-  async health(): Promise<{ rows: { kind: string; status: string; count: number }[]; oldestOpenSeconds: { kind: string; seconds: number }[] }> {
+  /** Rows and batches by kind and status, and the age of the oldest row of each kind not yet done: for /metrics. */
+  async health(): Promise<{ rows: KindStatusCount[]; batches: KindStatusCount[]; oldestOpenSeconds: { kind: string; seconds: number }[] }> {
     const rows = await this.db.query(`SELECT kind, status, count(*)::int AS count FROM chain_outbox GROUP BY kind, status`);
+    const batches = await this.db.query(`SELECT kind, status, count(*)::int AS count FROM chain_outbox_batches GROUP BY kind, status`);
     const oldest = await this.db.query(
       `SELECT kind, EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS seconds FROM chain_outbox WHERE status IN ('pending', 'batched') GROUP BY kind`,
     );
-    return { rows, oldestOpenSeconds: oldest };
+    return { rows, batches, oldestOpenSeconds: oldest };
   }
 
   /** The row's status, or null when no such row exists. */
