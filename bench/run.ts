@@ -1,21 +1,29 @@
 // `npm run bench`: the gateway under load, as hospital systems use it, reported the way
 // Hyperledger Caliper reports (send rate, throughput, latency min/avg/p50/p95/p99/max, failure
-// rate) plus our own: gateway CPU per operation and anchor lag (201 to anchored on chain).
-// A bench, not a test: nothing here asserts a time; targets are reported (issue 11).
+// rate) plus our own: gateway CPU per operation, event-loop utilisation and delay, records per
+// chain transaction and anchor lag (201 to anchored on chain); every figure beside its floor
+// (bare Fastify, the database statement alone, Node crypto, the chain's own rate), measured in
+// the same run. A bench, not a test: nothing here asserts a time; targets are reported (issue 11).
 //
 //   npm run bench                      # the full sweep on an embedded gateway (PGlite), 1 s and 2 s blocks
 //   npm run bench -- --quick           # three scenarios, 1/16/64 clients, 300 operations: about two minutes
 //   npm run bench -- --database postgres            # DATABASE_URL's Postgres instead of PGlite
 //   BENCH_API_KEY=ehr_… npm run bench -- --target http://gateway:3000   # a running deployment (compose)
 //   npm run bench -- --only 'upload 1 KB' --clients 1,8 --operations 200  # narrow a run while working on it
+//   npm run bench -- --database postgres --workers 2   # GATEWAY_WORKERS=2
+//   npm run bench -- --no-floors                       # skip the floors (a quicker look)
 //
-// Writes bench/results/<timestamp>.json and .md, and compares with the previous run's JSON.
+// Writes bench/results/<timestamp>.json and .md and three SVG charts, and compares with the previous run's JSON.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { findRepoRoot } from '../gateway/src/chain/artifacts';
-import { CaliperStats, caliperStats, closedLoop } from './load/stats';
+import { anchorLagDistribution, ChartRow, latencyByClients, throughputByRunLength } from './load/charts';
+import { chainFloor, cryptoFloor, databaseFloor, Floors, httpFloors } from './load/floors';
+import { between, readGateway } from './load/gateway-metrics';
+import { markdown, Row } from './load/report';
+import { caliperStats, closedLoop } from './load/stats';
 import { AnchorWatcher, Scenario, upload, uploadSame, verifiedRead } from './load/scenarios';
 import { remote, startEmbedded, Target } from './load/target';
 
@@ -29,20 +37,12 @@ const { values: args } = parseArgs({
     operations: { type: 'string' },
     'block-time': { type: 'string' },
     only: { type: 'string' },
+    workers: { type: 'string', default: '1' },
+    lengths: { type: 'string' },
+    'no-floors': { type: 'boolean', default: false },
   },
 });
-
-interface Row {
-  scenario: string;
-  clients: number;
-  operations: number;
-  blockTimeSeconds: number | null;
-  database: string;
-  stats: CaliperStats;
-  /** Gateway CPU (user + system) per successful operation, ms; null for a remote target. */
-  cpuMsPerOperation: number | null;
-  anchorLagSeconds: { p50: number; p95: number; max: number; sampled: number; unanchored: number } | null;
-}
+const WORKERS = Number(args.workers);
 
 const list = (raw: string | undefined, fallback: number[]): number[] => raw?.split(',').filter(Boolean).map(Number) ?? fallback;
 const scenarios = (): Array<{ scenario: Scenario; operations: number }> =>
@@ -58,6 +58,8 @@ const scenarios = (): Array<{ scenario: Scenario; operations: number }> =>
 /** --only "upload 1 KB": the scenarios whose name contains it. */
 const chosen = (): Array<{ scenario: Scenario; operations: number }> => scenarios().filter(({ scenario }) => !args.only || scenario.name.includes(args.only));
 const CLIENTS = list(args.clients, args.quick ? [1, 16, 64] : [1, 4, 16, 64, 128]);
+/** Run lengths for throughput against run length: 1 KB uploads at the most clients (the main sweep adds its own length). */
+const LENGTHS = list(args.lengths, args.quick ? [100] : [100, 1_000]);
 const BLOCK_TIMES = args.target ? [null] : list(args['block-time'], args.quick ? [1] : [1, 2]);
 
 const progress = (label: string, done: number, total: number): void => {
@@ -69,50 +71,55 @@ const progress = (label: string, done: number, total: number): void => {
 async function measure(target: Target, scenario: Scenario, clients: number, operations: number, blockTimeSeconds: number | null): Promise<Row> {
   const label = `${scenario.name}, ${clients} clients${blockTimeSeconds ? `, ${blockTimeSeconds} s blocks` : ''}`;
   const watcher = scenario.anchors ? new AnchorWatcher(target, Math.max(1, Math.floor(operations / 20))) : undefined;
+  const gatewayBefore = await readGateway(target);
   const cpuBefore = target.cpuSeconds();
   const samples = await closedLoop(clients, operations, (index) => scenario.operation(target, index, (id) => watcher?.accepted(id)), (done) => progress(label, done, operations));
   const cpuAfter = target.cpuSeconds();
   process.stderr.write('\n');
   const stats = caliperStats(samples);
+  const gatewayAfterLoad = await readGateway(target);
   const anchors = watcher ? await watcher.finish() : undefined;
+  // Records per transaction over the run and its anchoring: read once the sampled uploads are anchored.
+  const gatewayAfterAnchors = anchors ? await readGateway(target) : gatewayAfterLoad;
   const at = (sorted: number[], p: number): number => Math.round((sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN) * 100) / 100;
+  const gateway = gatewayBefore && gatewayAfterLoad && gatewayAfterAnchors
+    ? { ...between(gatewayBefore, gatewayAfterLoad), recordsPerTransaction: between(gatewayBefore, gatewayAfterAnchors).recordsPerTransaction }
+    : null;
   return {
     scenario: scenario.name,
     clients,
     operations,
     blockTimeSeconds,
     database: args.target ? 'remote' : args.database!,
+    workers: WORKERS,
     stats,
     cpuMsPerOperation: cpuBefore === undefined || cpuAfter === undefined ? null : Math.round(((cpuAfter - cpuBefore) * 1000 * 100) / Math.max(stats.succeeded, 1)) / 100,
-    anchorLagSeconds: anchors ? { p50: at(anchors.lags, 50), p95: at(anchors.lags, 95), max: at(anchors.lags, 100), sampled: anchors.lags.length, unanchored: anchors.unanchored } : null,
+    anchorLagSeconds: anchors ? { p50: at(anchors.lags, 50), p95: at(anchors.lags, 95), max: at(anchors.lags, 100), sampled: anchors.lags.length, unanchored: anchors.unanchored, all: anchors.lags.map((lag) => Math.round(lag * 1000) / 1000) } : null,
+    gateway,
   };
 }
 
-const key = (row: Row): string => `${row.scenario}|${row.clients}|${row.blockTimeSeconds}|${row.database}`;
-const change = (now: number, before: number | undefined): string => (before === undefined || !Number.isFinite(before) || before === 0 ? '' : ` (${now >= before ? '+' : ''}${Math.round(((now - before) / before) * 100)}%)`);
+/** The floors, once per run (the chain's per block period); the HTTP and database floors at the sweep's client counts. */
+async function measureFloors(): Promise<Floors> {
+  const operations = args.quick ? 300 : 2_000;
+  const rows = [...(await httpFloors(CLIENTS, operations, 1024, 100 * 1024, progress)), ...(await databaseFloor(args.database === 'postgres' ? 'postgres' : 'pglite', CLIENTS, operations, progress))];
+  process.stderr.write('\n');
+  const chainTransactionsPerSecond = [];
+  for (const blockTime of BLOCK_TIMES) if (blockTime) chainTransactionsPerSecond.push(await chainFloor(blockTime, args.quick ? 1_000 : 5_000));
+  return { rows, cryptoMicrosecondsPerRecord: cryptoFloor(), chainTransactionsPerSecond };
+}
 
-function markdown(rows: Row[], previous: { file: string; rows: Row[] } | undefined, header: string): string {
-  const before = new Map(previous?.rows.map((row) => [key(row), row]));
-  const lines = [
-    '# Bench results (`npm run bench`)',
-    '',
-    header,
-    previous ? `Changes in parentheses are against ${previous.file}.` : 'No previous run to compare with.',
-    '',
-    '| scenario | blocks | clients | ops | send rate /s | throughput /s | p50 ms | p95 ms | p99 ms | max ms | failures | gateway CPU ms/op | anchor lag p50 / p95 s |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+/** Writes the three charts beside the results; their file names, for the summary to show. */
+async function charts(resultsDir: string, stamp: string, rows: readonly Row[]): Promise<string[]> {
+  const chartRows: ChartRow[] = rows.map((row) => ({ ...row, throughput: row.stats.throughput, p50: row.stats.latencyMs.p50, p99: row.stats.latencyMs.p99 }));
+  const maxClients = Math.max(...CLIENTS);
+  const files: Array<[string, Promise<string>]> = [
+    [`${stamp}-latency.svg`, latencyByClients(chartRows.filter((row) => !row.lengthSweep))],
+    [`${stamp}-run-length.svg`, throughputByRunLength(chartRows.filter((row) => row.scenario === 'upload 1 KB' && row.clients === maxClients))],
+    [`${stamp}-anchor-lag.svg`, anchorLagDistribution(rows.flatMap((row) => (row.anchorLagSeconds?.all ?? []).map((seconds) => ({ seconds, blockTimeSeconds: row.blockTimeSeconds }))))],
   ];
-  for (const row of rows) {
-    const was = before.get(key(row));
-    const { stats: s } = row;
-    lines.push(`| ${[
-      row.scenario, row.blockTimeSeconds ? `${row.blockTimeSeconds} s` : '—', row.clients, row.operations, s.sendRate, `${s.throughput}${change(s.throughput, was?.stats.throughput)}`,
-      s.latencyMs.p50, s.latencyMs.p95, `${s.latencyMs.p99}${change(s.latencyMs.p99, was?.stats.latencyMs.p99)}`, s.latencyMs.max,
-      `${s.failed} (${(s.failureRate * 100).toFixed(1)}%)`, row.cpuMsPerOperation ?? '—',
-      row.anchorLagSeconds ? `${row.anchorLagSeconds.p50} / ${row.anchorLagSeconds.p95}${row.anchorLagSeconds.unanchored ? ` (${row.anchorLagSeconds.unanchored} not anchored)` : ''}` : '—',
-    ].join(' | ')} |`);
-  }
-  return `${lines.join('\n')}\n`;
+  for (const [file, svg] of files) writeFileSync(join(resultsDir, file), await svg);
+  return files.map(([file]) => file);
 }
 
 async function main(): Promise<void> {
@@ -123,24 +130,29 @@ async function main(): Promise<void> {
   const loadStart = loadavg()[0]!.toFixed(1);
   const rows: Row[] = [];
   for (const blockTime of BLOCK_TIMES) {
-    const target = args.target ? remote(args.target) : await startEmbedded({ database: args.database === 'postgres' ? 'postgres' : 'pglite', blockTimeSeconds: blockTime! });
+    const target = args.target ? remote(args.target) : await startEmbedded({ database: args.database === 'postgres' ? 'postgres' : 'pglite', blockTimeSeconds: blockTime!, workers: WORKERS });
     try {
       for (const { scenario, operations } of chosen()) {
         await scenario.prepare?.(target);
         for (const clients of CLIENTS) rows.push(await measure(target, scenario, clients, Number(args.operations ?? operations), blockTime));
+        // Throughput against run length: the same scenario at the most clients, shorter runs.
+        if (scenario.name === 'upload 1 KB' && !args.operations) {
+          for (const length of LENGTHS) rows.push({ ...(await measure(target, scenario, Math.max(...CLIENTS), length, blockTime)), lengthSweep: true });
+        }
       }
     } finally {
       await target.close();
     }
   }
+  const floors = args.target || args['no-floors'] ? undefined : await measureFloors();
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const header = [
-    `${new Date().toISOString()}: ${args.quick ? 'quick run' : 'full run'} against ${args.target ?? `an embedded gateway (npm start's compiled gateway as a child process, ${args.database})`}.`,
+    `${new Date().toISOString()}: ${args.quick ? 'quick run' : 'full run'} against ${args.target ?? `an embedded gateway (npm start's compiled gateway as a child process, ${args.database}${WORKERS > 1 ? `, ${WORKERS} worker processes` : ''})`}.`,
     `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), load average ${loadStart} at the start and ${loadavg()[0]!.toFixed(1)} at the end, Node ${process.version}; the load generator runs on the same machine.`,
-    'Closed-loop clients (each sends its next request when its last answered). Send rate, throughput, latency and failure rate as Caliper defines them; gateway CPU is the gateway process\'s user + system time per successful operation; anchor lag is the time from the 201 to GET /v1/blobs/:id showing the blob anchored, for about 20 sampled uploads (polled at most 20 times a second).',
+    'Closed-loop clients (each sends its next request when its last answered). Send rate, throughput, latency and failure rate as Caliper defines them; gateway CPU is the gateway\'s user + system time (every worker) per successful operation; event loop busy is its utilisation over the run and delay its p99 (one worker only); records per tx are anchored rows over anchor transactions; anchor lag is the time from the 201 to GET /v1/blobs/:id showing the blob anchored, for about 20 sampled uploads (polled at most 20 times a second).',
   ].join('\n');
-  writeFileSync(join(resultsDir, `${stamp}.json`), `${JSON.stringify({ header, rows }, null, 2)}\n`);
-  const summary = markdown(rows, previous, header);
+  writeFileSync(join(resultsDir, `${stamp}.json`), `${JSON.stringify({ header, rows, floors }, null, 2)}\n`);
+  const summary = markdown(rows, floors, previous, header, await charts(resultsDir, stamp, rows));
   writeFileSync(join(resultsDir, `${stamp}.md`), summary);
   process.stdout.write(summary);
 }

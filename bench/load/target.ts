@@ -13,6 +13,8 @@ export interface Target {
   baseUrl: string;
   /** The hospital system the load acts as: its API key header. */
   auth: Record<string, string>;
+  /** The scrape token's header for /metrics; undefined when the bench has none. */
+  metricsAuth?: Record<string, string>;
   /** CPU seconds the gateway process has used so far (user + system); undefined for a remote target. */
   cpuSeconds(): number | undefined;
   close(): Promise<void>;
@@ -21,6 +23,8 @@ export interface Target {
 export interface EmbeddedOptions {
   database: 'pglite' | 'postgres';
   blockTimeSeconds: number;
+  /** GATEWAY_WORKERS: gateway processes sharing the port (Postgres only). */
+  workers: number;
 }
 
 const BANNER = /password\s+(\S+)\n/;
@@ -43,7 +47,7 @@ async function hospital(baseUrl: string, admin: { username: string; password: st
 }
 
 /** CPU seconds (utime + stime) of a live process, from /proc (proc(5): fields after the command, state = [0]). */
-function cpuOf(pid: number): number {
+export function cpuOf(pid: number): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
@@ -78,7 +82,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Target> {
   // BENCH_PROFILE_DIR: the gateway writes a V8 CPU profile there when it stops (bench/README.md).
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
   const gw: SpawnedGateway = spawnGateway({
-    DATA_DIR: dataDir, PORT: String(port), ANVIL_PORT: '0', CHAIN_BLOCK_TIME: String(options.blockTimeSeconds), LOG_LEVEL: 'warn', ...LIMITS_OUT_OF_THE_WAY, ...database,
+    DATA_DIR: dataDir, PORT: String(port), ANVIL_PORT: '0', CHAIN_BLOCK_TIME: String(options.blockTimeSeconds), GATEWAY_WORKERS: String(options.workers), LOG_LEVEL: 'warn', ...LIMITS_OUT_OF_THE_WAY, ...database,
     // BENCH_GATEWAY_ENV='OUTBOX_INTERVAL_MS=60000 …': settings for the gateway under test, to try one.
     ...Object.fromEntries((process.env.BENCH_GATEWAY_ENV ?? '').split(/\s+/).filter(Boolean).map((pair) => pair.split('=', 2) as [string, string])),
   }, join(findRepoRoot(), 'dist', 'gateway', 'src', 'main.js'), profile);
@@ -88,6 +92,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Target> {
   return {
     baseUrl,
     auth,
+    metricsAuth: { authorization: `Bearer ${readFileSync(join(dataDir, 'keys', 'metrics.token'), 'utf8').trim()}` },
     cpuSeconds: () => gatewayCpuSeconds(gw.child.pid!),
     async close() {
       await gw.stop();
@@ -101,7 +106,14 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Target> {
 export function remote(baseUrl: string): Target {
   const key = process.env.BENCH_API_KEY;
   if (!key) throw new Error('--target needs BENCH_API_KEY: a hospital system\'s API key on that gateway');
-  return { baseUrl: baseUrl.replace(/\/$/, ''), auth: { 'x-api-key': key }, cpuSeconds: () => undefined, close: async () => undefined };
+  const metricsToken = process.env.BENCH_METRICS_TOKEN;
+  return {
+    baseUrl: baseUrl.replace(/\/$/, ''),
+    auth: { 'x-api-key': key },
+    metricsAuth: metricsToken ? { authorization: `Bearer ${metricsToken}` } : undefined,
+    cpuSeconds: () => undefined,
+    close: async () => undefined,
+  };
 }
 
 function requiredDatabaseUrl(): string {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { SendOptions } from '../chain/chain-client';
 import { RecordAnchors } from '../chain/record-anchors';
-import { buildRecordBatch, RecordBatch, recordLeaf, recordVersionFromJson, RecordVersionJson } from '../chain/record-batch';
+import { assertValid, buildRecordBatch, RecordBatch, recordVersionFromJson, RecordVersionJson } from '../chain/record-batch';
 import { AppliedAt, ConfirmedBatch, OutboxBatchRef, OutboxHandler, OutboxItem } from '../outbox/outbox-handler';
 
 /** Trees kept between a batch's send and its confirmation (a cycle claims at most 4 per kind). */
@@ -28,7 +28,7 @@ export class RecordAnchorHandler extends OutboxHandler<RecordVersionJson> {
   }
 
   override validate(payload: RecordVersionJson): void {
-    recordLeaf(recordVersionFromJson(payload)); // throws for what could never be anchored
+    assertValid(recordVersionFromJson(payload)); // on the request path: checks, no hashing
   }
 
   send(batchId: string, items: readonly OutboxItem<RecordVersionJson>[], options: SendOptions): Promise<string> {

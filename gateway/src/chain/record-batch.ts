@@ -206,7 +206,8 @@ export function toContractVersion(version: RecordVersion): ContractRecordVersion
   return { recordId, patientHandle, cidHash: cid, sha512Digest, category, previousVersion, tombstone, author };
 }
 
-function assertValid(version: RecordVersion): void {
+/** Throws for a version that could never be anchored (what a leaf needs), without hashing anything. */
+export function assertValid(version: RecordVersion): void {
   const { recordId, patientHandle, cid, sha512Digest, category, previousVersion, tombstone, author } = version;
   if (!HEX32.test(recordId)) throw new Error(`A record id on chain is 0x + 64 hex digits, got "${recordId}"`);
   if (!HEX32.test(patientHandle)) throw new Error('A patient handle is 0x + 64 hex digits'); // not echoed: it is the patient's
