@@ -1,6 +1,6 @@
 import { ChainClient, SendOptions } from './chain-client';
 import { ChainContract } from './chain-contract';
-import { RecordBatch, RecordVersion, toContractVersion } from './record-batch';
+import { RecordBatch, RecordVersion, verifyRecordProof } from './record-batch';
 
 /** A batch's Merkle root as anchored on chain. */
 export interface BatchAnchor {
@@ -21,6 +21,8 @@ export interface RecordAnchor {
 
 const HEX32 = /^0x[0-9a-fA-F]{64}$/;
 const SHA512_BYTES = 64;
+/** Batch roots kept in memory (a root is 32 bytes; 100,000 batches hold 51 million records at 512 a batch). */
+const ROOTS_KEPT = 100_000;
 
 /**
  * Typed access to the RecordAnchors contract (contracts/RecordAnchors.sol). Anchors live under
@@ -30,6 +32,8 @@ const SHA512_BYTES = 64;
 export class RecordAnchors {
   static readonly artifactName = 'RecordAnchors';
   readonly contract: ChainContract;
+  /** Anchored roots by anchorer and batch id (see verifyRecord). */
+  private readonly roots = new Map<string, string>();
 
   constructor(
     private readonly chain: ChainClient,
@@ -57,10 +61,24 @@ export class RecordAnchors {
     return { merkleRoot: String(merkleRoot), count: Number(count), anchoredAt: new Date(Number(anchoredAt) * 1000), blockNumber: BigInt(blockNumber as bigint) };
   }
 
-  /** Whether the contract finds `version` with `proof` under the root of `anchorer`'s batch `batchId`. */
+  /**
+   * Whether `version` with `proof` is a leaf of the root `anchorer` anchored as batch `batchId`:
+   * the root comes from the chain, the proof is checked here exactly as the contract's
+   * verifyRecord checks it (record-batch.spec.ts holds the two to the same leaf hash). A root
+   * is read once: anchorBatch refuses another root under an id, and IBFT blocks are final, so
+   * an anchored root never changes; a batch not anchored yet is read again next time.
+   */
   async verifyRecord(batchId: string, version: RecordVersion, proof: readonly string[], anchorer: string = this.chain.address): Promise<boolean> {
-    const [verified] = await this.chain.call(this.contract, 'verifyRecord', [anchorer, batchId, toContractVersion(version), [...proof]]);
-    return verified === true;
+    const key = `${anchorer.toLowerCase()}:${batchId.toLowerCase()}`;
+    let root = this.roots.get(key);
+    if (!root) {
+      const batch = await this.batchOf(batchId, anchorer);
+      if (!batch) return false;
+      root = batch.merkleRoot;
+      if (this.roots.size >= ROOTS_KEPT) this.roots.delete(this.roots.keys().next().value!);
+      this.roots.set(key, root);
+    }
+    return verifyRecordProof(root, version, proof);
   }
 
   /**

@@ -7,6 +7,7 @@ import {
   RecordLeaf,
   RecordVersion,
   buildRecordBatch,
+  buildRecordBatchInTurns,
   cidHash,
   recordLeaf,
   tombstoneOf,
@@ -40,6 +41,18 @@ describe(buildRecordBatch.name, () => {
     expect(sut.count).toBe(size);
     expect(sut.proofs.map((entry) => entry.version)).toEqual(versions);
     for (const { version, proof } of sut.proofs) expect(verifyRecordProof(sut.root, version, proof)).toBe(true);
+  });
+
+  it('builds the same batch in turns of the event loop as at once, and lets other work run between its turns', async () => {
+    const versions = RecordVersionFactory.many(200);
+    let turnsTaken = 0;
+    const ticker = setInterval(() => turnsTaken++, 0);
+
+    const inTurns = await buildRecordBatchInTurns(versions);
+    clearInterval(ticker);
+
+    expect(inTurns).toEqual(buildRecordBatch(versions));
+    expect(turnsTaken).toBeGreaterThan(0);
   });
 
   it('rejects a proof for any tampered field', () => {
