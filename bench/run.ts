@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { findRepoRoot } from '../gateway/src/chain/artifacts';
 import { anchorLagDistribution, ChartRow, latencyByClients, throughputByRunLength } from './load/charts';
-import { chainFloor, cryptoFloor, databaseFloor, Floors, httpFloors } from './load/floors';
+import { chainFloor, cryptoFloor, databaseFloor, Floors, httpFloors, ipfsFloor } from './load/floors';
 import { between, readGateway } from './load/gateway-metrics';
 import { markdown, Row } from './load/report';
 import { caliperStats, closedLoop } from './load/stats';
@@ -102,7 +102,11 @@ async function measure(target: Target, scenario: Scenario, clients: number, oper
 /** The floors, once per run (the chain's per block period); the HTTP and database floors at the sweep's client counts. */
 async function measureFloors(): Promise<Floors> {
   const operations = args.quick ? 300 : 2_000;
-  const rows = [...(await httpFloors(CLIENTS, operations, 1024, 100 * 1024, progress)), ...(await databaseFloor(args.database === 'postgres' ? 'postgres' : 'pglite', CLIENTS, operations, progress))];
+  const rows = [
+    ...(await httpFloors(CLIENTS, operations, 1024, 100 * 1024, progress)),
+    ...(await databaseFloor(args.database === 'postgres' ? 'postgres' : 'pglite', CLIENTS, operations, progress)),
+    ...(await ipfsFloor(CLIENTS, operations, progress)),
+  ];
   process.stderr.write('\n');
   const chainTransactionsPerSecond = [];
   for (const blockTime of BLOCK_TIMES) if (blockTime) chainTransactionsPerSecond.push(await chainFloor(blockTime, args.quick ? 1_000 : 5_000));

@@ -1,7 +1,8 @@
 // The floors a gateway figure is read against (issue 11, point 3), measured in the same run on the
 // same machine: what HTTP costs with nothing of the gateway (bare Fastify), what the upload's
 // database work costs alone (the gateway's own statement through the same driver, one per
-// operation), what Node's crypto costs per record, and how fast the chain itself takes
+// operation), what its IPFS work costs alone (the embedded store adding distinct bodies), what
+// Node's crypto costs per record, and how fast the chain itself takes
 // pre-signed transactions sent pipelined. A gateway figure divided by its floor says how much
 // of the possible the gateway reaches, and which component bounds it.
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
@@ -14,12 +15,13 @@ import { BlobStore } from '../../gateway/src/blobs/blob.store';
 import { AnvilProcess } from '../../gateway/src/chain/anvil-process';
 import { dataSourceOptions, openDataSource } from '../../gateway/src/database/data-source';
 import { ENTITIES } from '../../gateway/src/entities';
+import { EmbeddedIpfsStore } from '../../gateway/src/ipfs/embedded-ipfs.store';
 import { OutboxStore } from '../../gateway/src/outbox/outbox.store';
 import { CaliperStats, caliperStats, closedLoop } from './stats';
 import { cpuOf } from './target';
 
 export interface FloorRow {
-  floor: 'bare Fastify upload' | 'bare Fastify read' | 'database statement';
+  floor: 'bare Fastify upload' | 'bare Fastify read' | 'database statement' | 'IPFS store add';
   clients: number;
   stats: CaliperStats;
   cpuMsPerOperation: number | null;
@@ -102,6 +104,26 @@ export async function databaseFloor(database: 'pglite' | 'postgres', clientCount
   } finally {
     if (database === 'postgres') await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await db.destroy();
+    await rm(scratch, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+/**
+ * The upload's IPFS work alone: the embedded store (the gateway's own class) adding distinct
+ * 1 KB bodies, on a scratch directory. Each new block is a file created and renamed into place.
+ */
+export async function ipfsFloor(clientCounts: number[], operations: number, progress?: (label: string, done: number, total: number) => void): Promise<FloorRow[]> {
+  const scratch = await mkdtemp(join(tmpdir(), 'ehr-bench-ipfs-'));
+  const store = new EmbeddedIpfsStore(join(scratch, 'ipfs'));
+  const rows: FloorRow[] = [];
+  try {
+    for (const clients of clientCounts) {
+      const samples = await closedLoop(clients, operations, async () => !!(await store.add(randomBytes(KB))), (done) => progress?.(`floor: IPFS store add, ${clients} clients`, done, operations));
+      rows.push({ floor: 'IPFS store add', clients, stats: caliperStats(samples), cpuMsPerOperation: null });
+    }
+  } finally {
+    await store.close();
     await rm(scratch, { recursive: true, force: true });
   }
   return rows;

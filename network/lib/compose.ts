@@ -85,6 +85,7 @@ function gatewayEnvironment(topology: ComposeTopology): Record<string, unknown> 
     DATA_DIR: '/var/lib/ehrchain/data',
     KEYS_DIR: '/var/lib/ehrchain/keys',
     LOG_LEVEL: '${LOG_LEVEL:-info}',
+    GATEWAY_WORKERS: note('Gateway processes sharing port 3000, one per core the gateway may use (the outbox still sends from one).', '${GATEWAY_WORKERS:-1}'),
     DATABASE_URL: note(
       'Use URL-safe characters in the password (e.g. `openssl rand -hex 24`): it is part of a URL.',
       'postgres://ehrchain:${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}@postgres:5432/ehrchain',
