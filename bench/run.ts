@@ -118,7 +118,8 @@ async function charts(resultsDir: string, stamp: string, rows: readonly Row[]): 
   const chartRows: ChartRow[] = rows.map((row) => ({ ...row, throughput: row.stats.throughput, p50: row.stats.latencyMs.p50, p99: row.stats.latencyMs.p99 }));
   const maxClients = Math.max(...CLIENTS);
   const files: Array<[string, Promise<string>]> = [
-    [`${stamp}-latency.svg`, latencyByClients(chartRows.filter((row) => !row.lengthSweep))],
+    // One block period's rows: a line per scenario is already many lines.
+    [`${stamp}-latency.svg`, latencyByClients(chartRows.filter((row) => !row.lengthSweep && row.blockTimeSeconds === BLOCK_TIMES[0]))],
     [`${stamp}-run-length.svg`, throughputByRunLength(chartRows.filter((row) => row.scenario === 'upload 1 KB' && row.clients === maxClients))],
     [`${stamp}-anchor-lag.svg`, anchorLagDistribution(rows.flatMap((row) => (row.anchorLagSeconds?.all ?? []).map((seconds) => ({ seconds, blockTimeSeconds: row.blockTimeSeconds }))))],
   ];

@@ -34,14 +34,14 @@ export function latencyByClients(rows: readonly ChartRow[]): Promise<string> {
   ]);
   return svg({
     $schema: SCHEMA, ...SIZE,
-    title: 'Latency against concurrent clients',
+    title: 'Latency against concurrent clients (solid: p50, dashed: p99)',
     data: { values },
     mark: { type: 'line', point: true },
     encoding: {
       x: { field: 'clients', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'closed-loop clients' },
       y: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'latency (ms)' },
       color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', columns: 1, labelLimit: 480 } },
-      strokeDash: { field: 'percentile', type: 'nominal', title: 'percentile', legend: { symbolType: 'stroke', symbolStrokeWidth: 2 } },
+      strokeDash: { field: 'percentile', type: 'nominal', title: 'percentile', legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolStrokeColor: '#333' } },
     },
   });
 }

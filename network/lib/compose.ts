@@ -111,6 +111,8 @@ function gatewayEnvironment(topology: ComposeTopology): Record<string, unknown> 
     EMERGENCY_APPROVAL_MINUTES: '${EMERGENCY_APPROVAL_MINUTES:-}',
     CONTRACTS_ADMIN: note('Admin of RecordAnchors and AccessLog, fixed at deployment (default: the first authority).', '${CONTRACTS_ADMIN:-}'),
     CHAIN_FORMER_WRITERS: note("The gateway's former sending keys after a key rotation (docs/decisions.md).", '${CHAIN_FORMER_WRITERS:-}'),
+    RATE_LIMIT_PER_ADDRESS: note('Limits per client address and per account (README, "Rate limits"); empty: the defaults. A bench run raises them (bench/README.md).', '${RATE_LIMIT_PER_ADDRESS:-}'),
+    RATE_LIMIT_WRITES_PER_ACCOUNT: '${RATE_LIMIT_WRITES_PER_ACCOUNT:-}',
   };
 }
 
