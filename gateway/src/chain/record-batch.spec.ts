@@ -43,16 +43,22 @@ describe(buildRecordBatch.name, () => {
     for (const { version, proof } of sut.proofs) expect(verifyRecordProof(sut.root, version, proof)).toBe(true);
   });
 
-  it('builds the same batch in turns of the event loop as at once, and lets other work run between its turns', async () => {
-    const versions = RecordVersionFactory.many(200);
+  it.each([1, 2, 3, 64, 65, 200, 513])('builds the same %i-version batch in turns of the event loop as SimpleMerkleTree does at once', async (size) => {
+    const versions = RecordVersionFactory.many(size);
+
+    expect(await buildRecordBatchInTurns(versions)).toEqual(buildRecordBatch(versions));
+  });
+
+  it('lets other work run between its turns, and refuses the same version twice', async () => {
+    const versions = RecordVersionFactory.many(300);
     let turnsTaken = 0;
     const ticker = setInterval(() => turnsTaken++, 0);
 
-    const inTurns = await buildRecordBatchInTurns(versions);
+    await buildRecordBatchInTurns(versions);
     clearInterval(ticker);
 
-    expect(inTurns).toEqual(buildRecordBatch(versions));
-    expect(turnsTaken).toBeGreaterThan(0);
+    expect(turnsTaken).toBeGreaterThan(2);
+    await expect(buildRecordBatchInTurns([versions[0]!, versions[1]!, versions[0]!])).rejects.toThrow('twice');
   });
 
   it('rejects a proof for any tampered field', () => {
