@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { MetricsService } from '../metrics/metrics.service';
-import { OutboxStore } from './outbox.store';
+import { KindStatusCount, OutboxStore } from './outbox.store';
 
 /**
  * What an operator watches of the chain writes, read from the outbox tables at each scrape:
@@ -21,29 +21,21 @@ export class OutboxMetrics implements OnModuleInit {
     let reading: ReturnType<OutboxStore['health']> | null = null;
     const health = () => (reading ??= this.store.health().finally(() => setImmediate(() => (reading = null))));
     const register = { registers: [this.metrics.registry] };
-    new Gauge({
-      name: 'ehrchain_outbox_rows',
-      help: 'Chain writes in the outbox by kind and status (pending, batched, done, failed)',
-      labelNames: ['kind', 'status'] as const,
-      ...register,
-      async collect() {
-        const { rows } = await health();
-        this.reset();
-        for (const row of rows) this.set({ kind: row.kind, status: row.status }, row.count);
-      },
-    });
+    const byKindAndStatus = (name: string, help: string, pick: (health: Awaited<ReturnType<OutboxStore['health']>>) => KindStatusCount[]) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['kind', 'status'] as const,
+        ...register,
+        async collect() {
+          const counts = pick(await health());
+          this.reset();
+          for (const row of counts) this.set({ kind: row.kind, status: row.status }, row.count);
+        },
+      });
+    byKindAndStatus('ehrchain_outbox_rows', 'Chain writes in the outbox by kind and status (pending, batched, done, failed)', (h) => h.rows);
     // Chain transactions: done rows over done batches is the records each transaction carried.
-    new Gauge({
-      name: 'ehrchain_outbox_batches',
-      help: 'Outbox batches (one chain transaction each) by kind and status (claimed, sent, done, failed)',
-      labelNames: ['kind', 'status'] as const,
-      ...register,
-      async collect() {
-        const { batches } = await health();
-        this.reset();
-        for (const row of batches) this.set({ kind: row.kind, status: row.status }, row.count);
-      },
-    });
+    byKindAndStatus('ehrchain_outbox_batches', 'Outbox batches (one chain transaction each) by kind and status (claimed, sent, done, failed)', (h) => h.batches);
     new Gauge({
       name: 'ehrchain_outbox_oldest_open_seconds',
       help: 'Age of the oldest chain write of each kind not yet confirmed on chain',
