@@ -2,10 +2,10 @@ import 'reflect-metadata';
 import { AccountsService } from './accounts/accounts.service';
 import { createApp } from './app.factory';
 import { createLogger } from './common/logger';
-import { ConfigError, loadConfig } from './config/app-config';
+import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import cluster from 'node:cluster';
 import { narrowTree, protectDataDir } from './config/data-dir';
-import { speaksForGateway, superviseWorkers } from './workers';
+import { speaksForGateway, superviseWorkers, WORKER_READY } from './workers';
 
 async function main(): Promise<void> {
   let config;
@@ -32,8 +32,14 @@ async function main(): Promise<void> {
   await app.listen({ host: config.host, port: config.port });
   // Only once the port is ours: a failed listen must not leave an admin whose password nobody saw.
   const admin = await app.get(AccountsService).bootstrapAdmin();
-  // Under GATEWAY_WORKERS the first worker speaks for all (it starts alone, so the admin is its).
-  if (!speaksForGateway()) return;
+  // Under GATEWAY_WORKERS the first worker speaks for all (it starts alone, so the admin is its);
+  // whichever process created the admin shows its password, should worker 1 have died first.
+  if (speaksForGateway() || admin) printBanner(config, admin);
+  // The primary starts the other workers once the first is ready: migrated, deployed, admin made.
+  if (cluster.isWorker) process.send?.(WORKER_READY);
+}
+
+function printBanner(config: AppConfig, admin: { username: string; password: string } | null): void {
   const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
 
   // Printed to the terminal, not logged: the first admin's password is shown exactly once.

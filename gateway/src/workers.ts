@@ -9,6 +9,8 @@ import { AppConfig } from './config/app-config';
 export const speaksForGateway = (): boolean => (process.env.GATEWAY_WORKER_INDEX ?? '1') === '1' && !process.env.GATEWAY_WORKER_RESTARTED;
 
 const RESTART_DELAY_MS = 1_000;
+/** What a worker sends the primary once it serves (after migrations, deployment and the first admin). */
+export const WORKER_READY = 'ehrchain-worker-ready';
 
 /**
  * GATEWAY_WORKERS=N: this process becomes the primary of N gateway processes sharing the port
@@ -20,8 +22,9 @@ const RESTART_DELAY_MS = 1_000;
  * first administrator and prints the banner); the others start once it listens. A worker that
  * dies is started again. SIGTERM/SIGINT stop the workers, then the chain.
  *
- * What stays per process (documented in the README): rate limits and /metrics. The outbox sends
- * from one worker at a time (its lock); credential caches hear each other's changes (NOTIFY).
+ * What stays per process (documented in the README): rate limits and sign-in back-off (N workers
+ * allow N times the attempts), /metrics, and a database pool each (N × 10 connections). The outbox
+ * sends from one worker at a time (its lock); credential caches hear each other's changes (NOTIFY).
  */
 export async function superviseWorkers(config: AppConfig, logger: Logger): Promise<void> {
   let anvil: AnvilProcess | undefined;
@@ -42,10 +45,13 @@ export async function superviseWorkers(config: AppConfig, logger: Logger): Promi
       if (workers.get(index) === worker) workers.delete(index);
       if (stopping) return;
       logger.error({ event: 'worker_exited', worker: index, code, signal }, 'A gateway worker exited; starting it again');
-      setTimeout(() => void start(index, true).catch(() => undefined), RESTART_DELAY_MS).unref();
+      setTimeout(() => {
+        if (!stopping) void start(index, true).catch(() => undefined);
+      }, RESTART_DELAY_MS).unref();
     });
-    // Listening, or gone before it could (its own log says why).
-    await Promise.race([once(worker, 'listening'), once(worker, 'exit').then(() => Promise.reject(new Error(`worker ${index} exited while starting`)))]);
+    // Ready (listening, and done with the first admin), or gone before it could be (its own log says why).
+    const ready = new Promise<void>((resolve) => worker.on('message', (message) => message === WORKER_READY && resolve()));
+    await Promise.race([ready, once(worker, 'exit').then(() => Promise.reject(new Error(`worker ${index} exited while starting`)))]);
   };
 
   const stop = async (): Promise<void> => {

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { CREDENTIALS_CHANNEL, CredentialsCache } from '../../gateway/src/accounts/credentials-cache';
+import { CredentialsCache } from '../../gateway/src/accounts/credentials-cache';
 import { sha256Hex } from '../../gateway/src/auth/secrets';
 import { ChainClient } from '../../gateway/src/chain/chain-client';
 import { Role } from '../../gateway/src/auth/permissions';
@@ -71,18 +71,38 @@ describe('cached credential checks across gateway processes (e2e)', () => {
     await refusedOnA(doctor.auth);
   });
 
+  it('stops on A a key B revoked, and ends on A the other sessions of a person who changed their own password on B', async () => {
+    const hospital = await AccountFactory.hospital(b, adminToken);
+    await a.http.get('/v1/auth/me').set(hospital.auth).expect(200);
+    await b.http.delete(`/v1/accounts/${hospital.id}/api-keys/${hospital.apiKeyId}`).set(admin()).expect(204);
+    await refusedOnA(hospital.auth);
+
+    const password = 'the nurse who left her laptop open';
+    await b.http.post('/v1/accounts').set(admin()).send({ role: Role.Doctor, username: 'dr.laptop', password }).expect(201);
+    const login = async () => ({ Authorization: `Bearer ${(await b.http.post('/v1/auth/login').send({ username: 'dr.laptop', password }).expect(200)).body.accessToken}` });
+    const [onTheLaptop, atHome] = [await login(), await login()];
+    await a.http.get('/v1/auth/me').set(onTheLaptop).expect(200);
+
+    const changed = await b.http.post('/v1/auth/password').set(atHome).send({ currentPassword: password, newPassword: 'a new one nobody has seen' }).expect(200);
+
+    await refusedOnA(onTheLaptop);
+    await a.http.get('/v1/auth/me').set({ Authorization: `Bearer ${changed.body.accessToken}` }).expect(200);
+  });
+
   if (onPostgres) {
     // PGlite has no listening connection to lose: there every change is made in the one process.
+    const listeners = async (db: DataSource): Promise<number[]> =>
+      (await db.query(`SELECT pid FROM pg_stat_activity WHERE application_name = $1`, [a.app.get(CredentialsCache).channel])).map((row: { pid: number }) => row.pid);
+
     it('forgets everything when its listening connection is lost, caches nothing meanwhile, and hears changes again once it listens again', async () => {
       const hospital = await AccountFactory.hospital(b, adminToken);
       await a.http.get('/v1/auth/me').set(hospital.auth).expect(200);
       expect(cachedOnA(hospital.apiKey)).toBeDefined();
 
+      // Both apps listen (this schema's channel only: other test files' gateways are not touched).
       const db = b.app.get(DataSource);
-      const [listener] = await db.query(`SELECT pid FROM pg_stat_activity WHERE query = $1`, [`LISTEN ${CREDENTIALS_CHANNEL}`]);
-      // Both apps listen; end every listener on the database, A's among them.
-      await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1`, [`LISTEN ${CREDENTIALS_CHANNEL}`]);
-      expect(listener).toBeDefined();
+      expect(await listeners(db)).toHaveLength(2);
+      await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [a.app.get(CredentialsCache).channel]);
       await eventually(() => expect(cachedOnA(hospital.apiKey)).toBeUndefined(), { timeoutMs: 5_000 });
 
       // Listening again (within a second or two), it caches again and hears B's next change.
@@ -90,9 +110,29 @@ describe('cached credential checks across gateway processes (e2e)', () => {
         await a.http.get('/v1/auth/me').set(hospital.auth).expect(200);
         expect(cachedOnA(hospital.apiKey)).toBeDefined();
       }, { timeoutMs: 10_000, intervalMs: 200 });
-      await eventually(async () => expect((await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = $1`, [`LISTEN ${CREDENTIALS_CHANNEL}`]))[0].n).toBe(2));
+      await eventually(async () => expect(await listeners(db)).toHaveLength(2));
       await b.http.post(`/v1/accounts/${hospital.id}/disable`).set(admin()).expect(200);
       await refusedOnA(hospital.auth);
+    });
+
+    it('goes dark when its listening connection hangs without an error (it pings itself every few seconds)', async () => {
+      const hospital = await AccountFactory.hospital(b, adminToken);
+      await a.http.get('/v1/auth/me').set(hospital.auth).expect(200);
+      expect(cachedOnA(hospital.apiKey)).toBeDefined();
+      const db = b.app.get(DataSource);
+      const hung = await listeners(db);
+
+      // Stop both listeners' server processes, as a dropped route would: no error, no notification.
+      for (const pid of hung) process.kill(pid, 'SIGSTOP');
+      try {
+        await eventually(() => expect(cachedOnA(hospital.apiKey)).toBeUndefined(), { timeoutMs: 10_000, intervalMs: 100 });
+      } finally {
+        for (const pid of hung) process.kill(pid, 'SIGCONT');
+      }
+      await eventually(async () => {
+        await a.http.get('/v1/auth/me').set(hospital.auth).expect(200);
+        expect(cachedOnA(hospital.apiKey)).toBeDefined();
+      }, { timeoutMs: 10_000, intervalMs: 200 });
     });
   }
 });

@@ -1,14 +1,26 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool, PoolClient } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { Role } from '../auth/permissions';
 
-/** The Postgres channel every gateway process listens on; the payload is an account id. */
-export const CREDENTIALS_CHANNEL = 'ehr_credentials_changed';
+/**
+ * The Postgres channel the gateway processes of one schema listen on (channels are per
+ * database, and tenants or test runs may share one): the payload is an account id, or a
+ * process's own `ping:` to itself.
+ */
+export const credentialsChannel = (schema: string): string => `ehr_credentials_${createHash('sha256').update(schema).digest('hex').slice(0, 16)}`;
 /** An upper bound on how long an entry lives even when no change is heard: a safety net, not the mechanism. */
-const MAX_AGE_MS = 5 * 60_000;
+const MAX_AGE_MS = 60_000;
+/**
+ * How often a listening process sends itself a notification and how long it waits for it: a
+ * connection that died without an error (an idle timeout on the way, a pooler that does not
+ * pass notifications on) would otherwise leave the cache trusted while deaf.
+ */
+const PING_EVERY_MS = 5_000;
+const PING_TIMEOUT_MS = 2_000;
 /** Entries kept per map before it starts over (hospital systems and signed-in people of one gateway: far fewer). */
 const MAX_ENTRIES = 10_000;
 const RECONNECT_MS = 1_000;
@@ -59,9 +71,14 @@ export class CredentialsCache implements OnApplicationBootstrap, OnModuleDestroy
   private listener?: PoolClient;
   private stopped = false;
   private retry?: NodeJS.Timeout;
+  private pinger?: NodeJS.Timeout;
+  /** The ping sent and not heard back yet. */
+  private awaitedPing?: { payload: string; heard: () => void };
+  readonly channel: string;
 
   constructor(@InjectDataSource() private readonly db: DataSource) {
     this.listening = !this.pool();
+    this.channel = credentialsChannel((db.options as { schema?: string }).schema ?? 'public');
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -71,6 +88,7 @@ export class CredentialsCache implements OnApplicationBootstrap, OnModuleDestroy
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retry);
+    clearInterval(this.pinger);
     this.listener?.release(true);
   }
 
@@ -106,7 +124,7 @@ export class CredentialsCache implements OnApplicationBootstrap, OnModuleDestroy
     this.forget(accountId);
     const result = await this.db.transaction(async (manager) => {
       const value = await work(manager);
-      await manager.query('SELECT pg_notify($1, $2)', [CREDENTIALS_CHANNEL, accountId]);
+      await manager.query('SELECT pg_notify($1, $2)', [this.channel, accountId]);
       return value;
     });
     this.forget(accountId);
@@ -148,7 +166,7 @@ export class CredentialsCache implements OnApplicationBootstrap, OnModuleDestroy
     return 'url' in this.db.options && this.db.options.url ? ((this.db.driver as PostgresDriver).master as Pool) : undefined;
   }
 
-  /** A connection of its own that LISTENs; on any error the cache goes dark and tries again each second. */
+  /** A connection of its own that LISTENs; on any error, or a ping not heard back, the cache goes dark and tries again each second. */
   private async listen(): Promise<void> {
     const pool = this.pool();
     if (!pool || this.stopped) return;
@@ -156,14 +174,39 @@ export class CredentialsCache implements OnApplicationBootstrap, OnModuleDestroy
       const client = await pool.connect();
       this.listener = client;
       client.on('notification', (message) => {
-        if (message.channel === CREDENTIALS_CHANNEL && message.payload) this.forget(message.payload);
+        if (message.channel !== this.channel || !message.payload) return;
+        if (message.payload.startsWith('ping:')) {
+          if (message.payload === this.awaitedPing?.payload) this.awaitedPing.heard();
+          return;
+        }
+        this.forget(message.payload);
       });
       client.on('error', (error) => this.lost(client, error));
-      await client.query(`LISTEN ${CREDENTIALS_CHANNEL}`);
+      // Named after its channel, so an operator (or a test) finds this schema's listeners in pg_stat_activity.
+      await client.query(`SET application_name TO '${this.channel}'`);
+      await client.query(`LISTEN ${this.channel}`);
       this.forgetAll();
       this.listening = true;
+      this.pinger = setInterval(() => void this.ping(client), PING_EVERY_MS);
+      this.pinger.unref();
     } catch (error) {
       this.lost(this.listener, error);
+    }
+  }
+
+  /** Sends this process a notification through its own listening connection and waits for it. */
+  private async ping(client: PoolClient): Promise<void> {
+    if (client !== this.listener) return;
+    const payload = `ping:${randomBytes(8).toString('hex')}`;
+    const heard = new Promise<void>((resolve) => (this.awaitedPing = { payload, heard: resolve }));
+    let timer: NodeJS.Timeout | undefined;
+    const deaf = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`a notification sent to itself was not heard within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS)));
+    try {
+      await Promise.race([client.query('SELECT pg_notify($1, $2)', [this.channel, payload]).then(() => heard), deaf]);
+    } catch (error) {
+      this.lost(client, error);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -171,6 +214,7 @@ export class CredentialsCache implements OnApplicationBootstrap, OnModuleDestroy
     if (this.stopped) return;
     this.listening = false;
     this.forgetAll();
+    clearInterval(this.pinger);
     if (client === this.listener) {
       this.listener = undefined;
       client?.release(true);
