@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Between, DataSource, EntityManager, FindOptionsWhere, LessThan, LessThanOrEqual, MoreThanOrEqual } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { SecurityEventEntity, SecurityEventName } from './security-event.entity';
+import { scrubAadhaar } from '../identity/aadhaar';
 
 /** Where an event happened: who was calling (if anyone had signed in), from where, in which request. */
 export interface AuditContext {
@@ -47,7 +48,8 @@ export class SecurityAudit {
       event: input.event,
       actorKind: actor?.kind ?? 'anonymous',
       actorAccountId: actor?.kind === 'account' ? actor.accountId : null,
-      username: input.username?.slice(0, 64) ?? null,
+      // A username is what someone typed, and people type their Aadhaar number where a username goes.
+      username: input.username === undefined ? null : scrubAadhaar(input.username.slice(0, 64)),
       targetType: input.target?.type ?? null,
       targetId: input.target?.id ?? null,
       clientAddress: context.clientAddress ?? null,

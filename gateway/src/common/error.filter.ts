@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, RetryLaterError } from './errors';
+import { scrubAadhaar } from '../identity/aadhaar';
 
 /** Codes for errors raised by Nest or Fastify themselves rather than by our services. */
 const CODE_BY_STATUS: Record<number, string> = {
@@ -41,8 +42,16 @@ export interface ErrorBody {
 
 const logger = new Logger('Errors');
 
-/** The single place an exception becomes a response body. Unknown errors never show their stack. */
+/**
+ * The single place an exception becomes a response body. Unknown errors never show their stack,
+ * and no body shows an Aadhaar number or VID (a message may echo a path or a value a caller
+ * sent: Fastify's "Route GET:/v1/… not found" does): masked to its last four digits.
+ */
 export function toErrorBody(error: unknown, requestId: string): ErrorBody {
+  return JSON.parse(scrubAadhaar(JSON.stringify(errorBody(error, requestId)))) as ErrorBody;
+}
+
+function errorBody(error: unknown, requestId: string): ErrorBody {
   if (error instanceof ApiError) {
     return { statusCode: error.getStatus(), code: error.code, message: error.message, requestId, ...(error.details ? { details: error.details } : {}) };
   }

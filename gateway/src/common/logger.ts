@@ -1,6 +1,7 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
 import { AppConfig } from '../config/app-config';
+import { scrubAadhaar } from '../identity/aadhaar';
 
 /**
  * Paths pino blanks before a line is written. Credentials, keys and identity numbers must never
@@ -46,7 +47,16 @@ function serializeRequest(req: LoggedRequest): Record<string, unknown> {
   return { method: req.method, url: typeof req.url === 'string' ? redactQuery(req.url) : req.url, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
 }
 
-export function createLogger(level: AppConfig['logLevel'], destination?: pino.DestinationStream): Logger {
+/**
+ * Every line on its way out, with any Aadhaar number or VID masked to its last four digits:
+ * the redacted paths cover fields that are meant to carry one, this covers the rest (a URL, an
+ * error message, a value a caller put where a number was expected).
+ */
+export function withoutAadhaar(destination: pino.DestinationStream): pino.DestinationStream {
+  return { write: (line: string) => destination.write(scrubAadhaar(line)) };
+}
+
+export function createLogger(level: AppConfig['logLevel'], destination: pino.DestinationStream = pino.destination(1)): Logger {
   return pino(
     {
       level,
@@ -55,7 +65,7 @@ export function createLogger(level: AppConfig['logLevel'], destination?: pino.De
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       serializers: { req: serializeRequest },
     },
-    destination,
+    withoutAadhaar(destination),
   );
 }
 

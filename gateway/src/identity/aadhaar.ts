@@ -1,0 +1,85 @@
+/**
+ * Aadhaar numbers and Virtual IDs (issue 12, point 1), checked as UIDAI issues them: an Aadhaar
+ * number is 12 digits whose first is 2-9; a VID is 16 digits; both end in a Verhoeff check digit
+ * and neither is a palindrome. People type them in groups of four, so spaces and hyphens are
+ * tolerated between digits. Each refusal has its own code, and no message repeats the number.
+ */
+
+export type AadhaarKind = 'aadhaar' | 'vid';
+
+/** Why a number was refused: the stable error codes a 400 carries. */
+export type AadhaarProblem = 'AADHAAR_FORMAT' | 'AADHAAR_FIRST_DIGIT' | 'AADHAAR_PALINDROME' | 'AADHAAR_CHECKSUM';
+
+export class AadhaarError extends Error {
+  constructor(readonly code: AadhaarProblem, message: string) {
+    super(message);
+  }
+}
+
+// Verhoeff's dihedral-group tables: multiplication (D5), and the permutation applied by position.
+const MULTIPLY = [
+  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
+  [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+  [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
+  [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
+  [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+  [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
+  [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
+  [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+  [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+];
+const PERMUTE = [
+  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
+  [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+  [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
+  [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
+  [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+  [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
+  [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+];
+
+/** Whether the digits, check digit last, pass Verhoeff's check (it catches every single-digit error and adjacent swap). */
+export function verhoeffValid(digits: string): boolean {
+  let check = 0;
+  const reversed = [...digits].reverse();
+  reversed.forEach((digit, position) => (check = MULTIPLY[check]![PERMUTE[position % 8]![Number(digit)]!]!));
+  return check === 0;
+}
+
+/** Digits in groups separated by single spaces or hyphens, or none: "2345 6789 0123", "2345-6789-0123". */
+const TYPED = /^\d+(?:[ -]\d+)*$/;
+
+/**
+ * The number as digits alone, and which kind it is; throws AadhaarError for anything UIDAI
+ * would not have issued. The message names the rule, never the number.
+ */
+export function parseAadhaar(input: string): { digits: string; kind: AadhaarKind } {
+  const trimmed = input.trim();
+  const digits = TYPED.test(trimmed) ? trimmed.replace(/[ -]/g, '') : '';
+  const kind: AadhaarKind | undefined = digits.length === 12 ? 'aadhaar' : digits.length === 16 ? 'vid' : undefined;
+  if (!kind) throw new AadhaarError('AADHAAR_FORMAT', 'An Aadhaar number is 12 digits and a VID 16 (spaces or hyphens between groups are fine)');
+  if (kind === 'aadhaar' && !/^[2-9]/.test(digits)) throw new AadhaarError('AADHAAR_FIRST_DIGIT', 'An Aadhaar number never starts with 0 or 1');
+  if (digits === [...digits].reverse().join('')) throw new AadhaarError('AADHAAR_PALINDROME', 'UIDAI issues no number that reads the same backwards');
+  if (!verhoeffValid(digits)) throw new AadhaarError('AADHAAR_CHECKSUM', 'The check digit does not match: a digit may be mistyped');
+  return { digits, kind };
+}
+
+/** As a response or a log may show it: the last four digits only ("XXXX XXXX 1234", a VID "XXXX XXXX XXXX 1234"). */
+export function maskAadhaar(digits: string): string {
+  return `${'XXXX '.repeat(digits.length / 4 - 1)}${digits.slice(-4)}`;
+}
+
+/**
+ * Every run of digits in `text` that could be an Aadhaar number or VID (12 or 16 digits,
+ * grouped or not, passing the Verhoeff check), masked. For text that may carry one a caller put
+ * there: log lines, error messages. Other numbers (block numbers, amounts, timestamps) pass
+ * unchanged unless they happen to pass the check digit, and then are masked too.
+ */
+export function scrubAadhaar(text: string): string {
+  return text.replace(/(?<![\d.])\d{4}(?:[ -]?\d{4}){2,3}(?![\d.])/g, (match) => {
+    const digits = match.replace(/[ -]/g, '');
+    return (digits.length === 12 || digits.length === 16) && verhoeffValid(digits) ? maskAadhaar(digits) : match;
+  });
+}
