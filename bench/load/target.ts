@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findRepoRoot } from '../../gateway/src/chain/artifacts';
 import { dropTestSchema } from '../../test/support/database';
-import { freePort, spawnGateway, SpawnedGateway } from '../../test/support/spawn';
+import { freePort, spawnGateway, SpawnedGateway, workerPids } from '../../test/support/spawn';
 
 export interface Target {
   baseUrl: string;
@@ -58,20 +58,7 @@ export function cpuOf(pid: number): number {
 
 /** The gateway's CPU seconds: its process and, under GATEWAY_WORKERS, its worker processes (not the embedded chain's Anvil). */
 function gatewayCpuSeconds(pid: number): number {
-  let children: number[] = [];
-  try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    // no children file: count the process alone
-  }
-  const workers = children.filter((child) => {
-    try {
-      return readFileSync(`/proc/${child}/comm`, 'utf8').trim() !== 'anvil';
-    } catch {
-      return false;
-    }
-  });
-  return cpuOf(pid) + workers.reduce((sum, child) => sum + cpuOf(child), 0);
+  return [pid, ...workerPids(pid)].reduce((sum, each) => sum + cpuOf(each), 0);
 }
 
 export async function startEmbedded(options: EmbeddedOptions): Promise<Target> {

@@ -1,17 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropTestSchema } from '../support/database';
 import { eventually } from '../support/eventually';
-import { freePort, isAlive, spawnGateway, SpawnedGateway } from '../support/spawn';
-
-/** The gateway's worker processes: its children that are not the embedded chain. */
-function workerPids(primary: number): number[] {
-  const children = readFileSync(`/proc/${primary}/task/${primary}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  return children.filter((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'anvil');
-}
+import { freePort, isAlive, spawnGateway, SpawnedGateway, workerPids } from '../support/spawn';
 
 /**
  * Issue 11: GATEWAY_WORKERS=N runs N gateway processes on one port, sharing Postgres, the data

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -77,6 +78,23 @@ export function spawnGateway(env: Record<string, string>, mainJs = MAIN_JS, node
     },
   };
   return gateway;
+}
+
+/** A gateway's worker processes under GATEWAY_WORKERS: its children that are not the embedded chain's Anvil (none when it runs alone). */
+export function workerPids(primary: number): number[] {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${primary}/task/${primary}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return []; // gone, or no children file
+  }
+  return children.filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'anvil';
+    } catch {
+      return false; // exited meanwhile
+    }
+  });
 }
 
 export function isAlive(pid: number): boolean {

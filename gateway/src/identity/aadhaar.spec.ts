@@ -88,4 +88,10 @@ describe('Aadhaar numbers and VIDs', () => {
     expect(scrubbed).toContain('amount 12.345678901234');
     expect(scrubbed).toContain(verhoeffValid('123456789012') ? 'block XXXX XXXX 9012' : 'block 123456789012');
   });
+
+  it('leaves a hex string whole even where its digits would pass for a number (transaction hashes, keys)', () => {
+    const txHash = `0xab${aadhaar}cd${'0'.repeat(48)}`;
+    expect(scrubAadhaar(`sent ${txHash}`)).toBe(`sent ${txHash}`);
+    expect(scrubAadhaar(`username u${aadhaar}`)).toBe(`username uXXXX XXXX ${aadhaar.slice(-4)}`);
+  });
 });

@@ -73,12 +73,13 @@ export function maskAadhaar(digits: string): string {
 
 /**
  * Every run of digits in `text` that could be an Aadhaar number or VID (12 or 16 digits,
- * grouped or not, passing the Verhoeff check), masked. For text that may carry one a caller put
+ * grouped or not, passing the Verhoeff check, not part of a hex string), masked. For text that may carry one a caller put
  * there: log lines, error messages. Other numbers (block numbers, amounts, timestamps) pass
  * unchanged unless they happen to pass the check digit, and then are masked too.
  */
 export function scrubAadhaar(text: string): string {
-  return text.replace(/(?<![\d.])\d{4}(?:[ -]?\d{4}){2,3}(?![\d.])/g, (match) => {
+  // Not inside a hex token (a transaction hash, a key, a uuid's hex), nor after a decimal point.
+  return text.replace(/(?<![\dA-Fa-f.])\d{4}(?:[ -]?\d{4}){2,3}(?![\dA-Fa-f.])/g, (match) => {
     const digits = match.replace(/[ -]/g, '');
     return (digits.length === 12 || digits.length === 16) && verhoeffValid(digits) ? maskAadhaar(digits) : match;
   });
