@@ -17,6 +17,7 @@ import { dataSourceOptions, openDataSource } from '../../gateway/src/database/da
 import { ENTITIES } from '../../gateway/src/entities';
 import { EmbeddedIpfsStore } from '../../gateway/src/ipfs/embedded-ipfs.store';
 import { OutboxStore } from '../../gateway/src/outbox/outbox.store';
+import { COMPANION_SCHEMAS, companionSchema } from '../../gateway/src/database/companion-schemas';
 import { CaliperStats, caliperStats, closedLoop } from './stats';
 import { cpuOf } from './target';
 
@@ -102,7 +103,9 @@ export async function databaseFloor(database: 'pglite' | 'postgres', clientCount
       rows.push({ floor: 'database statement', clients, stats: caliperStats(samples), cpuMsPerOperation: null });
     }
   } finally {
-    if (database === 'postgres') await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    if (database === 'postgres') {
+      for (const name of [schema, ...COMPANION_SCHEMAS.map((which) => companionSchema(schema, which))]) await db.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
+    }
     await db.destroy();
     await rm(scratch, { recursive: true, force: true });
   }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { findRepoRoot } from '../../gateway/src/chain/artifacts';
 import { dropTestSchema } from '../../test/support/database';
 import { freePort, spawnGateway, SpawnedGateway, workerPids } from '../../test/support/spawn';
+import { madeUpAadhaar } from '../../gateway/src/identity/sandbox-ekyc';
 
 export interface Target {
   baseUrl: string;
@@ -41,7 +42,7 @@ async function call(baseUrl: string, method: string, path: string, body: unknown
 async function hospital(baseUrl: string, admin: { username: string; password: string }): Promise<Record<string, string>> {
   const { accessToken } = await call(baseUrl, 'POST', '/v1/auth/login', admin);
   const bearer = { authorization: `Bearer ${accessToken}` };
-  const account = await call(baseUrl, 'POST', '/v1/accounts', { role: 'hospital', username: `bench.${Date.now()}` }, bearer);
+  const account = await call(baseUrl, 'POST', '/v1/accounts', { role: 'hospital', username: `bench.${Date.now()}`, aadhaar: madeUpAadhaar() }, bearer);
   const key = await call(baseUrl, 'POST', `/v1/accounts/${account.id}/api-keys`, { label: 'bench' }, bearer);
   return { 'x-api-key': key.key };
 }

@@ -21,6 +21,7 @@ import { loadConfig } from '../../gateway/src/config/app-config';
 import { OutboxMacKey } from '../../gateway/src/outbox/outbox-mac';
 import { OutboxEntity } from '../../gateway/src/outbox/outbox.entity';
 import { dropTestSchema } from '../../test/support/database';
+import { madeUpAadhaar } from '../../gateway/src/identity/sandbox-ekyc';
 
 export type Db = 'pglite' | 'postgres';
 
@@ -97,7 +98,7 @@ async function createHospital(baseUrl: string, admin: { username: string; passwo
   const { accessToken } = await http(baseUrl, 'POST', '/v1/auth/login', admin);
   const bearer = { authorization: `Bearer ${accessToken}` };
   const username = `hospital.bench.${process.pid}`;
-  const account = await http(baseUrl, 'POST', '/v1/accounts', { role: Role.Hospital, username }, bearer);
+  const account = await http(baseUrl, 'POST', '/v1/accounts', { role: Role.Hospital, username, aadhaar: madeUpAadhaar() }, bearer);
   const key = await http(baseUrl, 'POST', `/v1/accounts/${account.id}/api-keys`, { label: 'bench' }, bearer);
   return { id: account.id, auth: { 'x-api-key': key.key } };
 }

@@ -11,14 +11,16 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { ENTITIES } from './entities';
 import { HealthModule } from './health/health.module';
+import { IdentityModule } from './identity/identity.module';
 import { IpfsModule } from './ipfs/ipfs.module';
 import { KeysModule } from './keys/keys.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NetworkModule } from './network/network.module';
 import { OutboxModule } from './outbox/outbox.module';
+import { PersonaModule } from './persona/persona.module';
 
 /** What the gateway offers on top of its infrastructure; a test may boot just one of them. */
-export const FEATURE_MODULES: readonly Type[] = [BlobsModule, HealthModule, NetworkModule];
+export const FEATURE_MODULES: readonly Type[] = [BlobsModule, HealthModule, NetworkModule, PersonaModule];
 
 @Module({})
 export class AppModule {
@@ -37,6 +39,7 @@ export class AppModule {
         IpfsModule,
         MetricsModule,
         AuditModule,
+        IdentityModule,
         AccountsModule,
         AuthModule,
         OutboxModule,

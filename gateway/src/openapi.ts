@@ -4,7 +4,8 @@ import { API_KEY_HEADER, API_KEY_SCHEME } from './auth/authenticated.decorator';
 
 /** The Swagger UI's sections, in the order an administrator meets them. */
 export const OPENAPI_TAGS: ReadonlyArray<readonly [string, string]> = [
-  ['auth', 'Signing in: people with a password, patients as their pseudonym; your own session and password'],
+  ['auth', 'Signing in: people with a password, patients as their persona (a one-time code) or their pseudonym; your own session and password'],
+  ['patients', 'Patients: registering with Aadhaar eKYC, and their own persona (identity matters)'],
   ['accounts', 'Administrators: the accounts of people and hospital systems'],
   ['API keys', "Administrators: hospital systems' API keys"],
   ['blobs', 'Hospital systems: bytes stored on IPFS, anchored on chain, read back verified'],

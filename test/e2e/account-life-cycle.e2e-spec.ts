@@ -1,6 +1,7 @@
 import { Role } from '../../gateway/src/auth/permissions';
 import { AccountFactory } from '../factories/account.factory';
 import { createTestApp, removeGatewayData, TestApp } from '../support/test-app';
+import { madeUpAadhaar } from '../../gateway/src/identity/sandbox-ekyc';
 
 /** Issue 10: an administrator lists, disables, re-enables accounts and rotates keys; each takes effect at once. */
 describe('account life cycle (e2e)', () => {
@@ -23,7 +24,7 @@ describe('account life cycle (e2e)', () => {
   describe('disable and enable', () => {
     it("cuts a person off at once (their token and their password), and lets them back in when enabled", async () => {
       const password = 'a doctor who is leaving';
-      const created = await gw.http.post('/v1/accounts').set(admin()).send({ role: Role.Doctor, username: 'dr.leaving', password }).expect(201);
+      const created = await gw.http.post('/v1/accounts').set(admin()).send({ role: Role.Doctor, username: 'dr.leaving', password, aadhaar: madeUpAadhaar() }).expect(201);
       const token = (await gw.http.post('/v1/auth/login').send({ username: 'dr.leaving', password }).expect(200)).body.accessToken;
 
       const disabled = await gw.http.post(`/v1/accounts/${created.body.id}/disable`).set(admin()).expect(200);
@@ -62,7 +63,7 @@ describe('account life cycle (e2e)', () => {
       expect(withPassword.body.code).toBe('PASSWORD_NOT_FOR_SYSTEMS');
       const without = await gw.http.post('/v1/accounts').set(admin()).send({ role: Role.Pharmacist, username: 'ph.without' }).expect(422);
       expect(without.body.code).toBe('PASSWORD_REQUIRED');
-      const hospital = await gw.http.post('/v1/accounts').set(admin()).send({ role: Role.Hospital, username: 'his.keys.only' }).expect(201);
+      const hospital = await gw.http.post('/v1/accounts').set(admin()).send({ role: Role.Hospital, username: 'his.keys.only', aadhaar: madeUpAadhaar() }).expect(201);
       // Nothing to sign in with: the login answers as for any wrong password.
       await gw.http.post('/v1/auth/login').send({ username: 'his.keys.only', password: 'any password at all' }).expect(401);
       expect(hospital.body).toMatchObject({ role: 'hospital', disabledAt: null });
@@ -85,7 +86,7 @@ describe('account life cycle (e2e)', () => {
 
     it('lets a person change their own password with the current one; their other sessions end, this one goes on', async () => {
       const old = 'the nurse first passphrase';
-      await gw.http.post('/v1/accounts').set(admin()).send({ role: Role.Pharmacist, username: 'ph.changes', password: old }).expect(201);
+      await gw.http.post('/v1/accounts').set(admin()).send({ role: Role.Pharmacist, username: 'ph.changes', password: old, aadhaar: madeUpAadhaar() }).expect(201);
       const other = (await signIn('ph.changes', old).expect(200)).body.accessToken;
       const mine = (await signIn('ph.changes', old).expect(200)).body.accessToken;
       const change = (body: Record<string, string>) => gw.http.post('/v1/auth/password').set('Authorization', `Bearer ${mine}`).send(body);

@@ -6,6 +6,7 @@ import { Role } from '../../gateway/src/auth/permissions';
 import { AccountFactory } from '../factories/account.factory';
 import { eventually } from '../support/eventually';
 import { createTestApp, removeGatewayData, TestApp } from '../support/test-app';
+import { madeUpAadhaar } from '../../gateway/src/identity/sandbox-ekyc';
 
 /**
  * Issue 11: credential checks come from memory (no database round trip per request), and a
@@ -78,7 +79,7 @@ describe('cached credential checks across gateway processes (e2e)', () => {
     await refusedOnA(hospital.auth);
 
     const password = 'the nurse who left her laptop open';
-    await b.http.post('/v1/accounts').set(admin()).send({ role: Role.Doctor, username: 'dr.laptop', password }).expect(201);
+    await b.http.post('/v1/accounts').set(admin()).send({ role: Role.Doctor, username: 'dr.laptop', password, aadhaar: madeUpAadhaar() }).expect(201);
     const login = async () => ({ Authorization: `Bearer ${(await b.http.post('/v1/auth/login').send({ username: 'dr.laptop', password }).expect(200)).body.accessToken}` });
     const [onTheLaptop, atHome] = [await login(), await login()];
     await a.http.get('/v1/auth/me').set(onTheLaptop).expect(200);

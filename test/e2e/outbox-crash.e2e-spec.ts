@@ -11,6 +11,7 @@ import { dropTestSchema } from '../support/database';
 import { eventually } from '../support/eventually';
 import { freePort, spawnGateway, SpawnedGateway } from '../support/spawn';
 import { NETWORK_TEST_CHAIN_ID } from '../support/test-app';
+import { madeUpAadhaar } from '../../gateway/src/identity/sandbox-ekyc';
 
 /**
  * The durable outbox against the one failure an in-process test cannot stage: the gateway
@@ -71,7 +72,7 @@ describe('a gateway killed between sending a batch and its receipt (compiled gat
     const first = await start();
     const password = first.stdout().match(/\n\s+password\s+(\S+)\n/)![1]!;
     const admin = await asAdmin(password);
-    const hospital = await call('/v1/accounts', { method: 'POST', headers: admin, body: JSON.stringify({ role: 'hospital', username: 'crash.hospital' }) });
+    const hospital = await call('/v1/accounts', { method: 'POST', headers: admin, body: JSON.stringify({ role: 'hospital', username: 'crash.hospital', aadhaar: madeUpAadhaar() }) });
     apiKey = (await call(`/v1/accounts/${hospital.body.id}/api-keys`, { method: 'POST', headers: admin, body: JSON.stringify({ label: 'HIS' }) })).body.key;
     const deployments = JSON.parse(await readFile(join(dataDir, 'chain', 'deployments.json'), 'utf8'));
     anchors = new ChainContract('RecordAnchors', deployments.contracts.RecordAnchors.address, loadArtifact('RecordAnchors').abi);

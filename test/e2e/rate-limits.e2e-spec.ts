@@ -6,6 +6,7 @@ import { Role } from '../../gateway/src/auth/permissions';
 import { BlobEntity } from '../../gateway/src/blobs/blob.entity';
 import { AccountFactory, TestHospital } from '../factories/account.factory';
 import { createTestApp, removeGatewayData, TestApp } from '../support/test-app';
+import { madeUpAadhaar } from '../../gateway/src/identity/sandbox-ekyc';
 
 // Issue 10, abuse resistance: each limit is set small here and hit on purpose. The gateway sits
 // "behind a proxy" (TRUST_PROXY_HOPS=1), so each test speaks from client addresses of its own
@@ -114,7 +115,7 @@ describe('rate limits, back-off and timeouts (e2e)', () => {
 
   it('refuses a password that is common, a pattern or the username, naming what is wrong, and creates nothing', async () => {
     const send = (username: string, password: string) =>
-      gw.http.post('/v1/accounts').set(from(address())).set('Authorization', `Bearer ${adminToken}`).send({ role: 'doctor', username, password });
+      gw.http.post('/v1/accounts').set(from(address())).set('Authorization', `Bearer ${adminToken}`).send({ role: 'doctor', username, password, aadhaar: madeUpAadhaar() });
     const problems = async (username: string, password: string) => {
       const res = await send(username, password).expect(400);
       expect(res.body.code).toBe('VALIDATION_FAILED');

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropTestSchema } from '../support/database';
 import { freePort, isAlive, spawnGateway, SpawnedGateway } from '../support/spawn';
+import { madeUpAadhaar } from '../../gateway/src/identity/sandbox-ekyc';
 
 /**
  * `npm start` as a newcomer meets it: the compiled gateway in a process of its own, configured
@@ -102,7 +103,7 @@ describe('npm start (compiled gateway, child process)', () => {
     // Something worth finding after the restart: a hospital's blob, anchored on chain.
     const admin = { authorization: `Bearer ${session.body.accessToken}`, 'content-type': 'application/json' };
     const hospital = await json('/v1/accounts', {
-      method: 'POST', headers: admin, body: JSON.stringify({ role: 'hospital', username: 'hospital.start' }),
+      method: 'POST', headers: admin, body: JSON.stringify({ role: 'hospital', username: 'hospital.start', aadhaar: madeUpAadhaar() }),
     });
     expect(hospital.status).toBe(201);
     const key = await json(`/v1/accounts/${hospital.body.id}/api-keys`, { method: 'POST', headers: admin, body: JSON.stringify({ label: 'start e2e' }) });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { dropTestSchema } from '../support/database';
 import { eventually } from '../support/eventually';
 import { freePort, isAlive, spawnGateway, SpawnedGateway, workerPids } from '../support/spawn';
+import { madeUpAadhaar } from '../../gateway/src/identity/sandbox-ekyc';
 
 /**
  * Issue 11: GATEWAY_WORKERS=N runs N gateway processes on one port, sharing Postgres, the data
@@ -44,7 +45,7 @@ import { freePort, isAlive, spawnGateway, SpawnedGateway, workerPids } from '../
     const login = await fetch(`${base}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
     expect(login.status).toBe(200);
     const bearer = { authorization: `Bearer ${((await login.json()) as { accessToken: string }).accessToken}` };
-    const hospital = (await (await fetch(`${base}/v1/accounts`, { method: 'POST', headers: { ...bearer, 'content-type': 'application/json' }, body: JSON.stringify({ role: 'hospital', username: 'hospital.workers' }) })).json()) as { id: string };
+    const hospital = (await (await fetch(`${base}/v1/accounts`, { method: 'POST', headers: { ...bearer, 'content-type': 'application/json' }, body: JSON.stringify({ role: 'hospital', username: 'hospital.workers', aadhaar: madeUpAadhaar() }) })).json()) as { id: string };
     const { key } = (await (await fetch(`${base}/v1/accounts/${hospital.id}/api-keys`, { method: 'POST', headers: { ...bearer, 'content-type': 'application/json' }, body: JSON.stringify({ label: 'his' }) })).json()) as { key: string };
 
     // Each upload opens a connection of its own, so the cluster spreads them over both workers.

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Role } from '../../gateway/src/auth/permissions';
+import { madeUpAadhaar } from '../../gateway/src/identity/sandbox-ekyc';
 import { TestApp } from '../support/test-app';
 
 let sequence = 0;
@@ -21,6 +22,9 @@ export interface TestHospital {
   auth: { 'X-API-Key': string };
 }
 
+/** The Aadhaar number an account of `role` is created with: doctors, pharmacists and hospitals' officers give one. */
+export const aadhaarFor = (role: Role): { aadhaar?: string } => ([Role.Doctor, Role.Pharmacist, Role.Hospital].includes(role) ? { aadhaar: madeUpAadhaar() } : {});
+
 export const AccountFactory = {
   async adminToken(gw: TestApp, admin = gw.admin): Promise<string> {
     if (!admin) throw new Error('This gateway was not started on a fresh data directory');
@@ -32,7 +36,7 @@ export const AccountFactory = {
   async person(gw: TestApp, adminToken: string, role: Role): Promise<TestPerson> {
     const username = `${role}.${++sequence}.${process.pid}`;
     const password = newPassword();
-    const created = await gw.http.post('/v1/accounts').set('Authorization', `Bearer ${adminToken}`).send({ role, username, password }).expect(201);
+    const created = await gw.http.post('/v1/accounts').set('Authorization', `Bearer ${adminToken}`).send({ role, username, password, ...aadhaarFor(role) }).expect(201);
     const login = await gw.http.post('/v1/auth/login').send({ username, password }).expect(200);
     const token = login.body.accessToken as string;
     return { id: created.body.id, username, token, auth: { Authorization: `Bearer ${token}` } };
@@ -44,7 +48,7 @@ export const AccountFactory = {
     const created = await gw.http
       .post('/v1/accounts')
       .set('Authorization', `Bearer ${adminToken}`)
-      .send({ role: Role.Hospital, username })
+      .send({ role: Role.Hospital, username, aadhaar: madeUpAadhaar() })
       .expect(201);
     const key = await gw.http
       .post(`/v1/accounts/${created.body.id}/api-keys`)

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { findRepoRoot } from '../../gateway/src/chain/artifacts';
 import { AppConfig } from '../../gateway/src/config/app-config';
+import { COMPANION_SCHEMAS, companionSchema } from '../../gateway/src/database/companion-schemas';
 import { dataSourceOptions, openDataSource } from '../../gateway/src/database/data-source';
 import { ENTITIES } from '../../gateway/src/entities';
 
@@ -27,7 +28,9 @@ export async function dropTestSchema(config: AppConfig['database']): Promise<voi
   const admin = new DataSource({ type: 'postgres', url: config.url });
   await admin.initialize();
   try {
-    await admin.query(`DROP SCHEMA IF EXISTS "${config.schema}" CASCADE`);
+    for (const schema of [config.schema, ...COMPANION_SCHEMAS.map((which) => companionSchema(config.schema, which))]) {
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    }
   } finally {
     await admin.destroy();
   }

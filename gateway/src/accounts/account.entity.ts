@@ -1,8 +1,9 @@
-import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { Role } from '../auth/permissions';
 
 /** A person or system that calls the gateway. Patients' identities live in the persona store, not here. */
 @Entity('accounts')
+@Unique('UQ_accounts_aadhaar_ref', ['aadhaarRef'])
 @Check('CHK_accounts_role', `"role" IN ('admin','hospital','doctor','pharmacist','researcher','patient')`)
 export class AccountEntity {
   @PrimaryGeneratedColumn('uuid')
@@ -27,4 +28,13 @@ export class AccountEntity {
   /** When the password last changed or was reset: account tokens issued before then are refused. */
   @Column({ name: 'credentials_changed_at', type: 'timestamptz', nullable: true })
   credentialsChangedAt!: Date | null;
+
+  /**
+   * A practitioner's or hospital officer's Aadhaar number, as the vault's random reference
+   * (UIDAI Aadhaar Data Vault: no other table holds the number). Null for administrators,
+   * researchers and hospital systems' accounts made before issue 12, and for patients, whose
+   * persona holds theirs.
+   */
+  @Column({ name: 'aadhaar_ref', type: 'uuid', nullable: true })
+  aadhaarRef!: string | null;
 }

@@ -5,7 +5,7 @@ import { Role } from '../auth/permissions';
 import { AccountEntity } from './account.entity';
 import { ApiKeyEntity } from './api-key.entity';
 
-export type AccountValues = Pick<AccountEntity, 'role' | 'username' | 'passwordHash'>;
+export type AccountValues = Pick<AccountEntity, 'role' | 'username' | 'passwordHash'> & Partial<Pick<AccountEntity, 'aadhaarRef'>>;
 export type ApiKeyValues = Pick<ApiKeyEntity, 'accountId' | 'prefix' | 'secretSha256' | 'label'>;
 
 export interface AccountSearch {
@@ -41,6 +41,10 @@ export class AccountStore {
 
   usernameExists(username: string, manager?: EntityManager): Promise<boolean> {
     return this.em(manager).existsBy(AccountEntity, { username });
+  }
+
+  aadhaarRefInUse(aadhaarRef: string, manager?: EntityManager): Promise<boolean> {
+    return this.em(manager).existsBy(AccountEntity, { aadhaarRef });
   }
 
   roleExists(role: Role, manager?: EntityManager): Promise<boolean> {

@@ -25,6 +25,16 @@ export class AccountCreateDto {
   @IsNewPassword()
   password?: string;
 
+  @ApiPropertyOptional({
+    description:
+      "The person's 12-digit Aadhaar number (spaces or hyphens between groups are fine): required for doctors, pharmacists and hospitals (the officer responsible for the system), optional for administrators and researchers. Kept only in the Aadhaar vault; never shown again except as XXXX XXXX 1234. A VID is refused: it is temporary and may not be kept",
+    example: '9999 0000 0012',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 40)
+  aadhaar?: string;
+
   @ApiPropertyOptional({ description: "Creating an administrator only: the acting administrator's own password, asked again", example: 'my own passphrase' })
   @IsOptional()
   @IsString()

@@ -6,10 +6,15 @@ import { Role } from '../auth/permissions';
 import { generatePassword } from '../auth/secrets';
 import { ApiError, NotFoundError } from '../common/errors';
 import { PasswordHasher } from '../crypto/password-hasher';
+import { aadhaarFromRequest } from '../identity/aadhaar';
+import { AadhaarVault } from '../identity/aadhaar-vault';
 import { AccountEntity } from './account.entity';
 import { AccountStore } from './account.store';
 import { CredentialsCache } from './credentials-cache';
 import { AccountCreateDto, AccountPageDto, AccountResponseDto, AccountSearchDto, PasswordResetResponseDto } from './accounts.dto';
+
+/** Roles whose accounts are people (or, for a hospital, the officer answering for it) the consortium must have verified. */
+const AADHAAR_REQUIRED: readonly Role[] = [Role.Doctor, Role.Pharmacist, Role.Hospital];
 
 const toResponse = (a: AccountEntity): AccountResponseDto => ({ id: a.id, role: a.role, username: a.username, createdAt: a.createdAt, disabledAt: a.disabledAt });
 export const accountNotFound = () => new NotFoundError('ACCOUNT_NOT_FOUND', 'No such account');
@@ -22,6 +27,7 @@ export class AccountsService {
     private readonly passwords: PasswordHasher,
     private readonly audit: SecurityAudit,
     private readonly credentials: CredentialsCache,
+    private readonly vault: AadhaarVault,
     @InjectDataSource() private readonly db: DataSource,
   ) {}
 
@@ -37,17 +43,41 @@ export class AccountsService {
     if (dto.role !== Role.Hospital && dto.password === undefined) {
       throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'PASSWORD_REQUIRED', 'People sign in with a password: give one');
     }
+    const aadhaar = this.checkedAadhaar(dto);
     if (dto.role === Role.Admin) await this.reauthenticate(context, dto.currentPassword);
     if (await this.store.usernameExists(dto.username)) {
       throw new ApiError(HttpStatus.CONFLICT, 'ACCOUNT_EXISTS', 'An account with this username exists');
     }
     const passwordHash = dto.password === undefined ? null : await this.passwords.hash(dto.password);
     const account = await this.db.transaction(async (manager) => {
-      const created = await this.store.insert({ role: dto.role, username: dto.username, passwordHash }, manager);
-      await this.audit.record(context, { event: 'account.created', target: { type: 'account', id: created.id }, details: { after: { role: created.role, username: created.username } } }, manager);
+      const entry = aadhaar === undefined ? undefined : await this.vault.deposit(aadhaar, manager);
+      if (entry && (await this.store.aadhaarRefInUse(entry.reference, manager))) {
+        throw new ApiError(HttpStatus.CONFLICT, 'AADHAAR_IN_USE', 'Another account was registered with this Aadhaar number');
+      }
+      const created = await this.store.insert({ role: dto.role, username: dto.username, passwordHash, aadhaarRef: entry?.reference ?? null }, manager);
+      const after = { role: created.role, username: created.username, ...(entry ? { aadhaar: entry.masked } : {}) };
+      await this.audit.record(context, { event: 'account.created', target: { type: 'account', id: created.id }, details: { after } }, manager);
       return created;
     });
     return toResponse(account);
+  }
+
+  /**
+   * The paper verifies every entity by Aadhaar: doctors, pharmacists and the officer behind a
+   * hospital system give theirs (checked as UIDAI issues them); patients register themselves
+   * through eKYC (POST /v1/patients/registrations), never through an administrator.
+   */
+  private checkedAadhaar(dto: AccountCreateDto): string | undefined {
+    if (dto.role === Role.Patient) {
+      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'PATIENTS_REGISTER_THEMSELVES', 'Patients register themselves, verified by eKYC: POST /v1/patients/registrations');
+    }
+    if (dto.aadhaar === undefined) {
+      if (AADHAAR_REQUIRED.includes(dto.role)) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'AADHAAR_REQUIRED', `A ${dto.role} account takes the person's Aadhaar number (aadhaar)`);
+      return undefined;
+    }
+    const { digits, kind } = aadhaarFromRequest(dto.aadhaar);
+    if (kind === 'vid') throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'VID_NOT_ACCEPTED', 'Give the 12-digit Aadhaar number: a VID is temporary and may not be kept');
+    return digits;
   }
 
   async get(id: string): Promise<AccountResponseDto> {

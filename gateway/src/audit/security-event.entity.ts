@@ -14,6 +14,9 @@ export const SECURITY_EVENTS = [
   'api_key.created',
   'api_key.rotated',
   'api_key.revoked',
+  'aadhaar.resolved',
+  'persona.registered',
+  'persona.erased',
 ] as const;
 export type SecurityEventName = (typeof SECURITY_EVENTS)[number];
 

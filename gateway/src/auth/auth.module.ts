@@ -22,5 +22,6 @@ import { UsedChallengeStore } from './used-challenge.store';
   ],
   controllers: [AuthController, PseudonymAuthController],
   providers: [AuthService, TokenService, PseudonymAuthService, UsedChallengeStore, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [TokenService],
 })
 export class AuthModule {}

@@ -24,6 +24,11 @@ export enum Permission {
   NetworkRead = 'network.read',
   NetworkVote = 'network.vote',
   SecurityEventRead = 'security_event.read',
+  /** Reading an Aadhaar number back out of the vault in full (UIDAI Aadhaar Data Vault): audited every time. */
+  AadhaarResolve = 'aadhaar.resolve',
+  /** A patient's own persona (identity matters): read it, erase it. */
+  PersonaRead = 'persona.read',
+  PersonaErase = 'persona.erase',
 }
 
 const EVERYONE: Permission[] = [Permission.SessionRead];
@@ -43,12 +48,13 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.NetworkRead,
     Permission.NetworkVote,
     Permission.SecurityEventRead,
+    Permission.AadhaarResolve,
   ],
   [Role.Hospital]: [...EVERYONE, Permission.BlobWrite, Permission.BlobRead],
   [Role.Doctor]: [...EVERYONE],
   [Role.Pharmacist]: [...EVERYONE],
   [Role.Researcher]: [...EVERYONE],
-  [Role.Patient]: [...EVERYONE],
+  [Role.Patient]: [...EVERYONE, Permission.PersonaRead, Permission.PersonaErase],
 };
 
 /**

@@ -20,7 +20,7 @@ export class ApiError extends HttpException {
  * the request changed nothing it could not finish.
  */
 export class DependencyUnavailableError extends ApiError {
-  constructor(readonly dependency: 'database' | 'chain' | 'ipfs', cause?: unknown) {
+  constructor(readonly dependency: 'database' | 'chain' | 'ipfs' | 'ekyc', cause?: unknown) {
     super(HttpStatus.SERVICE_UNAVAILABLE, `${dependency.toUpperCase()}_UNAVAILABLE`, `The ${dependency} is unavailable; try again later`);
     if (cause !== undefined) this.cause = cause;
   }

@@ -1,5 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, Env, int } from './env';
+import { IdentityConfig, loadIdentity } from './identity-config';
 import { LimitsConfig, loadLimits } from './limits-config';
 
 export { ConfigError };
@@ -92,6 +93,8 @@ export interface AppConfig {
   outbox: { intervalMs: number };
   /** Rate limits, password-hashing capacity, timeouts and body limits (limits-config.ts). */
   limits: LimitsConfig;
+  /** Patient identity verification: the eKYC provider and one-time codes (identity-config.ts). */
+  identity: IdentityConfig;
 }
 
 /**
@@ -162,7 +165,8 @@ function dir(env: Env, name: string, fallback: string, base: string): string {
 function identifier(env: Env, name: string, fallback: string): string {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(raw)) throw new ConfigError(name, 'must be a lower-case SQL identifier');
+  // 48 at most: the persona and vault schemas add up to 14 characters (companion-schemas.ts), and Postgres names stop at 63.
+  if (!/^[a-z_][a-z0-9_]{0,47}$/.test(raw)) throw new ConfigError(name, 'must be a lower-case SQL identifier of at most 48 characters');
   return raw;
 }
 
@@ -262,5 +266,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     outbox: { intervalMs: int(env, 'OUTBOX_INTERVAL_MS', 1000, 50, 60_000) },
     consortium: consortium(env),
     limits: loadLimits(env),
+    identity: loadIdentity(env),
   };
 }

@@ -1,11 +1,5 @@
 import isIdentityCard from 'validator/lib/isIdentityCard';
-import { AadhaarError, maskAadhaar, parseAadhaar, scrubAadhaar, verhoeffValid } from './aadhaar';
-
-/** A Verhoeff-valid number: `body` with its check digit appended (the digit that makes the whole pass). */
-const withCheckDigit = (body: string): string => {
-  for (let digit = 0; digit <= 9; digit++) if (verhoeffValid(`${body}${digit}`)) return `${body}${digit}`;
-  throw new Error('Verhoeff always has a check digit');
-};
+import { AadhaarError, maskAadhaar, parseAadhaar, scrubAadhaar, verhoeffValid, withCheckDigit } from './aadhaar';
 const randomBody = (length: number, first = '2'): string => first + Array.from({ length: length - 1 }, () => Math.floor(Math.random() * 10)).join('');
 const problem = (input: string): string | undefined => {
   try {

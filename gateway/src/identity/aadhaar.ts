@@ -1,3 +1,5 @@
+import { HttpStatus } from '@nestjs/common';
+import { ApiError } from '../common/errors';
 /**
  * Aadhaar numbers and Virtual IDs (issue 12, point 1), checked as UIDAI issues them: an Aadhaar
  * number is 12 digits whose first is 2-9; a VID is 16 digits; both end in a Verhoeff check digit
@@ -48,6 +50,12 @@ export function verhoeffValid(digits: string): boolean {
   return check === 0;
 }
 
+/** `body` with the Verhoeff check digit appended: made-up numbers for the sandbox and tests, never a real person's. */
+export function withCheckDigit(body: string): string {
+  for (let digit = 0; digit <= 9; digit++) if (verhoeffValid(`${body}${digit}`)) return `${body}${digit}`;
+  throw new Error('Verhoeff gives every body a check digit');
+}
+
 /** Digits in groups separated by single spaces or hyphens, or none: "2345 6789 0123", "2345-6789-0123". */
 const TYPED = /^\d+(?:[ -]\d+)*$/;
 
@@ -64,6 +72,16 @@ export function parseAadhaar(input: string): { digits: string; kind: AadhaarKind
   if (digits === [...digits].reverse().join('')) throw new AadhaarError('AADHAAR_PALINDROME', 'UIDAI issues no number that reads the same backwards');
   if (!verhoeffValid(digits)) throw new AadhaarError('AADHAAR_CHECKSUM', 'The check digit does not match: a digit may be mistyped');
   return { digits, kind };
+}
+
+/** `parseAadhaar` for a request field: a refusal is a 400 with the rule's code, naming the field and never the number. */
+export function aadhaarFromRequest(input: string, field = 'aadhaar'): { digits: string; kind: AadhaarKind } {
+  try {
+    return parseAadhaar(input);
+  } catch (error) {
+    if (!(error instanceof AadhaarError)) throw error;
+    throw new ApiError(HttpStatus.BAD_REQUEST, error.code, `${field}: ${error.message}`, { field });
+  }
 }
 
 /** As a response or a log may show it: the last four digits only ("XXXX XXXX 1234", a VID "XXXX XXXX XXXX 1234"). */

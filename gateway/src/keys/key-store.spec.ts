@@ -11,10 +11,10 @@ describe(KeyStore.name, () => {
 
   it('creates owner-only key files on first open and reuses them afterwards', async () => {
     const first = await KeyStore.open(join(dir, 'keys'));
-    expect(first.created.sort()).toEqual(['chain', 'jwt', 'metricsToken', 'outboxMac']);
+    expect(first.created.sort()).toEqual(['aadhaarLookup', 'chain', 'jwt', 'metricsToken', 'outboxMac']);
     expect(first.chainPrivateKey()).toMatch(/^0x[0-9a-f]{64}$/);
     expect(first.outboxMacKey()).toHaveLength(32);
-    for (const file of ['chain-account.key', 'jwt.secret', 'outbox-mac.secret', 'metrics.token']) {
+    for (const file of ['chain-account.key', 'jwt.secret', 'outbox-mac.secret', 'aadhaar-lookup.secret', 'metrics.token']) {
       expect((await stat(join(dir, 'keys', file))).mode & 0o777).toBe(0o600);
     }
     expect((await stat(join(dir, 'keys'))).mode & 0o777).toBe(0o700);

@@ -30,6 +30,11 @@ const KEYS = {
    * The bearer token Prometheus scrapes /metrics with (`authorization.credentials_file`):
    * metrics are not public, and a scraper needs no account or expiring token.
    */
+  /**
+   * HMAC key of the Aadhaar vault's lookup column (duplicate detection): kept out of the
+   * database, so a dump cannot be searched by trying the ~10^11 valid numbers.
+   */
+  aadhaarLookup: { file: 'aadhaar-lookup.secret', generate: () => randomBytes(32).toString('base64') },
   metricsToken: { file: 'metrics.token', generate: () => randomBytes(32).toString('base64url') },
 } satisfies Record<string, KeySpec>;
 
@@ -103,6 +108,10 @@ export class KeyStore {
 
   metricsToken(): string {
     return this.values.metricsToken;
+  }
+
+  aadhaarLookupKey(): Buffer {
+    return Buffer.from(this.values.aadhaarLookup, 'base64');
   }
 
   outboxMacKey(): Buffer {

@@ -1,9 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { access, chmod, constants, mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createFileAtomically, writeFileAtomically } from '../common/atomic-file';
 import { AES_256_KEY_BYTES, open as openSealed, seal } from '../crypto/aes-gcm';
 import { DecryptionError } from '../crypto/decryption-error';
-import { KEY_ID_PATTERN, KEYRING_FILE, KeyringData, KeyringError, parseKeyring, serializeKeyring, withNewKey } from './keyring-file';
+import { KEY_ID_PATTERN, KEYRING_FILE, KeyringData, KeyringError, KeyringKey, parseKeyring, serializeKeyring, withNewKey } from './keyring-file';
 
 /**
  * Wrapped key, version 1: `kw1.<key id>.<base64url of an AES-GCM sealed value>`.
@@ -27,6 +28,7 @@ const READ_ONLY_CODES = new Set(['EROFS', 'EACCES', 'EPERM']);
 export class Keyring {
   #data: KeyringData;
   #rotation: Promise<unknown> = Promise.resolve();
+  readonly #reloadedFor = new Set<string>();
 
   private constructor(
     private readonly file: string,
@@ -110,9 +112,29 @@ export class Keyring {
   }
 
   private keyBytes(id: string): Buffer {
-    const entry = this.#data.keys.get(id);
+    const entry = this.#data.keys.get(id) ?? this.reloadFor(id);
     if (!entry) throw new KeyringError('KEYRING_UNKNOWN_KEY', `Keyring ${this.file} has no key ${id}; it was wrapped under another keyring`);
     return entry.key;
+  }
+
+  /**
+   * A key this process has not seen: another process (`npm run keys:rotate`, a second gateway)
+   * may have rotated the file since we read it. Read it again, once per unknown id; a key that
+   * is there becomes known, and the active key follows the file. Synchronous because wrap and
+   * unwrap are; this happens once per rotation.
+   */
+  private reloadFor(id: string): KeyringKey | undefined {
+    if (this.#reloadedFor.has(id)) return undefined;
+    this.#reloadedFor.add(id);
+    let data: KeyringData;
+    try {
+      data = parseKeyring(readFileSync(this.file, 'utf8'), this.file);
+    } catch {
+      return undefined;
+    }
+    // Keys are only ever added: keep every key we knew, in case the file was restored from an older copy.
+    this.#data = { active: data.active, keys: new Map([...this.#data.keys, ...data.keys]) };
+    return data.keys.get(id);
   }
 
   private readOnlyError(): KeyringError {

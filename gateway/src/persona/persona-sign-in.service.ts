@@ -1,0 +1,75 @@
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AccountStore } from '../accounts/account.store';
+import { AuditContext, SecurityAudit } from '../audit/security-audit';
+import { Role } from '../auth/permissions';
+import { ApiError } from '../common/errors';
+import { AppConfig } from '../config/app-config';
+import { InjectConfig } from '../config/config.module';
+import { aadhaarFromRequest } from '../identity/aadhaar';
+import { AadhaarVault } from '../identity/aadhaar-vault';
+import { EkycProvider } from '../identity/ekyc-provider';
+import { Keyring } from '../keys/keyring';
+import { OneTimeCodes, tooManyVerifications } from './one-time-codes';
+import { openPersona } from './persona-fields';
+import { OneTimeCodeSentDto, PersonaTokenDto } from './persona.dto';
+import { PersonaService } from './persona.service';
+import { PersonaStore } from './persona.store';
+
+/**
+ * The persona face signs in with a one-time code to the mobile number on its Aadhaar record
+ * (DESIGN "Two faces of a patient"). The answer to "send a code" is the same whether or not the
+ * number is registered, so nobody learns who uses the service.
+ */
+@Injectable()
+export class PersonaSignInService {
+  private readonly logger = new Logger(PersonaSignInService.name);
+
+  constructor(
+    private readonly store: PersonaStore,
+    private readonly codes: OneTimeCodes,
+    private readonly vault: AadhaarVault,
+    private readonly ekyc: EkycProvider,
+    private readonly keyring: Keyring,
+    private readonly personas: PersonaService,
+    private readonly accounts: AccountStore,
+    private readonly audit: SecurityAudit,
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  async sendCode(aadhaar: string): Promise<OneTimeCodeSentDto> {
+    const number = aadhaarFromRequest(aadhaar);
+    if (number.kind === 'vid') throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'VID_NOT_ACCEPTED', 'Sign in with your 12-digit Aadhaar number: a VID is not kept, so it cannot be looked up');
+    if ((await this.vault.countAttempt(number.digits, 3600)) > this.config.identity.verificationsPerNumberPerHour) throw tooManyVerifications();
+    const entry = await this.vault.find(number.digits);
+    const persona = entry ? await this.store.findByAadhaarRef(entry.reference) : null;
+    if (persona?.status !== 'verified' || !persona.wrappedKey || !persona.sealedFields) {
+      // Nobody to send to: an id that no code row has, and the same shape of answer.
+      return { id: randomUUID(), expiresAt: new Date(Date.now() + this.config.identity.codeTtlSeconds * 1000) };
+    }
+    const { phone } = openPersona(this.keyring, persona.id, persona.wrappedKey, persona.sealedFields);
+    const sent = await this.db.transaction((em) => this.codes.issue(persona.id, 'sign-in', em));
+    // Not awaited: the answer must not take longer for a registered number than for another.
+    this.ekyc.deliverCode(phone, sent.code, 'sign-in').catch((error: unknown) => this.logger.error({ event: 'one_time_code_not_delivered', provider: this.ekyc.name, err: String(error) }));
+    return { id: sent.id, expiresAt: sent.expiresAt };
+  }
+
+  async token(codeId: string, code: string, context: AuditContext): Promise<PersonaTokenDto> {
+    let personaId: string;
+    try {
+      personaId = await this.codes.spend(codeId, code, 'sign-in', HttpStatus.UNAUTHORIZED);
+    } catch (error) {
+      await this.audit.recordRefusal(context, { event: 'login.failed', details: { via: 'persona code', code: (error as ApiError).code } });
+      throw error;
+    }
+    const persona = await this.store.findById(personaId);
+    if (persona?.status !== 'verified' || !persona.accountId) throw new ApiError(HttpStatus.UNAUTHORIZED, 'CODE_INVALID', 'The code is wrong, or was not issued for this');
+    if (!(await this.accounts.findEnabledById(persona.accountId))) throw new ApiError(HttpStatus.UNAUTHORIZED, 'ACCOUNT_DISABLED', 'This account is disabled');
+    const actor = { kind: 'account' as const, accountId: persona.accountId, role: Role.Patient, via: 'jwt' as const };
+    await this.audit.record({ ...context, actor }, { event: 'login.succeeded', details: { via: 'persona code' } });
+    return this.personas.tokenFor(persona.id, persona.accountId);
+  }
+}

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
+import { AuthModule } from '../auth/auth.module';
+import { OneTimeCodes } from './one-time-codes';
+import { PatientsController } from './patients.controller';
+import { PersonaAuthController } from './persona-auth.controller';
+import { PersonaController } from './persona.controller';
+import { PersonaService } from './persona.service';
+import { PersonaSignInService } from './persona-sign-in.service';
+import { PersonaStore } from './persona.store';
+
+/** Patients' personas: registration by eKYC, the encrypted persona store, the persona's sign-in and erasure. */
+@Module({
+  imports: [AccountsModule, AuthModule],
+  controllers: [PatientsController, PersonaController, PersonaAuthController],
+  providers: [PersonaStore, OneTimeCodes, PersonaService, PersonaSignInService],
+  exports: [PersonaStore],
+})
+export class PersonaModule {}

@@ -1,0 +1,133 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AccountStore } from '../accounts/account.store';
+import { CredentialsCache } from '../accounts/credentials-cache';
+import { AuditContext, SecurityAudit } from '../audit/security-audit';
+import { Role } from '../auth/permissions';
+import { TokenService } from '../auth/token.service';
+import { ApiError, NotFoundError } from '../common/errors';
+import { AppConfig } from '../config/app-config';
+import { InjectConfig } from '../config/config.module';
+import { aadhaarFromRequest } from '../identity/aadhaar';
+import { AadhaarVault } from '../identity/aadhaar-vault';
+import { EkycProvider, maskMobile } from '../identity/ekyc-provider';
+import { Keyring } from '../keys/keyring';
+import { OneTimeCodes, tooManyVerifications } from './one-time-codes';
+import { openPersona, PersonaFields, resealPersona, sealNewPersona } from './persona-fields';
+import { OneTimeCodeSentDto, PatientRegistrationCreateDto, PersonaResponseDto, PersonaTokenDto } from './persona.dto';
+import { PersonaRow, PersonaStore } from './persona.store';
+
+const personaNotFound = () => new NotFoundError('PERSONA_NOT_FOUND', 'This account has no persona');
+
+/**
+ * Patients' personas (issue 12; DESIGN "Patient registration"): a patient states who they are,
+ * the eKYC provider matches it against UIDAI's record and the gateway sends a one-time code to
+ * the mobile number on that record; the code confirms the persona, which gets a patient account
+ * (no password: the persona signs in by code) and a persona token. The Aadhaar number goes to
+ * the vault; the fields, sealed under the persona's own data key, to the persona store.
+ */
+@Injectable()
+export class PersonaService {
+  constructor(
+    private readonly store: PersonaStore,
+    private readonly codes: OneTimeCodes,
+    private readonly vault: AadhaarVault,
+    private readonly ekyc: EkycProvider,
+    private readonly keyring: Keyring,
+    private readonly accounts: AccountStore,
+    private readonly credentials: CredentialsCache,
+    private readonly tokens: TokenService,
+    private readonly audit: SecurityAudit,
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Step 1: demographic match, then a code to the registered mobile. A number may start
+   * VERIFICATIONS_PER_NUMBER_PER_HOUR verifications an hour, matched or not, so nobody can
+   * guess a resident's year of birth and gender by trying them all.
+   */
+  async startRegistration(dto: PatientRegistrationCreateDto): Promise<OneTimeCodeSentDto> {
+    const number = aadhaarFromRequest(dto.aadhaar);
+    if ((await this.vault.countAttempt(number.digits, 3600)) > this.config.identity.verificationsPerNumberPerHour) throw tooManyVerifications();
+    const match = await this.ekyc.match(number, { name: dto.name, yearOfBirth: dto.yearOfBirth, gender: dto.gender });
+    if (!match.matched) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'IDENTITY_MISMATCH', 'The name, year of birth and gender do not match the Aadhaar record');
+    const fields: PersonaFields = {
+      name: dto.name.trim(),
+      yearOfBirth: dto.yearOfBirth,
+      gender: dto.gender,
+      birthDate: dto.birthDate ?? null,
+      phone: match.mobile,
+      email: dto.email ?? null,
+      address: dto.address?.trim() ?? null,
+    };
+    const sent = await this.db.transaction(async (em) => {
+      const entry = await this.vault.deposit(match.aadhaar, em);
+      let persona = await this.store.findByAadhaarRef(entry.reference, em);
+      if (persona && persona.status !== 'pending') throw new ApiError(HttpStatus.CONFLICT, 'PERSONA_EXISTS', 'A patient is registered with this Aadhaar number: sign in instead (POST /v1/auth/persona/codes)');
+      if (persona) {
+        // Started again before confirming: the latest statement is the one kept.
+        await this.store.setFields(persona.id, resealPersona(this.keyring, persona.id, persona.wrappedKey!, fields), em);
+      } else {
+        const id = randomUUID();
+        const { wrappedKey, keyId, sealed } = sealNewPersona(this.keyring, id, fields);
+        await this.store.insertPending({ id, aadhaarRef: entry.reference, sealedFields: sealed, wrappedKey, keyId }, em);
+        persona = { id } as PersonaRow;
+      }
+      return this.codes.issue(persona.id, 'registration', em);
+    });
+    await this.ekyc.deliverCode(match.mobile, sent.code, 'registration');
+    return { id: sent.id, expiresAt: sent.expiresAt, sentTo: maskMobile(match.mobile) };
+  }
+
+  /** Step 2: the code confirms the persona; its patient account is made and signed in. */
+  async confirmRegistration(codeId: string, code: string, context: AuditContext): Promise<PersonaTokenDto> {
+    const personaId = await this.codes.spend(codeId, code, 'registration', HttpStatus.UNPROCESSABLE_ENTITY);
+    const accountId = await this.db.transaction(async (em) => {
+      const persona = await this.store.findById(personaId, em);
+      if (persona?.status !== 'pending') throw new ApiError(HttpStatus.CONFLICT, 'PERSONA_EXISTS', 'This registration is already confirmed');
+      // A username that says nothing about the person: it shows in the audit trail and in account lists.
+      const account = await this.accounts.insert({ role: Role.Patient, username: `patient.${randomBytes(8).toString('hex')}`, passwordHash: null }, em);
+      await this.store.markVerified(persona.id, account.id, em);
+      const actor = { kind: 'account' as const, accountId: account.id, role: Role.Patient, via: 'jwt' as const };
+      await this.audit.record({ ...context, actor }, { event: 'persona.registered', target: { type: 'persona', id: persona.id } }, em);
+      return account.id;
+    });
+    return this.tokenFor(personaId, accountId);
+  }
+
+  async tokenFor(personaId: string, accountId: string): Promise<PersonaTokenDto> {
+    const accessToken = await this.tokens.signAccount(accountId, Role.Patient, this.config.jwtTtlSeconds);
+    return { personaId, tokenType: 'Bearer', accessToken, expiresIn: this.config.jwtTtlSeconds };
+  }
+
+  /** The signed-in patient's own persona, opened. */
+  async profile(accountId: string): Promise<PersonaResponseDto> {
+    const persona = await this.store.findByAccount(accountId);
+    if (persona?.status !== 'verified' || !persona.wrappedKey || !persona.sealedFields || !persona.aadhaarRef) throw personaNotFound();
+    const fields = openPersona(this.keyring, persona.id, persona.wrappedKey, persona.sealedFields);
+    const aadhaar = (await this.vault.masked(persona.aadhaarRef)) ?? 'XXXX XXXX XXXX';
+    return { personaId: persona.id, ...fields, aadhaar, verifiedAt: persona.verifiedAt! };
+  }
+
+  /**
+   * Erasure (the patient's right under India's DPDP Act 2023, s. 12): the persona's data key is
+   * destroyed, so its fields are unreadable wherever a copy lies; its vault entry goes unless a
+   * practitioner's account still names it; the account is disabled and its tokens end. Takes a
+   * fresh one-time code (POST /v1/auth/persona/codes), so a stolen token alone cannot erase.
+   */
+  async erase(accountId: string, codeId: string, code: string, context: AuditContext): Promise<void> {
+    const persona = await this.store.findByAccount(accountId);
+    if (persona?.status !== 'verified') throw personaNotFound();
+    const spentFor = await this.codes.spend(codeId, code, 'sign-in', HttpStatus.UNPROCESSABLE_ENTITY);
+    if (spentFor !== persona.id) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'CODE_INVALID', 'The code is wrong, or was not issued for this');
+    await this.credentials.changing(accountId, async (em) => {
+      await this.store.erase(persona.id, em);
+      if (persona.aadhaarRef && !(await this.accounts.aadhaarRefInUse(persona.aadhaarRef, em))) await this.vault.erase(persona.aadhaarRef, em);
+      await this.accounts.setDisabled(accountId, new Date(), em);
+      await this.audit.record(context, { event: 'persona.erased', target: { type: 'persona', id: persona.id } }, em);
+    });
+  }
+}

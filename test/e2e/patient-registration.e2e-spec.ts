@@ -1,0 +1,141 @@
+import { DataSource } from 'typeorm';
+import { companionSchema } from '../../gateway/src/database/companion-schemas';
+import { sandboxMessages } from '../../gateway/src/identity/sandbox-ekyc';
+import { dumpSchemas, PatientFactory, registrationOf } from '../factories/patient.factory';
+import { createTestApp, removeGatewayData, TestApp } from '../support/test-app';
+
+/**
+ * Issue 12, points 2-4 and 6: a patient registers with Aadhaar eKYC (sandbox provider) and a
+ * one-time code, reads their persona, signs in again by code, and erases it; the persona and the
+ * vault keep nothing in clear.
+ */
+describe('Patient registration and the persona store (e2e)', () => {
+  let gw: TestApp;
+  let db: DataSource;
+  const schemas = () => [gw.config.database.schema, companionSchema(gw.config.database.schema, 'persona'), companionSchema(gw.config.database.schema, 'aadhaar_vault')];
+  const count = async (schema: 'persona' | 'aadhaar_vault', table: string): Promise<number> =>
+    Number(((await db.query(`SELECT count(*)::int AS n FROM "${companionSchema(gw.config.database.schema, schema)}"."${table}"`)) as { n: number }[])[0]!.n);
+
+  beforeAll(async () => {
+    gw = await createTestApp({ env: { VERIFICATIONS_PER_NUMBER_PER_HOUR: '4' } });
+    db = gw.app.get(DataSource);
+  });
+  afterAll(async () => {
+    await gw?.close();
+    if (gw) await removeGatewayData(gw.config);
+  });
+
+  it('registers a resident verified by eKYC and a code to their registered mobile, and shows them their persona', async () => {
+    const resident = PatientFactory.resident(0);
+    const started = await gw.http.post('/v1/patients/registrations').send({ ...registrationOf(resident), email: 'aarav@example.in', birthDate: '1950-04-12' }).expect(202);
+    expect(started.body.sentTo).toBe(`*********${resident.mobile.slice(-4)}`);
+    const [sms] = await sandboxMessages(gw.config.dataDir, resident.mobile);
+    expect(sms!.code).toMatch(/^\d{6}$/);
+
+    const confirmed = await gw.http.post(`/v1/patients/registrations/${started.body.id}/confirm`).send({ code: sms!.code }).expect(201);
+    const persona = await gw.http.get('/v1/persona').set('Authorization', `Bearer ${confirmed.body.accessToken}`).expect(200);
+    expect(persona.body).toMatchObject({
+      personaId: confirmed.body.personaId,
+      name: resident.name,
+      yearOfBirth: resident.yearOfBirth,
+      gender: resident.gender,
+      birthDate: '1950-04-12',
+      phone: resident.mobile,
+      email: 'aarav@example.in',
+      address: null,
+      aadhaar: `XXXX XXXX ${resident.aadhaar.slice(-4)}`,
+    });
+
+    // A database thief finds neither the number nor any identifying field, in any schema.
+    const dump = await dumpSchemas(db, schemas());
+    for (const secret of [resident.aadhaar, resident.name, resident.mobile, 'aarav@example.in', '1950-04-12', sms!.code]) expect({ secret, found: dump.includes(secret) }).toEqual({ secret, found: false });
+    expect(gw.logs.join('')).not.toContain(resident.aadhaar);
+    expect(gw.logs.join('')).not.toContain(resident.name);
+  });
+
+  it('takes a VID and keeps only the Aadhaar number it stands for', async () => {
+    const resident = PatientFactory.resident(1);
+    const started = await gw.http.post('/v1/patients/registrations').send(registrationOf(resident, resident.vid)).expect(202);
+    const confirmed = await gw.http.post(`/v1/patients/registrations/${started.body.id}/confirm`).send({ code: await PatientFactory.lastCode(gw, resident) }).expect(201);
+    const persona = await gw.http.get('/v1/persona').set('Authorization', `Bearer ${confirmed.body.accessToken}`).expect(200);
+    expect(persona.body.aadhaar).toBe(`XXXX XXXX ${resident.aadhaar.slice(-4)}`);
+    // Signing in later with the Aadhaar number finds the same persona: the vault holds the number, not the VID.
+    const token = await gw.http.post('/v1/auth/persona/token').send(await PatientFactory.signInCode(gw, resident)).expect(200);
+    expect(token.body.personaId).toBe(confirmed.body.personaId);
+  });
+
+  it('refuses a malformed number with its own code, and details that do not match the record, changing nothing', async () => {
+    const resident = PatientFactory.resident(2);
+    const before = [await count('aadhaar_vault', 'entries'), await count('persona', 'personas'), await count('aadhaar_vault', 'attempts')];
+    const mistyped = `${resident.aadhaar.slice(0, 11)}${(Number(resident.aadhaar[11]) + 1) % 10}`;
+    const bad = await gw.http.post('/v1/patients/registrations').send(registrationOf(resident, mistyped)).expect(400);
+    expect(bad.body).toMatchObject({ code: 'AADHAAR_CHECKSUM' });
+    expect(JSON.stringify(bad.body)).not.toContain(mistyped);
+    expect([await count('aadhaar_vault', 'entries'), await count('persona', 'personas'), await count('aadhaar_vault', 'attempts')]).toEqual(before);
+
+    const wrongYear = await gw.http.post('/v1/patients/registrations').send({ ...registrationOf(resident), yearOfBirth: resident.yearOfBirth + 1 }).expect(422);
+    expect(wrongYear.body.code).toBe('IDENTITY_MISMATCH');
+    expect([await count('aadhaar_vault', 'entries'), await count('persona', 'personas')]).toEqual(before.slice(0, 2));
+    expect(await sandboxMessages(gw.config.dataDir, resident.mobile)).toEqual([]);
+  });
+
+  it('refuses a code after three wrong tries, an expired code, a code used once already, and a second registration', async () => {
+    const resident = PatientFactory.resident(3);
+    const started = await gw.http.post('/v1/patients/registrations').send(registrationOf(resident)).expect(202);
+    const code = await PatientFactory.lastCode(gw, resident);
+    const wrong = code === '000000' ? '000001' : '000000';
+    const tries = [];
+    for (let i = 0; i < 3; i++) tries.push((await gw.http.post(`/v1/patients/registrations/${started.body.id}/confirm`).send({ code: wrong })).body.code);
+    expect(tries).toEqual(['CODE_INVALID', 'CODE_INVALID', 'CODE_ATTEMPTS_EXHAUSTED']);
+    const spent = await gw.http.post(`/v1/patients/registrations/${started.body.id}/confirm`).send({ code }).expect(429);
+    expect(spent.body.code).toBe('CODE_ATTEMPTS_EXHAUSTED');
+
+    const again = await gw.http.post('/v1/patients/registrations').send(registrationOf(resident)).expect(202);
+    await db.query(`UPDATE "${companionSchema(gw.config.database.schema, 'persona')}"."one_time_codes" SET "expires_at" = now() - interval '1 second' WHERE "id" = $1`, [again.body.id]);
+    const expired = await gw.http.post(`/v1/patients/registrations/${again.body.id}/confirm`).send({ code: await PatientFactory.lastCode(gw, resident) }).expect(422);
+    expect(expired.body.code).toBe('CODE_EXPIRED');
+
+    const third = await gw.http.post('/v1/patients/registrations').send(registrationOf(resident)).expect(202);
+    const thirdCode = await PatientFactory.lastCode(gw, resident);
+    // The code of an earlier start stopped working when a newer one was sent.
+    expect((await gw.http.post(`/v1/patients/registrations/${again.body.id}/confirm`).send({ code: thirdCode }).expect(422)).body.code).toBe('CODE_USED');
+    await gw.http.post(`/v1/patients/registrations/${third.body.id}/confirm`).send({ code: thirdCode }).expect(201);
+    expect((await gw.http.post(`/v1/patients/registrations/${third.body.id}/confirm`).send({ code: thirdCode }).expect(422)).body.code).toBe('CODE_USED');
+    // The fourth start finds the persona made; a fifth within the hour is over VERIFICATIONS_PER_NUMBER_PER_HOUR=4.
+    expect((await gw.http.post('/v1/patients/registrations').send(registrationOf(resident)).expect(409)).body.code).toBe('PERSONA_EXISTS');
+    expect((await gw.http.post('/v1/patients/registrations').send(registrationOf(resident)).expect(429)).body.code).toBe('VERIFICATIONS_RATE_LIMITED');
+  });
+
+  it('signs a persona in by code, and answers the same for a number nobody registered', async () => {
+    const patient = await PatientFactory.register(gw, PatientFactory.resident(4));
+    const stranger = PatientFactory.resident(5);
+
+    const unknown = await gw.http.post('/v1/auth/persona/codes').send({ aadhaar: stranger.aadhaar }).expect(202);
+    const sent = await PatientFactory.signInCode(gw, patient.resident);
+    expect(Object.keys(unknown.body).sort()).toEqual(['expiresAt', 'id']);
+    expect(await sandboxMessages(gw.config.dataDir, stranger.mobile)).toEqual([]);
+    expect((await gw.http.post('/v1/auth/persona/token').send({ id: unknown.body.id, code: '123456' }).expect(401)).body.code).toBe('CODE_INVALID');
+
+    const token = await gw.http.post('/v1/auth/persona/token').send(sent).expect(200);
+    expect(token.body.personaId).toBe(patient.personaId);
+    await gw.http.get('/v1/persona').set('Authorization', `Bearer ${token.body.accessToken}`).expect(200);
+  });
+
+  it('erases a persona with a fresh code: its data key is destroyed, its number leaves the vault, its account closes', async () => {
+    const patient = await PatientFactory.register(gw, PatientFactory.resident(6));
+    const personas = `"${companionSchema(gw.config.database.schema, 'persona')}"`;
+    const sealed = ((await db.query(`SELECT "sealed_fields", "aadhaar_ref" FROM ${personas}."personas" WHERE "id" = $1`, [patient.personaId])) as { sealed_fields: Uint8Array; aadhaar_ref: string }[])[0]!;
+
+    // A token alone does not erase.
+    expect((await gw.http.post('/v1/persona/erase').set(patient.auth).send({ id: '6f1c2b9e-3d4a-4f5b-9c8d-7e6f5a4b3c2d', code: '123456' }).expect(422)).body.code).toBe('CODE_INVALID');
+    await gw.http.post('/v1/persona/erase').set(patient.auth).send(await PatientFactory.signInCode(gw, patient.resident)).expect(204);
+
+    await gw.http.get('/v1/persona').set(patient.auth).expect(401);
+    expect(await db.query(`SELECT 1 FROM ${personas}."data_keys" WHERE "persona_id" = $1`, [patient.personaId])).toEqual([]);
+    expect(await db.query(`SELECT 1 FROM "${companionSchema(gw.config.database.schema, 'aadhaar_vault')}"."entries" WHERE "reference" = $1`, [sealed.aadhaar_ref])).toEqual([]);
+    const [row] = (await db.query(`SELECT "status", "sealed_fields", "aadhaar_ref" FROM ${personas}."personas" WHERE "id" = $1`, [patient.personaId])) as Record<string, unknown>[];
+    expect(row).toEqual({ status: 'erased', sealed_fields: null, aadhaar_ref: null });
+    // The number is free again: the same resident may register anew.
+    await gw.http.post('/v1/patients/registrations').send(registrationOf(patient.resident)).expect(202);
+  });
+});
