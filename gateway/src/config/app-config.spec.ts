@@ -28,6 +28,9 @@ describe(loadConfig.name, () => {
     ['IPFS_API_URL', '::', /IPFS_API_URL must be a URL/],
     ['LOG_LEVEL', 'verbose', /LOG_LEVEL must be one of/],
     ['DATABASE_SCHEMA', 'Robert"); DROP', /DATABASE_SCHEMA must be a lower-case SQL identifier/],
+    ['DATABASE_SCHEMA', 'a'.repeat(49), /at most 48 characters/],
+    ['EKYC_PROVIDER', 'uidai', /EKYC_PROVIDER must be one of sandbox, none/],
+    ['ONE_TIME_CODE_TTL_SECONDS', '3600', /ONE_TIME_CODE_TTL_SECONDS must be between 60 and 900/],
   ])('refuses %s=%s naming the variable', (name, value, message) => {
     const attempt = () => loadConfig({ [name]: value });
     expect(attempt).toThrow(ConfigError);
@@ -49,6 +52,17 @@ describe(loadConfig.name, () => {
     // The network's id is whatever its node reports (genesis.json holds it); CHAIN_ID only checks it.
     expect(sut.chain.chainId).toBeUndefined();
     expect(loadConfig({ CHAIN_RPC_URL: 'http://rpcnode:8545', CHAIN_ID: '4242424', CONSORTIUM_AUTHORITIES: '0x1111111111111111111111111111111111111111' }).chain.chainId).toBe(4242424);
+  });
+});
+
+describe('identity verification (issue 12)', () => {
+  it('uses the sandbox eKYC provider in development, and none in production unless told', () => {
+    expect(loadConfig({}).identity).toEqual({ ekycProvider: 'sandbox', codeTtlSeconds: 300, codeAttempts: 3, verificationsPerNumberPerHour: 5 });
+    expect(loadConfig({ NODE_ENV: 'production' }).identity.ekycProvider).toBe('none');
+  });
+
+  it('refuses the sandbox provider in production: it verifies made-up residents', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', EKYC_PROVIDER: 'sandbox' })).toThrow(/EKYC_PROVIDER sandbox is refused with NODE_ENV=production/);
   });
 });
 

@@ -67,6 +67,20 @@ describe(Keyring.name, () => {
     expect((await stat(join(dir, 'keyring.json'))).mode & 0o777).toBe(0o600);
   });
 
+  it('finds a key another process rotated in (npm run keys:rotate beside a running gateway), and wraps under it from then on', async () => {
+    const gateway = await Keyring.open(dir);
+    const rotator = await Keyring.open(dir);
+    const newId = await rotator.rotate();
+    const rewrapped = rotator.wrap(dataKey, aad);
+
+    expect(gateway.unwrap(rewrapped, aad)).toEqual(dataKey);
+    expect(gateway.activeKeyId).toBe(newId);
+    expect(gateway.wrap(dataKey, aad).startsWith(`kw1.${newId}.`)).toBe(true);
+    // An id that is nowhere stays unknown (and the file is read once for it, not on every use).
+    const foreign = rewrapped.replace(`kw1.${newId}.`, 'kw1.k00000000.');
+    expect(() => gateway.unwrap(foreign, aad)).toThrow(expect.objectContaining({ code: 'KEYRING_UNKNOWN_KEY' }));
+  });
+
   it('keeps every key when rotations overlap', async () => {
     const sut = await Keyring.open(dir);
     const ids = await Promise.all([sut.rotate(), sut.rotate(), sut.rotate()]);
