@@ -18,7 +18,7 @@ module.exports = {
   testTimeout: 60_000,
   projects: [
     // Beside the code, on real components, needing neither the compiled contracts nor the compiled gateway.
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/gateway/src/**/*.spec.ts', '<rootDir>/network/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/gateway/src/**/*.spec.ts', '<rootDir>/gateway/sdk/**/*.spec.ts', '<rootDir>/network/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'] },
     // Beside the code too, but on deployed contracts or the compiled gateway (npm test builds both).
     { ...common, ...deployedOnce, displayName: 'integration', testMatch: ['<rootDir>/gateway/src/**/*.int-spec.ts', '<rootDir>/test/unit/**/*.int-spec.ts'] },
     { ...common, displayName: 'contracts', testMatch: ['<rootDir>/test/contracts/**/*.spec.ts'] },

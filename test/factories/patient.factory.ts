@@ -18,6 +18,8 @@ export const registrationOf = (resident: SandboxResident, number = resident.aadh
   gender: resident.gender,
 });
 
+const signIns = async (gw: TestApp, resident: SandboxResident) => (await sandboxMessages(gw.config.dataDir, resident.mobile)).filter((sms) => sms.purpose === 'sign-in');
+
 export const PatientFactory = {
   /** The latest code the sandbox "sent" to the resident's mobile. */
   async lastCode(gw: TestApp, resident: SandboxResident): Promise<string> {
@@ -31,15 +33,18 @@ export const PatientFactory = {
    * delivered (after the answer: the gateway does not wait for the SMS).
    */
   async signInCode(gw: TestApp, resident: SandboxResident): Promise<{ id: string; code: string }> {
-    const signIns = async () => (await sandboxMessages(gw.config.dataDir, resident.mobile)).filter((sms) => sms.purpose === 'sign-in');
-    const before = (await signIns()).length;
+    const before = (await signIns(gw, resident)).length;
     const sent = await gw.http.post('/v1/auth/persona/codes').send({ aadhaar: resident.aadhaar }).expect(202);
-    const code = await eventually(async () => {
-      const messages = await signIns();
+    return { id: sent.body.id as string, code: await PatientFactory.signInCodeDelivered(gw, resident, before) };
+  },
+
+  /** The sign-in code the sandbox delivered after `before` sign-in messages (default: the latest, waiting for one). */
+  async signInCodeDelivered(gw: TestApp, resident: SandboxResident, before = 0): Promise<string> {
+    return eventually(async () => {
+      const messages = await signIns(gw, resident);
       if (messages.length <= before) throw new Error(`No sign-in code reached ${resident.name}'s mobile`);
       return messages[messages.length - 1]!.code;
     });
-    return { id: sent.body.id as string, code };
   },
 
   /** A sandbox resident registered as a patient (eKYC, code, confirm), signed in as their persona. */

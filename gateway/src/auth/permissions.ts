@@ -29,6 +29,8 @@ export enum Permission {
   /** A patient's own persona (identity matters): read it, erase it. */
   PersonaRead = 'persona.read',
   PersonaErase = 'persona.erase',
+  /** The patient hands the gateway their persona's public key and their pseudonym encrypted to it. */
+  PersonaKeysSet = 'persona.keys_set',
 }
 
 const EVERYONE: Permission[] = [Permission.SessionRead];
@@ -54,7 +56,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   [Role.Doctor]: [...EVERYONE],
   [Role.Pharmacist]: [...EVERYONE],
   [Role.Researcher]: [...EVERYONE],
-  [Role.Patient]: [...EVERYONE, Permission.PersonaRead, Permission.PersonaErase],
+  [Role.Patient]: [...EVERYONE, Permission.PersonaRead, Permission.PersonaErase, Permission.PersonaKeysSet],
 };
 
 /**

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { utils } from 'web3';
 import { accessLogRecordId, coarseDeadline, coarseExpiry, deriveGuardianKey, deriveRelationship, textCommitment } from './relationships';
 
@@ -7,6 +7,17 @@ const grantee = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 const randomSalt = (): string => `0x${randomBytes(32).toString('hex')}`;
 
 describe('relationship keys (patient side)', () => {
+  it("derives keys as RFC 5869 HKDF-SHA-256 does (node:crypto's), so a patient's keys never change with the code that derives them", () => {
+    for (let i = 0; i < 20; i++) {
+      const secret = randomBytes(32 + i);
+      const info = `relationship|${scope.chainId}|${scope.consentManager.toLowerCase()}|${grantee.toLowerCase()}`;
+      const expectedKey = Buffer.from(hkdfSync('sha256', secret, 'EHRChain ledger keys v1', `${info}|key|0`, 32));
+      const expectedSalt = Buffer.from(hkdfSync('sha256', secret, 'EHRChain ledger keys v1', `${info}|salt`, 32));
+      const sut = deriveRelationship(secret, scope, grantee);
+      expect({ key: sut.privateKey, salt: sut.salt }).toEqual({ key: `0x${expectedKey.toString('hex')}`, salt: `0x${expectedSalt.toString('hex')}` });
+    }
+  });
+
   it('refuses a secret shorter than 32 bytes', () => {
     expect(() => deriveRelationship(randomBytes(16), scope, grantee)).toThrow('at least 32 bytes');
   });

@@ -1,4 +1,4 @@
-import { hkdfSync } from 'node:crypto';
+import forge from 'node-forge';
 import { eth, utils } from 'web3';
 import { isPrivateKey } from '../crypto/secp256k1';
 import { patientHandle } from './patient-handle';
@@ -36,9 +36,32 @@ export interface Relationship {
 
 const HKDF_SALT = 'EHRChain ledger keys v1';
 
-function derive32(secret: Uint8Array, info: string): Buffer {
+/** 32 derived bytes as 0x-hex (no Buffer: this runs in the patient's browser too). */
+function derive32(secret: Uint8Array, info: string): string {
   if (secret.length < 32) throw new Error('a ledger secret has at least 32 bytes');
-  return Buffer.from(hkdfSync('sha256', secret, HKDF_SALT, info, 32));
+  return utils.bytesToHex(hkdfSha256(secret, HKDF_SALT, info, 32));
+}
+
+/**
+ * HKDF-SHA-256 (RFC 5869) on node-forge's HMAC rather than node:crypto's hkdfSync: the patient
+ * SDK derives these keys in a browser too. Same output (relationships.spec.ts checks it against
+ * node:crypto). Not a hot path: a key per relationship, on the patient's device.
+ */
+function hkdfSha256(secret: Uint8Array, salt: string, info: string, length: number): Uint8Array {
+  const hmac = (key: string, data: string): string => {
+    const mac = forge.hmac.create();
+    mac.start('sha256', key);
+    mac.update(data);
+    return mac.digest().getBytes();
+  };
+  const prk = hmac(forge.util.encodeUtf8(salt), forge.util.binary.raw.encode(secret));
+  let okm = '';
+  let block = '';
+  for (let i = 1; okm.length < length; i++) {
+    block = hmac(prk, block + forge.util.encodeUtf8(info) + String.fromCharCode(i));
+    okm += block;
+  }
+  return forge.util.binary.raw.decode(okm.slice(0, length));
 }
 
 function context(scope: LedgerScope, purpose: string, counterpart: string): string {
@@ -49,7 +72,7 @@ function context(scope: LedgerScope, purpose: string, counterpart: string): stri
 function deriveKey(secret: Uint8Array, info: string): string {
   for (let counter = 0; ; counter++) {
     const candidate = derive32(secret, `${info}|key|${counter}`);
-    if (isPrivateKey(candidate)) return `0x${candidate.toString('hex')}`;
+    if (isPrivateKey(utils.hexToBytes(candidate))) return candidate;
   }
 }
 
@@ -62,7 +85,7 @@ export function deriveRelationship(patientSecret: Uint8Array, scope: LedgerScope
   const info = context(scope, 'relationship', grantee);
   const privateKey = deriveKey(patientSecret, info);
   const signer = eth.accounts.privateKeyToAddress(privateKey);
-  const salt = `0x${derive32(patientSecret, `${info}|salt`).toString('hex')}`;
+  const salt = derive32(patientSecret, `${info}|salt`);
   return { handle: patientHandle(signer, salt), signer, privateKey, salt };
 }
 

@@ -29,6 +29,16 @@ export function rsaOaepDecrypt(privateKeyPem: string, ciphertext: Uint8Array): B
   }
 }
 
+/** The modulus size in bytes of an RSA public key the gateway accepts (RSA, at least 2048 bits), or the reason it is refused. */
+export function rsaPublicKeyBytes(publicKeyPem: string): { bytes: number } | { problem: string } {
+  try {
+    const key = rsaKey(() => createPublicKey(publicKeyPem), 'public');
+    return { bytes: Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 0) / 8) };
+  } catch (error) {
+    return { problem: (error as Error).message };
+  }
+}
+
 function rsaKey(parse: () => KeyObject, kind: 'public' | 'private'): KeyObject {
   let key: KeyObject;
   try {

@@ -3,6 +3,7 @@ export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd
 
 /** Whether 32 bytes make a valid secp256k1 private key. */
 export function isPrivateKey(bytes: Uint8Array): boolean {
-  const value = BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
+  // No Buffer: the patient SDK checks keys in a browser too.
+  const value = BigInt(`0x${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`);
   return value > 0n && value < SECP256K1_N;
 }

@@ -14,6 +14,10 @@ export interface PersonaFields {
   phone: string;
   email: string | null;
   address: string | null;
+  /** The persona key's public half (RSA, PEM), as the patient's software made it; null until set. */
+  publicKey?: string | null;
+  /** The pseudonym, RSA-OAEP encrypted to `publicKey` by the patient's software (base64): the only bridge to the record store (trust model 1). */
+  encryptedPseudonym?: string | null;
 }
 
 /**

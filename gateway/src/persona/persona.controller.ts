@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
+import { ApiConflictResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { AuditedBy } from '../audit/audit-context';
 import type { AuditContext } from '../audit/security-audit';
 import { Authenticated } from '../auth/authenticated.decorator';
@@ -7,7 +7,7 @@ import { Permission } from '../auth/permissions';
 import { AccountPrincipal } from '../auth/principal';
 import { AuthAccount } from '../auth/principal.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
-import { PersonaCodeConfirmDto, PersonaResponseDto } from './persona.dto';
+import { EncryptedPseudonymDto, PersonaCodeConfirmDto, PersonaKeysDto, PersonaResponseDto } from './persona.dto';
 import { PersonaService } from './persona.service';
 
 /** The patient's persona face: who they are, readable and erasable by them alone. */
@@ -23,6 +23,29 @@ export class PersonaController {
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'PERSONA_NOT_FOUND' })
   get(@AuthAccount() account: AccountPrincipal): Promise<PersonaResponseDto> {
     return this.personas.profile(account.accountId);
+  }
+
+  @Put('keys')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: "Hand over your persona key's public half and your pseudonym encrypted to it",
+    description: 'Made by your own software (`npx ehrchain`, the patient portal): the gateway never sees your pseudonym in clear. Once only.',
+  })
+  @Authenticated({ permission: Permission.PersonaKeysSet })
+  @ApiNoContentResponse({ description: 'Kept' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'Not an RSA key of 2048 bits or more (PUBLIC_KEY_INVALID), or not one OAEP block of it (ENCRYPTED_PSEUDONYM_INVALID)' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Set already (PERSONA_KEYS_SET)' })
+  setKeys(@AuthAccount() account: AccountPrincipal, @Body() dto: PersonaKeysDto): Promise<void> {
+    return this.personas.setKeys(account.accountId, dto);
+  }
+
+  @Get('pseudonym')
+  @ApiOperation({ summary: 'Your pseudonym, encrypted to your persona key', description: 'Decrypt it on your own device (`npx ehrchain pseudonym`).' })
+  @Authenticated({ permission: Permission.PersonaRead })
+  @ApiOkResponse({ type: EncryptedPseudonymDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'PERSONA_NOT_FOUND, PSEUDONYM_NOT_SET' })
+  pseudonym(@AuthAccount() account: AccountPrincipal): Promise<EncryptedPseudonymDto> {
+    return this.personas.encryptedPseudonym(account.accountId);
   }
 
   @Post('erase')

@@ -88,6 +88,23 @@ export class PersonaTokenDto {
   expiresIn!: number;
 }
 
+export class PersonaKeysDto {
+  @ApiProperty({ description: "The persona key's public half: RSA, 2048 bits or more, PEM (SPKI)", example: '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA…\n-----END PUBLIC KEY-----\n' })
+  @IsString()
+  @Length(100, 4000)
+  publicKey!: string;
+
+  @ApiProperty({ description: 'Your pseudonym, encrypted by your software to that key with RSA-OAEP (SHA-256, MGF1-SHA-256), base64', example: 'kq3X…' })
+  @IsString()
+  @Length(16, 2000)
+  encryptedPseudonym!: string;
+}
+
+export class EncryptedPseudonymDto {
+  @ApiProperty({ description: 'Your pseudonym encrypted to your persona key (base64): decrypt it on your own device' })
+  encryptedPseudonym!: string;
+}
+
 export class PersonaResponseDto {
   @ApiProperty({ format: 'uuid' })
   personaId!: string;
@@ -118,4 +135,7 @@ export class PersonaResponseDto {
 
   @ApiProperty()
   verifiedAt!: Date;
+
+  @ApiProperty({ description: 'Whether your public key and encrypted pseudonym are with the gateway (PUT /v1/persona/keys)' })
+  keysSet!: boolean;
 }

@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AccountStore } from '../accounts/account.store';
 import { CredentialsCache } from '../accounts/credentials-cache';
 import { AuditContext, SecurityAudit } from '../audit/security-audit';
@@ -13,10 +13,11 @@ import { InjectConfig } from '../config/config.module';
 import { aadhaarFromRequest } from '../identity/aadhaar';
 import { AadhaarVault } from '../identity/aadhaar-vault';
 import { EkycProvider, maskMobile } from '../identity/ekyc-provider';
+import { rsaPublicKeyBytes } from '../crypto/rsa-oaep';
 import { Keyring } from '../keys/keyring';
 import { OneTimeCodes, tooManyVerifications } from './one-time-codes';
 import { openPersona, PersonaFields, resealPersona, sealNewPersona } from './persona-fields';
-import { OneTimeCodeSentDto, PatientRegistrationCreateDto, PersonaResponseDto, PersonaTokenDto } from './persona.dto';
+import { EncryptedPseudonymDto, OneTimeCodeSentDto, PatientRegistrationCreateDto, PersonaKeysDto, PersonaResponseDto, PersonaTokenDto } from './persona.dto';
 import { PersonaRow, PersonaStore } from './persona.store';
 
 const personaNotFound = () => new NotFoundError('PERSONA_NOT_FOUND', 'This account has no persona');
@@ -105,11 +106,42 @@ export class PersonaService {
 
   /** The signed-in patient's own persona, opened. */
   async profile(accountId: string): Promise<PersonaResponseDto> {
-    const persona = await this.store.findByAccount(accountId);
-    if (persona?.status !== 'verified' || !persona.wrappedKey || !persona.sealedFields || !persona.aadhaarRef) throw personaNotFound();
-    const fields = openPersona(this.keyring, persona.id, persona.wrappedKey, persona.sealedFields);
-    const aadhaar = (await this.vault.masked(persona.aadhaarRef)) ?? 'XXXX XXXX XXXX';
-    return { personaId: persona.id, ...fields, aadhaar, verifiedAt: persona.verifiedAt! };
+    const { persona, fields } = await this.opened(accountId);
+    const aadhaar = (persona.aadhaarRef && (await this.vault.masked(persona.aadhaarRef))) ?? 'XXXX XXXX XXXX';
+    const { publicKey, encryptedPseudonym, ...shown } = fields;
+    return { personaId: persona.id, ...shown, aadhaar, verifiedAt: persona.verifiedAt!, keysSet: !!publicKey && !!encryptedPseudonym };
+  }
+
+  /**
+   * The patient's software hands over the persona key's public half and the pseudonym encrypted
+   * to it (DESIGN "Patient registration"): the gateway checks their form, never sees the
+   * pseudonym, and keeps both sealed with the other fields. Set once: a stolen persona token
+   * cannot swap the patient's pseudonym for another.
+   */
+  async setKeys(accountId: string, dto: PersonaKeysDto): Promise<void> {
+    const key = rsaPublicKeyBytes(dto.publicKey);
+    if ('problem' in key) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'PUBLIC_KEY_INVALID', key.problem);
+    const ciphertext = Buffer.from(dto.encryptedPseudonym, 'base64');
+    if (ciphertext.toString('base64') !== dto.encryptedPseudonym || ciphertext.length !== key.bytes) {
+      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'ENCRYPTED_PSEUDONYM_INVALID', `encryptedPseudonym must be base64 of one RSA-OAEP block of this key (${key.bytes} bytes)`);
+    }
+    await this.db.transaction(async (em) => {
+      const { persona, fields } = await this.opened(accountId, em);
+      if (fields.publicKey || fields.encryptedPseudonym) throw new ApiError(HttpStatus.CONFLICT, 'PERSONA_KEYS_SET', 'Your public key and pseudonym are set already');
+      await this.store.setFields(persona.id, resealPersona(this.keyring, persona.id, persona.wrappedKey!, { ...fields, publicKey: dto.publicKey, encryptedPseudonym: dto.encryptedPseudonym }), em);
+    });
+  }
+
+  async encryptedPseudonym(accountId: string): Promise<EncryptedPseudonymDto> {
+    const { fields } = await this.opened(accountId);
+    if (!fields.encryptedPseudonym) throw new NotFoundError('PSEUDONYM_NOT_SET', 'Your software has not handed over your pseudonym yet (PUT /v1/persona/keys)');
+    return { encryptedPseudonym: fields.encryptedPseudonym };
+  }
+
+  private async opened(accountId: string, em?: EntityManager): Promise<{ persona: PersonaRow; fields: PersonaFields }> {
+    const persona = await this.store.findByAccount(accountId, em);
+    if (persona?.status !== 'verified' || !persona.wrappedKey || !persona.sealedFields) throw personaNotFound();
+    return { persona, fields: openPersona(this.keyring, persona.id, persona.wrappedKey, persona.sealedFields) };
   }
 
   /**

@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { GatewayClient, GatewayError, PersonaToken } from './gateway-client';
+import { decryptWithPersonaKey, encryptToPersona, exportPersonaKey, generatePersonaKey, importPersonaKey, newPatientSecret, newPseudonym } from './patient-keys';
+import { readWallet, Wallet, writeWallet } from './wallet';
+
+const USAGE = `ehrchain: a patient's keys and identity, made and kept on the patient's machine
+
+  ehrchain keys init                      make the persona key, patient secret and pseudonym
+  ehrchain register --aadhaar N --name "Full Name" --year-of-birth YYYY --gender F|M|T [--email E]
+  ehrchain confirm --code 123456          finish registering; hands the gateway your public key
+                                          and your pseudonym encrypted to it
+  ehrchain sign-in --aadhaar N            ask for a code; then: ehrchain sign-in --code 123456
+  ehrchain pseudonym                      fetch your encrypted pseudonym and decrypt it here
+  ehrchain sandbox residents              the development eKYC provider's made-up residents
+
+Options: --dir D (default $EHRCHAIN_HOME or ~/.ehrchain), --gateway URL (default
+$EHRCHAIN_GATEWAY or http://127.0.0.1:3000). The password protecting the keys is asked for,
+or read from $EHRCHAIN_PASSWORD.`;
+
+interface Options {
+  dir: string;
+  gateway?: string;
+  values: Record<string, string | undefined>;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      dir: { type: 'string' }, gateway: { type: 'string' }, aadhaar: { type: 'string' }, name: { type: 'string' },
+      'year-of-birth': { type: 'string' }, gender: { type: 'string' }, email: { type: 'string' }, code: { type: 'string' }, help: { type: 'boolean' },
+    },
+  });
+  const command = positionals.join(' ');
+  const options: Options = { dir: values.dir ?? process.env.EHRCHAIN_HOME ?? join(homedir(), '.ehrchain'), gateway: values.gateway, values: values as Options['values'] };
+  switch (command) {
+    case 'keys init': return keysInit(options);
+    case 'register': return register(options);
+    case 'confirm': return confirm(options);
+    case 'sign-in': return signIn(options);
+    case 'pseudonym': return pseudonym(options);
+    case 'sandbox residents': return sandboxResidents();
+    default:
+      process.stdout.write(`${USAGE}\n`);
+      if (!values.help) process.exitCode = 64;
+  }
+}
+
+async function keysInit({ dir }: Options): Promise<void> {
+  const password = await askPassword('A password for your keys (12 characters or more): ');
+  const { publicKeyPem, privateKey } = await generatePersonaKey();
+  const wallet: Wallet = {
+    format: 'ehrchain-patient/1',
+    publicKey: publicKeyPem,
+    privateKey: exportPersonaKey(privateKey, password),
+    encryptedSecret: encryptToPersona(publicKeyPem, newPatientSecret()),
+    encryptedPseudonym: encryptToPersona(publicKeyPem, newPseudonym()),
+  };
+  await writeWallet(dir, wallet, { create: true });
+  say(`Keys made in ${dir}. Keep a copy of it and your password: without both, your pseudonym cannot be read.`);
+}
+
+async function register(options: Options): Promise<void> {
+  const wallet = await readWallet(options.dir);
+  const { aadhaar, name, gender, email } = options.values;
+  const year = Number(options.values['year-of-birth']);
+  if (!aadhaar || !name || !gender || !Number.isInteger(year)) throw new UsageError('register takes --aadhaar, --name, --year-of-birth and --gender');
+  const client = clientFor(options, wallet);
+  const sent = await client.startRegistration({ aadhaar, name, yearOfBirth: year, gender: gender as 'F' | 'M' | 'T', ...(email ? { email } : {}) });
+  await writeWallet(options.dir, { ...wallet, gateway: client.baseUrl, pending: { kind: 'registration', id: sent.id } });
+  say(`A code was sent to ${sent.sentTo}. Run: ehrchain confirm --code <the six digits>`);
+}
+
+async function confirm(options: Options): Promise<void> {
+  const wallet = await readWallet(options.dir);
+  const code = requiredCode(options);
+  if (wallet.pending?.kind !== 'registration') throw new UsageError('Nothing to confirm: run `ehrchain register` first');
+  const client = clientFor(options, wallet);
+  const token = await client.confirmRegistration(wallet.pending.id, code);
+  await client.as(token.accessToken).setPersonaKeys(wallet.publicKey, wallet.encryptedPseudonym);
+  await saveSession(options.dir, wallet, token);
+  say(`Registered. Your persona id is ${token.personaId}; the gateway holds your public key and your pseudonym, encrypted to you.`);
+}
+
+async function signIn(options: Options): Promise<void> {
+  const wallet = await readWallet(options.dir);
+  const client = clientFor(options, wallet);
+  if (options.values.aadhaar) {
+    const sent = await client.sendSignInCode(options.values.aadhaar);
+    await writeWallet(options.dir, { ...wallet, gateway: client.baseUrl, pending: { kind: 'sign-in', id: sent.id } });
+    say('If this number is registered, a code is on its way to its mobile. Run: ehrchain sign-in --code <the six digits>');
+    return;
+  }
+  const code = requiredCode(options);
+  if (wallet.pending?.kind !== 'sign-in') throw new UsageError('Ask for a code first: ehrchain sign-in --aadhaar <number>');
+  await saveSession(options.dir, wallet, await client.signIn(wallet.pending.id, code));
+  say('Signed in.');
+}
+
+async function pseudonym(options: Options): Promise<void> {
+  const wallet = await readWallet(options.dir);
+  if (!wallet.session || Date.parse(wallet.session.expiresAt) <= Date.now()) throw new UsageError('Sign in first: ehrchain sign-in --aadhaar <number>');
+  const { encryptedPseudonym } = await clientFor(options, wallet).as(wallet.session.accessToken).encryptedPseudonym();
+  const privateKey = importPersonaKey(wallet.privateKey, await askPassword('Your keys\' password: '));
+  say(decryptWithPersonaKey(privateKey, encryptedPseudonym));
+}
+
+async function sandboxResidents(): Promise<void> {
+  // The sandbox's list lives with the gateway's sandbox provider; the CLI only prints it.
+  const { SANDBOX_RESIDENTS } = await import('../src/identity/sandbox-ekyc.js');
+  for (const r of SANDBOX_RESIDENTS) say(`${r.aadhaar}  VID ${r.vid}  ${r.name.padEnd(16)} ${r.yearOfBirth} ${r.gender}  ${r.mobile}`);
+}
+
+function clientFor(options: Options, wallet: Wallet): GatewayClient {
+  return new GatewayClient(options.gateway ?? wallet.gateway ?? process.env.EHRCHAIN_GATEWAY ?? 'http://127.0.0.1:3000');
+}
+
+async function saveSession(dir: string, wallet: Wallet, token: PersonaToken): Promise<void> {
+  const { pending: _done, ...rest } = wallet;
+  await writeWallet(dir, { ...rest, personaId: token.personaId, session: { accessToken: token.accessToken, expiresAt: new Date(Date.now() + token.expiresIn * 1000).toISOString() } });
+}
+
+function requiredCode(options: Options): string {
+  const code = options.values.code;
+  if (!code || !/^\d{6}$/.test(code)) throw new UsageError('--code takes the six digits of the SMS');
+  return code;
+}
+
+class UsageError extends Error {}
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** $EHRCHAIN_PASSWORD, or asked on the terminal without echoing it. */
+function askPassword(prompt: string): Promise<string> {
+  if (process.env.EHRCHAIN_PASSWORD) return Promise.resolve(process.env.EHRCHAIN_PASSWORD);
+  if (!process.stdin.isTTY) return Promise.reject(new UsageError('No terminal to ask for the password on: set EHRCHAIN_PASSWORD'));
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+    const write = (rl as unknown as { _writeToOutput: (text: string) => void })._writeToOutput;
+    (rl as unknown as { _writeToOutput: (text: string) => void })._writeToOutput = (text: string) => write.call(rl, text.startsWith(prompt) ? prompt : '');
+    rl.question(prompt, (answer) => {
+      rl.close();
+      process.stdout.write('\n');
+      resolve(answer);
+    });
+  });
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    const known = error instanceof GatewayError || error instanceof UsageError || error instanceof Error;
+    process.stderr.write(`ehrchain: ${known ? (error as Error).message : String(error)}\n`);
+    process.exitCode = error instanceof UsageError ? 64 : 1;
+  });
+}

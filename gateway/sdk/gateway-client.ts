@@ -1,0 +1,86 @@
+/**
+ * The few gateway calls a patient's software makes, over `fetch` (browsers and Node 18+): no
+ * server code, no Nest, so the patient portal can use it as it is.
+ */
+
+export class GatewayError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+    this.name = 'GatewayError';
+  }
+}
+
+export interface CodeSent {
+  id: string;
+  expiresAt: string;
+  sentTo?: string;
+}
+
+export interface PersonaToken {
+  personaId: string;
+  accessToken: string;
+  expiresIn: number;
+}
+
+export interface RegistrationDetails {
+  aadhaar: string;
+  name: string;
+  yearOfBirth: number;
+  gender: 'F' | 'M' | 'T';
+  birthDate?: string;
+  email?: string;
+  address?: string;
+}
+
+export class GatewayClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token?: string,
+  ) {}
+
+  /** The same client, calling as the persona `token` names. */
+  as(token: string): GatewayClient {
+    return new GatewayClient(this.baseUrl, token);
+  }
+
+  startRegistration(details: RegistrationDetails): Promise<CodeSent> {
+    return this.call('POST', '/v1/patients/registrations', details);
+  }
+
+  confirmRegistration(id: string, code: string): Promise<PersonaToken> {
+    return this.call('POST', `/v1/patients/registrations/${encodeURIComponent(id)}/confirm`, { code });
+  }
+
+  sendSignInCode(aadhaar: string): Promise<CodeSent> {
+    return this.call('POST', '/v1/auth/persona/codes', { aadhaar });
+  }
+
+  signIn(id: string, code: string): Promise<PersonaToken> {
+    return this.call('POST', '/v1/auth/persona/token', { id, code });
+  }
+
+  /** Hands the gateway the persona's public key and the pseudonym encrypted to it (nothing else). */
+  setPersonaKeys(publicKey: string, encryptedPseudonym: string): Promise<void> {
+    return this.call('PUT', '/v1/persona/keys', { publicKey, encryptedPseudonym });
+  }
+
+  /** The pseudonym as the gateway keeps it: encrypted to the persona key. */
+  encryptedPseudonym(): Promise<{ encryptedPseudonym: string }> {
+    return this.call('GET', '/v1/persona/pseudonym');
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const response = await fetch(new URL(path, this.baseUrl), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await response.text();
+    const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    if (!response.ok) throw new GatewayError(response.status, String(parsed.code ?? 'HTTP_ERROR'), String(parsed.message ?? response.statusText));
+    return parsed as T;
+  }
+}

@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { rsaOaepDecrypt, rsaOaepEncrypt } from '../src/crypto/rsa-oaep';
+import { decryptWithPersonaKey, encryptToPersona, exportPersonaKey, generatePersonaKey, importPersonaKey, newPatientSecret, newPseudonym } from './patient-keys';
+import forge from 'node-forge';
+
+describe('patient keys (SDK)', () => {
+  it('makes secrets and pseudonyms of 32 random bytes, never the same twice', () => {
+    const made = Array.from({ length: 50 }, () => [newPatientSecret(), newPseudonym()]).flat();
+    for (const value of made) expect(value).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(new Set(made).size).toBe(made.length);
+  });
+
+  it('keeps the persona key as password-protected PKCS#8, which opens with the password only', async () => {
+    const { privateKey, publicKeyPem } = await generatePersonaKey();
+    const pem = exportPersonaKey(privateKey, 'correct horse battery');
+    expect(pem).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
+    expect(pem).not.toContain(forge.pki.privateKeyToPem(privateKey).split('\n')[1]);
+    expect(() => importPersonaKey(pem, 'wrong horse battery')).toThrow('Wrong password');
+    const opened = importPersonaKey(pem, 'correct horse battery');
+    expect(decryptWithPersonaKey(opened, encryptToPersona(publicKeyPem, 'round trip'))).toBe('round trip');
+    expect(() => exportPersonaKey(privateKey, 'short')).toThrow('at least 12');
+  });
+
+  it("speaks the gateway's RSA-OAEP (SHA-256, MGF1-SHA-256): node:crypto opens what the SDK seals, and the other way round", async () => {
+    const { privateKey, publicKeyPem } = await generatePersonaKey();
+    const privatePem = forge.pki.privateKeyToPem(privateKey);
+    const pseudonym = newPseudonym();
+    expect(rsaOaepDecrypt(privatePem, Buffer.from(encryptToPersona(publicKeyPem, pseudonym), 'base64')).toString()).toBe(pseudonym);
+    expect(decryptWithPersonaKey(privateKey, rsaOaepEncrypt(publicKeyPem, Buffer.from(pseudonym)).toString('base64'))).toBe(pseudonym);
+  });
+
+  it('refuses to encrypt to an RSA key under 2048 bits', () => {
+    const small = forge.pki.rsa.generateKeyPair({ bits: 1024 });
+    expect(() => encryptToPersona(forge.pki.publicKeyToPem(small.publicKey), 'x')).toThrow('under 2048 bits');
+  });
+});
+
+describe('the SDK has no server dependency (it must run in a browser)', () => {
+  /** Every file the SDK's entry point reaches through static imports, and the packages they import. */
+  function reach(entry: string): { files: string[]; packages: Set<string> } {
+    const files: string[] = [];
+    const packages = new Set<string>();
+    const visit = (file: string) => {
+      if (files.includes(file)) return;
+      files.push(file);
+      for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/^(?:import|export)[^;]*? from '([^']+)'/gm)) {
+        if (specifier!.startsWith('.')) visit(`${resolve(dirname(file), specifier!)}.ts`);
+        else packages.add(specifier!);
+      }
+    };
+    visit(entry);
+    return { files, packages };
+  }
+
+  it('imports only node-forge and web3, uses no Node built-in and no Buffer', () => {
+    const { files, packages } = reach(join(__dirname, 'index.ts'));
+    expect([...packages].sort()).toEqual(['node-forge', 'web3']);
+    const root = resolve(__dirname, '..', '..');
+    const nodeOnly = files.filter((file) => /\bBuffer\b|\bprocess\.|from 'node:/.test(readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '')));
+    expect(nodeOnly.map((file) => relative(root, file))).toEqual([]);
+  });
+});
