@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import { GatewayClient, GatewayError, PersonaToken } from './gateway-client';
 import { decryptWithPersonaKey, encryptToPersona, exportPersonaKey, generatePersonaKey, importPersonaKey, newPatientSecret, newPseudonym } from './patient-keys';
 import { readWallet, Wallet, writeWallet } from './wallet';
+import { makeFilingToken } from '../src/chain/filing-token';
+import { coarseExpiry, deriveRelationship } from '../src/chain/relationships';
 
 const USAGE = `ehrchain: a patient's keys and identity, made and kept on the patient's machine
 
@@ -15,6 +17,9 @@ const USAGE = `ehrchain: a patient's keys and identity, made and kept on the pat
                                           and your pseudonym encrypted to it
   ehrchain sign-in --aadhaar N            ask for a code; then: ehrchain sign-in --code 123456
   ehrchain pseudonym                      fetch your encrypted pseudonym and decrypt it here
+  ehrchain filing-token --hospital 0x… [--days N]
+                                          a token to show that hospital so it can file your
+                                          records (valid N days at least, 1 by default, to the end of a UTC day)
   ehrchain sandbox residents              the development eKYC provider's made-up residents
 
 Options: --dir D (default $EHRCHAIN_HOME or ~/.ehrchain), --gateway URL (default
@@ -34,6 +39,7 @@ async function main(argv: string[]): Promise<void> {
     options: {
       dir: { type: 'string' }, gateway: { type: 'string' }, aadhaar: { type: 'string' }, name: { type: 'string' },
       'year-of-birth': { type: 'string' }, gender: { type: 'string' }, email: { type: 'string' }, code: { type: 'string' }, help: { type: 'boolean' },
+      hospital: { type: 'string' }, days: { type: 'string' },
     },
   });
   const command = positionals.join(' ');
@@ -44,6 +50,7 @@ async function main(argv: string[]): Promise<void> {
     case 'confirm': return confirm(options);
     case 'sign-in': return signIn(options);
     case 'pseudonym': return pseudonym(options);
+    case 'filing-token': return filingToken(options);
     case 'sandbox residents': return sandboxResidents();
     default:
       process.stdout.write(`${USAGE}\n`);
@@ -108,6 +115,21 @@ async function pseudonym(options: Options): Promise<void> {
   const { encryptedPseudonym } = await clientFor(options, wallet).as(wallet.session.accessToken).encryptedPseudonym();
   const privateKey = importPersonaKey(wallet.privateKey, await askPassword('Your keys\' password: '));
   say(decryptWithPersonaKey(privateKey, encryptedPseudonym));
+}
+
+async function filingToken(options: Options): Promise<void> {
+  const wallet = await readWallet(options.dir);
+  const hospital = options.values.hospital;
+  const days = Number(options.values.days ?? '1');
+  if (!hospital || !/^0x[0-9a-fA-F]{40}$/.test(hospital)) throw new UsageError('filing-token takes --hospital, the hospital\'s 0x address');
+  // At most 29: rounded up to the end of a UTC day, the token must stay within the 30 days a filing token may live.
+  if (!Number.isInteger(days) || days < 1 || days > 29) throw new UsageError('--days is a whole number of days from 1 to 29');
+  const scope = await clientFor(options, wallet).ledger();
+  const privateKey = importPersonaKey(wallet.privateKey, await askPassword('Your keys\' password: '));
+  const secret = Buffer.from(decryptWithPersonaKey(privateKey, wallet.encryptedSecret).slice(2), 'hex');
+  const relationship = deriveRelationship(secret, scope, hospital);
+  // Rounded up to the end of a UTC day: tokens made the same day for other hospitals expire the same second (unlinkable).
+  say(makeFilingToken(relationship, scope, hospital, coarseExpiry(Math.floor(Date.now() / 1000) + days * 86_400)));
 }
 
 async function sandboxResidents(): Promise<void> {

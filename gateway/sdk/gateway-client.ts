@@ -73,6 +73,11 @@ export class GatewayClient {
     return this.call('GET', '/v1/persona/pseudonym');
   }
 
+  /** The chain id and ConsentManager every handle, key and filing token is bound to. */
+  ledger(): Promise<{ chainId: number; consentManager: string }> {
+    return this.call('GET', '/v1/ledger');
+  }
+
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';

@@ -8,10 +8,18 @@
  * - the ledger: a handle and consent key per relationship (`deriveRelationship`), a guardian's
  *   key, blinded access-log ids, salted commitments, coarse expiries (docs/decisions.md,
  *   "Unlinkable on the ledger");
- * - the gateway: registration, persona sign-in, keys hand-over (`GatewayClient`).
+ * - the filing token a patient shows a hospital (`makeFilingToken`), the pseudonym sign-in and
+ *   consent messages to sign (`signTypedData`, `pseudonymSignInTypedData`, the ConsentManager
+ *   types);
+ * - the gateway: registration, persona sign-in, keys hand-over, the ledger scope (`GatewayClient`).
  */
 export * from './patient-keys';
 export * from './gateway-client';
 export { accessLogRecordId, coarseDeadline, coarseExpiry, deriveGuardianKey, deriveRelationship, textCommitment } from '../src/chain/relationships';
 export type { LedgerScope, Relationship } from '../src/chain/relationships';
 export { patientHandle } from '../src/chain/patient-handle';
+export { checkFilingToken, filingTokenHandle, filingTypedData, makeFilingToken, FILING_TOKEN_MAX_SECONDS } from '../src/chain/filing-token';
+export type { FilingPermit } from '../src/chain/filing-token';
+export { buildTypedData, recoverTypedDataSigner, signTypedData, typedDataDigest } from '../src/chain/eip712';
+export { pseudonymSignInTypedData } from '../src/auth/pseudonym-sign-in';
+export { Category, CONSENT_MANAGER_DOMAIN, CONSENT_MANAGER_TYPES, Purpose } from '../src/chain/typed-messages';

@@ -7,6 +7,8 @@ import { DataSource } from 'typeorm';
 import { companionSchema } from '../../gateway/src/database/companion-schemas';
 import { SANDBOX_RESIDENTS } from '../../gateway/src/identity/sandbox-ekyc';
 import { decryptWithPersonaKey, importPersonaKey } from '../../gateway/sdk/patient-keys';
+import { checkFilingToken } from '../../gateway/src/chain/filing-token';
+import { deriveRelationship } from '../../gateway/src/chain/relationships';
 import { dumpSchemas, PatientFactory } from '../factories/patient.factory';
 import { createTestApp, removeGatewayData, TestApp } from '../support/test-app';
 
@@ -78,6 +80,40 @@ describe('npx ehrchain, the patient CLI (e2e)', () => {
     // Once only: a persona token cannot swap the pseudonym.
     const swap = await gw.http.put('/v1/persona/keys').set('Authorization', `Bearer ${token}`).send({ publicKey: wallet.publicKey, encryptedPseudonym: wallet.encryptedPseudonym }).expect(409);
     expect(swap.body.code).toBe('PERSONA_KEYS_SET');
+  });
+
+  it("makes the filing token a hospital files records with: the patient's handle for that hospital only, nothing the gateway stores", async () => {
+    const hospitals = ['0x70997970C51812dc3A010C7d01b50e0d17dc79C8', '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC'];
+    const scope = (await gw.http.get('/v1/ledger').expect(200)).body as { chainId: number; consentManager: string };
+    const wallet = JSON.parse(await readFile(join(home, 'patient.json'), 'utf8')) as { privateKey: string; encryptedSecret: string; encryptedPseudonym: string };
+    const key = importPersonaKey(wallet.privateKey, PASSWORD);
+    const secret = Buffer.from(decryptWithPersonaKey(key, wallet.encryptedSecret).slice(2), 'hex');
+    const now = Math.floor(Date.now() / 1000);
+
+    const tokens = [];
+    for (const hospital of hospitals) {
+      const made = await ehrchain('filing-token', '--hospital', hospital, '--days', '2');
+      expect(made.code).toBe(0);
+      const token = made.stdout.trim();
+      const checked = checkFilingToken(token, scope, now, null);
+      const relationship = deriveRelationship(secret, scope, hospital);
+      expect(checked).toMatchObject({ ok: true, permit: { patient: relationship.handle, hospital }, signer: relationship.signer });
+      if (checked.ok) expect(checked.permit.expiresAt - now).toBeGreaterThanOrEqual(2 * 86_400);
+      tokens.push({ token, relationship });
+    }
+    expect(tokens[0]!.relationship.handle).not.toBe(tokens[1]!.relationship.handle);
+
+    // Unlinkable stores (trust model 1): nothing the gateway keeps about this persona equals anything
+    // the ledger or a hospital will see: no handle, consent key, salt or pseudonym, in any schema or log.
+    const pseudonym = decryptWithPersonaKey(key, wallet.encryptedPseudonym);
+    const dump = (await dumpSchemas(gw.app.get(DataSource), [gw.config.database.schema, companionSchema(gw.config.database.schema, 'persona'), companionSchema(gw.config.database.schema, 'aadhaar_vault')])).toLowerCase();
+    const logs = gw.logs.join('').toLowerCase();
+    for (const { relationship } of tokens) {
+      for (const value of [relationship.handle, relationship.signer, relationship.salt, pseudonym]) {
+        const hex = value.slice(2).toLowerCase();
+        expect({ value, inDump: dump.includes(hex), inLogs: logs.includes(hex) }).toEqual({ value, inDump: false, inLogs: false });
+      }
+    }
   });
 
   it('signs in again by code, and says what is wrong in words and an exit code', async () => {

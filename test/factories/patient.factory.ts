@@ -70,8 +70,10 @@ export async function dumpSchemas(db: DataSource, schemas: string[]): Promise<st
   const parts: string[] = [];
   for (const { table_schema, table_name } of tables) {
     const rows = (await db.query(`SELECT * FROM "${table_schema}"."${table_name}"`)) as Record<string, unknown>[];
-    // Bytes as bytes (a number sealed in bytea must not hide behind a JSON encoding of it), the rest as JSON.
-    for (const row of rows) for (const value of Object.values(row)) parts.push(value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : JSON.stringify(value));
+    // Bytes both as text and as hex (a number or a handle kept in bytea must not hide behind an encoding), the rest as JSON.
+    for (const row of rows) {
+      for (const value of Object.values(row)) parts.push(value instanceof Uint8Array ? `${Buffer.from(value).toString('latin1')} ${Buffer.from(value).toString('hex')}` : JSON.stringify(value));
+    }
   }
   return parts.join('\n');
 }

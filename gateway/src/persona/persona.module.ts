@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { AuthModule } from '../auth/auth.module';
 import { OneTimeCodes } from './one-time-codes';
+import { LedgerController } from './ledger.controller';
 import { PatientsController } from './patients.controller';
 import { PersonaAuthController } from './persona-auth.controller';
 import { PersonaController } from './persona.controller';
@@ -12,7 +13,7 @@ import { PersonaStore } from './persona.store';
 /** Patients' personas: registration by eKYC, the encrypted persona store, the persona's sign-in and erasure. */
 @Module({
   imports: [AccountsModule, AuthModule],
-  controllers: [PatientsController, PersonaController, PersonaAuthController],
+  controllers: [PatientsController, PersonaController, PersonaAuthController, LedgerController],
   providers: [PersonaStore, OneTimeCodes, PersonaService, PersonaSignInService],
   exports: [PersonaStore],
 })
