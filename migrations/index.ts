@@ -5,7 +5,8 @@ import { SecurityEvents1796122800000 } from './1796122800000-security-events';
 import { AccountLifeCycle1796126400000 } from './1796126400000-account-life-cycle';
 import { CredentialsChangedAt1796130000000 } from './1796130000000-credentials-changed-at';
 import { Identity1796133600000 } from './1796133600000-identity';
+import { RevokedTokens1796137200000 } from './1796137200000-revoked-tokens';
 
 /** Every migration, oldest first. Listed explicitly so source (tests) and dist (start) agree. */
 export const MIGRATIONS = [Foundation1764072000000, OutboxBatches1796112000000, UsedChallenges1796115600000, SecurityEvents1796122800000, AccountLifeCycle1796126400000,
-  CredentialsChangedAt1796130000000, Identity1796133600000];
+  CredentialsChangedAt1796130000000, Identity1796133600000, RevokedTokens1796137200000];

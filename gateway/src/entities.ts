@@ -1,6 +1,7 @@
 import { AccountEntity } from './accounts/account.entity';
 import { ApiKeyEntity } from './accounts/api-key.entity';
 import { SecurityEventEntity } from './audit/security-event.entity';
+import { RevokedTokenEntity } from './auth/revoked-token.entity';
 import { UsedChallengeEntity } from './auth/used-challenge.entity';
 import { BlobEntity } from './blobs/blob.entity';
 import { OutboxBatchEntity } from './outbox/outbox-batch.entity';
@@ -11,4 +12,4 @@ import { OutboxEntity } from './outbox/outbox.entity';
  * so the database layer never imports a feature. data-source.spec.ts checks that the
  * migrations build exactly the schema these describe.
  */
-export const ENTITIES = [AccountEntity, ApiKeyEntity, UsedChallengeEntity, SecurityEventEntity, BlobEntity, OutboxEntity, OutboxBatchEntity];
+export const ENTITIES = [AccountEntity, ApiKeyEntity, UsedChallengeEntity, RevokedTokenEntity, SecurityEventEntity, BlobEntity, OutboxEntity, OutboxBatchEntity];

@@ -62,6 +62,19 @@ describe('cached credential checks across gateway processes (e2e)', () => {
     await a.http.get('/v1/auth/me').set({ 'X-API-Key': rotated.key }).expect(200);
   });
 
+  it('ends on A a token logged out on B, and a token B refreshed', async () => {
+    const doctor = await AccountFactory.person(b, adminToken, Role.Doctor);
+    const second = await AccountFactory.person(b, adminToken, Role.Pharmacist);
+    await a.http.get('/v1/auth/me').set(doctor.auth).expect(200);
+    await a.http.get('/v1/auth/me').set(second.auth).expect(200);
+
+    await b.http.post('/v1/auth/logout').set(doctor.auth).expect(204);
+    await b.http.post('/v1/auth/refresh').set(second.auth).expect(200);
+
+    await refusedOnA(doctor.auth);
+    await refusedOnA(second.auth);
+  });
+
   it("ends on A a person's session whose password B reset", async () => {
     const doctor = await AccountFactory.person(b, adminToken, Role.Doctor);
     await a.http.get('/v1/auth/me').set(doctor.auth).expect(200);

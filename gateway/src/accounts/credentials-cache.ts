@@ -8,8 +8,8 @@ import { Role } from '../auth/permissions';
 
 /**
  * The Postgres channel the gateway processes of one schema listen on (channels are per
- * database, and tenants or test runs may share one): the payload is an account id, or a
- * process's own `ping:` to itself.
+ * database, and tenants or test runs may share one): the payload is an account id, a revoked
+ * token's `token:<id>`, or a process's own `ping:` to itself.
  */
 export const credentialsChannel = (schema: string): string => `ehr_credentials_${createHash('sha256').update(schema).digest('hex').slice(0, 16)}`;
 /** An upper bound on how long an entry lives even when no change is heard: a safety net, not the mechanism. */
@@ -65,6 +65,8 @@ export class CredentialsCache implements OnApplicationBootstrap, OnModuleDestroy
   private readonly logger = new Logger(CredentialsCache.name);
   private readonly apiKeys = new Map<string, Entry<CachedApiKey>>();
   private readonly accounts = new Map<string, Entry<CachedAccount>>();
+  /** Whether a bearer token (by its id) was revoked: logout and refresh end tokens before they expire. */
+  private readonly tokens = new Map<string, Entry<boolean>>();
   private epoch = 0;
   /** Whether a change made by another process would be heard now. */
   private listening: boolean;
@@ -102,6 +104,27 @@ export class CredentialsCache implements OnApplicationBootstrap, OnModuleDestroy
     return this.fresh(this.accounts, accountId, now);
   }
 
+  /** Whether the token `tokenId` is revoked, if known here and fresh. */
+  tokenRevoked(tokenId: string, now = Date.now()): boolean | undefined {
+    return this.fresh(this.tokens, tokenId, now);
+  }
+
+  rememberToken(epoch: number, tokenId: string, revoked: boolean): void {
+    this.remember(this.tokens, epoch, tokenId, revoked);
+  }
+
+  /** Runs `work` (which revokes the token) in a transaction; every process forgets what it knew of the token at commit. */
+  async revoking<T>(tokenId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    this.forgetToken(tokenId);
+    const result = await this.db.transaction(async (manager) => {
+      const value = await work(manager);
+      await manager.query('SELECT pg_notify($1, $2)', [this.channel, `token:${tokenId}`]);
+      return value;
+    });
+    this.forgetToken(tokenId);
+    return result;
+  }
+
   /** The epoch before a lookup: `remember*` keeps its result only if no change was heard meanwhile. */
   begin(): number {
     return this.epoch;
@@ -129,6 +152,11 @@ export class CredentialsCache implements OnApplicationBootstrap, OnModuleDestroy
     });
     this.forget(accountId);
     return result;
+  }
+
+  private forgetToken(tokenId: string): void {
+    this.epoch++;
+    this.tokens.delete(tokenId);
   }
 
   /** Drops every entry of the account (its keys and its own), and anything looked up meanwhile. */
@@ -159,6 +187,7 @@ export class CredentialsCache implements OnApplicationBootstrap, OnModuleDestroy
     this.epoch++;
     this.apiKeys.clear();
     this.accounts.clear();
+    this.tokens.clear();
   }
 
   /** Postgres: the pool of the TypeORM driver; none for PGlite. */
@@ -179,7 +208,8 @@ export class CredentialsCache implements OnApplicationBootstrap, OnModuleDestroy
           if (message.payload === this.awaitedPing?.payload) this.awaitedPing.heard();
           return;
         }
-        this.forget(message.payload);
+        if (message.payload.startsWith('token:')) this.forgetToken(message.payload.slice('token:'.length));
+        else this.forget(message.payload);
       });
       client.on('error', (error) => this.lost(client, error));
       // Named after its channel, so an operator (or a test) finds this schema's listeners in pg_stat_activity.

@@ -17,6 +17,8 @@ export const SECURITY_EVENTS = [
   'aadhaar.resolved',
   'persona.registered',
   'persona.erased',
+  'session.refreshed',
+  'session.ended',
 ] as const;
 export type SecurityEventName = (typeof SECURITY_EVENTS)[number];
 

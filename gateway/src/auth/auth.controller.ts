@@ -1,6 +1,6 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post } from '@nestjs/common';
 import {
-  ApiBadRequestResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse,
+  ApiBadRequestResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../common/error-response.dto';
@@ -13,14 +13,19 @@ import { AuthService } from './auth.service';
 import { SignInRateLimit } from '../common/rate-limits';
 import { Authenticated, Public } from './authenticated.decorator';
 import { Permission } from './permissions';
-import { AccountPrincipal } from './principal';
-import { AuthAccount } from './principal.decorator';
+import { AccountPrincipal, Principal } from './principal';
+import { Auth, AuthAccount } from './principal.decorator';
+import { SessionsService } from './sessions.service';
 
 /** Sign-in for accounts and the caller's own session. */
 @ApiTags('auth')
 @Controller({ path: 'auth', version: '1' })
 export class AuthController {
-  constructor(private readonly auth: AuthService, private readonly accounts: AccountsService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly accounts: AccountsService,
+    private readonly sessions: SessionsService,
+  ) {}
 
   @Post('login')
   @HttpCode(200)
@@ -48,6 +53,30 @@ export class AuthController {
   @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'The account signs in with API keys only (NO_PASSWORD)' })
   async changePassword(@AuthAccount() account: AccountPrincipal, @Body() dto: PasswordChangeDto, @AuditedBy() context: AuditContext): Promise<TokenResponseDto> {
     return { tokenType: 'Bearer', ...(await this.auth.changePassword(account.accountId, dto.currentPassword, dto.newPassword, context)) };
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Exchange your token for a new one; the old one ends',
+    description:
+      'For every bearer token: a person\'s, a patient\'s persona or pseudonym. The new token lasts as long as a fresh one, and refreshing works up to SESSION_MAX_SECONDS (12 h) after the sign-in that started the session; then sign in again (401 SESSION_EXPIRED). Each token refreshes once. Recorded in the security audit trail.',
+  })
+  @Authenticated({ permission: Permission.SessionRead, principals: ['account', 'pseudonym'] })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'An API key is no session (BEARER_TOKEN_REQUIRED)' })
+  async refresh(@Auth() principal: Principal, @Headers('authorization') authorization: string | undefined, @AuditedBy() context: AuditContext): Promise<TokenResponseDto> {
+    return { tokenType: 'Bearer', ...(await this.sessions.refresh(principal, authorization, context)) };
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'End your token now, in every gateway process', description: 'For every bearer token. Other sessions of the same account go on. Recorded in the security audit trail.' })
+  @Authenticated({ permission: Permission.SessionRead, principals: ['account', 'pseudonym'] })
+  @ApiNoContentResponse({ description: 'Ended' })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'An API key is no session (BEARER_TOKEN_REQUIRED)' })
+  logout(@Headers('authorization') authorization: string | undefined, @AuditedBy() context: AuditContext): Promise<void> {
+    return this.sessions.logout(authorization, context);
   }
 
   @Get('me')

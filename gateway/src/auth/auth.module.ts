@@ -9,7 +9,9 @@ import { AuthService } from './auth.service';
 import { PseudonymAuthController } from './pseudonym-auth.controller';
 import { PseudonymAuthService } from './pseudonym-auth.service';
 import { jwtOptions, TokenService } from './token.service';
-import { UsedChallengeStore } from './used-challenge.store';
+import { SessionsService } from './sessions.service';
+import { TokenRevocations } from './token-revocations';
+import { RevokedTokenStore, UsedChallengeStore } from './used-challenge.store';
 
 /** Who is calling: account sign-in, pseudonym sign-in, bearer tokens and the global guard. */
 @Module({
@@ -21,7 +23,7 @@ import { UsedChallengeStore } from './used-challenge.store';
     }),
   ],
   controllers: [AuthController, PseudonymAuthController],
-  providers: [AuthService, TokenService, PseudonymAuthService, UsedChallengeStore, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [AuthService, TokenService, PseudonymAuthService, UsedChallengeStore, RevokedTokenStore, TokenRevocations, SessionsService, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [TokenService],
 })
 export class AuthModule {}

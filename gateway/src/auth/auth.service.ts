@@ -16,6 +16,7 @@ import { PasswordHasher } from '../crypto/password-hasher';
 import { LoginBackoff } from './attempt-limits';
 import { passwordProblems } from './password-policy';
 import { parseApiKey, sameHex, sha256Hex } from './secrets';
+import { TokenRevocations } from './token-revocations';
 import { TokenService } from './token.service';
 
 /** The version account tokens must carry: when the password last changed, in ms (0: never). */
@@ -37,6 +38,7 @@ export class AuthService {
   constructor(
     private readonly accounts: AccountStore,
     private readonly tokens: TokenService,
+    private readonly revocations: TokenRevocations,
     private readonly consentManager: ConsentManager,
     private readonly passwords: PasswordHasher,
     private readonly audit: SecurityAudit,
@@ -109,7 +111,7 @@ export class AuthService {
 
   async fromBearer(token: string): Promise<Principal> {
     const verified = await this.tokens.verify(token);
-    if (!verified) throw unauthenticated('Invalid or expired token');
+    if (!verified || (await this.revocations.isRevoked(verified.tokenId))) throw unauthenticated('Invalid or expired token');
     if (verified.kind === 'account') {
       // A disabled account loses access at once, not when its token expires; a changed or reset
       // password ends the sessions opened before it.

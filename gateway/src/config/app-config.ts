@@ -23,6 +23,8 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** Lifetime of a person's access token, seconds. */
   jwtTtlSeconds: number;
+  /** How long after a sign-in its session may be refreshed (SESSION_MAX_SECONDS); then sign in again. */
+  sessionMaxSeconds: number;
   /**
    * Gateway processes sharing the port (GATEWAY_WORKERS, Node's cluster): 1 runs in this process.
    * More need DATABASE_URL (PGlite is one process's database); the outbox still sends from one.
@@ -243,6 +245,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     jwtTtlSeconds: int(env, 'JWT_TTL_SECONDS', 3600, 60, 7 * 24 * 3600),
+    sessionMaxSeconds: int(env, 'SESSION_MAX_SECONDS', 12 * 3600, 300, 30 * 24 * 3600),
     workers: workers(env),
     database: {
       url: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
