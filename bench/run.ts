@@ -24,7 +24,7 @@ import { chainFloor, cryptoFloor, databaseFloor, Floors, httpFloors, ipfsFloor }
 import { between, readGateway } from './load/gateway-metrics';
 import { markdown, Row } from './load/report';
 import { caliperStats, closedLoop } from './load/stats';
-import { AnchorWatcher, Scenario, upload, uploadSame, verifiedRead } from './load/scenarios';
+import { AnchorWatcher, registration, Scenario, upload, uploadSame, verifiedRead } from './load/scenarios';
 import { remote, startEmbedded, Target } from './load/target';
 
 const KB = 1024;
@@ -47,14 +47,19 @@ const WORKERS = Number(args.workers);
 const list = (raw: string | undefined, fallback: number[]): number[] => raw?.split(',').filter(Boolean).map(Number) ?? fallback;
 const scenarios = (): Array<{ scenario: Scenario; operations: number }> =>
   args.quick
-    ? [{ scenario: upload(KB), operations: 300 }, { scenario: uploadSame(KB), operations: 300 }, { scenario: upload(100 * KB), operations: 300 }, { scenario: verifiedRead(), operations: 300 }]
+    ? [{ scenario: upload(KB), operations: 300 }, { scenario: uploadSame(KB), operations: 300 }, { scenario: upload(100 * KB), operations: 300 }, { scenario: verifiedRead(), operations: 300 }, ...patients(300)]
     : [
         { scenario: upload(KB), operations: 10_000 },
         { scenario: uploadSame(KB), operations: 2_000 },
         { scenario: upload(100 * KB), operations: 2_000 },
         { scenario: upload(1024 * KB), operations: 500 },
         { scenario: verifiedRead(), operations: 5_000 },
+        ...patients(2_000),
       ];
+/** Registration needs the sandbox eKYC provider, which only the embedded gateway runs (production refuses it). */
+function patients(operations: number): Array<{ scenario: Scenario; operations: number }> {
+  return args.target ? [] : [{ scenario: registration(), operations }];
+}
 /** --only "upload 1 KB": the scenarios whose name contains it. */
 const chosen = (): Array<{ scenario: Scenario; operations: number }> => scenarios().filter(({ scenario }) => !args.only || scenario.name.includes(args.only));
 const CLIENTS = list(args.clients, args.quick ? [1, 16, 64] : [1, 4, 16, 64, 128]);

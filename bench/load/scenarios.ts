@@ -1,7 +1,9 @@
 // What the bench does to the gateway, as a hospital system would: upload records of a size, and
-// read one back verified against the chain. Later issues add theirs (registration, consent
-// grant, consented read, revocation, emergency access).
-import { randomBytes } from 'node:crypto';
+// read one back verified against the chain; as a patient would: register. Later issues add
+// theirs (consent grant, consented read, revocation, emergency access).
+import { randomBytes, randomInt } from 'node:crypto';
+import { SandboxResident, sandboxResident } from '../../gateway/src/identity/sandbox-ekyc';
+import { SandboxInbox } from './sandbox-inbox';
 import type { Target } from './target';
 
 export interface Scenario {
@@ -56,6 +58,46 @@ export function verifiedRead(sizeBytes = 100 * KB): Scenario {
       const res = await fetch(`${target.baseUrl}/v1/blobs/${ids[index % ids.length]}/content`, { headers: target.auth });
       const bytes = await res.arrayBuffer();
       return res.status === 200 && bytes.byteLength === sizeBytes;
+    },
+  };
+}
+
+/**
+ * A patient registering (issue 12): the sandbox eKYC provider matches name, year of birth and
+ * gender, the gateway seals the persona and sends a code, the code confirms it and a persona
+ * token comes back. Two requests, one operation; a different sandbox resident each time. Needs
+ * the embedded gateway (the sandbox provider and its SMS file); a production gateway refuses the sandbox.
+ */
+export function registration(): Scenario {
+  let inbox: SandboxInbox;
+  let next = 0;
+  const resident = (): SandboxResident => {
+    for (;;) {
+      try {
+        return sandboxResident(next++);
+      } catch {
+        // the rare index whose number would be a palindrome has nobody: take the next
+      }
+    }
+  };
+  const post = (target: Target, path: string, body: unknown) => fetch(`${target.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return {
+    name: 'register a patient (eKYC, code, confirm)',
+    anchors: false,
+    prepare(target) {
+      if (!target.dataDir) return Promise.reject(new Error('registration needs the embedded gateway: its sandbox eKYC provider and SMS file'));
+      inbox = new SandboxInbox(target.dataDir);
+      next = randomInt(1_000, 9_000_000);
+      return Promise.resolve();
+    },
+    async operation(target) {
+      const who = resident();
+      const started = await post(target, '/v1/patients/registrations', { aadhaar: who.aadhaar, name: who.name, yearOfBirth: who.yearOfBirth, gender: who.gender });
+      if (started.status !== 202) return false;
+      const { id } = (await started.json()) as { id: string };
+      const confirmed = await post(target, `/v1/patients/registrations/${id}/confirm`, { code: await inbox.codeFor(who.mobile) });
+      await confirmed.arrayBuffer();
+      return confirmed.status === 201;
     },
   };
 }

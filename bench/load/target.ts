@@ -16,6 +16,8 @@ export interface Target {
   auth: Record<string, string>;
   /** The scrape token's header for /metrics; undefined when the bench has none. */
   metricsAuth?: Record<string, string>;
+  /** The embedded gateway's data directory (the sandbox eKYC provider's SMS file is there); undefined for a remote target. */
+  dataDir?: string;
   /** CPU seconds the gateway process has used so far (user + system); undefined for a remote target. */
   cpuSeconds(): number | undefined;
   close(): Promise<void>;
@@ -30,7 +32,7 @@ export interface EmbeddedOptions {
 
 const BANNER = /password\s+(\S+)\n/;
 /** Limits that protect a gateway from a flood would throttle the bench, which is one client address making thousands of writes. */
-const LIMITS_OUT_OF_THE_WAY = { RATE_LIMIT_PER_ADDRESS: '1000000', RATE_LIMIT_WRITES_PER_ACCOUNT: '1000000' };
+const LIMITS_OUT_OF_THE_WAY = { RATE_LIMIT_PER_ADDRESS: '1000000', RATE_LIMIT_WRITES_PER_ACCOUNT: '1000000', RATE_LIMIT_LOGINS_PER_ADDRESS: '1000000' };
 
 async function call(baseUrl: string, method: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<any> {
   const res = await fetch(`${baseUrl}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -80,6 +82,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Target> {
   return {
     baseUrl,
     auth,
+    dataDir,
     metricsAuth: { authorization: `Bearer ${readFileSync(join(dataDir, 'keys', 'metrics.token'), 'utf8').trim()}` },
     cpuSeconds: () => gatewayCpuSeconds(gw.child.pid!),
     async close() {

@@ -176,6 +176,11 @@ function askPassword(prompt: string): Promise<string> {
 }
 
 if (require.main === module) {
+  // `ehrchain sandbox residents | head -1`: a reader that stops early is no error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   main(process.argv.slice(2)).catch((error: unknown) => {
     const known = error instanceof GatewayError || error instanceof UsageError || error instanceof Error;
     process.stderr.write(`ehrchain: ${known ? (error as Error).message : String(error)}\n`);

@@ -16,27 +16,49 @@ const NAMES = [
 ];
 const GENDER_CYCLE: readonly Gender[] = ['M', 'F', 'M', 'F', 'M', 'F', 'M', 'F', 'M', 'F', 'M', 'F', 'M', 'F', 'M', 'T'];
 
-/**
- * The sandbox's residents, made here rather than kept in the repository: numbers in UIDAI's
- * test range (starting 9999, as its pre-production residents do), so none is a real person's.
- * `npx ehrchain sandbox residents` (the CLI) and the tests read them from here.
- */
-export const SANDBOX_RESIDENTS: readonly SandboxResident[] = NAMES.map((name, i) => ({
-  name,
-  yearOfBirth: 1950 + ((i * 7) % 60),
-  gender: GENDER_CYCLE[i]!,
-  aadhaar: withCheckDigit(`9999${String(i + 1).padStart(7, '0')}`),
-  vid: withCheckDigit(`919999${String(i + 1).padStart(9, '0')}`),
-  mobile: `+9190000${String(i + 1).padStart(5, '0')}`,
-}));
+/** How many residents the sandbox knows: every number 9999 0000 001C to 9999 9999 999C. */
+export const SANDBOX_RESIDENT_COUNT = 9_999_999;
 
 /**
- * A random made-up Aadhaar number in UIDAI's test range (9999 followed by 7 random digits and
- * the check digit), for practitioners' accounts in tests and benches: none is a real person's,
- * and the sandbox residents (9999 000…) are one in ten million of them.
+ * The sandbox's resident number `i` (0-based), made here rather than kept in the repository:
+ * numbers in UIDAI's test range (starting 9999, as its pre-production residents do), so none is
+ * a real person's. The first 16 have names; the rest are "Resident <n>" (the bench registers
+ * thousands).
+ */
+export function sandboxResident(i: number): SandboxResident {
+  if (!Number.isInteger(i) || i < 0 || i >= SANDBOX_RESIDENT_COUNT) throw new RangeError(`The sandbox has residents 0 to ${SANDBOX_RESIDENT_COUNT - 1}`);
+  const aadhaar = withCheckDigit(`9999${String(i + 1).padStart(7, '0')}`);
+  const vid = withCheckDigit(`919999${String(i + 1).padStart(9, '0')}`);
+  // UIDAI issues no palindrome: the few indexes whose number would read the same backwards have nobody.
+  if ([aadhaar, vid].some((digits) => digits === [...digits].reverse().join(''))) throw new RangeError(`The sandbox has no resident ${i}: the number would be a palindrome`);
+  return { name: NAMES[i] ?? `Resident ${i + 1}`, yearOfBirth: 1950 + ((i * 7) % 60), gender: GENDER_CYCLE[i % GENDER_CYCLE.length]!, aadhaar, vid, mobile: `+9190${String(i + 1).padStart(8, '0')}` };
+}
+
+/** The named residents: `npx ehrchain sandbox residents` and the tests read them from here. */
+export const SANDBOX_RESIDENTS: readonly SandboxResident[] = NAMES.map((_name, i) => sandboxResident(i));
+
+/** The resident whose Aadhaar number or VID `digits` is, if any. */
+function residentOf(number: { digits: string; kind: AadhaarKind }): SandboxResident | undefined {
+  const [prefix, from, to] = number.kind === 'aadhaar' ? ['9999', 4, 11] as const : ['919999', 6, 15] as const;
+  if (!number.digits.startsWith(prefix)) return undefined;
+  const index = Number(number.digits.slice(from, to)) - 1;
+  if (index < 0 || index >= SANDBOX_RESIDENT_COUNT) return undefined;
+  let resident: SandboxResident;
+  try {
+    resident = sandboxResident(index);
+  } catch {
+    return undefined;
+  }
+  return (number.kind === 'aadhaar' ? resident.aadhaar : resident.vid) === number.digits ? resident : undefined;
+}
+
+/**
+ * A random made-up Aadhaar number beside the sandbox's range (9998 followed by 7 random digits
+ * and the check digit), for practitioners' accounts in tests and benches: no real person's,
+ * and never a sandbox resident's.
  */
 export function madeUpAadhaar(): string {
-  return withCheckDigit(`9999${String(randomInt(0, 10_000_000)).padStart(7, '0')}`);
+  return withCheckDigit(`9998${String(randomInt(0, 10_000_000)).padStart(7, '0')}`);
 }
 
 /** A message the sandbox "sent": kept in `<dataDir>/sandbox/sms.jsonl`, the developer's phone. */
@@ -64,7 +86,7 @@ export class SandboxEkycProvider extends EkycProvider {
   }
 
   match(number: { digits: string; kind: AadhaarKind }, stated: Demographics): Promise<EkycMatch> {
-    const resident = SANDBOX_RESIDENTS.find((r) => (number.kind === 'aadhaar' ? r.aadhaar : r.vid) === number.digits);
+    const resident = residentOf(number);
     const matched = !!resident && sameName(resident.name, stated.name) && resident.yearOfBirth === stated.yearOfBirth && resident.gender === stated.gender;
     return Promise.resolve(matched ? { matched: true, aadhaar: resident.aadhaar, mobile: resident.mobile } : { matched: false });
   }
