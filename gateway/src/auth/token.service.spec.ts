@@ -64,6 +64,11 @@ describe(TokenService.name, () => {
     await expect(sut.verify(await make())).resolves.toBeNull();
   });
 
+  it('accepts a token signed with the same secret as a plain string (tokens issued before the key became a KeyObject)', async () => {
+    const plain = new JwtService({ ...jwtOptions(secret), secret });
+    await expect(sut.verify(await plain.signAsync({ auth_time: 1_800_000_000 }, { subject: accountId, audience: ACCOUNT_AUDIENCE, expiresIn: 60, jwtid: randomBytes(16).toString('hex') }))).resolves.toMatchObject({ kind: 'account', accountId });
+  });
+
   it('refuses a tampered token', async () => {
     const token = await sut.signPseudonym(handle, signer, 60);
     const [header, , signature] = token.split('.');
