@@ -57,7 +57,14 @@ export const PseudonymFactory = {
   /** A fresh handle registered on the gateway's chain with a fresh consent key. */
   async registered(gw: TestApp): Promise<TestPseudonym> {
     const key = newKey();
-    const salt = randomBytes32();
+    return PseudonymFactory.registeredAs(gw, key, randomBytes32());
+  },
+
+  /**
+   * The handle `key` and `salt` make, registered on chain: what a patient's software sends for a
+   * relationship it derived (`deriveRelationship` gives `{ privateKey, signer, salt }`).
+   */
+  async registeredAs(gw: TestApp, key: Key, salt: string): Promise<TestPseudonym> {
     const handle = patientHandle(key.address, salt);
     const until = deadline();
     const fields = { handle, signer: key.address, nonce: 0n, deadline: until };

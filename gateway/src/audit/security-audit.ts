@@ -52,8 +52,10 @@ export class SecurityAudit {
       username: input.username === undefined ? null : scrubAadhaar(input.username.slice(0, 64)),
       targetType: input.target?.type ?? null,
       targetId: input.target?.id ?? null,
-      clientAddress: context.clientAddress ?? null,
-      requestId: context.requestId ?? null,
+      // A pseudonym's events keep neither address nor request id: matched with a persona's
+      // sign-in from the same address (or its log lines), they would join the two faces.
+      clientAddress: actor?.kind === 'pseudonym' ? null : (context.clientAddress ?? null),
+      requestId: actor?.kind === 'pseudonym' ? null : (context.requestId ?? null),
       details: input.details ?? null,
     };
     const { event, details, ...fields } = row;
