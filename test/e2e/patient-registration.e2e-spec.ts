@@ -79,31 +79,50 @@ describe('Patient registration and the persona store (e2e)', () => {
     expect(await sandboxMessages(gw.config.dataDir, resident.mobile)).toEqual([]);
   });
 
-  it('refuses a code after three wrong tries, an expired code, a code used once already, and a second registration', async () => {
+  it('refuses a code after three wrong tries, once expired, once used or superseded, always with the one answer', async () => {
     const resident = PatientFactory.resident(3);
+    const confirm = async (id: string, code: string) => {
+      const res = await gw.http.post(`/v1/patients/registrations/${id}/confirm`).send({ code });
+      return `${res.status} ${res.body.code ?? ''}`.trim();
+    };
     const started = await gw.http.post('/v1/patients/registrations').send(registrationOf(resident)).expect(202);
     const code = await PatientFactory.lastCode(gw, resident);
     const wrong = code === '000000' ? '000001' : '000000';
     const tries = [];
-    for (let i = 0; i < 3; i++) tries.push((await gw.http.post(`/v1/patients/registrations/${started.body.id}/confirm`).send({ code: wrong })).body.code);
-    expect(tries).toEqual(['CODE_INVALID', 'CODE_INVALID', 'CODE_ATTEMPTS_EXHAUSTED']);
-    const spent = await gw.http.post(`/v1/patients/registrations/${started.body.id}/confirm`).send({ code }).expect(429);
-    expect(spent.body.code).toBe('CODE_ATTEMPTS_EXHAUSTED');
+    for (let i = 0; i < 3; i++) tries.push(await confirm(started.body.id, wrong));
+    // Out of tries: the right code is refused now, with the same answer.
+    tries.push(await confirm(started.body.id, code));
+    expect(tries).toEqual(Array(4).fill('422 CODE_INVALID'));
 
     const again = await gw.http.post('/v1/patients/registrations').send(registrationOf(resident)).expect(202);
     await db.query(`UPDATE "${companionSchema(gw.config.database.schema, 'persona')}"."one_time_codes" SET "expires_at" = now() - interval '1 second' WHERE "id" = $1`, [again.body.id]);
-    const expired = await gw.http.post(`/v1/patients/registrations/${again.body.id}/confirm`).send({ code: await PatientFactory.lastCode(gw, resident) }).expect(422);
-    expect(expired.body.code).toBe('CODE_EXPIRED');
+    expect(await confirm(again.body.id, await PatientFactory.lastCode(gw, resident))).toBe('422 CODE_INVALID');
 
     const third = await gw.http.post('/v1/patients/registrations').send(registrationOf(resident)).expect(202);
     const thirdCode = await PatientFactory.lastCode(gw, resident);
     // The code of an earlier start stopped working when a newer one was sent.
-    expect((await gw.http.post(`/v1/patients/registrations/${again.body.id}/confirm`).send({ code: thirdCode }).expect(422)).body.code).toBe('CODE_USED');
-    await gw.http.post(`/v1/patients/registrations/${third.body.id}/confirm`).send({ code: thirdCode }).expect(201);
-    expect((await gw.http.post(`/v1/patients/registrations/${third.body.id}/confirm`).send({ code: thirdCode }).expect(422)).body.code).toBe('CODE_USED');
-    // The fourth start finds the persona made; a fifth within the hour is over VERIFICATIONS_PER_NUMBER_PER_HOUR=4.
-    expect((await gw.http.post('/v1/patients/registrations').send(registrationOf(resident)).expect(409)).body.code).toBe('PERSONA_EXISTS');
+    expect(await confirm(again.body.id, thirdCode)).toBe('422 CODE_INVALID');
+    expect(await confirm(third.body.id, thirdCode)).toBe('201');
+    expect(await confirm(third.body.id, thirdCode)).toBe('422 CODE_INVALID');
+    // A fifth start within the hour is over VERIFICATIONS_PER_NUMBER_PER_HOUR=4.
+    await gw.http.post('/v1/patients/registrations').send(registrationOf(resident)).expect(202);
     expect((await gw.http.post('/v1/patients/registrations').send(registrationOf(resident)).expect(429)).body.code).toBe('VERIFICATIONS_RATE_LIMITED');
+  });
+
+  it('ATTACK: registering a registered number again tells the caller nothing, and tells the patient', async () => {
+    const patient = await PatientFactory.register(gw, PatientFactory.resident(14));
+    const newcomer = PatientFactory.resident(15);
+    const [forRegistered, forNewcomer] = [
+      await gw.http.post('/v1/patients/registrations').send(registrationOf(patient.resident)).expect(202),
+      await gw.http.post('/v1/patients/registrations').send(registrationOf(newcomer)).expect(202),
+    ];
+    expect(Object.keys(forRegistered.body).sort()).toEqual(Object.keys(forNewcomer.body).sort());
+    expect(forRegistered.body.sentTo).toBe(`*********${patient.resident.mobile.slice(-4)}`);
+    const notices = (await sandboxMessages(gw.config.dataDir, patient.resident.mobile)).filter((sms) => sms.purpose === 'already-registered');
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.code).toBe('');
+    // Its id confirms nothing, whatever is tried: the same answer as a wrong code.
+    expect((await gw.http.post(`/v1/patients/registrations/${forRegistered.body.id}/confirm`).send({ code: '123456' }).expect(422)).body.code).toBe('CODE_INVALID');
   });
 
   it('signs a persona in by code, and answers the same for a number nobody registered', async () => {
@@ -119,6 +138,25 @@ describe('Patient registration and the persona store (e2e)', () => {
     const token = await gw.http.post('/v1/auth/persona/token').send(sent).expect(200);
     expect(token.body.personaId).toBe(patient.personaId);
     await gw.http.get('/v1/persona').set('Authorization', `Bearer ${token.body.accessToken}`).expect(200);
+  });
+
+  it('ATTACK: probing sign-in codes tells a registered number from an unregistered one by no answer', async () => {
+    const patient = await PatientFactory.register(gw, PatientFactory.resident(16));
+    const stranger = PatientFactory.resident(17);
+    // What a prober holding only the number can do: ask twice, then try codes on both ids, past the tries.
+    const probe = async (aadhaar: string): Promise<string[]> => {
+      const first = (await gw.http.post('/v1/auth/persona/codes').send({ aadhaar })).body.id as string;
+      const second = (await gw.http.post('/v1/auth/persona/codes').send({ aadhaar })).body.id as string;
+      const answers = [];
+      for (const id of [first, first, first, first, second]) {
+        const res = await gw.http.post('/v1/auth/persona/token').send({ id, code: '000000' });
+        answers.push(`${res.status} ${res.body.code}`);
+      }
+      return answers;
+    };
+    const [registered, unregistered] = [await probe(patient.resident.aadhaar), await probe(stranger.aadhaar)];
+    expect(registered).toEqual(unregistered);
+    expect(registered).toEqual(Array(5).fill('401 CODE_INVALID'));
   });
 
   it('erases a persona with a fresh code: its data key is destroyed, its number leaves the vault, its account closes', async () => {

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { SANDBOX_RESIDENTS, SandboxResident, sandboxMessages } from '../../gateway/src/identity/sandbox-ekyc';
+import { SandboxResident, sandboxMessages, sandboxResident } from '../../gateway/src/identity/sandbox-ekyc';
 import { eventually } from '../support/eventually';
 import { TestApp } from '../support/test-app';
 
@@ -56,11 +56,9 @@ export const PatientFactory = {
     return { resident, personaId: confirmed.body.personaId, token, auth: { Authorization: `Bearer ${token}` } };
   },
 
-  /** A resident no test in this file has used yet: each test file starts on its own data directory, so any index works once per file. */
+  /** Sandbox resident `index`: each test file starts on its own data directory, so an index serves once per file. */
   resident(index: number): SandboxResident {
-    const resident = SANDBOX_RESIDENTS[index];
-    if (!resident) throw new Error(`The sandbox has ${SANDBOX_RESIDENTS.length} residents`);
-    return resident;
+    return sandboxResident(index);
   },
 };
 

@@ -34,7 +34,15 @@ export abstract class EkycProvider {
 
   /** Sends `code` to `mobile` (an SMS naming what it is for, and that nobody should ask for it). */
   abstract deliverCode(mobile: string, code: string, purpose: CodePurpose): Promise<void>;
+
+  /**
+   * Tells `mobile` that someone tried to register this number again: the registered patient
+   * learns of it, and the one who tried learns nothing the answer would not show for a newcomer.
+   */
+  abstract deliverNotice(mobile: string, notice: Notice): Promise<void>;
 }
+
+export type Notice = 'already-registered';
 
 /** EKYC_PROVIDER=none: identity verification answers 503 EKYC_UNAVAILABLE, so nobody registers unverified. */
 export class NoEkycProvider extends EkycProvider {
@@ -45,6 +53,10 @@ export class NoEkycProvider extends EkycProvider {
   }
 
   deliverCode(): Promise<void> {
+    return Promise.reject(new DependencyUnavailableError('ekyc'));
+  }
+
+  deliverNotice(): Promise<void> {
     return Promise.reject(new DependencyUnavailableError('ekyc'));
   }
 }

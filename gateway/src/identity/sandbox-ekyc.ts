@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AadhaarKind, withCheckDigit } from './aadhaar';
-import { CodePurpose, Demographics, EkycMatch, EkycProvider, Gender, sameName } from './ekyc-provider';
+import { CodePurpose, Demographics, EkycMatch, EkycProvider, Gender, Notice, sameName } from './ekyc-provider';
 
 export interface SandboxResident extends Demographics {
   aadhaar: string;
@@ -65,8 +65,9 @@ export function madeUpAadhaar(): string {
 export interface SandboxSms {
   to: string;
   text: string;
+  /** Empty for a notice. */
   code: string;
-  purpose: CodePurpose;
+  purpose: CodePurpose | Notice;
   at: string;
 }
 
@@ -91,13 +92,19 @@ export class SandboxEkycProvider extends EkycProvider {
     return Promise.resolve(matched ? { matched: true, aadhaar: resident.aadhaar, mobile: resident.mobile } : { matched: false });
   }
 
-  async deliverCode(mobile: string, code: string, purpose: CodePurpose): Promise<void> {
-    const file = sandboxInboxFile(this.dataDir);
+  deliverCode(mobile: string, code: string, purpose: CodePurpose): Promise<void> {
+    return this.send({ to: mobile, text: `${code} is your EHRChain ${purpose} code. Nobody from EHRChain will ask you for it.`, code, purpose, at: new Date().toISOString() });
+  }
+
+  deliverNotice(mobile: string, notice: Notice): Promise<void> {
+    const text = 'Someone tried to register your Aadhaar number with EHRChain again. You are registered already: sign in with your number. If it was not you, nothing has changed.';
+    return this.send({ to: mobile, text, code: '', purpose: notice, at: new Date().toISOString() });
+  }
+
+  private async send(sms: SandboxSms): Promise<void> {
     await mkdir(join(this.dataDir, 'sandbox'), { recursive: true, mode: 0o700 });
-    const what = purpose === 'registration' ? 'registration' : 'sign-in';
-    const sms: SandboxSms = { to: mobile, text: `${code} is your EHRChain ${what} code. Nobody from EHRChain will ask you for it.`, code, purpose, at: new Date().toISOString() };
     // One line per append (O_APPEND): processes of one gateway never interleave within a line.
-    await appendFile(file, `${JSON.stringify(sms)}\n`, { mode: 0o600 });
+    await appendFile(sandboxInboxFile(this.dataDir), `${JSON.stringify(sms)}\n`, { mode: 0o600 });
   }
 }
 

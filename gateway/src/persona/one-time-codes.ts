@@ -10,14 +10,12 @@ import { newOneTimeCode, OneTimeCodeHasher } from '../identity/one-time-code';
 import { KeyStore } from '../keys/key-store';
 import { PersonaStore } from './persona.store';
 
-export type CodeRefusal = 'CODE_INVALID' | 'CODE_EXPIRED' | 'CODE_USED' | 'CODE_ATTEMPTS_EXHAUSTED';
-
-const MESSAGES: Record<CodeRefusal, string> = {
-  CODE_INVALID: 'The code is wrong, or was not issued for this',
-  CODE_EXPIRED: 'The code has expired; ask for a new one',
-  CODE_USED: 'The code was already used, or a newer one was sent; use the latest',
-  CODE_ATTEMPTS_EXHAUSTED: 'Too many wrong codes; ask for a new one',
-};
+/**
+ * One answer for every refused code, whatever the reason (wrong, expired, used, superseded, out
+ * of tries, never issued): distinct answers would tell a caller who holds only an Aadhaar
+ * number whether a code was really sent, i.e. whether that person is registered.
+ */
+const REFUSED = 'The code is wrong, expired or used up; ask for a new one if it has expired or after three wrong tries';
 
 /**
  * One-time codes sent by SMS (issue 12): six random digits, kept as a keyed hash, working for
@@ -37,37 +35,40 @@ export class OneTimeCodes {
     this.hasher = new OneTimeCodeHasher(keys.jwtSecret());
   }
 
-  /** A new code for the persona, stored (hashed) in `em`'s transaction; the caller sends `code`. */
-  async issue(personaId: string, purpose: CodePurpose, em: EntityManager): Promise<{ id: string; code: string; expiresAt: Date }> {
-    const id = randomUUID();
+  /**
+   * A new code for the persona, stored (hashed) in `em`'s transaction under `id` (new unless
+   * given: a sign-in names the id in its answer before the code exists); the caller sends `code`.
+   */
+  async issue(personaId: string, purpose: CodePurpose, em: EntityManager, id: string = randomUUID()): Promise<{ id: string; code: string; expiresAt: Date }> {
     const code = newOneTimeCode();
-    const expiresAt = new Date(Date.now() + this.config.identity.codeTtlSeconds * 1000);
+    const expiresAt = this.expiry();
     await this.store.insertCode({ id, personaId, purpose, codeHash: this.hasher.hash(id, code), expiresAt }, em);
     return { id, code, expiresAt };
   }
 
+  /** When a code issued now stops working. */
+  expiry(): Date {
+    return new Date(Date.now() + this.config.identity.codeTtlSeconds * 1000);
+  }
+
   /**
-   * Spends the code and returns its persona, or throws the refusal. A wrong guess is counted in
-   * a transaction of its own, so it counts even though the caller's work is refused. `status`
-   * is what a wrong code answers: 401 where it signs someone in, 422 where it confirms a form.
+   * Spends the code and returns its persona, or throws CODE_INVALID (the one refusal). A wrong
+   * guess is counted in the same transaction, which commits although the caller is refused.
+   * `status` is what a refusal answers: 401 where it signs someone in, 422 where it confirms a form.
    */
   async spend(id: string, code: string, purpose: CodePurpose, status: HttpStatus.UNAUTHORIZED | HttpStatus.UNPROCESSABLE_ENTITY): Promise<string> {
-    const outcome = await this.db.transaction(async (em): Promise<{ personaId: string } | { refusal: CodeRefusal }> => {
+    const personaId = await this.db.transaction(async (em): Promise<string | null> => {
       const row = await this.store.lockCode(id, em);
-      if (!row || row.purpose !== purpose) return { refusal: 'CODE_INVALID' };
-      if (row.usedAt) return { refusal: 'CODE_USED' };
-      if (row.expiresAt.getTime() < Date.now()) return { refusal: 'CODE_EXPIRED' };
-      if (row.attempts >= this.config.identity.codeAttempts) return { refusal: 'CODE_ATTEMPTS_EXHAUSTED' };
+      if (!row || row.purpose !== purpose || row.usedAt || row.expiresAt.getTime() < Date.now() || row.attempts >= this.config.identity.codeAttempts) return null;
       if (!this.hasher.matches(id, code, row.codeHash)) {
         await this.store.countAttempt(id, em);
-        return { refusal: row.attempts + 1 >= this.config.identity.codeAttempts ? 'CODE_ATTEMPTS_EXHAUSTED' : 'CODE_INVALID' };
+        return null;
       }
       await this.store.markCodeUsed(id, em);
-      return { personaId: row.personaId };
+      return row.personaId;
     });
-    if ('personaId' in outcome) return outcome.personaId;
-    if (outcome.refusal === 'CODE_ATTEMPTS_EXHAUSTED') throw new ApiError(HttpStatus.TOO_MANY_REQUESTS, outcome.refusal, MESSAGES[outcome.refusal]);
-    throw new ApiError(status, outcome.refusal, MESSAGES[outcome.refusal]);
+    if (personaId === null) throw new ApiError(status, 'CODE_INVALID', REFUSED);
+    return personaId;
   }
 }
 

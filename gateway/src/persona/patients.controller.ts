@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiConflictResponse, ApiCreatedResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { AuditedBy } from '../audit/audit-context';
 import type { AuditContext } from '../audit/security-audit';
 import { Public } from '../auth/authenticated.decorator';
@@ -19,13 +19,12 @@ export class PatientsController {
   @ApiOperation({
     summary: 'Start registering as a patient: a one-time code goes to the mobile number on your Aadhaar record',
     description:
-      'Your name, year of birth and gender are matched against the Aadhaar record by the eKYC provider; the Aadhaar number (or VID) is checked first. The code works for 5 minutes and 3 tries; starting again sends a new one. At most 5 verifications per number an hour.',
+      'Your name, year of birth and gender are matched against the Aadhaar record by the eKYC provider; the Aadhaar number (or VID) is checked first. The code works for 5 minutes and 3 tries; starting again sends a new one. At most 5 verifications per number an hour. A number registered already gets the same answer, and its mobile a message saying so instead of a code.',
   })
   @Public('Patients register themselves; eKYC and a one-time code prove who they are')
   @SignInRateLimit()
   @ApiAcceptedResponse({ type: OneTimeCodeSentDto })
   @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'The details do not match the Aadhaar record (IDENTITY_MISMATCH)' })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'A patient is registered with this number (PERSONA_EXISTS)' })
   @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Too many verifications for this number this hour (VERIFICATIONS_RATE_LIMITED)' })
   start(@Body() dto: PatientRegistrationCreateDto): Promise<OneTimeCodeSentDto> {
     return this.personas.startRegistration(dto);
@@ -36,8 +35,7 @@ export class PatientsController {
   @Public('The one-time code is the credential')
   @SignInRateLimit()
   @ApiCreatedResponse({ type: PersonaTokenDto })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'CODE_INVALID, CODE_EXPIRED or CODE_USED; nothing changed' })
-  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Too many wrong codes (CODE_ATTEMPTS_EXHAUSTED): start again' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'CODE_INVALID: wrong, expired, used, superseded or out of tries (one answer for all, so it never tells whether a code was sent); nothing changed' })
   confirm(@Param('id', ParseUUIDPipe) id: string, @Body() dto: OneTimeCodeDto, @AuditedBy() context: AuditContext): Promise<PersonaTokenDto> {
     return this.personas.confirmRegistration(id, dto.code, context);
   }

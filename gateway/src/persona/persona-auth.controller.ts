@@ -34,7 +34,7 @@ export class PersonaAuthController {
   @Public('Signing in is how a persona token is obtained')
   @SignInRateLimit()
   @ApiOkResponse({ type: PersonaTokenDto })
-  @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'CODE_INVALID, CODE_EXPIRED, CODE_USED or ACCOUNT_DISABLED' })
+  @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'CODE_INVALID: wrong, expired, used, superseded or out of tries (one answer for all, so it never tells whether a code was sent); nothing changed; ACCOUNT_DISABLED' })
   token(@Body() dto: PersonaCodeConfirmDto, @AuditedBy() context: AuditContext): Promise<PersonaTokenDto> {
     return this.signIn.token(dto.id, dto.code, context);
   }

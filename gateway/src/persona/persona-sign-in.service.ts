@@ -40,21 +40,31 @@ export class PersonaSignInService {
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
+  /**
+   * Every valid number gets the same work before the answer (the per-number count) and the same
+   * answer: a new id and an expiry. Whether anyone is registered under it is found out after the
+   * answer, where the code is stored under that id and sent; for anyone else nothing is, and the
+   * id fails like a wrong code. So neither the answer, its timing nor the code step tells who uses
+   * the service.
+   */
   async sendCode(aadhaar: string): Promise<OneTimeCodeSentDto> {
     const number = aadhaarFromRequest(aadhaar);
     if (number.kind === 'vid') throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'VID_NOT_ACCEPTED', 'Sign in with your 12-digit Aadhaar number: a VID is not kept, so it cannot be looked up');
     if ((await this.vault.countAttempt(number.digits, 3600)) > this.config.identity.verificationsPerNumberPerHour) throw tooManyVerifications();
-    const entry = await this.vault.find(number.digits);
+    const id = randomUUID();
+    setImmediate(() => {
+      this.issueIfRegistered(number.digits, id).catch((error: unknown) => this.logger.error({ event: 'sign_in_code_not_sent', provider: this.ekyc.name, err: String(error) }));
+    });
+    return { id, expiresAt: this.codes.expiry() };
+  }
+
+  private async issueIfRegistered(aadhaar: string, id: string): Promise<void> {
+    const entry = await this.vault.find(aadhaar);
     const persona = entry ? await this.store.findByAadhaarRef(entry.reference) : null;
-    if (persona?.status !== 'verified' || !persona.wrappedKey || !persona.sealedFields) {
-      // Nobody to send to: an id that no code row has, and the same shape of answer.
-      return { id: randomUUID(), expiresAt: new Date(Date.now() + this.config.identity.codeTtlSeconds * 1000) };
-    }
+    if (persona?.status !== 'verified' || !persona.wrappedKey || !persona.sealedFields) return;
     const { phone } = openPersona(this.keyring, persona.id, persona.wrappedKey, persona.sealedFields);
-    const sent = await this.db.transaction((em) => this.codes.issue(persona.id, 'sign-in', em));
-    // Not awaited: the answer must not take longer for a registered number than for another.
-    this.ekyc.deliverCode(phone, sent.code, 'sign-in').catch((error: unknown) => this.logger.error({ event: 'one_time_code_not_delivered', provider: this.ekyc.name, err: String(error) }));
-    return { id: sent.id, expiresAt: sent.expiresAt };
+    const sent = await this.db.transaction((em) => this.codes.issue(persona.id, 'sign-in', em, id));
+    await this.ekyc.deliverCode(phone, sent.code, 'sign-in');
   }
 
   async token(codeId: string, code: string, context: AuditContext): Promise<PersonaTokenDto> {

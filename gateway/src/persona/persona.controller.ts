@@ -56,7 +56,7 @@ export class PersonaController {
   })
   @Authenticated({ permission: Permission.PersonaErase })
   @ApiNoContentResponse({ description: 'Erased' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'CODE_INVALID, CODE_EXPIRED or CODE_USED; nothing changed' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'CODE_INVALID: wrong, expired, used, superseded or out of tries (one answer for all, so it never tells whether a code was sent); nothing changed' })
   erase(@AuthAccount() account: AccountPrincipal, @Body() dto: PersonaCodeConfirmDto, @AuditedBy() context: AuditContext): Promise<void> {
     return this.personas.erase(account.accountId, dto.id, dto.code, context);
   }

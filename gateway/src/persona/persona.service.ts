@@ -52,9 +52,12 @@ export class PersonaService {
    */
   async startRegistration(dto: PatientRegistrationCreateDto): Promise<OneTimeCodeSentDto> {
     const number = aadhaarFromRequest(dto.aadhaar);
-    if ((await this.vault.countAttempt(number.digits, 3600)) > this.config.identity.verificationsPerNumberPerHour) throw tooManyVerifications();
+    const limit = this.config.identity.verificationsPerNumberPerHour;
+    if ((await this.vault.countAttempt(number.digits, 3600)) > limit) throw tooManyVerifications();
     const match = await this.ekyc.match(number, { name: dto.name, yearOfBirth: dto.yearOfBirth, gender: dto.gender });
     if (!match.matched) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'IDENTITY_MISMATCH', 'The name, year of birth and gender do not match the Aadhaar record');
+    // A number and its VID share one limit: the attempt counts for the number the VID stands for too.
+    if (number.kind === 'vid' && (await this.vault.countAttempt(match.aadhaar, 3600)) > limit) throw tooManyVerifications();
     const fields: PersonaFields = {
       name: dto.name.trim(),
       yearOfBirth: dto.yearOfBirth,
@@ -67,7 +70,7 @@ export class PersonaService {
     const sent = await this.db.transaction(async (em) => {
       const entry = await this.vault.deposit(match.aadhaar, em);
       let persona = await this.store.findByAadhaarRef(entry.reference, em);
-      if (persona && persona.status !== 'pending') throw new ApiError(HttpStatus.CONFLICT, 'PERSONA_EXISTS', 'A patient is registered with this Aadhaar number: sign in instead (POST /v1/auth/persona/codes)');
+      if (persona && persona.status !== 'pending') return null;
       if (persona) {
         // Started again before confirming: the latest statement is the one kept.
         await this.store.setFields(persona.id, resealPersona(this.keyring, persona.id, persona.wrappedKey!, fields), em);
@@ -79,6 +82,12 @@ export class PersonaService {
       }
       return this.codes.issue(persona.id, 'registration', em);
     });
+    if (!sent) {
+      // Registered already: the same answer as for a newcomer (an id no code will ever match), and
+      // the registered mobile is told. Whoever holds the card's details learns nothing from the API.
+      await this.ekyc.deliverNotice(match.mobile, 'already-registered');
+      return { id: randomUUID(), expiresAt: this.codes.expiry(), sentTo: maskMobile(match.mobile) };
+    }
     await this.ekyc.deliverCode(match.mobile, sent.code, 'registration');
     return { id: sent.id, expiresAt: sent.expiresAt, sentTo: maskMobile(match.mobile) };
   }
@@ -87,7 +96,7 @@ export class PersonaService {
   async confirmRegistration(codeId: string, code: string, context: AuditContext): Promise<PersonaTokenDto> {
     const personaId = await this.codes.spend(codeId, code, 'registration', HttpStatus.UNPROCESSABLE_ENTITY);
     const accountId = await this.db.transaction(async (em) => {
-      const persona = await this.store.findById(personaId, em);
+      const persona = await this.store.findById(personaId, em, true);
       if (persona?.status !== 'pending') throw new ApiError(HttpStatus.CONFLICT, 'PERSONA_EXISTS', 'This registration is already confirmed');
       // A username that says nothing about the person: it shows in the audit trail and in account lists.
       const account = await this.accounts.insert({ role: Role.Patient, username: `patient.${randomBytes(8).toString('hex')}`, passwordHash: null }, em);
@@ -126,7 +135,8 @@ export class PersonaService {
       throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'ENCRYPTED_PSEUDONYM_INVALID', `encryptedPseudonym must be base64 of one RSA-OAEP block of this key (${key.bytes} bytes)`);
     }
     await this.db.transaction(async (em) => {
-      const { persona, fields } = await this.opened(accountId, em);
+      // Locked: of two hand-overs at once (the device and a stolen token), the second finds the first's.
+      const { persona, fields } = await this.opened(accountId, em, true);
       if (fields.publicKey || fields.encryptedPseudonym) throw new ApiError(HttpStatus.CONFLICT, 'PERSONA_KEYS_SET', 'Your public key and pseudonym are set already');
       await this.store.setFields(persona.id, resealPersona(this.keyring, persona.id, persona.wrappedKey!, { ...fields, publicKey: dto.publicKey, encryptedPseudonym: dto.encryptedPseudonym }), em);
     });
@@ -138,8 +148,8 @@ export class PersonaService {
     return { encryptedPseudonym: fields.encryptedPseudonym };
   }
 
-  private async opened(accountId: string, em?: EntityManager): Promise<{ persona: PersonaRow; fields: PersonaFields }> {
-    const persona = await this.store.findByAccount(accountId, em);
+  private async opened(accountId: string, em?: EntityManager, lock = false): Promise<{ persona: PersonaRow; fields: PersonaFields }> {
+    const persona = await this.store.findByAccount(accountId, em, lock);
     if (persona?.status !== 'verified' || !persona.wrappedKey || !persona.sealedFields) throw personaNotFound();
     return { persona, fields: openPersona(this.keyring, persona.id, persona.wrappedKey, persona.sealedFields) };
   }

@@ -62,12 +62,13 @@ export class PersonaStore {
     return this.findOne(`p."aadhaar_ref" = $1`, aadhaarRef, em);
   }
 
-  findByAccount(accountId: string, em?: EntityManager): Promise<PersonaRow | null> {
-    return this.findOne(`p."account_id" = $1`, accountId, em);
+  /** With `lock`, the row stays locked for the rest of `em`'s transaction (a read before a write that depends on it). */
+  findByAccount(accountId: string, em?: EntityManager, lock = false): Promise<PersonaRow | null> {
+    return this.findOne(`p."account_id" = $1`, accountId, em, lock);
   }
 
-  findById(id: string, em?: EntityManager): Promise<PersonaRow | null> {
-    return this.findOne(`p."id" = $1`, id, em);
+  findById(id: string, em?: EntityManager, lock = false): Promise<PersonaRow | null> {
+    return this.findOne(`p."id" = $1`, id, em, lock);
   }
 
   async setFields(id: string, sealedFields: Buffer, em: EntityManager): Promise<void> {
@@ -120,10 +121,10 @@ export class PersonaStore {
     await em.query(`UPDATE ${this.codes} SET "used_at" = now() WHERE "id" = $1`, [id]);
   }
 
-  private async findOne(where: string, value: string, em?: EntityManager): Promise<PersonaRow | null> {
+  private async findOne(where: string, value: string, em?: EntityManager, lock = false): Promise<PersonaRow | null> {
     const rows = (await (em ?? this.db.manager).query(
       `SELECT p."id", p."status", p."account_id", p."aadhaar_ref", p."sealed_fields", p."verified_at", k."wrapped_key"
-       FROM ${this.personas} p LEFT JOIN ${this.keys} k ON k."persona_id" = p."id" WHERE ${where}`,
+       FROM ${this.personas} p LEFT JOIN ${this.keys} k ON k."persona_id" = p."id" WHERE ${where}${lock ? ' FOR UPDATE OF p' : ''}`,
       [value],
     )) as Record<string, unknown>[];
     const row = rows[0];
