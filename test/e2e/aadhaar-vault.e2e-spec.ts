@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Role } from '../../gateway/src/auth/permissions';
 import { companionSchema } from '../../gateway/src/database/companion-schemas';
 import { AadhaarVault } from '../../gateway/src/identity/aadhaar-vault';
@@ -89,6 +89,30 @@ describe('The Aadhaar vault and key rotation (e2e)', () => {
     expect(gw.logs.join('')).not.toContain(aadhaar);
   });
 
+  it('RACE: an erasure and an account naming the same entry at once leave the entry in place', async () => {
+    const aadhaar = madeUpAadhaar();
+    const vault = gw.app.get(AadhaarVault);
+    const { reference } = await vault.deposit(aadhaar);
+    let deposited!: () => void;
+    let release!: () => void;
+    const [ready, gate] = [new Promise<void>((resolve) => (deposited = resolve)), new Promise<void>((resolve) => (release = resolve))];
+    // An administrator creating a doctor with this number: the deposit finds the entry, the account row comes later.
+    const creating = db.transaction(async (em) => {
+      const entry = await vault.deposit(aadhaar, em);
+      deposited();
+      await gate;
+      await em.query(`INSERT INTO "accounts" ("role", "username", "aadhaar_ref") VALUES ('doctor', 'dr.race', $1)`, [entry.reference]);
+    });
+    await ready;
+    // Meanwhile the patient with this number erases their persona: the entry goes unless something names it.
+    const named = (em: EntityManager) => async () => ((await em.query(`SELECT 1 FROM "accounts" WHERE "aadhaar_ref" = $1`, [reference])) as unknown[]).length > 0;
+    const erasing = db.transaction((em) => vault.eraseUnlessNamed(reference, em, named(em)));
+    setTimeout(release, 100);
+    await creating;
+    expect(await erasing).toBe(false);
+    expect(await vault.masked(reference)).toBe(`XXXX XXXX ${aadhaar.slice(-4)}`);
+  });
+
   it('rotates the keyring: every data key is rewrapped under the new key, and every persona still opens', async () => {
     const patient = await PatientFactory.register(gw, PatientFactory.resident(7));
     const before = (await gw.http.get('/v1/persona').set(patient.auth).expect(200)).body;
@@ -102,8 +126,9 @@ describe('The Aadhaar vault and key rotation (e2e)', () => {
     for (const table of tables) counts.push(await rewrapTable(db, keyring, table));
     expect(counts.every((n) => n > 0)).toBe(true);
     for (const table of tables) {
-      const ids = (await db.query(`SELECT DISTINCT "key_id" FROM "${table.schema}"."${table.table}"`)) as { key_id: string }[];
-      expect({ table: table.table, keyIds: ids.map((r) => r.key_id) }).toEqual({ table: table.table, keyIds: [fresh] });
+      // The column the rewrap pass selects by, and the key id inside each wrapped key, which unwrapping goes by.
+      const ids = (await db.query(`SELECT DISTINCT "key_id", split_part("wrapped_key", '.', 2) AS "wrapped_under" FROM "${table.schema}"."${table.table}"`)) as { key_id: string; wrapped_under: string }[];
+      expect({ table: table.table, keyIds: ids }).toEqual({ table: table.table, keyIds: [{ key_id: fresh, wrapped_under: fresh }] });
     }
     expect(fresh).not.toBe(old);
     // Nothing but the wrapped keys changed, and everything opens as before.

@@ -29,6 +29,8 @@ describe(loadConfig.name, () => {
     ['LOG_LEVEL', 'verbose', /LOG_LEVEL must be one of/],
     ['DATABASE_SCHEMA', 'Robert"); DROP', /DATABASE_SCHEMA must be a lower-case SQL identifier/],
     ['DATABASE_SCHEMA', 'a'.repeat(49), /at most 48 characters/],
+    ['DATABASE_SCHEMA', 'persona', /must not be or end in "persona"/],
+    ['DATABASE_SCHEMA', 'tenant_aadhaar_vault', /must not be or end in "persona" or "aadhaar_vault"/],
     ['EKYC_PROVIDER', 'uidai', /EKYC_PROVIDER must be one of sandbox, none/],
     ['ONE_TIME_CODE_TTL_SECONDS', '3600', /ONE_TIME_CODE_TTL_SECONDS must be between 60 and 900/],
   ])('refuses %s=%s naming the variable', (name, value, message) => {

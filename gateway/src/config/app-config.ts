@@ -169,6 +169,8 @@ function identifier(env: Env, name: string, fallback: string): string {
   if (raw === undefined || raw === '') return fallback;
   // 48 at most: the persona and vault schemas add up to 14 characters (companion-schemas.ts), and Postgres names stop at 63.
   if (!/^[a-z_][a-z0-9_]{0,47}$/.test(raw)) throw new ConfigError(name, 'must be a lower-case SQL identifier of at most 48 characters');
+  // The persona store's and the vault's schemas are named after it: a name that is one of theirs would share them.
+  if (/^(persona|aadhaar_vault)$|_(persona|aadhaar_vault)$/.test(raw)) throw new ConfigError(name, 'must not be or end in "persona" or "aadhaar_vault": those name the persona store\'s and the Aadhaar vault\'s schemas');
   return raw;
 }
 

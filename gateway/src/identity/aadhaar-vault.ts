@@ -67,9 +67,11 @@ export class AadhaarVault {
       [reference, lookup, wrappedKey, keyId, sealed, masked],
     )) as { reference: string }[];
     if (inserted.length > 0) return { reference, masked };
-    const existing = await this.find(aadhaar, em);
-    if (!existing) throw new Error('A vault entry vanished between its insert and its lookup');
-    return existing;
+    // Locked until the caller's transaction ends, so an erasure cannot delete the entry between
+    // this lookup and the caller's row that will name it (erase locks it too).
+    const rows = (await em.query(`SELECT "reference", "masked" FROM ${this.entries} WHERE "lookup" = $1 FOR UPDATE`, [lookup])) as VaultReference[];
+    if (!rows[0]) throw new Error('A vault entry vanished between its insert and its lookup');
+    return rows[0];
   }
 
   /** The entry holding `aadhaar`, if any. */
@@ -102,9 +104,16 @@ export class AadhaarVault {
     return digits;
   }
 
-  /** Removes the entry (its number and data key), when nothing refers to it any more. */
-  async erase(reference: string, manager?: EntityManager): Promise<void> {
-    await (manager ?? this.db.manager).query(`DELETE FROM ${this.entries} WHERE "reference" = $1`, [reference]);
+  /**
+   * Removes the entry (its number and data key) unless `stillNamed` (asked once the entry is
+   * locked: a deposit naming it in a transaction not yet committed has it locked, and is seen
+   * committed by then) says a row still refers to it. Call inside the caller's transaction.
+   */
+  async eraseUnlessNamed(reference: string, em: EntityManager, stillNamed: () => Promise<boolean>): Promise<boolean> {
+    const locked = (await em.query(`SELECT 1 FROM ${this.entries} WHERE "reference" = $1 FOR UPDATE`, [reference])) as unknown[];
+    if (locked.length === 0 || (await stillNamed())) return false;
+    await em.query(`DELETE FROM ${this.entries} WHERE "reference" = $1`, [reference]);
+    return true;
   }
 
   /**

@@ -81,6 +81,20 @@ describe(Keyring.name, () => {
     expect(() => gateway.unwrap(foreign, aad)).toThrow(expect.objectContaining({ code: 'KEYRING_UNKNOWN_KEY' }));
   });
 
+  it('keeps both keys when two processes rotate at once (two keys:rotate runs), and wraps under the newest from then on', async () => {
+    const gateway = await Keyring.open(dir);
+    const first = await Keyring.open(dir);
+    const second = await Keyring.open(dir);
+    const initial = gateway.activeKeyId;
+    const [a, b] = await Promise.all([first.rotate(), second.rotate()]);
+    const ids = (await stored()).keys.map((key) => key.id);
+    expect(ids).toHaveLength(3);
+    expect(ids).toEqual(expect.arrayContaining([initial, a, b]));
+    // The gateway opened before both: its next wrap is under the file's active key, not the one it started with.
+    expect(gateway.wrap(dataKey, aad).startsWith(`kw1.${(await stored()).active}.`)).toBe(true);
+    expect(await Keyring.open(dir).then((k) => k.activeKeyId)).toBe((await stored()).active);
+  });
+
   it('keeps every key when rotations overlap', async () => {
     const sut = await Keyring.open(dir);
     const ids = await Promise.all([sut.rotate(), sut.rotate(), sut.rotate()]);

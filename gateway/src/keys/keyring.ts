@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { access, chmod, constants, mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createFileAtomically, writeFileAtomically } from '../common/atomic-file';
+import { withFileLock } from '../common/file-lock';
 import { AES_256_KEY_BYTES, open as openSealed, seal } from '../crypto/aes-gcm';
 import { DecryptionError } from '../crypto/decryption-error';
 import { KEY_ID_PATTERN, KEYRING_FILE, KeyringData, KeyringError, KeyringKey, parseKeyring, serializeKeyring, withNewKey } from './keyring-file';
@@ -29,6 +30,8 @@ export class Keyring {
   #data: KeyringData;
   #rotation: Promise<unknown> = Promise.resolve();
   readonly #reloadedFor = new Set<string>();
+  /** The keyring file's modification time when last read or written here. */
+  #mtimeMs = 0;
 
   private constructor(
     private readonly file: string,
@@ -39,6 +42,7 @@ export class Keyring {
     readonly created: boolean,
   ) {
     this.#data = data;
+    this.#mtimeMs = mtimeOf(file);
   }
 
   static async open(dir: string): Promise<Keyring> {
@@ -63,6 +67,9 @@ export class Keyring {
   /** Wraps a 32-byte data key under the active key, bound to `aad` (the data key's owner: patient, record). */
   wrap(dataKey: Uint8Array, aad: Uint8Array | string): string {
     if (dataKey.length !== AES_256_KEY_BYTES) throw new RangeError(`A data key must be ${AES_256_KEY_BYTES} bytes, got ${dataKey.length}`);
+    // Another process may have rotated since: wrap under the file's active key, not a stale one
+    // (a key wrapped under the old one after \`keys:rotate\` rewrapped would be left behind).
+    if (mtimeOf(this.file) !== this.#mtimeMs) this.reload();
     const id = this.#data.active;
     const sealed = seal(this.keyBytes(id), dataKey, boundAad(id, aad));
     return `kw1.${id}.${sealed.toString('base64url')}`;
@@ -100,15 +107,20 @@ export class Keyring {
 
   private async rotateNow(): Promise<string> {
     if (this.readOnly) throw this.readOnlyError();
-    const data = withNewKey(this.#data);
     try {
-      await writeFileAtomically(this.file, serializeKeyring(data), 0o600);
+      // Locked, and read again under the lock: a rotation by another process meanwhile keeps its key.
+      return await withFileLock(`${this.file}.lock`, async () => {
+        const onDisk = parseKeyring(await readFile(this.file, 'utf8'), this.file);
+        const data = withNewKey({ active: onDisk.active, keys: new Map([...this.#data.keys, ...onDisk.keys]) });
+        await writeFileAtomically(this.file, serializeKeyring(data), 0o600);
+        this.#data = data;
+        this.#mtimeMs = mtimeOf(this.file);
+        return data.active;
+      });
     } catch (error) {
       if (READ_ONLY_CODES.has((error as NodeJS.ErrnoException).code ?? '')) throw this.readOnlyError();
       throw error;
     }
-    this.#data = data;
-    return data.active;
   }
 
   private keyBytes(id: string): Buffer {
@@ -126,15 +138,20 @@ export class Keyring {
   private reloadFor(id: string): KeyringKey | undefined {
     if (this.#reloadedFor.has(id)) return undefined;
     this.#reloadedFor.add(id);
+    this.reload();
+    return this.#data.keys.get(id);
+  }
+
+  /** Adopts the file's keys and active key, keeping every key known here (keys are only ever added). */
+  private reload(): void {
+    this.#mtimeMs = mtimeOf(this.file);
     let data: KeyringData;
     try {
       data = parseKeyring(readFileSync(this.file, 'utf8'), this.file);
     } catch {
-      return undefined;
+      return; // a torn or missing file: go on with what is known
     }
-    // Keys are only ever added: keep every key we knew, in case the file was restored from an older copy.
     this.#data = { active: data.active, keys: new Map([...this.#data.keys, ...data.keys]) };
-    return data.keys.get(id);
   }
 
   private readOnlyError(): KeyringError {
@@ -164,6 +181,15 @@ export class Keyring {
  */
 function boundAad(id: string, aad: Uint8Array | string): Buffer {
   return Buffer.concat([Buffer.from(`ehrchain keyring kw1 ${id}\n`), Buffer.from(aad)]);
+}
+
+/** The file's modification time in ms, 0 when it cannot be read. Synchronous: wrap and unwrap are. */
+function mtimeOf(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
 }
 
 async function readIfExists(file: string): Promise<string | undefined> {

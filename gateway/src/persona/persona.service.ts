@@ -167,7 +167,9 @@ export class PersonaService {
     if (spentFor !== persona.id) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'CODE_INVALID', 'The code is wrong, or was not issued for this');
     await this.credentials.changing(accountId, async (em) => {
       await this.store.erase(persona.id, em);
-      if (persona.aadhaarRef && !(await this.accounts.aadhaarRefInUse(persona.aadhaarRef, em))) await this.vault.erase(persona.aadhaarRef, em);
+      // A practitioner's account may name the same entry (a doctor who is a patient too): then it stays.
+      const reference = persona.aadhaarRef;
+      if (reference) await this.vault.eraseUnlessNamed(reference, em, () => this.accounts.aadhaarRefInUse(reference, em));
       await this.accounts.setDisabled(accountId, new Date(), em);
       await this.audit.record(context, { event: 'persona.erased', target: { type: 'persona', id: persona.id } }, em);
     });
