@@ -15,6 +15,7 @@ const USAGE = `ehrchain: a patient's keys and identity, made and kept on the pat
   ehrchain register --aadhaar N --name "Full Name" --year-of-birth YYYY --gender F|M|T [--email E]
   ehrchain confirm --code 123456          finish registering; hands the gateway your public key
                                           and your pseudonym encrypted to it
+  ehrchain keys upload                    hand them over again, if confirm could not
   ehrchain sign-in --aadhaar N            ask for a code; then: ehrchain sign-in --code 123456
   ehrchain pseudonym                      fetch your encrypted pseudonym and decrypt it here
   ehrchain filing-token --hospital 0x… [--days N]
@@ -46,6 +47,7 @@ async function main(argv: string[]): Promise<void> {
   const options: Options = { dir: values.dir ?? process.env.EHRCHAIN_HOME ?? join(homedir(), '.ehrchain'), gateway: values.gateway, values: values as Options['values'] };
   switch (command) {
     case 'keys init': return keysInit(options);
+    case 'keys upload': return keysUpload(options);
     case 'register': return register(options);
     case 'confirm': return confirm(options);
     case 'sign-in': return signIn(options);
@@ -64,7 +66,7 @@ async function keysInit({ dir }: Options): Promise<void> {
   const wallet: Wallet = {
     format: 'ehrchain-patient/1',
     publicKey: publicKeyPem,
-    privateKey: exportPersonaKey(privateKey, password),
+    privateKey: await exportPersonaKey(privateKey, password),
     encryptedSecret: encryptToPersona(publicKeyPem, newPatientSecret()),
     encryptedPseudonym: encryptToPersona(publicKeyPem, newPseudonym()),
   };
@@ -89,9 +91,28 @@ async function confirm(options: Options): Promise<void> {
   if (wallet.pending?.kind !== 'registration') throw new UsageError('Nothing to confirm: run `ehrchain register` first');
   const client = clientFor(options, wallet);
   const token = await client.confirmRegistration(wallet.pending.id, code);
-  await client.as(token.accessToken).setPersonaKeys(wallet.publicKey, wallet.encryptedPseudonym);
+  // Saved before the hand-over: the code is spent, and if the hand-over fails, `keys upload` retries with this session.
   await saveSession(options.dir, wallet, token);
-  say(`Registered. Your persona id is ${token.personaId}; the gateway holds your public key and your pseudonym, encrypted to you.`);
+  say(`Registered. Your persona id is ${token.personaId}.`);
+  await keysUpload(options);
+}
+
+async function keysUpload(options: Options): Promise<void> {
+  const wallet = await readWallet(options.dir);
+  if (!wallet.session || Date.parse(wallet.session.expiresAt) <= Date.now()) throw new UsageError('Sign in first: ehrchain sign-in --aadhaar <number>');
+  try {
+    await clientFor(options, wallet).as(wallet.session.accessToken).setPersonaKeys(wallet.publicKey, wallet.encryptedPseudonym);
+  } catch (error) {
+    if (error instanceof GatewayError && error.code === 'PERSONA_KEYS_SET') {
+      // Set before: by this device, or by someone else with a stolen token. The ciphertext tells which.
+      const held = await clientFor(options, wallet).as(wallet.session.accessToken).encryptedPseudonym();
+      if (held.encryptedPseudonym !== wallet.encryptedPseudonym) throw new Error('The gateway holds a pseudonym this device did not make: someone else has handed one over for your persona. Contact the gateway\'s operator');
+      say('The gateway holds your public key and pseudonym already.');
+      return;
+    }
+    throw new Error(`Your keys were not handed over (${(error as Error).message}); run \`ehrchain keys upload\` again`);
+  }
+  say('The gateway holds your public key and your pseudonym, encrypted to you.');
 }
 
 async function signIn(options: Options): Promise<void> {
@@ -113,7 +134,7 @@ async function pseudonym(options: Options): Promise<void> {
   const wallet = await readWallet(options.dir);
   if (!wallet.session || Date.parse(wallet.session.expiresAt) <= Date.now()) throw new UsageError('Sign in first: ehrchain sign-in --aadhaar <number>');
   const { encryptedPseudonym } = await clientFor(options, wallet).as(wallet.session.accessToken).encryptedPseudonym();
-  const privateKey = importPersonaKey(wallet.privateKey, await askPassword('Your keys\' password: '));
+  const privateKey = await importPersonaKey(wallet.privateKey, await askPassword('Your keys\' password: '));
   say(decryptWithPersonaKey(privateKey, encryptedPseudonym));
 }
 
@@ -125,7 +146,7 @@ async function filingToken(options: Options): Promise<void> {
   // At most 29: rounded up to the end of a UTC day, the token must stay within the 30 days a filing token may live.
   if (!Number.isInteger(days) || days < 1 || days > 29) throw new UsageError('--days is a whole number of days from 1 to 29');
   const scope = await clientFor(options, wallet).ledger();
-  const privateKey = importPersonaKey(wallet.privateKey, await askPassword('Your keys\' password: '));
+  const privateKey = await importPersonaKey(wallet.privateKey, await askPassword('Your keys\' password: '));
   const secret = Buffer.from(decryptWithPersonaKey(privateKey, wallet.encryptedSecret).slice(2), 'hex');
   const relationship = deriveRelationship(secret, scope, hospital);
   // Rounded up to the end of a UTC day: tokens made the same day for other hospitals expire the same second (unlinkable).

@@ -55,7 +55,7 @@ describe('npx ehrchain, the patient CLI (e2e)', () => {
     expect((await stat(join(home, 'patient.json'))).mode & 0o777).toBe(0o600);
     const wallet = JSON.parse(await readFile(join(home, 'patient.json'), 'utf8')) as { privateKey: string; encryptedPseudonym: string; publicKey: string };
     expect(wallet.privateKey).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
-    const pseudonym = decryptWithPersonaKey(importPersonaKey(wallet.privateKey, PASSWORD), wallet.encryptedPseudonym);
+    const pseudonym = decryptWithPersonaKey(await importPersonaKey(wallet.privateKey, PASSWORD), wallet.encryptedPseudonym);
     // Making keys again would lose them: refused.
     expect((await ehrchain('keys', 'init')).code).toBe(1);
 
@@ -80,13 +80,15 @@ describe('npx ehrchain, the patient CLI (e2e)', () => {
     // Once only: a persona token cannot swap the pseudonym.
     const swap = await gw.http.put('/v1/persona/keys').set('Authorization', `Bearer ${token}`).send({ publicKey: wallet.publicKey, encryptedPseudonym: wallet.encryptedPseudonym }).expect(409);
     expect(swap.body.code).toBe('PERSONA_KEYS_SET');
+    // Handing over again is harmless: the CLI finds its own ciphertext there.
+    expect(await ehrchain('keys', 'upload')).toMatchObject({ code: 0, stdout: 'The gateway holds your public key and pseudonym already.\n' });
   });
 
   it("makes the filing token a hospital files records with: the patient's handle for that hospital only, nothing the gateway stores", async () => {
     const hospitals = ['0x70997970C51812dc3A010C7d01b50e0d17dc79C8', '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC'];
     const scope = (await gw.http.get('/v1/ledger').expect(200)).body as { chainId: number; consentManager: string };
     const wallet = JSON.parse(await readFile(join(home, 'patient.json'), 'utf8')) as { privateKey: string; encryptedSecret: string; encryptedPseudonym: string };
-    const key = importPersonaKey(wallet.privateKey, PASSWORD);
+    const key = await importPersonaKey(wallet.privateKey, PASSWORD);
     const secret = Buffer.from(decryptWithPersonaKey(key, wallet.encryptedSecret).slice(2), 'hex');
     const now = Math.floor(Date.now() / 1000);
 

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { companionSchema } from '../../gateway/src/database/companion-schemas';
 import { sandboxMessages } from '../../gateway/src/identity/sandbox-ekyc';
+import { encryptToPersona, generatePersonaKey, newPseudonym } from '../../gateway/sdk/patient-keys';
 import { dumpSchemas, PatientFactory, registrationOf } from '../factories/patient.factory';
 import { createTestApp, removeGatewayData, TestApp } from '../support/test-app';
 
@@ -157,6 +158,16 @@ describe('Patient registration and the persona store (e2e)', () => {
     const [registered, unregistered] = [await probe(patient.resident.aadhaar), await probe(stranger.aadhaar)];
     expect(registered).toEqual(unregistered);
     expect(registered).toEqual(Array(5).fill('401 CODE_INVALID'));
+  });
+
+  it('RACE: of two pseudonym hand-overs at once (the device, a stolen token), one is kept and the other refused', async () => {
+    const patient = await PatientFactory.register(gw, PatientFactory.resident(18));
+    const { publicKeyPem } = await generatePersonaKey();
+    const bodies = [encryptToPersona(publicKeyPem, newPseudonym()), encryptToPersona(publicKeyPem, newPseudonym())].map((encryptedPseudonym) => ({ publicKey: publicKeyPem, encryptedPseudonym }));
+    const answers = await Promise.all(bodies.map((body) => gw.http.put('/v1/persona/keys').set(patient.auth).send(body)));
+    expect(answers.map((res) => res.status).sort()).toEqual([204, 409]);
+    const kept = bodies[answers.findIndex((res) => res.status === 204)]!.encryptedPseudonym;
+    expect((await gw.http.get('/v1/persona/pseudonym').set(patient.auth).expect(200)).body.encryptedPseudonym).toBe(kept);
   });
 
   it('erases a persona with a fresh code: its data key is destroyed, its number leaves the vault, its account closes', async () => {

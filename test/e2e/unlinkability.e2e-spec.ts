@@ -66,6 +66,11 @@ describe('Unlinkable stores: a full dump joins no persona to a pseudonym (e2e)',
     }
     for (const value of identifiers) expect({ value, inDump: dump.includes(value.toLowerCase()) }).toEqual({ value, inDump: false });
 
+    // No request log line carries a client address, and no audit line of a pseudonym does: a persona's
+    // and a pseudonym's requests from one address could be matched by it (accounts' audit lines keep theirs).
+    expect(gw.logs.filter((line) => line.includes('remoteAddress'))).toEqual([]);
+    expect(gw.logs.filter((line) => line.includes('"actorKind":"pseudonym"') && !line.includes('"clientAddress":null'))).toEqual([]);
+    expect(gw.logs.filter((line) => line.includes('"actorKind":"pseudonym"')).length).toBeGreaterThanOrEqual(12);
     // The audit trail keeps the address of a persona's sign-in, never of a pseudonym's: the two could be matched by it.
     const pseudonymEvents = (await db.query(`SELECT "client_address", "actor_account_id" FROM "security_events" WHERE "actor_kind" = 'pseudonym'`)) as { client_address: string | null; actor_account_id: string | null }[];
     expect(pseudonymEvents.length).toBeGreaterThanOrEqual(12);

@@ -38,13 +38,16 @@ interface LoggedRequest {
   method?: string;
   url?: string;
   id?: unknown;
-  ip?: string;
-  socket?: { remotePort?: number };
 }
 
-/** The request as every log line shows it (Fastify's fields), its query values blanked. */
+/**
+ * The request as every log line shows it (Fastify's fields), its query values blanked, and no
+ * client address: a patient's persona and pseudonym sign-ins from one address, a few seconds
+ * apart, would join the two faces through the log (trust model 1). The audit trail keeps the
+ * address of accounts' events and of refusals; a reverse proxy's own log is the operator's to keep short.
+ */
 function serializeRequest(req: LoggedRequest): Record<string, unknown> {
-  return { method: req.method, url: typeof req.url === 'string' ? redactQuery(req.url) : req.url, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
+  return { method: req.method, url: typeof req.url === 'string' ? redactQuery(req.url) : req.url };
 }
 
 /**
