@@ -4,7 +4,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChainRuntime } from './chain/chain.module';
 import { createLogger, PinoNestLogger } from './common/logger';
-import { AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { AppConfig, ConfigError, loadConfigOrExit } from './config/app-config';
 import { KeyStore } from './keys/key-store';
 
 /**
@@ -37,16 +37,7 @@ export async function deployContracts(config: AppConfig): Promise<Readonly<Recor
 }
 
 async function main(): Promise<void> {
-  let config: AppConfig;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(78); // EX_CONFIG, as the gateway
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   Logger.overrideLogger(new PinoNestLogger(createLogger(config.logLevel)));
   try {
     const addresses = await deployContracts(config);

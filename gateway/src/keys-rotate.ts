@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { AppConfig, loadConfigOrExit } from './config/app-config';
 import { dataSourceOptions, openDataSource } from './database/data-source';
 import { ENTITIES } from './entities';
 import { vaultKeyTable } from './identity/aadhaar-vault';
@@ -37,16 +37,7 @@ async function main(): Promise<void> {
     process.stderr.write(`Unknown argument ${unknown[0]}; usage: npm run keys:rotate [-- --rewrap-only]\n`);
     process.exit(64);
   }
-  let config: AppConfig;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(78);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const result = await rotateKeys(config, { rotate: !args.includes('--rewrap-only') });
   process.stdout.write(`${JSON.stringify({ event: 'keys_rotated', ...result })}\n`);
 }

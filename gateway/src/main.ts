@@ -2,22 +2,13 @@ import 'reflect-metadata';
 import { AccountsService } from './accounts/accounts.service';
 import { createApp } from './app.factory';
 import { createLogger } from './common/logger';
-import { AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { AppConfig, loadConfigOrExit } from './config/app-config';
 import cluster from 'node:cluster';
 import { narrowTree, protectDataDir } from './config/data-dir';
 import { speaksForGateway, superviseWorkers, WORKER_READY } from './workers';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(78); // EX_CONFIG
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   // Everything the gateway (and the embedded chain it starts) creates is the owner's alone.
   process.umask(0o077);

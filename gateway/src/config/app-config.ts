@@ -100,6 +100,22 @@ export interface AppConfig {
 }
 
 /**
+ * `loadConfig` for a command's entry point (`npm start`, the deployer, `keys:rotate`): a bad
+ * setting is printed, naming the variable, and the process exits 78 (EX_CONFIG).
+ */
+export function loadConfigOrExit(): AppConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+}
+
+/**
  * The embedded development chain's id (Anvil, `npm start` and the tests). Never a network's: an
  * EIP-712 domain is (name, version, chain id, contract address), so a network sharing this id
  * would accept signatures made for a development chain whose deployer key and nonce match.
