@@ -170,6 +170,22 @@ describe('Patient registration and the persona store (e2e)', () => {
     expect((await gw.http.get('/v1/persona/pseudonym').set(patient.auth).expect(200)).body.encryptedPseudonym).toBe(kept);
   });
 
+  it('forgets a registration nobody confirmed within a day: its persona, its data key, its number', async () => {
+    const personas = `"${companionSchema(gw.config.database.schema, 'persona')}"`;
+    const vault = `"${companionSchema(gw.config.database.schema, 'aadhaar_vault')}"."entries"`;
+    const started = await gw.http.post('/v1/patients/registrations').send(registrationOf(PatientFactory.resident(19))).expect(202);
+    const [{ persona_id: personaId }] = (await db.query(`SELECT "persona_id" FROM ${personas}."one_time_codes" WHERE "id" = $1`, [started.body.id])) as { persona_id: string }[];
+    const [{ aadhaar_ref: reference }] = (await db.query(`SELECT "aadhaar_ref" FROM ${personas}."personas" WHERE "id" = $1`, [personaId])) as { aadhaar_ref: string }[];
+    await db.query(`UPDATE ${personas}."personas" SET "created_at" = now() - interval '25 hours' WHERE "id" = $1`, [personaId]);
+
+    // Someone else's registration is when the gateway tidies up.
+    await gw.http.post('/v1/patients/registrations').send(registrationOf(PatientFactory.resident(20))).expect(202);
+
+    expect(await db.query(`SELECT 1 FROM ${personas}."personas" WHERE "id" = $1`, [personaId])).toEqual([]);
+    expect(await db.query(`SELECT 1 FROM ${personas}."data_keys" WHERE "persona_id" = $1`, [personaId])).toEqual([]);
+    expect(await db.query(`SELECT 1 FROM ${vault} WHERE "reference" = $1`, [reference])).toEqual([]);
+  });
+
   it('erases a persona with a fresh code: its data key is destroyed, its number leaves the vault, its account closes', async () => {
     const patient = await PatientFactory.register(gw, PatientFactory.resident(6));
     const personas = `"${companionSchema(gw.config.database.schema, 'persona')}"`;

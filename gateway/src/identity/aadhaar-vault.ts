@@ -74,6 +74,11 @@ export class AadhaarVault {
     return rows[0];
   }
 
+  /** Locks the entry for the rest of `em`'s transaction (before touching rows that name it: the order deposit keeps); whether it exists. */
+  async lock(reference: string, em: EntityManager): Promise<boolean> {
+    return ((await em.query(`SELECT 1 FROM ${this.entries} WHERE "reference" = $1 FOR UPDATE`, [reference])) as unknown[]).length > 0;
+  }
+
   /** The entry holding `aadhaar`, if any. */
   async find(aadhaar: string, manager?: EntityManager): Promise<VaultReference | null> {
     const rows = (await (manager ?? this.db.manager).query(`SELECT "reference", "masked" FROM ${this.entries} WHERE "lookup" = $1`, [this.lookupOf(aadhaar)])) as VaultReference[];
@@ -110,8 +115,7 @@ export class AadhaarVault {
    * committed by then) says a row still refers to it. Call inside the caller's transaction.
    */
   async eraseUnlessNamed(reference: string, em: EntityManager, stillNamed: () => Promise<boolean>): Promise<boolean> {
-    const locked = (await em.query(`SELECT 1 FROM ${this.entries} WHERE "reference" = $1 FOR UPDATE`, [reference])) as unknown[];
-    if (locked.length === 0 || (await stillNamed())) return false;
+    if (!(await this.lock(reference, em)) || (await stillNamed())) return false;
     await em.query(`DELETE FROM ${this.entries} WHERE "reference" = $1`, [reference]);
     return true;
   }

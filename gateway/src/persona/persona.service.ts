@@ -22,6 +22,9 @@ import { PersonaRow, PersonaStore } from './persona.store';
 
 const personaNotFound = () => new NotFoundError('PERSONA_NOT_FOUND', 'This account has no persona');
 
+/** A registration not confirmed within a day is forgotten: its persona, its data key and, unless something else names it, its number. */
+export const PENDING_REGISTRATION_SECONDS = 86_400;
+
 /**
  * Patients' personas (issue 12; DESIGN "Patient registration"): a patient states who they are,
  * the eKYC provider matches it against UIDAI's record and the gateway sends a one-time code to
@@ -89,7 +92,24 @@ export class PersonaService {
       return { id: randomUUID(), expiresAt: this.codes.expiry(), sentTo: maskMobile(match.mobile) };
     }
     await this.ekyc.deliverCode(match.mobile, sent.code, 'registration');
+    await this.forgetStaleRegistrations();
     return { id: sent.id, expiresAt: sent.expiresAt, sentTo: maskMobile(match.mobile) };
+  }
+
+  /**
+   * Data minimisation: registrations nobody confirmed within PENDING_REGISTRATION_SECONDS are
+   * deleted (a page at a time, on each new registration), with the number they put in the vault
+   * unless an account or another persona names it. Vault entry first, then persona: the order a
+   * registration locks them in, so the two never wait on each other.
+   */
+  private async forgetStaleRegistrations(): Promise<void> {
+    for (const reference of await this.store.stalePendingRefs(PENDING_REGISTRATION_SECONDS, 20)) {
+      await this.db.transaction(async (em) => {
+        if (!(await this.vault.lock(reference, em))) return;
+        if (!(await this.store.deleteStalePending(reference, PENDING_REGISTRATION_SECONDS, em))) return;
+        await this.vault.eraseUnlessNamed(reference, em, async () => (await this.accounts.aadhaarRefInUse(reference, em)) || !!(await this.store.findByAadhaarRef(reference, em)));
+      });
+    }
   }
 
   /** Step 2: the code confirms the persona; its patient account is made and signed in. */

@@ -71,6 +71,24 @@ export class PersonaStore {
     return this.findOne(`p."id" = $1`, id, em, lock);
   }
 
+  /** Vault references of registrations never confirmed and started more than `seconds` ago (a page). */
+  async stalePendingRefs(seconds: number, limit: number, em?: EntityManager): Promise<string[]> {
+    const rows = (await (em ?? this.db.manager).query(
+      `SELECT "aadhaar_ref" FROM ${this.personas} WHERE "status" = 'pending' AND "created_at" < now() - make_interval(secs => $1) LIMIT $2`,
+      [seconds, limit],
+    )) as { aadhaar_ref: string }[];
+    return rows.map((row) => row.aadhaar_ref);
+  }
+
+  /** Deletes the pending persona of `aadhaarRef` if it is still stale (its data key and codes with it); whether one was. */
+  async deleteStalePending(aadhaarRef: string, seconds: number, em: EntityManager): Promise<boolean> {
+    const deleted = (await em.query(
+      `DELETE FROM ${this.personas} WHERE "aadhaar_ref" = $1 AND "status" = 'pending' AND "created_at" < now() - make_interval(secs => $2) RETURNING "id"`,
+      [aadhaarRef, seconds],
+    )) as unknown[];
+    return deleted.length > 0;
+  }
+
   async setFields(id: string, sealedFields: Buffer, em: EntityManager): Promise<void> {
     await em.query(`UPDATE ${this.personas} SET "sealed_fields" = $2 WHERE "id" = $1`, [id, sealedFields]);
   }
