@@ -15,7 +15,8 @@ describe('patient keys (SDK)', () => {
   it('keeps the persona key as standard encrypted PKCS#8 (PBES2, PBKDF2-HMAC-SHA-256 600,000 times, AES-256-CBC), which opens with the password only', async () => {
     const { privateKey, publicKeyPem } = await generatePersonaKey();
     const pem = await exportPersonaKey(privateKey, 'correct horse battery');
-    expect(pem).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
+    // PEM of an EncryptedPrivateKeyInfo (PKCS#8): forge reads it as one, or throws.
+    expect(() => forge.pki.encryptedPrivateKeyFromPem(pem)).not.toThrow();
     expect(pem).not.toContain(forge.pki.privateKeyToPem(privateKey).split('\n')[1]);
     await expect(importPersonaKey(pem, 'wrong horse battery')).rejects.toThrow('Wrong password');
     const opened = await importPersonaKey(pem, 'correct horse battery');

@@ -74,7 +74,7 @@ async function deriveKey(password: string, salt: string, iterations: number): Pr
 }
 
 /**
- * The private key as encrypted PKCS#8 PEM (`BEGIN ENCRYPTED PRIVATE KEY`, RFC 8018 PBES2:
+ * The private key as encrypted PKCS#8 in PEM (an EncryptedPrivateKeyInfo, RFC 8018 PBES2:
  * PBKDF2-HMAC-SHA-256 with a 16-byte salt and PERSONA_KEY_KDF_ITERATIONS, AES-256-CBC): the
  * standard form, which OpenSSL and Node open too.
  */

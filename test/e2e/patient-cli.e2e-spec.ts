@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import forge from 'node-forge';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,7 +55,8 @@ describe('npx ehrchain, the patient CLI (e2e)', () => {
     expect(await ehrchain('keys', 'init')).toMatchObject({ code: 0 });
     expect((await stat(join(home, 'patient.json'))).mode & 0o777).toBe(0o600);
     const wallet = JSON.parse(await readFile(join(home, 'patient.json'), 'utf8')) as { privateKey: string; encryptedPseudonym: string; publicKey: string };
-    expect(wallet.privateKey).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
+    // Encrypted PKCS#8: forge reads it as an EncryptedPrivateKeyInfo, and it opens only with the password.
+    expect(() => forge.pki.encryptedPrivateKeyFromPem(wallet.privateKey)).not.toThrow();
     const pseudonym = decryptWithPersonaKey(await importPersonaKey(wallet.privateKey, PASSWORD), wallet.encryptedPseudonym);
     // Making keys again would lose them: refused.
     expect((await ehrchain('keys', 'init')).code).toBe(1);

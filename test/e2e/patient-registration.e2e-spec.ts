@@ -2,7 +2,10 @@ import { DataSource } from 'typeorm';
 import { companionSchema } from '../../gateway/src/database/companion-schemas';
 import { sandboxMessages } from '../../gateway/src/identity/sandbox-ekyc';
 import { encryptToPersona, generatePersonaKey, newPseudonym } from '../../gateway/sdk/patient-keys';
+import { Role } from '../../gateway/src/auth/permissions';
+import { AccountFactory } from '../factories/account.factory';
 import { dumpSchemas, PatientFactory, registrationOf } from '../factories/patient.factory';
+import { PseudonymFactory } from '../factories/pseudonym.factory';
 import { createTestApp, removeGatewayData, TestApp } from '../support/test-app';
 
 /**
@@ -184,6 +187,29 @@ describe('Patient registration and the persona store (e2e)', () => {
     expect(await db.query(`SELECT 1 FROM ${personas}."personas" WHERE "id" = $1`, [personaId])).toEqual([]);
     expect(await db.query(`SELECT 1 FROM ${personas}."data_keys" WHERE "persona_id" = $1`, [personaId])).toEqual([]);
     expect(await db.query(`SELECT 1 FROM ${vault} WHERE "reference" = $1`, [reference])).toEqual([]);
+  });
+
+  it('lets only the patient\'s persona read, hand keys to, or erase a persona: not a doctor, an administrator, a hospital or a pseudonym', async () => {
+    const adminToken = await AccountFactory.adminToken(gw);
+    const doctor = await AccountFactory.person(gw, adminToken, Role.Doctor);
+    const hospital = await AccountFactory.hospital(gw, adminToken);
+    const { token: pseudonymToken } = await PseudonymFactory.signedIn(gw, await PseudonymFactory.registered(gw));
+    const callers = { doctor: doctor.auth, admin: { Authorization: `Bearer ${adminToken}` }, hospital: hospital.auth, pseudonym: { Authorization: `Bearer ${pseudonymToken}` } };
+    const answers: Record<string, string[]> = {};
+    for (const [who, auth] of Object.entries(callers)) {
+      answers[who] = [
+        await gw.http.get('/v1/persona').set(auth),
+        await gw.http.get('/v1/persona/pseudonym').set(auth),
+        await gw.http.put('/v1/persona/keys').set(auth).send({ publicKey: 'x'.repeat(100), encryptedPseudonym: 'x'.repeat(16) }),
+        await gw.http.post('/v1/persona/erase').set(auth).send({ id: '6f1c2b9e-3d4a-4f5b-9c8d-7e6f5a4b3c2d', code: '123456' }),
+      ].map((res) => `${res.status} ${res.body.code}`);
+    }
+    expect(answers).toEqual({
+      doctor: Array(4).fill('403 FORBIDDEN'),
+      admin: Array(4).fill('403 FORBIDDEN'),
+      hospital: Array(4).fill('403 FORBIDDEN'),
+      pseudonym: Array(4).fill('403 PRINCIPAL_NOT_ACCEPTED'),
+    });
   });
 
   it('erases a persona with a fresh code: its data key is destroyed, its number leaves the vault, its account closes', async () => {

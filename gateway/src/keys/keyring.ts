@@ -30,8 +30,9 @@ export class Keyring {
   #data: KeyringData;
   #rotation: Promise<unknown> = Promise.resolve();
   readonly #reloadedFor = new Set<string>();
-  /** The keyring file's modification time when last read or written here. */
+  /** The keyring file's modification time when last read or written here, and when it was last looked at. */
   #mtimeMs = 0;
+  #checkedAt = 0;
 
   private constructor(
     private readonly file: string,
@@ -69,7 +70,12 @@ export class Keyring {
     if (dataKey.length !== AES_256_KEY_BYTES) throw new RangeError(`A data key must be ${AES_256_KEY_BYTES} bytes, got ${dataKey.length}`);
     // Another process may have rotated since: wrap under the file's active key, not a stale one
     // (a key wrapped under the old one after \`keys:rotate\` rewrapped would be left behind).
-    if (mtimeOf(this.file) !== this.#mtimeMs) this.reload();
+    // Looked at once a second at most: records wrap a key per upload, and a stat is a syscall.
+    const now = Date.now();
+    if (now - this.#checkedAt >= 1_000) {
+      this.#checkedAt = now;
+      if (mtimeOf(this.file) !== this.#mtimeMs) this.reload();
+    }
     const id = this.#data.active;
     const sealed = seal(this.keyBytes(id), dataKey, boundAad(id, aad));
     return `kw1.${id}.${sealed.toString('base64url')}`;
