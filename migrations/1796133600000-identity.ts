@@ -53,6 +53,8 @@ export class Identity1796133600000 implements MigrationInterface {
         CONSTRAINT "FK_personas_account" FOREIGN KEY ("account_id") REFERENCES ${qualified(main, 'accounts')} ("id"),
         CONSTRAINT "CHK_personas_status" CHECK ("status" IN ('pending','verified','erased'))
       )`);
+    // Registrations not confirmed, by age: every registration looks for stale ones (PersonaService).
+    await q.query(`CREATE INDEX "IDX_personas_pending_created_at" ON ${qualified(persona, 'personas')} ("created_at") WHERE "status" = 'pending'`);
     // Apart from the data it opens, so erasure can destroy the key (crypto-shredding: copies of
     // the ciphertext in backups become unreadable too) and rotation rewraps keys alone.
     await q.query(`

@@ -81,6 +81,7 @@ export const sandboxInboxFile = (dataDir: string): string => join(dataDir, 'sand
  */
 export class SandboxEkycProvider extends EkycProvider {
   readonly name = 'sandbox';
+  private inbox?: Promise<unknown>;
 
   constructor(private readonly dataDir: string) {
     super();
@@ -102,7 +103,9 @@ export class SandboxEkycProvider extends EkycProvider {
   }
 
   private async send(sms: SandboxSms): Promise<void> {
-    await mkdir(join(this.dataDir, 'sandbox'), { recursive: true, mode: 0o700 });
+    // The directory once per process, not a mkdir per message.
+    this.inbox ??= mkdir(join(this.dataDir, 'sandbox'), { recursive: true, mode: 0o700 });
+    await this.inbox;
     // One line per append (O_APPEND): processes of one gateway never interleave within a line.
     await appendFile(sandboxInboxFile(this.dataDir), `${JSON.stringify(sms)}\n`, { mode: 0o600 });
   }

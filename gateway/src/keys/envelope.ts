@@ -31,19 +31,19 @@ export function sealEnvelope(keyring: Keyring, plaintext: Uint8Array, aad: strin
 
 /** The plaintext of an envelope; DecryptionError if anything (key, `aad`, a byte) differs. */
 export function openEnvelope(keyring: Keyring, wrappedKey: string, sealed: Uint8Array, aad: string): Buffer {
-  const dataKey = keyring.unwrap(wrappedKey, aad);
-  try {
-    return open(dataKey, sealed, Buffer.from(aad));
-  } finally {
-    dataKey.fill(0);
-  }
+  return withDataKey(keyring, wrappedKey, aad, (dataKey) => open(dataKey, sealed, Buffer.from(aad)));
 }
 
 /** Seals more data under the data key `wrappedKey` wraps (a persona's fields after an edit). */
 export function sealUnder(keyring: Keyring, wrappedKey: string, plaintext: Uint8Array, aad: string): Buffer {
+  return withDataKey(keyring, wrappedKey, aad, (dataKey) => seal(dataKey, plaintext, Buffer.from(aad)));
+}
+
+/** Runs `use` with the unwrapped data key, and wipes the key from memory after. */
+function withDataKey<T>(keyring: Keyring, wrappedKey: string, aad: string, use: (dataKey: Buffer) => T): T {
   const dataKey = keyring.unwrap(wrappedKey, aad);
   try {
-    return seal(dataKey, plaintext, Buffer.from(aad));
+    return use(dataKey);
   } finally {
     dataKey.fill(0);
   }
