@@ -4,6 +4,7 @@ import { Role } from '../auth/permissions';
 /** A person or system that calls the gateway. Patients' identities live in the persona store, not here. */
 @Entity('accounts')
 @Unique('UQ_accounts_aadhaar_ref', ['aadhaarRef'])
+@Unique('UQ_accounts_chain_address', ['chainAddress'])
 @Check('CHK_accounts_role', `"role" IN ('admin','hospital','doctor','pharmacist','researcher','patient')`)
 export class AccountEntity {
   @PrimaryGeneratedColumn('uuid')
@@ -37,4 +38,15 @@ export class AccountEntity {
    */
   @Column({ name: 'aadhaar_ref', type: 'uuid', nullable: true })
   aadhaarRef!: string | null;
+
+  /**
+   * A hospital system's address in the consortium registry (checksummed): the hospital a
+   * patient's filing token names. Null for every other role, and for hospitals not on chain yet.
+   */
+  @Column({ name: 'chain_address', type: 'varchar', length: 42, nullable: true })
+  chainAddress!: string | null;
+
+  /** The hospital account a doctor or pharmacist works at (their records are filed for it); null otherwise. */
+  @Column({ name: 'hospital_id', type: 'uuid', nullable: true })
+  hospitalId!: string | null;
 }

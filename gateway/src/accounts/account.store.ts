@@ -5,7 +5,7 @@ import { Role } from '../auth/permissions';
 import { AccountEntity } from './account.entity';
 import { ApiKeyEntity } from './api-key.entity';
 
-export type AccountValues = Pick<AccountEntity, 'role' | 'username' | 'passwordHash'> & Partial<Pick<AccountEntity, 'aadhaarRef'>>;
+export type AccountValues = Pick<AccountEntity, 'role' | 'username' | 'passwordHash'> & Partial<Pick<AccountEntity, 'aadhaarRef' | 'chainAddress' | 'hospitalId'>>;
 export type ApiKeyValues = Pick<ApiKeyEntity, 'accountId' | 'prefix' | 'secretSha256' | 'label'>;
 
 export interface AccountSearch {
@@ -45,6 +45,10 @@ export class AccountStore {
 
   aadhaarRefInUse(aadhaarRef: string, manager?: EntityManager): Promise<boolean> {
     return this.em(manager).existsBy(AccountEntity, { aadhaarRef });
+  }
+
+  chainAddressInUse(chainAddress: string, manager?: EntityManager): Promise<boolean> {
+    return this.em(manager).existsBy(AccountEntity, { chainAddress });
   }
 
   roleExists(role: Role, manager?: EntityManager): Promise<boolean> {

