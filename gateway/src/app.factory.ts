@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { FastifyRequest } from 'fastify';
 import { AppModule, FEATURE_MODULES } from './app.module';
 import { ApiError } from './common/errors';
 import { clientErrorHandler, frameworkErrors } from './common/http-errors';
@@ -79,16 +80,20 @@ async function configure(app: NestFastifyApplication, config: AppConfig): Promis
   fastify.removeContentTypeParser('application/json');
   // JSON bodies are small (JSON_BODY_LIMIT_BYTES); only uploads may be as large as BODY_LIMIT_BYTES.
   const jsonBodyLimit = Math.min(config.limits.jsonBodyLimitBytes, config.bodyLimitBytes);
-  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: jsonBodyLimit }, (request, body, done) => {
-    if (jsonNestsDeeperThan(body as string, MAX_JSON_DEPTH)) {
+  const jsonParser = (request: FastifyRequest, body: string, done: (error: Error | null, value?: unknown) => void) => {
+    if (jsonNestsDeeperThan(body, MAX_JSON_DEPTH)) {
       return done(new ApiError(HttpStatus.BAD_REQUEST, 'JSON_TOO_DEEP', `Request body nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels`), undefined);
     }
-    parseJson(request, body as string, (error, value) => {
+    parseJson(request, body, (error, value) => {
       if (error) return done(new ApiError(HttpStatus.BAD_REQUEST, 'MALFORMED_JSON', 'Request body is not valid JSON'), undefined);
       if (hasNulCharacter(value)) return done(new ApiError(HttpStatus.BAD_REQUEST, 'NUL_CHARACTER', 'Request body contains a NUL character, which no field accepts'), undefined);
       done(null, value);
     });
-  });
+  };
+  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: jsonBodyLimit }, (request, body, done) => jsonParser(request, body as string, done));
+  // FHIR records (POST /v1/records) are JSON too, larger: their own media type and limit.
+  const fhirBodyLimit = Math.min(config.limits.fhirBodyLimitBytes, config.bodyLimitBytes);
+  fastify.addContentTypeParser('application/fhir+json', { parseAs: 'string', bodyLimit: fhirBodyLimit }, (request, body, done) => jsonParser(request, body as string, done));
   fastify.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -18,9 +18,10 @@ import { MetricsModule } from './metrics/metrics.module';
 import { NetworkModule } from './network/network.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { PersonaModule } from './persona/persona.module';
+import { RecordsModule } from './records/records.module';
 
 /** What the gateway offers on top of its infrastructure; a test may boot just one of them. */
-export const FEATURE_MODULES: readonly Type[] = [BlobsModule, HealthModule, NetworkModule, PersonaModule];
+export const FEATURE_MODULES: readonly Type[] = [BlobsModule, HealthModule, NetworkModule, PersonaModule, RecordsModule];
 
 @Module({})
 export class AppModule {

@@ -6,10 +6,11 @@ import { UsedChallengeEntity } from './auth/used-challenge.entity';
 import { BlobEntity } from './blobs/blob.entity';
 import { OutboxBatchEntity } from './outbox/outbox-batch.entity';
 import { OutboxEntity } from './outbox/outbox.entity';
+import { RecordEntity } from './records/record.entity';
 
 /**
  * Every entity, registered here at the composition root and handed to DatabaseModule.forRoot,
  * so the database layer never imports a feature. data-source.spec.ts checks that the
  * migrations build exactly the schema these describe.
  */
-export const ENTITIES = [AccountEntity, ApiKeyEntity, UsedChallengeEntity, RevokedTokenEntity, SecurityEventEntity, BlobEntity, OutboxEntity, OutboxBatchEntity];
+export const ENTITIES = [AccountEntity, ApiKeyEntity, UsedChallengeEntity, RevokedTokenEntity, SecurityEventEntity, BlobEntity, OutboxEntity, OutboxBatchEntity, RecordEntity];

@@ -20,6 +20,10 @@ export enum Permission {
   ApiKeyRevoke = 'apikey.revoke',
   BlobWrite = 'blob.write',
   BlobRead = 'blob.read',
+  /** File a medical record for a patient who gave a filing token (hospital systems and their doctors). */
+  RecordWrite = 'record.write',
+  /** A patient's own records, as their pseudonym; a filer, the metadata of what its hospital filed. */
+  RecordRead = 'record.read',
   SessionRead = 'session.read',
   NetworkRead = 'network.read',
   NetworkVote = 'network.vote',
@@ -52,8 +56,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.SecurityEventRead,
     Permission.AadhaarResolve,
   ],
-  [Role.Hospital]: [...EVERYONE, Permission.BlobWrite, Permission.BlobRead],
-  [Role.Doctor]: [...EVERYONE],
+  [Role.Hospital]: [...EVERYONE, Permission.BlobWrite, Permission.BlobRead, Permission.RecordWrite, Permission.RecordRead],
+  [Role.Doctor]: [...EVERYONE, Permission.RecordWrite, Permission.RecordRead],
   [Role.Pharmacist]: [...EVERYONE],
   [Role.Researcher]: [...EVERYONE],
   [Role.Patient]: [...EVERYONE, Permission.PersonaRead, Permission.PersonaErase, Permission.PersonaKeysSet],
@@ -63,7 +67,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
  * What a patient's pseudonym may do. Not the patient role's list: that role is the persona face
  * (identity matters); records, consents and audit are granted here, to the pseudonym face.
  */
-export const PSEUDONYM_PERMISSIONS: readonly Permission[] = [Permission.SessionRead];
+export const PSEUDONYM_PERMISSIONS: readonly Permission[] = [Permission.SessionRead, Permission.RecordRead];
 
 /** Whether `principal` holds `permission`: accounts by their role, pseudonyms by their own list. */
 export function principalHas(principal: Principal, permission: Permission): boolean {

@@ -1,18 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { markRowsAnchored, markRowsFailed, VersionAnchor } from '../anchoring/anchor-columns';
 import type { SqlStatement } from '../outbox/outbox.store';
 import { BlobEntity } from './blob.entity';
 
-/** What a confirmed anchor batch records on each of its blobs. */
-export interface BlobAnchor {
-  id: string;
-  batchId: string;
-  proof: string[];
-  author: string;
-  txHash: string;
-  blockNumber: bigint;
-}
+/** A blob's outbox ref is its id. */
+const BLOB_KEY = 't.id = $ref::uuid';
 
 /** The anchored_blobs table. */
 @Injectable()
@@ -39,22 +33,11 @@ export class BlobStore {
     return manager.count(BlobEntity);
   }
 
-  /** One statement for the whole batch: a batch holds hundreds of blobs. */
-  async markAnchored(manager: EntityManager, anchors: readonly BlobAnchor[]): Promise<void> {
-    if (anchors.length === 0) return;
-    const rows = anchors.map((a) => ({ id: a.id, batch_id: a.batchId, proof: a.proof, author: a.author, tx_hash: a.txHash, block: a.blockNumber.toString() }));
-    await manager.query(
-      `UPDATE anchored_blobs AS b
-          SET anchor_status = 'anchored', anchor_batch_id = v.batch_id, anchor_proof = v.proof, anchor_author = v.author,
-              anchor_tx_hash = v.tx_hash, anchored_block = v.block::bigint, anchor_error = NULL
-         FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, batch_id text, proof jsonb, author text, tx_hash text, block text)
-        WHERE b.id = v.id`,
-      [JSON.stringify(rows)],
-    );
+  markAnchored(manager: EntityManager, anchors: readonly VersionAnchor[]): Promise<void> {
+    return markRowsAnchored(manager, 'anchored_blobs', BLOB_KEY, anchors);
   }
 
-  async markFailed(manager: EntityManager, ids: readonly string[], reason: string): Promise<void> {
-    if (ids.length === 0) return;
-    await manager.update(BlobEntity, { id: In([...ids]) }, { anchorStatus: 'failed', anchorError: reason });
+  markFailed(manager: EntityManager, ids: readonly string[], reason: string): Promise<void> {
+    return markRowsFailed(manager, 'anchored_blobs', BLOB_KEY, ids, reason);
   }
 }

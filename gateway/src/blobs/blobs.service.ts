@@ -1,15 +1,14 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { utils } from 'web3';
+import { AnchorVerifier } from '../anchoring/anchor-verifier';
 import { AccountPrincipal } from '../auth/principal';
 import { Role } from '../auth/permissions';
 import { ChainClient } from '../chain/chain-client';
 import { RecordAnchors } from '../chain/record-anchors';
-import { NO_PREVIOUS_VERSION, RecordVersion, RecordVersionJson, recordVersionToJson } from '../chain/record-batch';
+import { NO_PREVIOUS_VERSION, recordIdOnChain, RecordVersion, RecordVersionJson, recordVersionToJson } from '../chain/record-batch';
 import { ApiError, NotFoundError } from '../common/errors';
 import { GroupCommit } from '../common/group-commit';
-import { AppConfig } from '../config/app-config';
-import { InjectConfig } from '../config/config.module';
 import { IpfsStore } from '../ipfs/ipfs-store';
 import { OutboxService } from '../outbox/outbox.service';
 import { BlobResponseDto } from './blob.dto';
@@ -20,7 +19,7 @@ import { RecordAnchorHandler } from './record-anchor.handler';
 const WAIT_MS = 30_000;
 
 /** The anchor id of a blob on chain: its uuid's 16 bytes, right-padded to bytes32. */
-export const anchorId = (id: string): string => `0x${id.replace(/-/g, '')}${'0'.repeat(32)}`;
+export const anchorId = recordIdOnChain;
 
 /** Blobs belong to no patient: their versions carry the zero handle and category 0. */
 const NO_PATIENT = `0x${'00'.repeat(32)}`;
@@ -68,17 +67,8 @@ export class BlobsService {
     private readonly anchors: RecordAnchors,
     private readonly chain: ChainClient,
     private readonly outbox: OutboxService,
-    @InjectConfig() private readonly config: AppConfig,
+    private readonly verifier: AnchorVerifier,
   ) {}
-
-  /**
-   * The anchorers a read trusts: this gateway's sending key and the keys it had before a
-   * rotation (CHAIN_FORMER_WRITERS). Anchors are per anchorer on chain, and the row's author is
-   * the database's word: any other LOGGER/ANCHORER_ROLE holder's batch proves nothing here.
-   */
-  private trustedAnchorers(): string[] {
-    return [this.chain.address, ...this.config.chain.formerWriters];
-  }
 
   async create(auth: AccountPrincipal, bytes: Buffer, wait: boolean): Promise<BlobResponseDto> {
     // Another content type was parsed as something else (JSON: an object); its bytes are not what was sent.
@@ -141,12 +131,13 @@ export class BlobsService {
     const bytes = Buffer.from(await this.ipfs.get(blob.cid));
     if (!createHash('sha512').update(bytes).digest().equals(blob.sha512)) throw integrityError('recorded digest');
 
-    const trusted = this.trustedAnchorers();
+    const trusted = this.verifier.trustedAnchorers();
     const { anchorBatchId: batchId, anchorProof: proof, anchorAuthor: author } = blob;
     if (batchId && proof && author) {
       // The gateway anchors blobs on its own behalf, so their author is the key that anchored them.
-      const anchorer = trusted.find((address) => address.toLowerCase() === author.toLowerCase());
-      if (!anchorer || !(await this.anchors.verifyRecord(batchId, blobVersion(blob, author), proof, anchorer))) throw integrityError('on-chain anchor');
+      if (!trusted.some((address) => address.toLowerCase() === author.toLowerCase()) || !(await this.verifier.inBatch(batchId, blobVersion(blob, author), proof))) {
+        throw integrityError('on-chain anchor');
+      }
       return bytes;
     }
     // Blobs of earlier versions were anchored one by one, under their record id, by one of our keys.

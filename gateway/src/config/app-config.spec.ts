@@ -161,6 +161,7 @@ describe('limits (issue 10)', () => {
       requestTimeoutMs: 60_000,
       headersTimeoutMs: 10_000,
       jsonBodyLimitBytes: 65_536,
+      fhirBodyLimitBytes: 4_194_304,
       trustProxyHops: false,
     });
   });

@@ -28,6 +28,8 @@ export interface LimitsConfig {
   headersTimeoutMs: number;
   /** Largest JSON body (JSON_BODY_LIMIT_BYTES); uploads have BODY_LIMIT_BYTES. */
   jsonBodyLimitBytes: number;
+  /** Largest FHIR record (`application/fhir+json`, FHIR_BODY_LIMIT_BYTES): a Bundle of a stay runs to megabytes. */
+  fhirBodyLimitBytes: number;
   /**
    * Whose address is the client's: false (the socket's peer), or the number of proxies in front
    * of the gateway whose X-Forwarded-For is trusted (TRUST_PROXY_HOPS). Behind a hospital's proxy
@@ -51,6 +53,7 @@ export function loadLimits(env: Env): LimitsConfig {
     requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 60_000, 1_000, 3_600_000),
     headersTimeoutMs: int(env, 'HEADERS_TIMEOUT_MS', 10_000, 1_000, 600_000),
     jsonBodyLimitBytes: int(env, 'JSON_BODY_LIMIT_BYTES', 64 * 1024, 1_024, 16 * 1024 * 1024),
+    fhirBodyLimitBytes: int(env, 'FHIR_BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1_024, 64 * 1024 * 1024),
     trustProxyHops: env.TRUST_PROXY_HOPS === undefined || env.TRUST_PROXY_HOPS === '' ? false : int(env, 'TRUST_PROXY_HOPS', 0, 1, 10),
   };
   if (limits.headersTimeoutMs > limits.requestTimeoutMs) {

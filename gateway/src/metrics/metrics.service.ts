@@ -19,6 +19,18 @@ export class MetricsService {
   });
 
   /**
+   * Records whose stored form did not prove against what they must be (label `check`: the
+   * ciphertext against its key, the plaintext against the recorded digest, the version against
+   * its on-chain anchor): each is an attack or corruption, refused and to be alerted on.
+   */
+  readonly integrityMismatches = new Counter({
+    name: 'ehrchain_record_integrity_mismatch_total',
+    help: 'Record reads refused because stored data did not match its key, digest or on-chain anchor',
+    labelNames: ['check'] as const,
+    registers: [this.registry],
+  });
+
+  /**
    * Time the event loop spent running code rather than waiting (Node's event-loop utilisation):
    * its rate over an interval is the share of that interval the one JavaScript thread was busy,
    * which says whether the gateway is saturated before its latency does.

@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { Role } from '../../gateway/src/auth/permissions';
+import { ChainRuntime } from '../../gateway/src/chain/chain.module';
+import { ConsentManager } from '../../gateway/src/chain/consent-manager';
+import { makeFilingToken } from '../../gateway/src/chain/filing-token';
+import { patientHandle } from '../../gateway/src/chain/patient-handle';
+import { Relationship } from '../../gateway/src/chain/relationships';
+import { madeUpAadhaar } from '../../gateway/src/identity/sandbox-ekyc';
+import { Key, newKey, randomAddress } from '../contracts/support/accounts';
+import { randomBytes32 } from '../contracts/support/chain';
+import { eventually } from '../support/eventually';
+import { TestApp } from '../support/test-app';
+import { PseudonymFactory } from './pseudonym.factory';
+
+let sequence = 0;
+
+/** A hospital system that can file records: its API key and its consortium address. */
+export interface FilingHospital {
+  id: string;
+  address: string;
+  auth: { 'X-API-Key': string };
+}
+
+/** A patient's relationship with one hospital, as their software holds it, and its signed-in pseudonym. */
+export interface FilingPatient {
+  relationship: Relationship;
+  key: Key;
+  auth: { Authorization: string };
+}
+
+export const RecordFactory = {
+  /** A hospital system account with a consortium address and an API key. */
+  async hospital(gw: TestApp, adminToken: string): Promise<FilingHospital> {
+    const address = randomAddress();
+    const created = await gw.http
+      .post('/v1/accounts')
+      .set('Authorization', `Bearer ${adminToken}`)
+      .send({ role: Role.Hospital, username: `hospital.records.${++sequence}.${process.pid}`, aadhaar: madeUpAadhaar(), chainAddress: address })
+      .expect(201);
+    const key = await gw.http.post(`/v1/accounts/${created.body.id}/api-keys`).set('Authorization', `Bearer ${adminToken}`).send({ label: 'HIS' }).expect(201);
+    return { id: created.body.id, address, auth: { 'X-API-Key': key.body.key } };
+  },
+
+  /** A doctor who works at `hospital`, signed in. */
+  async doctor(gw: TestApp, adminToken: string, hospital: FilingHospital): Promise<{ id: string; auth: { Authorization: string } }> {
+    const username = `doctor.records.${++sequence}.${process.pid}`;
+    const password = `pw ${randomBytes(12).toString('base64url')}`;
+    const created = await gw.http
+      .post('/v1/accounts')
+      .set('Authorization', `Bearer ${adminToken}`)
+      .send({ role: Role.Doctor, username, password, aadhaar: madeUpAadhaar(), hospitalId: hospital.id })
+      .expect(201);
+    const login = await gw.http.post('/v1/auth/login').send({ username, password }).expect(200);
+    return { id: created.body.id, auth: { Authorization: `Bearer ${login.body.accessToken}` } };
+  },
+
+  /** A relationship registered on chain (as patient software registers it), signed in as its pseudonym. */
+  async patient(gw: TestApp): Promise<FilingPatient> {
+    const key = newKey();
+    const salt = randomBytes32();
+    await PseudonymFactory.registeredAs(gw, key, salt);
+    const relationship = { handle: patientHandle(key.address, salt), signer: key.address, privateKey: key.key, salt };
+    const { auth } = await PseudonymFactory.signedIn(gw, { handle: relationship.handle, key });
+    return { relationship, key, auth };
+  },
+
+  /** The filing token the patient's software gives `hospital`, valid for `seconds`. */
+  filingToken(gw: TestApp, patient: Pick<FilingPatient, 'relationship'>, hospital: string, seconds = 3600): string {
+    const scope = { chainId: gw.app.get(ChainRuntime).chainId, consentManager: gw.app.get(ConsentManager).address };
+    return makeFilingToken(patient.relationship, scope, hospital, Math.floor(Date.now() / 1000) + seconds);
+  },
+
+  /** The record's metadata once its version is anchored, as `auth` sees it. */
+  async anchored(gw: TestApp, auth: Record<string, string>, recordId: string): Promise<Record<string, any>> {
+    return eventually(async () => {
+      const res = await gw.http.get(`/v1/records/${recordId}`).set(auth).expect(200);
+      if (res.body.anchor.status !== 'anchored') throw new Error(`Record ${recordId} is ${res.body.anchor.status}`);
+      return res.body;
+    }, { timeoutMs: 20_000 });
+  },
+};
