@@ -6,6 +6,7 @@ import { API_KEY_HEADER, API_KEY_SCHEME } from './auth/authenticated.decorator';
 export const OPENAPI_TAGS: ReadonlyArray<readonly [string, string]> = [
   ['auth', 'Signing in: people with a password, patients as their persona (a one-time code) or their pseudonym; your own session and password'],
   ['patients', 'Patients: registering with Aadhaar eKYC, and their own persona (identity matters)'],
+  ['records', "Hospital systems and doctors: FHIR records filed for a patient who gave a filing token; patients (as their pseudonym): their records, proven against the chain"],
   ['accounts', 'Administrators: the accounts of people and hospital systems'],
   ['API keys', "Administrators: hospital systems' API keys"],
   ['blobs', 'Hospital systems: bytes stored on IPFS, anchored on chain, read back verified'],

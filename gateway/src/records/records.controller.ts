@@ -46,7 +46,10 @@ export class RecordsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Your records (as the pseudonym of one relationship): the newest version of each, newest care first' })
+  @ApiOperation({
+    summary: 'Your records (as the pseudonym of one relationship): the newest version of each, newest care first',
+    description: 'What the hospitals of this relationship filed under its handle. Another relationship (another hospital) has another handle and its own list: nothing joins them.',
+  })
   @Authenticated({ permission: Permission.RecordRead, principals: ['pseudonym'] })
   @ApiOkResponse({ type: RecordListDto })
   async list(@AuthPseudonym() pseudonym: PseudonymPrincipal, @Query() query: RecordListQueryDto): Promise<RecordListDto> {
@@ -66,7 +69,7 @@ export class RecordsController {
   }
 
   @Get(':recordId/versions')
-  @ApiOperation({ summary: "Every version of a record, oldest first" })
+  @ApiOperation({ summary: 'Every version of a record, oldest first', description: 'A correction is a new version; each names the leaf hash of the one it replaces (anchor.version.previousVersion), as on chain.' })
   @Authenticated(READERS)
   @ApiOkResponse({ type: [RecordResponseDto] })
   @ApiNotFoundResponse(NOT_FOUND)
@@ -90,7 +93,7 @@ export class RecordsController {
   }
 
   @Get(':recordId/versions/:version/content')
-  @ApiOperation({ summary: 'One version of your record, proven as the newest is' })
+  @ApiOperation({ summary: 'One version of your record, proven as the newest is', description: 'Versions are numbered from 1; an earlier version is proven against its own anchor.' })
   @Authenticated({ permission: Permission.RecordRead, principals: ['pseudonym'] })
   @ApiOkResponse({ type: RecordContentDto })
   @ApiNotFoundResponse(NOT_FOUND)
