@@ -6,9 +6,10 @@ import { vaultKeyTable } from './identity/aadhaar-vault';
 import { Keyring } from './keys/keyring';
 import { rewrapTable, WrappedKeyTable } from './keys/rewrap';
 import { personaKeyTable } from './persona/persona-fields';
+import { recordKeyTable } from './records/record-document';
 
 /** Every table of keyring-wrapped data keys (the composition root knows the features). */
-export const WRAPPED_KEY_TABLES = (mainSchema: string): WrappedKeyTable[] => [personaKeyTable(mainSchema), vaultKeyTable(mainSchema)];
+export const WRAPPED_KEY_TABLES = (mainSchema: string): WrappedKeyTable[] => [personaKeyTable(mainSchema), vaultKeyTable(mainSchema), recordKeyTable(mainSchema)];
 
 /**
  * `npm run keys:rotate`: adds a key to the keyring and makes it the active one, then rewraps

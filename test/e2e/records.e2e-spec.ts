@@ -4,7 +4,10 @@ import { DataSource } from 'typeorm';
 import { ChainClient } from '../../gateway/src/chain/chain-client';
 import { RecordAnchors } from '../../gateway/src/chain/record-anchors';
 import { IpfsStore } from '../../gateway/src/ipfs/ipfs-store';
+import { Keyring } from '../../gateway/src/keys/keyring';
+import { rewrapTable } from '../../gateway/src/keys/rewrap';
 import { MetricsService } from '../../gateway/src/metrics/metrics.service';
+import { recordKeyTable } from '../../gateway/src/records/record-document';
 import { RecordEntity } from '../../gateway/src/records/record.entity';
 import { AccountFactory } from '../factories/account.factory';
 import { generatedBundle } from '../factories/fhir-bundle.factory';
@@ -178,6 +181,26 @@ describe('records (e2e)', () => {
     expect((await gw.http.get(`/v1/records/${victim.recordId}/content`).set(patient.auth).expect(409)).body.code).toBe('ANCHOR_PENDING');
     await rows().update({ recordId: victim.recordId, version: 1 }, { anchorStatus: 'anchored' });
     expect((await gw.http.get(`/v1/records/${victim.recordId}/content`).set(patient.auth).expect(502)).body.code).toBe('INTEGRITY_MISMATCH');
+  });
+
+  it('rotates the keyring: every record key is rewrapped under the new key, the ciphertext untouched, every record still reads', async () => {
+    const { recordId } = await filedBundle();
+    const altered = await filedBundle();
+    const before = (await gw.http.get(`/v1/records/${recordId}/content`).set(patient.auth).expect(200)).body;
+    // A row whose key was swapped for another record's: it does not unwrap, and must not stop the rotation of the others.
+    const donor = await rows().findOneByOrFail({ recordId, version: 1 });
+    await rows().update({ recordId: altered.recordId, version: 1 }, { wrappedKey: donor.wrappedKey });
+
+    const keyring = gw.app.get(Keyring);
+    const fresh = await keyring.rotate();
+    const table = recordKeyTable(gw.config.database.schema);
+    await expect(rewrapTable(gw.app.get(DataSource), keyring, table)).rejects.toThrow(`${altered.recordId}:1`);
+
+    const keyIds = await rows().find({ select: { recordId: true, keyId: true } });
+    const unreadable = new Set((await gw.app.get(DataSource).query(`SELECT record_id FROM records WHERE key_id <> $1`, [fresh])).map((r: { record_id: string }) => r.record_id));
+    expect(unreadable.has(altered.recordId)).toBe(true);
+    expect(keyIds.filter((row) => row.keyId === fresh).length).toBe(keyIds.length - unreadable.size);
+    expect((await gw.http.get(`/v1/records/${recordId}/content`).set(patient.auth).expect(200)).body).toEqual(before);
   });
 
   it('keeps no identifier of any filed bundle in a dump of the database or in the IPFS blocks', async () => {

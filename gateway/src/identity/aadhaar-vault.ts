@@ -145,6 +145,6 @@ const aadForEntry = (reference: string): string => `aadhaar-vault/${reference}`;
 export const vaultKeyTable = (mainSchema: string): WrappedKeyTable => ({
   schema: companionSchema(mainSchema, 'aadhaar_vault'),
   table: 'entries',
-  idColumn: 'reference',
+  id: '"reference"',
   aad: aadForEntry,
 });

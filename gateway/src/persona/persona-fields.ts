@@ -43,6 +43,6 @@ export function openPersona(keyring: Keyring, personaId: string, wrappedKey: str
 export const personaKeyTable = (mainSchema: string): WrappedKeyTable => ({
   schema: companionSchema(mainSchema, 'persona'),
   table: 'data_keys',
-  idColumn: 'persona_id',
+  id: '"persona_id"',
   aad: aadFor,
 });

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { canonicalJson } from '../common/canonical-json';
 import { Envelope, openEnvelope, sealEnvelope } from '../keys/envelope';
 import { Keyring } from '../keys/keyring';
+import { WrappedKeyTable } from '../keys/rewrap';
 import type { FhirResource } from './fhir-validator';
 import type { RecordCategory } from './record-categories';
 
@@ -58,3 +59,14 @@ export function openRecord(keyring: Keyring, wrappedKey: string, sealed: Uint8Ar
   const plaintext = openEnvelope(keyring, wrappedKey, sealed, recordAad(recordId, version));
   return { plaintext, digest: recordDigest(plaintext) };
 }
+
+/** The records' keys, for rotation (keys/rewrap.ts): rewrapped in place, the ciphertext on IPFS never touched. Erased versions have none. */
+export const recordKeyTable = (mainSchema: string): WrappedKeyTable => ({
+  schema: mainSchema,
+  table: 'records',
+  id: `"record_id"::text || ':' || "version"`,
+  aad: (id) => {
+    const [recordId, version] = id.split(':');
+    return recordAad(recordId!, Number(version));
+  },
+});
