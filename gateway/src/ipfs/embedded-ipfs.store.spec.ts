@@ -95,6 +95,23 @@ describe(EmbeddedIpfsStore.name, () => {
     expect(Buffer.from(read).equals(bytes)).toBe(true);
   });
 
+  it('removes a file (one chunk or many) block by block, leaves other files whole, and removes nothing twice', async () => {
+    const small = randomBytes(1_000);
+    const large = randomBytes(3 * CHUNK + 7);
+    const kept = randomBytes(2 * CHUNK + 1);
+    const [smallCid, largeCid, keptCid] = [await sut.add(small), await sut.add(large), await sut.add(kept)];
+    expect(await countBlocks(dir)).toBe(1 + 5 + 4);
+
+    await sut.remove(smallCid);
+    await sut.remove(largeCid);
+
+    expect(await countBlocks(dir)).toBe(4);
+    for (const cid of [smallCid, largeCid]) expect((await rejection(sut.get(cid))).code).toBe('IPFS_NOT_FOUND');
+    expect(Buffer.from(await sut.get(keptCid)).equals(kept)).toBe(true);
+    await sut.remove(largeCid); // a retried erasure
+    expect((await rejection(sut.remove('not-a-cid'))).code).toBe('INVALID_CID');
+  });
+
   it('gives a file of one chunk the raw-leaf CIDv1 that Kubo gives it', async () => {
     for (const size of [0, 5, CHUNK]) {
       const bytes = randomBytes(size);

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import type { FsBlockstore } from 'blockstore-fs' with { 'resolution-mode': 'import' };
 import type { ShardingStrategy } from 'blockstore-fs/sharding' with { 'resolution-mode': 'import' };
 import type { ImporterOptions } from 'ipfs-unixfs-importer' with { 'resolution-mode': 'import' };
+import type { CID } from 'multiformats/cid' with { 'resolution-mode': 'import' };
 import { DependencyUnavailableError } from '../common/errors';
 import {
   IpfsStore,
@@ -93,6 +94,32 @@ export class EmbeddedIpfsStore extends IpfsStore {
       return await concatChunks(entry.content());
     } catch (err) {
       if (MISSING.has(errorName(err) ?? '')) throw ipfsNotFoundError();
+      throw err;
+    }
+  }
+
+  async remove(cid: string): Promise<void> {
+    const root = await parseCid(cid);
+    const blockstore = await this.open();
+    const { decode, code: DAG_PB } = await import('@ipld/dag-pb');
+    // Leaves first, the root last: a remove cut short leaves a file that still resolves or none.
+    const removeTree = async (node: CID): Promise<void> => {
+      if (node.code === DAG_PB) {
+        let bytes: Uint8Array;
+        try {
+          bytes = await concatChunks(blockstore.get(node));
+        } catch (err) {
+          if (MISSING.has(errorName(err) ?? '')) return;
+          throw err;
+        }
+        for (const link of decode(bytes).Links) await removeTree(link.Hash);
+      }
+      await blockstore.delete(node);
+    };
+    try {
+      await removeTree(root);
+    } catch (err) {
+      if (UNUSABLE.has(errorName(err) ?? '') || errorName(err) === 'DeleteFailedError') throw new DependencyUnavailableError('ipfs', err);
       throw err;
     }
   }

@@ -51,6 +51,13 @@ export abstract class IpfsStore {
    */
   abstract get(cid: string): Promise<Uint8Array>;
 
+  /**
+   * Unpins the file behind `cid` so its blocks go (a record's erasure): the embedded store
+   * deletes them at once, Kubo unpins and leaves the blocks to its garbage collection. Removing
+   * what is not there is no error. The file's blocks must be its own: records' ciphertexts are.
+   */
+  abstract remove(cid: string): Promise<void>;
+
   /** Resolves when the store can serve requests; throws DependencyUnavailableError('ipfs') otherwise. */
   abstract check(): Promise<void>;
 

@@ -53,6 +53,7 @@ describe(KuboIpfsStore.name, () => {
       await unavailable(sut.add(randomBytes(100)), 2_000);
       await unavailable(sut.get(someCidV0()), 2_000);
       await unavailable(sut.check(), 2_000);
+      await unavailable(sut.remove(someCidV0()), 2_000);
     } finally {
       await sut.close();
     }

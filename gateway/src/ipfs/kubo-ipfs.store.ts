@@ -97,6 +97,18 @@ export class KuboIpfsStore extends IpfsStore {
     }
   }
 
+  async remove(cid: string): Promise<void> {
+    const parsed = await parseCid(cid);
+    const client = await this.connect();
+    try {
+      await client.pin.rm(parsed, { signal: AbortSignal.timeout(this.timeouts.fetchMs) });
+    } catch (err) {
+      // boxo's pin.ErrNotPinned: nothing of ours to unpin (a retried erasure).
+      if (err instanceof Error && err.message.includes('not pinned')) return;
+      throw this.toStoreError(err, false);
+    }
+  }
+
   async check(): Promise<void> {
     const client = await this.connect();
     try {
