@@ -42,9 +42,23 @@ export class Records1796140800000 implements MigrationInterface {
         CONSTRAINT "CHK_records_status" CHECK ("status" IN ('current','superseded','erased'))
       )`);
     await q.query(`CREATE INDEX "IDX_records_patient_handle" ON "records" ("patient_handle", "clinical_date")`);
+    await q.query(`
+      CREATE TABLE "idempotency_keys" (
+        "account_id" uuid NOT NULL,
+        "key" varchar(255) NOT NULL,
+        "fingerprint" bytea NOT NULL,
+        "status" varchar(16) NOT NULL,
+        "response_status" integer,
+        "response" jsonb,
+        "created_at" timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT "PK_idempotency_keys" PRIMARY KEY ("account_id", "key"),
+        CONSTRAINT "CHK_idempotency_keys_status" CHECK ("status" IN ('in_progress','done'))
+      )`);
+    await q.query(`CREATE INDEX "IDX_idempotency_keys_created_at" ON "idempotency_keys" ("created_at")`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE "idempotency_keys"`);
     await q.query(`DROP TABLE "records"`);
     await q.query(`ALTER TABLE "accounts" DROP CONSTRAINT "UQ_accounts_chain_address"`);
     await q.query(`ALTER TABLE "accounts" DROP COLUMN "hospital_id"`);

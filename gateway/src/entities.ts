@@ -4,6 +4,7 @@ import { SecurityEventEntity } from './audit/security-event.entity';
 import { RevokedTokenEntity } from './auth/revoked-token.entity';
 import { UsedChallengeEntity } from './auth/used-challenge.entity';
 import { BlobEntity } from './blobs/blob.entity';
+import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';
 import { OutboxBatchEntity } from './outbox/outbox-batch.entity';
 import { OutboxEntity } from './outbox/outbox.entity';
 import { RecordEntity } from './records/record.entity';
@@ -13,4 +14,4 @@ import { RecordEntity } from './records/record.entity';
  * so the database layer never imports a feature. data-source.spec.ts checks that the
  * migrations build exactly the schema these describe.
  */
-export const ENTITIES = [AccountEntity, ApiKeyEntity, UsedChallengeEntity, RevokedTokenEntity, SecurityEventEntity, BlobEntity, OutboxEntity, OutboxBatchEntity, RecordEntity];
+export const ENTITIES = [AccountEntity, ApiKeyEntity, UsedChallengeEntity, RevokedTokenEntity, SecurityEventEntity, BlobEntity, OutboxEntity, OutboxBatchEntity, RecordEntity, IdempotencyKeyEntity];

@@ -24,6 +24,8 @@ export enum Permission {
   RecordWrite = 'record.write',
   /** A patient's own records, as their pseudonym; a filer, the metadata of what its hospital filed. */
   RecordRead = 'record.read',
+  /** A patient's erasure of their own record (DPDP Act 2023), as their pseudonym. */
+  RecordErase = 'record.erase',
   SessionRead = 'session.read',
   NetworkRead = 'network.read',
   NetworkVote = 'network.vote',
@@ -67,7 +69,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
  * What a patient's pseudonym may do. Not the patient role's list: that role is the persona face
  * (identity matters); records, consents and audit are granted here, to the pseudonym face.
  */
-export const PSEUDONYM_PERMISSIONS: readonly Permission[] = [Permission.SessionRead, Permission.RecordRead];
+export const PSEUDONYM_PERMISSIONS: readonly Permission[] = [Permission.SessionRead, Permission.RecordRead, Permission.RecordErase];
 
 /** Whether `principal` holds `permission`: accounts by their role, pseudonyms by their own list. */
 export function principalHas(principal: Principal, permission: Permission): boolean {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { markRowsAnchored, markRowsFailed, VersionAnchor } from '../anchoring/anchor-columns';
-import { RecordEntity } from './record.entity';
+import { RecordEntity, RecordStatus } from './record.entity';
 
 /** A version's outbox ref: `<record id>:<version>`. */
 export const versionRef = (recordId: string, version: number): string => `${recordId}:${version}`;
@@ -19,8 +19,22 @@ export class RecordStore {
     return this.db.transaction(work);
   }
 
-  async insert(manager: EntityManager, values: NewRecordVersion): Promise<RecordEntity> {
-    return manager.save(manager.create(RecordEntity, { ...values, status: 'current' }));
+  async insert(manager: EntityManager, values: NewRecordVersion, status: RecordStatus = 'current'): Promise<RecordEntity> {
+    return manager.save(manager.create(RecordEntity, { ...values, status }));
+  }
+
+  /** Every version of a record, oldest first, locked until the transaction ends (a correction or an erasure at a time). */
+  lockVersions(manager: EntityManager, recordId: string): Promise<RecordEntity[]> {
+    return manager.find(RecordEntity, { where: { recordId }, order: { version: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async supersede(manager: EntityManager, recordId: string, version: number): Promise<void> {
+    await manager.update(RecordEntity, { recordId, version }, { status: 'superseded' });
+  }
+
+  /** Crypto-shredding: every version's key is dropped, so no copy of its ciphertext can be opened again. */
+  async destroyKeys(manager: EntityManager, recordId: string): Promise<void> {
+    await manager.update(RecordEntity, { recordId }, { wrappedKey: null, keyId: null, status: 'erased' });
   }
 
   /** The newest version of a record, or a given one. */
@@ -35,12 +49,12 @@ export class RecordStore {
     return this.db.manager.find(RecordEntity, { where: { recordId }, order: { version: 'ASC' } });
   }
 
-  /** The newest version of each of a handle's records, newest care first. */
+  /** The newest version of each of a handle's records (an erased record's tombstone), newest care first. */
   listForHandle(patientHandle: string, limit: number): Promise<RecordEntity[]> {
     return this.db.manager
       .createQueryBuilder(RecordEntity, 'r')
       .where('r.patient_handle = :patientHandle', { patientHandle })
-      .andWhere(`r.status <> 'superseded'`)
+      .andWhere('r.version = (SELECT max(v.version) FROM records v WHERE v.record_id = r.record_id)')
       .orderBy('r.clinical_date', 'DESC')
       .addOrderBy('r.created_at', 'DESC')
       .take(limit)

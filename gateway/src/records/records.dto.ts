@@ -22,6 +22,23 @@ export class RecordUploadQueryDto {
   wait?: 'anchored';
 }
 
+export class RecordCorrectionQueryDto {
+  @ApiPropertyOptional({ enum: RECORD_CATEGORIES, description: "The corrected version's HI type; the current version's when omitted" })
+  @IsOptional()
+  @IsIn(RECORD_CATEGORIES)
+  category?: RecordCategory;
+
+  @ApiPropertyOptional({ example: '2026-11-30', description: "The day of care; from the resource, else the current version's, when omitted" })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'clinicalDate must be YYYY-MM-DD' })
+  clinicalDate?: string;
+
+  @ApiPropertyOptional({ enum: ['anchored'], description: 'Wait (up to 30 s) until the version is anchored on chain' })
+  @IsOptional()
+  @IsIn(['anchored'])
+  wait?: 'anchored';
+}
+
 export class RecordListQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
   @IsOptional()

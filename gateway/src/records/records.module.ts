@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AnchorVerifier } from '../anchoring/anchor-verifier';
+import { IdempotencyKeys } from '../idempotency/idempotency-keys';
 import { FhirValidator } from './fhir-validator';
 import { RecordVersionAnchorHandler } from './record-anchor.handler';
 import { RecordFiling } from './record-filing';
+import { RecordReads } from './record-reads';
 import { RecordStore } from './record.store';
 import { RecordsController } from './records.controller';
 import { RecordsService } from './records.service';
@@ -10,6 +12,6 @@ import { RecordsService } from './records.service';
 /** Medical records: FHIR in, de-identified, encrypted, on IPFS, anchored in batches (issue 13). */
 @Module({
   controllers: [RecordsController],
-  providers: [RecordsService, RecordStore, RecordFiling, FhirValidator, RecordVersionAnchorHandler, AnchorVerifier],
+  providers: [RecordsService, RecordReads, RecordStore, RecordFiling, FhirValidator, RecordVersionAnchorHandler, AnchorVerifier, IdempotencyKeys],
 })
 export class RecordsModule {}

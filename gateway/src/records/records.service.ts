@@ -1,36 +1,44 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AnchorVerifier } from '../anchoring/anchor-verifier';
-import { Role } from '../auth/permissions';
-import { AccountPrincipal, Principal } from '../auth/principal';
-import { NO_PREVIOUS_VERSION, recordIdOnChain, RecordVersion, recordVersionToJson, toContractVersion, versionId } from '../chain/record-batch';
-import { ApiError, NotFoundError } from '../common/errors';
-import { DecryptionError } from '../crypto/decryption-error';
+import { EntityManager } from 'typeorm';
+import { utils } from 'web3';
+import { AccountPrincipal } from '../auth/principal';
+import { ChainClient } from '../chain/chain-client';
+import { NO_PREVIOUS_VERSION, recordIdOnChain, RecordVersion, recordVersionToJson, tombstoneOf, versionId } from '../chain/record-batch';
+import { ApiError } from '../common/errors';
+import { IdempotencyKeys } from '../idempotency/idempotency-keys';
 import { IpfsStore } from '../ipfs/ipfs-store';
 import { Keyring } from '../keys/keyring';
-import { MetricsService } from '../metrics/metrics.service';
 import { OutboxService } from '../outbox/outbox.service';
 import { clinicalDateOf } from './clinical-date';
 import { deidentify } from './deidentify';
 import { FhirResource, FhirValidator } from './fhir-validator';
-import { RecordAnchorDto, RecordContentDto, RecordResponseDto, RecordUploadQueryDto } from './records.dto';
 import { RecordEntity } from './record.entity';
 import { RecordVersionAnchorHandler } from './record-anchor.handler';
 import { categoryIndex, categoryName } from './record-categories';
-import { newRecordDocument, openRecord, RecordDocument, sealRecord } from './record-document';
+import { newRecordDocument, RecordDocument, sealRecord } from './record-document';
 import { RecordFiling } from './record-filing';
+import { RecordReads, recordErased } from './record-reads';
+import { chainVersionOf, describeRecord, isTombstone } from './record-views';
+import { RecordCorrectionQueryDto, RecordResponseDto, RecordUploadQueryDto } from './records.dto';
 import { RecordStore, versionRef } from './record.store';
 
 const WAIT_MS = 30_000;
-type IntegrityCheck = 'anchor' | 'ciphertext' | 'digest';
 
-const notFound = () => new NotFoundError('RECORD_NOT_FOUND', 'No such record');
+/** What a create answered: the record, and whether it is the stored answer to an earlier request with the same Idempotency-Key. */
+export interface FilingAnswer {
+  record: RecordResponseDto;
+  replayed: boolean;
+}
+
+/** Runs after the row is inserted, in its transaction: an Idempotency-Key's answer is stored with the change. */
+type OnInsert = (manager: EntityManager, record: RecordResponseDto) => Promise<void>;
 
 /**
- * Medical records (DESIGN "Record upload" and "Read"): FHIR R4 in, validated, de-identified,
- * salted and digested, encrypted under a key of its own, on IPFS, a row keyed by the patient's
- * handle, anchored in Merkle batches through the outbox. A read proves the version against the
- * chain, opens it and checks its digest before anything is returned.
+ * Writing records (DESIGN "Record upload"): FHIR R4 in, validated, de-identified, salted and
+ * digested, encrypted under a key of its own, on IPFS, a row keyed by the patient's handle,
+ * anchored in Merkle batches through the outbox. Corrections are new versions chained to the
+ * last; erasure destroys every version's key, unpins the ciphertexts and anchors a tombstone.
  */
 @Injectable()
 export class RecordsService {
@@ -38,67 +46,96 @@ export class RecordsService {
 
   constructor(
     private readonly records: RecordStore,
+    private readonly reads: RecordReads,
     private readonly filing: RecordFiling,
     private readonly fhir: FhirValidator,
     private readonly keyring: Keyring,
     private readonly ipfs: IpfsStore,
     private readonly outbox: OutboxService,
-    private readonly verifier: AnchorVerifier,
-    private readonly metrics: MetricsService,
+    private readonly idempotency: IdempotencyKeys,
+    private readonly chain: ChainClient,
   ) {}
 
-  async upload(auth: AccountPrincipal, body: unknown, filingToken: string | undefined, query: RecordUploadQueryDto): Promise<RecordResponseDto> {
+  async file(auth: AccountPrincipal, body: unknown, filingToken: string | undefined, query: RecordUploadQueryDto, idempotencyKey?: string): Promise<FilingAnswer> {
     const hospital = await this.filing.hospitalOf(auth);
     const patientHandle = await this.filing.patientHandle(filingToken, hospital);
     const resource = await this.validFhir(body);
-    const clinicalDate = this.checkedClinicalDate(query.clinicalDate ?? clinicalDateOf(resource));
+    const clinicalDate = checkedClinicalDate(query.clinicalDate ?? clinicalDateOf(resource));
     const stored = await this.deidentified(resource);
 
-    const recordId = randomUUID();
-    const document = newRecordDocument({ recordId, version: 1, category: query.category, clinicalDate, resource: stored });
-    const row = await this.store(auth, document, patientHandle, hospital, NO_PREVIOUS_VERSION);
-    if (query.wait === 'anchored') await this.waitUntilAnchored(row);
-    return this.describe(query.wait === 'anchored' ? (await this.records.find(recordId, 1))! : row);
+    const request = { operation: 'file', filingToken, category: query.category, clinicalDate: query.clinicalDate ?? null, body };
+    return this.idempotent(auth, idempotencyKey, request, query.wait === 'anchored', async (onInsert) => {
+      const document = newRecordDocument({ recordId: randomUUID(), version: 1, category: query.category, clinicalDate, resource: stored });
+      return this.store(auth, document, patientHandle, hospital, null, onInsert);
+    });
   }
 
-  /** A caller's view of a record's newest version (or `version`): the patient's pseudonym, or the hospital that filed it. */
-  async get(principal: Principal, recordId: string, version?: number): Promise<RecordResponseDto> {
-    return this.describe(await this.visible(principal, recordId, version));
-  }
+  /** A correction by the hospital that filed the record: the next version, linked to the current one on chain. */
+  async correct(auth: AccountPrincipal, recordId: string, body: unknown, query: RecordCorrectionQueryDto, idempotencyKey?: string): Promise<FilingAnswer> {
+    const hospital = await this.filing.hospitalOf(auth);
+    const current = await this.reads.visible(auth, recordId);
+    if (current.status === 'erased') throw recordErased(recordId);
+    const resource = await this.validFhir(body);
+    const clinicalDate = checkedClinicalDate(query.clinicalDate ?? clinicalDateOf(resource) ?? current.clinicalDate);
+    const stored = await this.deidentified(resource);
 
-  async versions(principal: Principal, recordId: string): Promise<RecordResponseDto[]> {
-    await this.visible(principal, recordId);
-    return (await this.records.versions(recordId)).map((row) => this.describe(row));
-  }
-
-  async list(handle: string, limit: number): Promise<RecordResponseDto[]> {
-    return (await this.records.listForHandle(handle, limit)).map((row) => this.describe(row));
+    const request = { operation: 'correct', recordId, category: query.category ?? null, clinicalDate: query.clinicalDate ?? null, body };
+    return this.idempotent(auth, idempotencyKey, request, query.wait === 'anchored', async (onInsert) => {
+      const category = query.category ?? categoryName(current.category);
+      const document = newRecordDocument({ recordId, version: current.version + 1, category, clinicalDate, resource: stored });
+      return this.store(auth, document, current.patientHandle, hospital, current, onInsert);
+    });
   }
 
   /**
-   * The record as stored, only once proven (DESIGN trust model 7): the version rebuilt from the
-   * row is a leaf of its batch's root on chain (whatever the row says of its status), the
-   * ciphertext opens under the record's key bound to this record and version, and the plaintext
-   * hashes to the anchored digest. Any failure is INTEGRITY_MISMATCH, an error log and a metric.
+   * The patient's erasure (DPDP Act 2023, s. 12): every version's key is destroyed and a
+   * tombstone version queued for the chain in one transaction; then the ciphertexts are
+   * unpinned. Reads answer 410 from then on; the metadata and the chain keep that it existed.
+   * Erasing again finishes an unpinning that failed, and changes nothing else.
    */
-  async content(handle: string, recordId: string, version?: number): Promise<RecordContentDto> {
-    const row = await this.visible({ kind: 'pseudonym', handle }, recordId, version);
-    if (!row.anchorBatchId || !row.anchorProof) throw row.anchorStatus === 'anchored' ? this.mismatch(row, 'anchor') : notAnchored(row);
-    if (!(await this.verifier.inBatch(row.anchorBatchId, this.chainVersion(row), row.anchorProof))) throw this.mismatch(row, 'anchor');
-
-    const sealed = await this.ipfs.get(row.cid!).catch((error: unknown) => {
-      throw error instanceof NotFoundError ? this.mismatch(row, 'ciphertext') : error;
+  async erase(handle: string, recordId: string): Promise<RecordResponseDto> {
+    await this.reads.visible({ kind: 'pseudonym', handle }, recordId);
+    const { tombstone, cids } = await this.records.transaction(async (manager) => {
+      const versions = await this.records.lockVersions(manager, recordId);
+      const latest = versions[versions.length - 1]!;
+      const contents = versions.flatMap((v) => (v.cid ? [v.cid] : []));
+      if (isTombstone(latest)) return { tombstone: latest, cids: contents };
+      await this.records.destroyKeys(manager, recordId);
+      const version = tombstoneOf(chainVersionOf(latest), utils.toChecksumAddress(this.chain.address));
+      const row = await this.records.insert(manager, {
+        recordId, version: latest.version + 1, patientHandle: latest.patientHandle, category: latest.category, clinicalDate: latest.clinicalDate,
+        contentType: latest.contentType, cid: null, sha512: version.sha512Digest, sizeBytes: 0, wrappedKey: null, keyId: null,
+        versionHash: versionId(version), previousHash: version.previousVersion, author: version.author, filedBy: latest.filedBy,
+      }, 'erased');
+      await this.outbox.enqueue(manager, RecordVersionAnchorHandler, versionRef(recordId, row.version), recordVersionToJson(version));
+      return { tombstone: row, cids: contents };
     });
-    let opened: { plaintext: Buffer; digest: Buffer };
-    try {
-      opened = openRecord(this.keyring, row.wrappedKey!, sealed, row.recordId, row.version);
-    } catch (error) {
-      if (error instanceof DecryptionError) throw this.mismatch(row, 'ciphertext');
-      throw error;
+    for (const cid of cids) {
+      // The keys are gone already, so what is left on IPFS cannot be read; a failure here is retried by erasing again.
+      await this.ipfs.remove(cid).catch((error: unknown) => this.logger.warn({ event: 'record_unpin_failed', recordId, err: String(error) }));
     }
-    if (!opened.digest.equals(row.sha512)) throw this.mismatch(row, 'digest');
-    const document = JSON.parse(opened.plaintext.toString('utf8')) as RecordDocument;
-    return { record: this.describe(row), resource: document.resource };
+    return describeRecord(tombstone);
+  }
+
+  /** Runs `create` under the caller's Idempotency-Key, if it sent one; waits for the anchor when asked. */
+  private async idempotent(
+    auth: AccountPrincipal, key: string | undefined, request: Record<string, unknown>, wait: boolean, create: (onInsert: OnInsert) => Promise<RecordEntity>,
+  ): Promise<FilingAnswer> {
+    let row: RecordEntity;
+    if (key === undefined) {
+      row = await create(async () => undefined);
+    } else {
+      const claimed = await this.idempotency.claim(auth.accountId, key, IdempotencyKeys.fingerprint({ ...request, route: 'records' }));
+      if ('replay' in claimed) return { record: claimed.replay.body as RecordResponseDto, replayed: true };
+      try {
+        row = await create((manager, record) => this.idempotency.complete(manager, claimed.claim, { status: HttpStatus.CREATED, body: record }));
+      } catch (error) {
+        await this.idempotency.release(claimed.claim);
+        throw error;
+      }
+    }
+    if (wait) await this.waitUntilAnchored(row);
+    return { record: describeRecord(wait ? (await this.records.find(row.recordId, row.version))! : row), replayed: false };
   }
 
   private async validFhir(body: unknown): Promise<FhirResource> {
@@ -107,19 +144,6 @@ export class RecordsService {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'FHIR_INVALID', `Not valid FHIR R4: ${problems.length} problem(s)`, { problems: problems.slice(0, 100) });
     }
     return body as FhirResource;
-  }
-
-  /** A clinical date is a real day, not after tomorrow (time zones), not before 1900. */
-  private checkedClinicalDate(date: string | null): string {
-    if (!date) {
-      throw new ApiError(HttpStatus.BAD_REQUEST, 'CLINICAL_DATE_REQUIRED', 'The resource has no date of care to take: give clinicalDate (YYYY-MM-DD)');
-    }
-    const day = new Date(`${date}T00:00:00Z`);
-    const tomorrow = Date.now() + 86_400_000;
-    if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== date || day.getTime() > tomorrow || day.getUTCFullYear() < 1900) {
-      throw new ApiError(HttpStatus.BAD_REQUEST, 'CLINICAL_DATE_INVALID', `${date} is not a day of care (a real date, from 1900 to today)`);
-    }
-    return date;
   }
 
   /** The resource without identifiers, still valid FHIR; refused rather than stored when either cannot be had. */
@@ -140,21 +164,39 @@ export class RecordsService {
     return stored;
   }
 
-  /** Seals the document, adds the ciphertext to IPFS, and inserts the row with its anchor in the outbox, in one transaction. */
-  private async store(auth: AccountPrincipal, document: RecordDocument, patientHandle: string, author: string, previousHash: string): Promise<RecordEntity> {
+  /**
+   * Seals the document and adds the ciphertext to IPFS; then, in one transaction, supersedes the
+   * previous version (which must still be current: two corrections at once, one wins), inserts
+   * the row and queues its anchor. A crash before the commit leaves only an unreadable
+   * ciphertext on IPFS (its key was never stored).
+   */
+  private async store(
+    auth: AccountPrincipal, document: RecordDocument, patientHandle: string, author: string, previous: RecordEntity | null, onInsert: OnInsert,
+  ): Promise<RecordEntity> {
     const { digest, envelope } = sealRecord(this.keyring, document);
     const cid = await this.ipfs.add(envelope.sealed);
     const category = categoryIndex(document.category);
+    const previousHash = previous?.versionHash ?? NO_PREVIOUS_VERSION;
     const version: RecordVersion = {
       recordId: recordIdOnChain(document.recordId), patientHandle, cid, sha512Digest: digest, category, previousVersion: previousHash, tombstone: false, author,
     };
     return this.records.transaction(async (manager) => {
+      if (previous) {
+        const versions = await this.records.lockVersions(manager, document.recordId);
+        const latest = versions[versions.length - 1]!;
+        if (latest.status === 'erased') throw recordErased(document.recordId);
+        if (latest.version !== previous.version) {
+          throw new ApiError(HttpStatus.CONFLICT, 'VERSION_CONFLICT', `Version ${latest.version} of record ${document.recordId} was filed meanwhile: correct that one`);
+        }
+        await this.records.supersede(manager, document.recordId, previous.version);
+      }
       const row = await this.records.insert(manager, {
         recordId: document.recordId, version: document.version, patientHandle, category, clinicalDate: document.clinicalDate,
         contentType: document.contentType, cid, sha512: digest, sizeBytes: envelope.sealed.length, wrappedKey: envelope.wrappedKey, keyId: envelope.keyId,
         versionHash: versionId(version), previousHash, author, filedBy: auth.accountId,
       });
       await this.outbox.enqueue(manager, RecordVersionAnchorHandler, versionRef(document.recordId, document.version), recordVersionToJson(version));
+      await onInsert(manager, describeRecord(row));
       return row;
     });
   }
@@ -166,55 +208,14 @@ export class RecordsService {
     }
     if (outcome === 'failed') throw new ApiError(HttpStatus.BAD_GATEWAY, 'ANCHOR_FAILED', `Filed as ${row.recordId} but anchoring failed; the record cannot be served verified`);
   }
-
-  /**
-   * Object-level check: a pseudonym sees the records filed under its handle; an account sees
-   * what its hospital filed (the metadata only: reading content is the patient's, or a
-   * consented grantee's). Anything else is "no such record", so ids cannot be probed.
-   */
-  private async visible(principal: Principal, recordId: string, version?: number): Promise<RecordEntity> {
-    const row = await this.records.find(recordId, version);
-    if (!row) throw notFound();
-    if (principal.kind === 'pseudonym' ? row.patientHandle !== principal.handle : !(await this.filedByHospitalOf(principal, row))) throw notFound();
-    return row;
-  }
-
-  private async filedByHospitalOf(auth: AccountPrincipal, row: RecordEntity): Promise<boolean> {
-    if (auth.role !== Role.Hospital && auth.role !== Role.Doctor) return false;
-    const hospital = await this.filing.hospitalOf(auth).catch(() => null);
-    return hospital !== null && hospital.toLowerCase() === row.author.toLowerCase();
-  }
-
-  private chainVersion(row: RecordEntity): RecordVersion {
-    return {
-      recordId: recordIdOnChain(row.recordId), patientHandle: row.patientHandle, cid: row.cid, sha512Digest: row.sha512, category: row.category,
-      previousVersion: row.previousHash, tombstone: row.status === 'erased', author: row.author,
-    };
-  }
-
-  private mismatch(row: RecordEntity, check: IntegrityCheck): ApiError {
-    this.metrics.integrityMismatches.inc({ check });
-    // The record id and version only: nothing here names the patient or their handle.
-    this.logger.error({ event: 'record_integrity_mismatch', alert: 'INTEGRITY_MISMATCH', recordId: row.recordId, version: row.version, check });
-    return new ApiError(HttpStatus.BAD_GATEWAY, 'INTEGRITY_MISMATCH', 'The stored record does not match what was anchored for it; it is not returned');
-  }
-
-  private describe(row: RecordEntity): RecordResponseDto {
-    const version = this.chainVersion(row);
-    const anchor: RecordAnchorDto = {
-      status: row.anchorStatus, batchId: row.anchorBatchId, proof: row.anchorProof, txHash: row.anchorTxHash,
-      block: row.anchoredBlock === null ? null : Number(row.anchoredBlock), error: row.anchorError,
-      version: toContractVersion(version), leaf: row.versionHash,
-    };
-    return {
-      recordId: row.recordId, version: row.version, category: categoryName(row.category), clinicalDate: row.clinicalDate, contentType: row.contentType,
-      status: row.status, cid: row.cid, sha512: row.sha512.toString('hex'), sizeBytes: row.sizeBytes, author: row.author, createdAt: row.createdAt, anchor,
-    };
-  }
 }
 
-function notAnchored(row: RecordEntity): ApiError {
-  return row.anchorStatus === 'failed'
-    ? new ApiError(HttpStatus.CONFLICT, 'ANCHOR_FAILED', `Record ${row.recordId} could not be anchored (${row.anchorError ?? 'unknown reason'}), so it cannot be served verified`)
-    : new ApiError(HttpStatus.CONFLICT, 'ANCHOR_PENDING', `Record ${row.recordId} is not anchored on chain yet; retry once GET /v1/records/${row.recordId} shows it anchored`);
+/** A clinical date is a real day, not after tomorrow (time zones), not before 1900. */
+function checkedClinicalDate(date: string | null): string {
+  if (!date) throw new ApiError(HttpStatus.BAD_REQUEST, 'CLINICAL_DATE_REQUIRED', 'The resource has no date of care to take: give clinicalDate (YYYY-MM-DD)');
+  const day = new Date(`${date}T00:00:00Z`);
+  if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== date || day.getTime() > Date.now() + 86_400_000 || day.getUTCFullYear() < 1900) {
+    throw new ApiError(HttpStatus.BAD_REQUEST, 'CLINICAL_DATE_INVALID', `${date} is not a day of care (a real date, from 1900 to today)`);
+  }
+  return date;
 }
