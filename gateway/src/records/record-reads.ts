@@ -90,10 +90,12 @@ export class RecordReads {
     return row;
   }
 
+  /** Whether the caller works for the hospital that filed the record (version 1's author: corrections are its own; a tombstone is the gateway's). */
   private async filedByHospitalOf(auth: AccountPrincipal, row: RecordEntity): Promise<boolean> {
     if (auth.role !== Role.Hospital && auth.role !== Role.Doctor) return false;
     const hospital = await this.filing.hospitalOf(auth).catch(() => null);
-    return hospital !== null && hospital.toLowerCase() === row.author.toLowerCase();
+    const origin = row.version === 1 ? row : await this.records.find(row.recordId, 1);
+    return hospital !== null && origin !== null && hospital.toLowerCase() === origin.author.toLowerCase();
   }
 
   private mismatch(row: RecordEntity, check: IntegrityCheck): ApiError {

@@ -63,7 +63,8 @@ export class RecordsService {
     const clinicalDate = checkedClinicalDate(query.clinicalDate ?? clinicalDateOf(resource));
     const stored = await this.deidentified(resource);
 
-    const request = { operation: 'file', filingToken, category: query.category, clinicalDate: query.clinicalDate ?? null, body };
+    // The patient the token names, not the token's bytes: a retry with a token the patient issued again is the same request.
+    const request = { operation: 'file', patientHandle, category: query.category, clinicalDate: query.clinicalDate ?? null, body };
     return this.idempotent(auth, idempotencyKey, request, query.wait === 'anchored', async (onInsert) => {
       const document = newRecordDocument({ recordId: randomUUID(), version: 1, category: query.category, clinicalDate, resource: stored });
       return this.store(auth, document, patientHandle, hospital, null, onInsert);
@@ -185,7 +186,8 @@ export class RecordsService {
         const versions = await this.records.lockVersions(manager, document.recordId);
         const latest = versions[versions.length - 1]!;
         if (latest.status === 'erased') throw recordErased(document.recordId);
-        if (latest.version !== previous.version) {
+        // Locked rows are read as committed: a correction that won meanwhile shows as version `previous` superseded.
+        if (latest.version !== previous.version || latest.status !== 'current') {
           throw new ApiError(HttpStatus.CONFLICT, 'VERSION_CONFLICT', `Version ${latest.version} of record ${document.recordId} was filed meanwhile: correct that one`);
         }
         await this.records.supersede(manager, document.recordId, previous.version);
