@@ -24,6 +24,7 @@ import { chainFloor, cryptoFloor, databaseFloor, Floors, httpFloors, ipfsFloor }
 import { between, readGateway } from './load/gateway-metrics';
 import { markdown, Row } from './load/report';
 import { caliperStats, closedLoop } from './load/stats';
+import { fileRecord, readRecord } from './load/record-scenarios';
 import { AnchorWatcher, registration, Scenario, upload, uploadSame, verifiedRead } from './load/scenarios';
 import { remote, startEmbedded, Target } from './load/target';
 
@@ -47,7 +48,7 @@ const WORKERS = Number(args.workers);
 const list = (raw: string | undefined, fallback: number[]): number[] => raw?.split(',').filter(Boolean).map(Number) ?? fallback;
 const scenarios = (): Array<{ scenario: Scenario; operations: number }> =>
   args.quick
-    ? [{ scenario: upload(KB), operations: 300 }, { scenario: uploadSame(KB), operations: 300 }, { scenario: upload(100 * KB), operations: 300 }, { scenario: verifiedRead(), operations: 300 }, ...patients(300)]
+    ? [{ scenario: upload(KB), operations: 300 }, { scenario: uploadSame(KB), operations: 300 }, { scenario: upload(100 * KB), operations: 300 }, { scenario: verifiedRead(), operations: 300 }, ...patients(300), ...records(300, 300)]
     : [
         { scenario: upload(KB), operations: 10_000 },
         { scenario: uploadSame(KB), operations: 2_000 },
@@ -55,10 +56,15 @@ const scenarios = (): Array<{ scenario: Scenario; operations: number }> =>
         { scenario: upload(1024 * KB), operations: 500 },
         { scenario: verifiedRead(), operations: 5_000 },
         ...patients(2_000),
+        ...records(2_000, 3_000),
       ];
 /** Registration needs the sandbox eKYC provider, which only the embedded gateway runs (production refuses it). */
 function patients(operations: number): Array<{ scenario: Scenario; operations: number }> {
   return args.target ? [] : [{ scenario: registration(), operations }];
+}
+/** FHIR records need the embedded gateway's hospital address and chain (to register the reading patients' relationships). */
+function records(filings: number, reads: number): Array<{ scenario: Scenario; operations: number }> {
+  return args.target ? [] : [{ scenario: fileRecord(), operations: filings }, { scenario: readRecord(), operations: reads }];
 }
 /** --only "upload 1 KB": the scenarios whose name contains it. */
 const chosen = (): Array<{ scenario: Scenario; operations: number }> => scenarios().filter(({ scenario }) => !args.only || scenario.name.includes(args.only));
@@ -75,7 +81,7 @@ const progress = (label: string, done: number, total: number): void => {
 
 async function measure(target: Target, scenario: Scenario, clients: number, operations: number, blockTimeSeconds: number | null): Promise<Row> {
   const label = `${scenario.name}, ${clients} clients${blockTimeSeconds ? `, ${blockTimeSeconds} s blocks` : ''}`;
-  const watcher = scenario.anchors ? new AnchorWatcher(target, Math.max(1, Math.floor(operations / 20))) : undefined;
+  const watcher = scenario.anchors ? new AnchorWatcher(target, Math.max(1, Math.floor(operations / 20)), scenario.isAnchored?.bind(scenario)) : undefined;
   const gatewayBefore = await readGateway(target);
   const cpuBefore = target.cpuSeconds();
   const samples = await closedLoop(clients, operations, (index) => scenario.operation(target, index, (id) => watcher?.accepted(id)), (done) => progress(label, done, operations));

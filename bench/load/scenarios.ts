@@ -12,8 +12,16 @@ export interface Scenario {
   prepare?(target: Target): Promise<void>;
   /** One operation; true when it succeeded. Uploads tell `accepted` the id of each blob they created. */
   operation(target: Target, index: number, accepted: (id: string) => void): Promise<boolean>;
-  /** Whether its operations create blobs whose anchoring the bench then follows. */
+  /** Whether its operations create blobs (or records) whose anchoring the bench then follows. */
   anchors: boolean;
+  /** Whether what `accepted` was told of is anchored yet; a blob's status when omitted. */
+  isAnchored?(target: Target, id: string): Promise<boolean>;
+}
+
+/** A blob's anchor status, as a hospital polling for it reads it. */
+async function blobAnchored(target: Target, id: string): Promise<boolean> {
+  const res = await fetch(`${target.baseUrl}/v1/blobs/${id}`, { headers: target.auth });
+  return ((await res.json()) as { anchorStatus?: string }).anchorStatus === 'anchored';
 }
 
 const KB = 1024;
@@ -103,7 +111,7 @@ export function registration(): Scenario {
 }
 
 /**
- * Anchor lag: from an upload's 201 to the first time GET /v1/blobs/:id shows it anchored, for
+ * Anchor lag: from an upload's 201 to the first time its GET shows it anchored, for
  * every `every`-th upload, polled while the run goes on (what a hospital waiting for the anchor
  * sees). One poll at a time, 50 ms apart: at most 20 requests a second on top of the load, so
  * the watcher does not itself slow the gateway it measures; a lag is known to within one round
@@ -116,7 +124,11 @@ export class AnchorWatcher {
   private stopped = false;
   private readonly loop: Promise<void>;
 
-  constructor(private readonly target: Target, private readonly every: number) {
+  constructor(
+    private readonly target: Target,
+    private readonly every: number,
+    private readonly isAnchored: (target: Target, id: string) => Promise<boolean> = blobAnchored,
+  ) {
     this.loop = this.poll();
   }
 
@@ -137,9 +149,7 @@ export class AnchorWatcher {
   private async poll(): Promise<void> {
     while (!this.stopped) {
       for (const [id, acceptedAt] of [...this.pending]) {
-        const res = await fetch(`${this.target.baseUrl}/v1/blobs/${id}`, { headers: this.target.auth });
-        const blob = (await res.json()) as { anchorStatus?: string };
-        if (blob.anchorStatus === 'anchored') {
+        if (await this.isAnchored(this.target, id)) {
           this.lags.push((performance.now() - acceptedAt) / 1000);
           this.pending.delete(id);
         }

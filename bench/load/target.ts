@@ -1,6 +1,7 @@
 // The gateway under load: by default `npm start`'s compiled gateway as a child process on a fresh
 // data directory (embedded Anvil, IPFS store, PGlite or DATABASE_URL's Postgres), so its CPU is
 // its own and not the load generator's; or a running deployment given by URL (--target).
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,10 @@ export interface Target {
   metricsAuth?: Record<string, string>;
   /** The embedded gateway's data directory (the sandbox eKYC provider's SMS file is there); undefined for a remote target. */
   dataDir?: string;
+  /** The hospital's consortium address (what patients' filing tokens name); undefined for a remote target. */
+  hospitalAddress?: string;
+  /** The embedded chain's RPC URL (to register patients' relationships, as their software's relayer does); undefined for a remote target. */
+  rpcUrl?: string;
   /** CPU seconds the gateway process has used so far (user + system); undefined for a remote target. */
   cpuSeconds(): number | undefined;
   close(): Promise<void>;
@@ -40,13 +45,14 @@ async function call(baseUrl: string, method: string, path: string, body: unknown
   return res.json();
 }
 
-/** A hospital system with an API key, made through the API as an administrator would. */
-async function hospital(baseUrl: string, admin: { username: string; password: string }): Promise<Record<string, string>> {
+/** A hospital system with a consortium address and an API key, made through the API as an administrator would. */
+async function hospital(baseUrl: string, admin: { username: string; password: string }): Promise<{ auth: Record<string, string>; address: string }> {
   const { accessToken } = await call(baseUrl, 'POST', '/v1/auth/login', admin);
   const bearer = { authorization: `Bearer ${accessToken}` };
-  const account = await call(baseUrl, 'POST', '/v1/accounts', { role: 'hospital', username: `bench.${Date.now()}`, aadhaar: madeUpAadhaar() }, bearer);
+  const address = `0x${randomBytes(20).toString('hex')}`;
+  const account = await call(baseUrl, 'POST', '/v1/accounts', { role: 'hospital', username: `bench.${Date.now()}`, aadhaar: madeUpAadhaar(), chainAddress: address }, bearer);
   const key = await call(baseUrl, 'POST', `/v1/accounts/${account.id}/api-keys`, { label: 'bench' }, bearer);
-  return { 'x-api-key': key.key };
+  return { auth: { 'x-api-key': key.key }, address };
 }
 
 /** CPU seconds (utime + stime) of a live process, from /proc (proc(5): fields after the command, state = [0]). */
@@ -67,22 +73,25 @@ function gatewayCpuSeconds(pid: number): number {
 export async function startEmbedded(options: EmbeddedOptions): Promise<Target> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ehr-bench-'));
   const port = await freePort();
+  const anvilPort = await freePort();
   const schema = `bench_${process.pid}_${Date.now()}`;
   const database: Record<string, string> = options.database === 'postgres' ? { DATABASE_URL: requiredDatabaseUrl(), DATABASE_SCHEMA: schema } : { DATABASE_URL: '' };
   // BENCH_PROFILE_DIR: the gateway writes a V8 CPU profile there when it stops (bench/README.md).
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
   const gw: SpawnedGateway = spawnGateway({
-    DATA_DIR: dataDir, PORT: String(port), ANVIL_PORT: '0', CHAIN_BLOCK_TIME: String(options.blockTimeSeconds), GATEWAY_WORKERS: String(options.workers), LOG_LEVEL: 'warn', ...LIMITS_OUT_OF_THE_WAY, ...database,
+    DATA_DIR: dataDir, PORT: String(port), ANVIL_PORT: String(anvilPort), CHAIN_BLOCK_TIME: String(options.blockTimeSeconds), GATEWAY_WORKERS: String(options.workers), LOG_LEVEL: 'warn', ...LIMITS_OUT_OF_THE_WAY, ...database,
     // BENCH_GATEWAY_ENV='OUTBOX_INTERVAL_MS=60000 …': settings for the gateway under test, to try one.
     ...Object.fromEntries((process.env.BENCH_GATEWAY_ENV ?? '').split(/\s+/).filter(Boolean).map((pair) => pair.split('=', 2) as [string, string])),
   }, join(findRepoRoot(), 'dist', 'gateway', 'src', 'main.js'), profile);
   const [, password] = await gw.waitForStdout(BANNER, 180_000);
   const baseUrl = `http://127.0.0.1:${port}`;
-  const auth = await hospital(baseUrl, { username: 'admin', password: password! });
+  const { auth, address } = await hospital(baseUrl, { username: 'admin', password: password! });
   return {
     baseUrl,
     auth,
     dataDir,
+    hospitalAddress: address,
+    rpcUrl: `http://127.0.0.1:${anvilPort}`,
     metricsAuth: { authorization: `Bearer ${readFileSync(join(dataDir, 'keys', 'metrics.token'), 'utf8').trim()}` },
     cpuSeconds: () => gatewayCpuSeconds(gw.child.pid!),
     async close() {

@@ -1,11 +1,10 @@
 import { ChainClient } from '../../gateway/src/chain/chain-client';
 import { ChainRuntime } from '../../gateway/src/chain/chain.module';
 import { ConsentManager } from '../../gateway/src/chain/consent-manager';
-import { buildTypedData, signTypedData, TypedData } from '../../gateway/src/chain/eip712';
-import { patientHandle } from '../../gateway/src/chain/patient-handle';
-import { CONSENT_MANAGER_DOMAIN, CONSENT_MANAGER_TYPES } from '../../gateway/src/chain/typed-messages';
+import { signTypedData, TypedData } from '../../gateway/src/chain/eip712';
 import { Key, newKey } from '../contracts/support/accounts';
-import { randomBytes32, randomKey } from '../contracts/support/chain';
+import { randomBytes32 } from '../contracts/support/chain';
+import { registerRelationship, RegistryAt, registryDeadline, relayRegistryCall } from '../support/patient-registry';
 import { TestApp } from '../support/test-app';
 
 /** A patient's pseudonym as the patient SDK holds it: the on-chain handle and its consent key. */
@@ -22,36 +21,8 @@ export interface PseudonymTokenRequest {
   signature: string;
 }
 
-const RECEIPT_MS = 10_000;
-
-/**
- * Sends a ConsentManager (patient registry) call signed as the patient SDK signs it, relayed by a
- * fresh never-funded key of its own (the chain is free-gas), so the gateway's nonces are untouched.
- */
-interface RegistryCall {
-  method: 'register' | 'rotateSigner';
-  message: 'Registration' | 'Rotation';
-  fields: Record<string, unknown>;
-  /** Who signs the message; their signatures follow `args`. */
-  signers: Key[];
-  args: unknown[];
-}
-
-async function relay(gw: TestApp, { method, message, fields, signers, args }: RegistryCall): Promise<void> {
-  const consentManager = gw.app.get(ConsentManager);
-  const relayer = new ChainClient(gw.app.get(ChainClient).rpcUrl, randomKey());
-  try {
-    const domain = { ...CONSENT_MANAGER_DOMAIN, chainId: gw.app.get(ChainRuntime).chainId, verifyingContract: consentManager.address };
-    const typedData = buildTypedData(domain, message, { [message]: CONSENT_MANAGER_TYPES[message] }, fields);
-    const signatures = signers.map((signer) => signTypedData(signer.key, typedData));
-    const { txHash } = await relayer.send(consentManager.contract, method, [...args, ...signatures]);
-    if (!(await relayer.waitForReceipt(txHash, RECEIPT_MS)).success) throw new Error(`${message} of ${String(fields.handle)} reverted`);
-  } finally {
-    relayer.close();
-  }
-}
-
-const deadline = () => BigInt(Math.floor(Date.now() / 1000) + 3600);
+/** The registry of the gateway's chain. */
+const registryOf = (gw: TestApp): RegistryAt => ({ rpcUrl: gw.app.get(ChainClient).rpcUrl, chainId: gw.app.get(ChainRuntime).chainId, consentManager: gw.app.get(ConsentManager).address });
 
 export const PseudonymFactory = {
   /** A fresh handle registered on the gateway's chain with a fresh consent key. */
@@ -65,21 +36,17 @@ export const PseudonymFactory = {
    * relationship it derived (`deriveRelationship` gives `{ privateKey, signer, salt }`).
    */
   async registeredAs(gw: TestApp, key: Key, salt: string): Promise<TestPseudonym> {
-    const handle = patientHandle(key.address, salt);
-    const until = deadline();
-    const fields = { handle, signer: key.address, nonce: 0n, deadline: until };
-    await relay(gw, { method: 'register', message: 'Registration', fields, signers: [key], args: [handle, key.address, salt, until] });
-    return { handle, key };
+    return { handle: await registerRelationship(registryOf(gw), key, salt), key };
   },
 
   /** Rotates the handle's consent key to a fresh one (signed by both keys); the pseudonym with its new key. */
   async rotated(gw: TestApp, pseudonym: TestPseudonym): Promise<TestPseudonym> {
     const { handle } = pseudonym;
     const next = newKey();
-    const until = deadline();
+    const until = registryDeadline();
     const [nonce] = await gw.app.get(ChainClient).call(gw.app.get(ConsentManager).contract, 'patientNonces', [handle]);
     const fields = { handle, newSigner: next.address, nonce, deadline: until };
-    await relay(gw, { method: 'rotateSigner', message: 'Rotation', fields, signers: [pseudonym.key, next], args: [handle, next.address, until] });
+    await relayRegistryCall(registryOf(gw), { method: 'rotateSigner', message: 'Rotation', fields, signers: [pseudonym.key, next], args: [handle, next.address, until] });
     return { handle, key: next };
   },
 
