@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { FastifyRequest } from 'fastify';
 import { AppModule, FEATURE_MODULES } from './app.module';
 import { ApiError } from './common/errors';
+import { ATTACHMENT_MEDIA_TYPES } from './records/attachment';
 import { clientErrorHandler, frameworkErrors } from './common/http-errors';
 import { hasNulCharacter, jsonNestsDeeperThan, MAX_JSON_DEPTH } from './common/json-guards';
 import { createLogger, PinoNestLogger } from './common/logger';
@@ -94,7 +95,8 @@ async function configure(app: NestFastifyApplication, config: AppConfig): Promis
   // FHIR records (POST /v1/records) are JSON too, larger: their own media type and limit.
   const fhirBodyLimit = Math.min(config.limits.fhirBodyLimitBytes, config.bodyLimitBytes);
   fastify.addContentTypeParser('application/fhir+json', { parseAs: 'string', bodyLimit: fhirBodyLimit }, (request, body, done) => jsonParser(request, body as string, done));
-  fastify.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  // Files (blobs, records' documents and images): bytes, up to BODY_LIMIT_BYTES, refused with 413 as soon as they pass it.
+  fastify.addContentTypeParser(ATTACHMENT_MEDIA_TYPES as string[], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     // Tokens, records, accounts: nothing the API answers may be kept by a browser or proxy cache.

@@ -1,5 +1,4 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { Response } from 'superagent';
 import { DataSource } from 'typeorm';
 import { Role } from '../../gateway/src/auth/permissions';
 import { BlobEntity } from '../../gateway/src/blobs/blob.entity';
@@ -14,6 +13,7 @@ import { RecordAnchors } from '../../gateway/src/chain/record-anchors';
 import { IpfsStore } from '../../gateway/src/ipfs/ipfs-store';
 import { AccountFactory, TestHospital } from '../factories/account.factory';
 import { eventually } from '../support/eventually';
+import { binary } from '../support/raw';
 import { createTestApp, embeddedChain, removeGatewayData, TestApp } from '../support/test-app';
 
 /** The first vertical slice: bytes → IPFS → SHA-512 anchored on chain → row in Postgres → verified read. */
@@ -197,9 +197,3 @@ describe('blobs (e2e)', () => {
     expect(await gw.app.get(DataSource).getRepository(BlobEntity).count()).toBe(before);
   });
 });
-
-function binary(res: Response, done: (err: Error | null, body: Buffer) => void): void {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => done(null, Buffer.concat(chunks)));
-}

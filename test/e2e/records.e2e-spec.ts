@@ -13,6 +13,7 @@ import { AccountFactory } from '../factories/account.factory';
 import { generatedBundle } from '../factories/fhir-bundle.factory';
 import { dumpSchemas } from '../factories/patient.factory';
 import { FilingHospital, FilingPatient, RecordFactory } from '../factories/record.factory';
+import { allFiles } from '../support/raw';
 import { createTestApp, removeGatewayData, TestApp } from '../support/test-app';
 
 /** The product's main job: a hospital files a FHIR record for a patient, the patient reads exactly that record, proven. */
@@ -220,11 +221,6 @@ describe('records (e2e)', () => {
 async function schemas(gw: TestApp): Promise<string[]> {
   const rows = (await gw.app.get(DataSource).query(`SELECT schema_name FROM information_schema.schemata WHERE schema_name NOT IN ('pg_catalog', 'information_schema') AND schema_name NOT LIKE 'pg_%'`)) as { schema_name: string }[];
   return rows.map((r) => r.schema_name);
-}
-
-async function allFiles(dir: string): Promise<Buffer[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return Promise.all(entries.filter((e) => e.isFile()).map((e) => readFile(join(e.parentPath, e.name))));
 }
 
 /** The embedded store's file that holds `bytes` (a record under 256 KiB is one raw block). */

@@ -8,10 +8,10 @@ import { IpfsStore } from '../ipfs/ipfs-store';
 import { Keyring } from '../keys/keyring';
 import { MetricsService } from '../metrics/metrics.service';
 import { RecordEntity } from './record.entity';
-import { openRecord, RecordDocument } from './record-document';
+import { contentOf, openRecord, RecordContent } from './record-document';
 import { RecordFiling } from './record-filing';
 import { chainVersionOf, describeRecord } from './record-views';
-import { RecordContentDto, RecordResponseDto } from './records.dto';
+import { RecordResponseDto } from './records.dto';
 import { RecordStore } from './record.store';
 
 type IntegrityCheck = 'anchor' | 'ciphertext' | 'digest';
@@ -57,7 +57,7 @@ export class RecordReads {
    * ciphertext opens under the record's key bound to this record and version, and the plaintext
    * hashes to the anchored digest. Any failure is INTEGRITY_MISMATCH, an error log and a metric.
    */
-  async content(handle: string, recordId: string, version?: number): Promise<RecordContentDto> {
+  async content(handle: string, recordId: string, version?: number): Promise<{ record: RecordResponseDto; content: RecordContent }> {
     const row = await this.visible({ kind: 'pseudonym', handle }, recordId, version);
     if (row.status === 'erased' || !row.wrappedKey || !row.cid) throw recordErased(recordId);
     if (!row.anchorBatchId || !row.anchorProof) throw row.anchorStatus === 'anchored' ? this.mismatch(row, 'anchor') : notAnchored(row);
@@ -74,8 +74,7 @@ export class RecordReads {
       throw error;
     }
     if (!opened.digest.equals(row.sha512)) throw this.mismatch(row, 'digest');
-    const document = JSON.parse(opened.plaintext.toString('utf8')) as RecordDocument;
-    return { record: describeRecord(row), resource: document.resource };
+    return { record: describeRecord(row), content: contentOf(opened.plaintext) };
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import {
   ApiBadGatewayResponse, ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiConsumes, ApiCreatedResponse, ApiGatewayTimeoutResponse, ApiGoneResponse, ApiHeader, ApiNotFoundResponse,
@@ -9,6 +9,8 @@ import { Permission } from '../auth/permissions';
 import { AccountPrincipal, Principal, PseudonymPrincipal } from '../auth/principal';
 import { Auth, AuthAccount, AuthPseudonym } from '../auth/principal.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
+import { ATTACHMENT_MEDIA_TYPES } from './attachment';
+import { RecordContent } from './record-document';
 import { RecordReads } from './record-reads';
 import { RecordContentDto, RecordCorrectionQueryDto, RecordListDto, RecordListQueryDto, RecordResponseDto, RecordUploadQueryDto } from './records.dto';
 import { FilingAnswer, RecordsService } from './records.service';
@@ -23,6 +25,13 @@ const IDEMPOTENCY_KEY = {
     'Any unique string (a UUID): a retry with the same key and the same request gets the first answer again (header Idempotent-Replayed: true) and files nothing twice; the same key with another request is 422 IDEMPOTENCY_KEY_REUSED, a retry while the first still runs 409 IDEMPOTENCY_REQUEST_IN_PROGRESS. Kept a day.',
 };
 const IDEMPOTENCY_ANSWERS = { type: ErrorResponseDto, description: 'The Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED)' };
+
+/** A proven read: a FHIR record as JSON, a file as itself (its type as its bytes said, the version in headers). */
+function served(reply: FastifyReply, read: { record: RecordResponseDto; content: RecordContent }): RecordContentDto | StreamableFile {
+  if ('resource' in read.content) return { record: read.record, resource: read.content.resource };
+  reply.header('x-record-id', read.record.recordId).header('x-record-version', String(read.record.version));
+  return new StreamableFile(read.content.file, { type: read.content.contentType, disposition: 'attachment' });
+}
 
 /** Sends a create's answer: 201, marked when it replays an earlier request's. */
 function answered(reply: FastifyReply, answer: FilingAnswer): RecordResponseDto {
@@ -42,12 +51,12 @@ export class RecordsController {
   @ApiOperation({
     summary: 'File a FHIR R4 record for a patient who gave you their filing token',
     description:
-      'The body is a FHIR R4 resource or Bundle (`application/fhir+json`). It is validated (400 `FHIR_INVALID` lists each problem with its path), de-identified (HIPAA Safe Harbor plus Aadhaar and ABHA numbers: docs/records.md), salted and hashed (SHA-512), encrypted under a key of its own, added to IPFS, and anchored on chain in the next Merkle batch. The answer comes at once with `anchor.status: pending` (or, with `wait=anchored`, once anchored).',
+      'The body is a FHIR R4 resource or Bundle (`application/fhir+json`), or a file (a PDF or an image: `application/pdf`, `image/jpeg`, `image/png`, `image/tiff`, `application/dicom` or `application/octet-stream`; its type is read from its bytes, anything else is 415 ATTACHMENT_TYPE_NOT_ALLOWED; up to BODY_LIMIT_BYTES; give `clinicalDate`; image metadata such as EXIF is removed, the picture is stored as it is). A FHIR body is validated (400 `FHIR_INVALID` lists each problem with its path), de-identified (HIPAA Safe Harbor plus Aadhaar and ABHA numbers: docs/records.md), salted and hashed (SHA-512), encrypted under a key of its own, added to IPFS, and anchored on chain in the next Merkle batch. The answer comes at once with `anchor.status: pending` (or, with `wait=anchored`, once anchored).',
   })
   @Authenticated({ permission: Permission.RecordWrite })
   @ApiHeader({ name: 'X-Filing-Token', required: true, description: "The patient's filing token for your hospital (ehrft1.…), made by their EHRChain software" })
   @ApiHeader(IDEMPOTENCY_KEY)
-  @ApiConsumes('application/fhir+json', 'application/json')
+  @ApiConsumes('application/fhir+json', 'application/json', ...ATTACHMENT_MEDIA_TYPES)
   @ApiBody({ schema: { type: 'object', additionalProperties: true, example: { resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '8867-4' }] }, effectiveDateTime: '2026-11-30', valueQuantity: { value: 72, unit: '/min' } } } })
   @ApiCreatedResponse({ type: RecordResponseDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Not FHIR R4 (FHIR_INVALID, with details.problems), no date of care (CLINICAL_DATE_REQUIRED, CLINICAL_DATE_INVALID), no or malformed filing token (FILING_TOKEN_REQUIRED, FILING_TOKEN_MALFORMED)' })
@@ -143,7 +152,7 @@ export class RecordsController {
   @Get(':recordId/content')
   @ApiOperation({
     summary: 'Your record, proven: its anchor on chain, its ciphertext and its digest checked before it is returned',
-    description: 'The newest version. Any mismatch is 502 INTEGRITY_MISMATCH (and an alert in the logs and metrics), never data.',
+    description: 'The newest version: a FHIR record as JSON ({record, resource}), a file as itself (its type, headers X-Record-Id and X-Record-Version). Any mismatch is 502 INTEGRITY_MISMATCH (and an alert in the logs and metrics), never data.',
   })
   @Authenticated({ permission: Permission.RecordRead, principals: ['pseudonym'] })
   @ApiOkResponse({ type: RecordContentDto })
@@ -152,8 +161,12 @@ export class RecordsController {
   @ApiGoneResponse({ type: ErrorResponseDto, description: 'Erased at your request (RECORD_ERASED)' })
   @ApiBadGatewayResponse({ type: ErrorResponseDto, description: 'What is stored does not prove against the chain, its key or its digest (INTEGRITY_MISMATCH)' })
   @ApiServiceUnavailableResponse(DEPENDENCY_DOWN)
-  content(@AuthPseudonym() pseudonym: PseudonymPrincipal, @Param('recordId', ParseUUIDPipe) recordId: string): Promise<RecordContentDto> {
-    return this.reads.content(pseudonym.handle, recordId);
+  async content(
+    @AuthPseudonym() pseudonym: PseudonymPrincipal,
+    @Param('recordId', ParseUUIDPipe) recordId: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RecordContentDto | StreamableFile> {
+    return served(reply, await this.reads.content(pseudonym.handle, recordId));
   }
 
   @Get(':recordId/versions/:version/content')
@@ -163,11 +176,12 @@ export class RecordsController {
   @ApiNotFoundResponse(NOT_FOUND)
   @ApiGoneResponse({ type: ErrorResponseDto, description: 'Erased at your request (RECORD_ERASED)' })
   @ApiBadGatewayResponse({ type: ErrorResponseDto, description: 'INTEGRITY_MISMATCH' })
-  versionContent(
+  async versionContent(
     @AuthPseudonym() pseudonym: PseudonymPrincipal,
     @Param('recordId', ParseUUIDPipe) recordId: string,
     @Param('version', ParseIntPipe) version: number,
-  ): Promise<RecordContentDto> {
-    return this.reads.content(pseudonym.handle, recordId, version);
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RecordContentDto | StreamableFile> {
+    return served(reply, await this.reads.content(pseudonym.handle, recordId, version));
   }
 }

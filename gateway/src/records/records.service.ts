@@ -1,5 +1,5 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { utils } from 'web3';
 import { AccountPrincipal } from '../auth/principal';
@@ -16,7 +16,8 @@ import { FhirResource, FhirValidator } from './fhir-validator';
 import { RecordEntity } from './record.entity';
 import { RecordVersionAnchorHandler } from './record-anchor.handler';
 import { categoryIndex, categoryName } from './record-categories';
-import { newRecordDocument, RecordDocument, sealRecord } from './record-document';
+import { newRecordDocument, RecordContent, RecordDocument, sealRecord } from './record-document';
+import { sniffAttachment, withoutMetadata } from './attachment';
 import { RecordFiling } from './record-filing';
 import { RecordReads, recordErased } from './record-reads';
 import { chainVersionOf, describeRecord, isTombstone } from './record-views';
@@ -59,15 +60,13 @@ export class RecordsService {
   async file(auth: AccountPrincipal, body: unknown, filingToken: string | undefined, query: RecordUploadQueryDto, idempotencyKey?: string): Promise<FilingAnswer> {
     const hospital = await this.filing.hospitalOf(auth);
     const patientHandle = await this.filing.patientHandle(filingToken, hospital);
-    const resource = await this.validFhir(body);
-    const clinicalDate = checkedClinicalDate(query.clinicalDate ?? clinicalDateOf(resource));
-    const stored = await this.deidentified(resource);
+    const { content, clinicalDate, fingerprint } = await this.prepared(body, query.clinicalDate ?? null);
 
     // The patient the token names, not the token's bytes: a retry with a token the patient issued again is the same request.
-    const request = { operation: 'file', patientHandle, category: query.category, clinicalDate: query.clinicalDate ?? null, body };
+    const request = { operation: 'file', patientHandle, category: query.category, clinicalDate: query.clinicalDate ?? null, body: fingerprint };
     return this.idempotent(auth, idempotencyKey, request, query.wait === 'anchored', async (onInsert) => {
-      const document = newRecordDocument({ recordId: randomUUID(), version: 1, category: query.category, clinicalDate, resource: stored });
-      return this.store(auth, document, patientHandle, hospital, null, onInsert);
+      const document = newRecordDocument({ recordId: randomUUID(), version: 1, category: query.category, clinicalDate }, content);
+      return this.store(auth, document, content, patientHandle, hospital, null, onInsert);
     });
   }
 
@@ -76,16 +75,31 @@ export class RecordsService {
     const hospital = await this.filing.hospitalOf(auth);
     const current = await this.reads.visible(auth, recordId);
     if (current.status === 'erased') throw recordErased(recordId);
-    const resource = await this.validFhir(body);
-    const clinicalDate = checkedClinicalDate(query.clinicalDate ?? clinicalDateOf(resource) ?? current.clinicalDate);
-    const stored = await this.deidentified(resource);
+    const { content, clinicalDate, fingerprint } = await this.prepared(body, query.clinicalDate ?? null, current.clinicalDate);
 
-    const request = { operation: 'correct', recordId, category: query.category ?? null, clinicalDate: query.clinicalDate ?? null, body };
+    const request = { operation: 'correct', recordId, category: query.category ?? null, clinicalDate: query.clinicalDate ?? null, body: fingerprint };
     return this.idempotent(auth, idempotencyKey, request, query.wait === 'anchored', async (onInsert) => {
       const category = query.category ?? categoryName(current.category);
-      const document = newRecordDocument({ recordId, version: current.version + 1, category, clinicalDate, resource: stored });
-      return this.store(auth, document, current.patientHandle, hospital, current, onInsert);
+      const document = newRecordDocument({ recordId, version: current.version + 1, category, clinicalDate }, content);
+      return this.store(auth, document, content, current.patientHandle, hospital, current, onInsert);
     });
+  }
+
+  /**
+   * What will be stored, and the day of care: a FHIR resource validated and de-identified, or a
+   * file (the request body as bytes) of a type its content proves, without image metadata. The
+   * day comes from the query, else the resource, else `fallback` (a correction: the current
+   * version's); a file does not say it.
+   */
+  private async prepared(body: unknown, clinicalDate: string | null, fallback?: string): Promise<{ content: RecordContent; clinicalDate: string; fingerprint: unknown }> {
+    if (Buffer.isBuffer(body)) {
+      const contentType = await sniffAttachment(body);
+      const file = withoutMetadata(body, contentType);
+      return { content: { file, contentType }, clinicalDate: checkedClinicalDate(clinicalDate ?? fallback ?? null), fingerprint: createHash('sha256').update(body).digest('hex') };
+    }
+    const resource = await this.validFhir(body);
+    const day = checkedClinicalDate(clinicalDate ?? clinicalDateOf(resource) ?? fallback ?? null);
+    return { content: { resource: await this.deidentified(resource) }, clinicalDate: day, fingerprint: body };
   }
 
   /**
@@ -172,9 +186,9 @@ export class RecordsService {
    * ciphertext on IPFS (its key was never stored).
    */
   private async store(
-    auth: AccountPrincipal, document: RecordDocument, patientHandle: string, author: string, previous: RecordEntity | null, onInsert: OnInsert,
+    auth: AccountPrincipal, document: RecordDocument, content: RecordContent, patientHandle: string, author: string, previous: RecordEntity | null, onInsert: OnInsert,
   ): Promise<RecordEntity> {
-    const { digest, envelope } = sealRecord(this.keyring, document);
+    const { digest, envelope } = sealRecord(this.keyring, document, 'file' in content ? content.file : undefined);
     const cid = await this.ipfs.add(envelope.sealed);
     const category = categoryIndex(document.category);
     const previousHash = previous?.versionHash ?? NO_PREVIOUS_VERSION;
