@@ -25,19 +25,29 @@ const digits = (n: number): string => Array.from({ length: n }, () => randomInt(
 const syllables = (n: number): string => Array.from({ length: n }, () => pick(['ka', 'ri', 'mo', 'zu', 've', 'la', 'no', 'shi', 'ta', 'pu'])).join('');
 const cap = (word: string): string => word[0]!.toUpperCase() + word.slice(1);
 
-export function generatedBundle(options: { age?: number } = {}): GeneratedBundle {
-  const given = `${pick(GIVEN)}${cap(syllables(2))}`;
-  const family = `${pick(FAMILY)}${syllables(2)}`;
+/** Who the bundle is about, when a test has a person in mind (a registered patient); made up otherwise. */
+export interface BundlePatient {
+  /** "Given Family". */
+  name: string;
+  aadhaar: string;
+  /** +91… */
+  mobile: string;
+}
+
+export function generatedBundle(options: { age?: number; patient?: BundlePatient } = {}): GeneratedBundle {
+  const [givenOf, ...familyOf] = options.patient?.name.split(' ') ?? [];
+  const given = givenOf ?? `${pick(GIVEN)}${cap(syllables(2))}`;
+  const family = familyOf.length > 0 ? familyOf.join(' ') : `${pick(FAMILY)}${syllables(2)}`;
   const relative = `${pick(GIVEN)}${cap(syllables(2))}`;
   const [city, state] = pick(CITIES);
   const street = `${randomInt(1, 400)} ${cap(syllables(3))} Nagar Road`;
   const pin = `4${digits(5)}`;
   const mrn = `MRN-${digits(7)}`;
-  const aadhaar = madeUpAadhaar();
+  const aadhaar = options.patient?.aadhaar ?? madeUpAadhaar();
   const aadhaarSpaced = aadhaar.replace(/(\d{4})(?=\d)/g, '$1 ');
   const abha = `91-${digits(4)}-${digits(4)}-${digits(4)}`;
   const abhaAddress = `${given.toLowerCase()}.${digits(4)}@sbx`;
-  const mobile = `+91 9${digits(9)}`;
+  const mobile = options.patient?.mobile ?? `+91 9${digits(9)}`;
   const fax = `+91-20-${digits(8)}`;
   const email = `${given.toLowerCase()}.${family.toLowerCase()}@example.in`;
   const url = `https://${family.toLowerCase()}-family.example.org/profile`;

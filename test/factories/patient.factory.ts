@@ -62,9 +62,10 @@ export const PatientFactory = {
   },
 };
 
-/** Every row of every table in `schemas`, as text: what a thief with a dump would read. */
-export async function dumpSchemas(db: DataSource, schemas: string[]): Promise<string> {
-  const tables = (await db.query(`SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = ANY($1) AND table_type = 'BASE TABLE'`, [schemas])) as { table_schema: string; table_name: string }[];
+/** Every row of every table in `schemas` (or `only` those tables, or all `except` those), as text: what a thief with a dump would read. */
+export async function dumpSchemas(db: DataSource, schemas: string[], { only, except }: { only?: string[]; except?: string[] } = {}): Promise<string> {
+  const all = (await db.query(`SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = ANY($1) AND table_type = 'BASE TABLE'`, [schemas])) as { table_schema: string; table_name: string }[];
+  const tables = all.filter(({ table_name }) => (!only || only.includes(table_name)) && !except?.includes(table_name));
   const parts: string[] = [];
   for (const { table_schema, table_name } of tables) {
     const rows = (await db.query(`SELECT * FROM "${table_schema}"."${table_name}"`)) as Record<string, unknown>[];

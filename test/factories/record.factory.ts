@@ -30,8 +30,7 @@ export interface FilingPatient {
 
 export const RecordFactory = {
   /** A hospital system account with a consortium address and an API key. */
-  async hospital(gw: TestApp, adminToken: string): Promise<FilingHospital> {
-    const address = randomAddress();
+  async hospital(gw: TestApp, adminToken: string, address: string = randomAddress()): Promise<FilingHospital> {
     const created = await gw.http
       .post('/v1/accounts')
       .set('Authorization', `Bearer ${adminToken}`)
@@ -65,7 +64,7 @@ export const RecordFactory = {
   },
 
   /** The filing token the patient's software gives `hospital`, valid for `seconds`. */
-  filingToken(gw: TestApp, patient: Pick<FilingPatient, 'relationship'>, hospital: string, seconds = 3600): string {
+  filingToken(gw: TestApp, patient: { relationship: Relationship }, hospital: string, seconds = 3600): string {
     const scope = { chainId: gw.app.get(ChainRuntime).chainId, consentManager: gw.app.get(ConsentManager).address };
     return makeFilingToken(patient.relationship, scope, hospital, Math.floor(Date.now() / 1000) + seconds);
   },
