@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { IMAGES } from '../../network/lib/images';
 import { RPC_HTTP_PORT } from '../../network/lib/node-config';
 import { eventually } from '../support/eventually';
+import { KUBO_API_PORT } from './override';
 import { ComposeStack, gatewayNode, StackTarget, stackTarget } from './stack';
 
 /**
@@ -61,11 +62,12 @@ describe('the docker compose deployment', () => {
     expect(new Set(hashes).size).toBe(1);
   });
 
-  it('publishes only the gateway on the host (and, under this test only, its chain node on loopback)', async () => {
+  it('publishes only the gateway on the host (and, under this test only, its chain node and Kubo on loopback)', async () => {
     const published = await stack.publishedPorts();
     const expected: Record<string, number[]> = Object.fromEntries(Object.keys(published).map((service) => [service, []]));
     expected.gateway = [3000];
     expected[gatewayNode(target).host] = [RPC_HTTP_PORT];
+    expected.kubo = [KUBO_API_PORT];
     expect(published).toEqual(expected);
     const health = await fetch(`http://127.0.0.1:${env.GATEWAY_PORT}/health`);
     expect(health.status).toBe(200);
@@ -83,6 +85,15 @@ describe('the docker compose deployment', () => {
       process.stdout.write(`${tag}: pinned ${image.ref.split('@')[1]}, the tag resolves to ${now} today\n`);
     }
   });
+
+  it('passes the IPFS store suite with its Kubo, as the embedded store does', async () => {
+    const child = spawn('npm', ['run', 'test:unit', '--', 'gateway/src/ipfs/kubo-ipfs.store.spec.ts'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, KUBO_TEST_API_URL: `http://127.0.0.1:${stack.mappedPort('kubo', KUBO_API_PORT)}` },
+    });
+    expect(await new Promise<number | null>((resolve) => child.once('close', resolve))).toBe(0);
+  }, 10 * MINUTE);
 
   it('passes the end-to-end suite with Besu as its chain', async () => {
     const chainUrl = `http://127.0.0.1:${stack.mappedPort(gatewayNode(target).host, RPC_HTTP_PORT)}`;

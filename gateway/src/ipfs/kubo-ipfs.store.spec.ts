@@ -2,10 +2,22 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Server, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ApiError, DependencyUnavailableError } from '../common/errors';
-import { KuboIpfsStore } from './kubo-ipfs.store';
+import { describeIpfsStore } from './ipfs-store.suite';
+import { DEFAULT_KUBO_TIMEOUTS, KuboIpfsStore } from './kubo-ipfs.store';
 
-// No Kubo daemon runs here. These specs cover what the gateway must do when Kubo is not there
-// or does not answer: fail fast with a 503 the client can retry, never hang a request.
+// No Kubo daemon runs on a developer's machine. These specs cover what the gateway must do when
+// Kubo is not there or does not answer: fail fast with a 503 the client can retry, never hang a
+// request. `npm run test:compose` publishes the stack's Kubo on loopback and runs this file with
+// KUBO_TEST_API_URL: then the shared store suite runs against Kubo too, as it runs against the
+// embedded store in every `npm test`.
+const kubo = process.env.KUBO_TEST_API_URL;
+if (kubo) {
+  describeIpfsStore(`Kubo at ${kubo}`, async () => {
+    // Kubo's own deadline answers "not found" for a CID nobody has: short, so the suite is quick.
+    const store = new KuboIpfsStore(kubo, { ...DEFAULT_KUBO_TIMEOUTS, fetchMs: 3_000 });
+    return { store, close: () => store.close() };
+  });
+}
 
 /** A well-formed CIDv0 (sha2-256 multihash in base58btc), so requests get past CID parsing. */
 function someCidV0(): string {

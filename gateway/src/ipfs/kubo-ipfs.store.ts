@@ -97,14 +97,35 @@ export class KuboIpfsStore extends IpfsStore {
     }
   }
 
+  /**
+   * Unpins the file and deletes its blocks from this node at once (`block rm --force`), so a
+   * read after an erasure finds nothing here, as with the embedded store; garbage collection
+   * would only reclaim them later. Copies another site's node replicated (IPFS Cluster) are that
+   * node's to remove.
+   */
   async remove(cid: string): Promise<void> {
     const parsed = await parseCid(cid);
     const client = await this.connect();
     try {
-      await client.pin.rm(parsed, { signal: AbortSignal.timeout(this.timeouts.fetchMs) });
+      await client.pin.rm(parsed, { signal: AbortSignal.timeout(this.timeouts.fetchMs) }).catch((err: unknown) => {
+        // boxo's pin.ErrNotPinned: nothing of ours to unpin (a retried erasure).
+        if (!(err instanceof Error && err.message.includes('not pinned'))) throw err;
+      });
+      const { CID } = await import('multiformats/cid');
+      const blocks = [parsed];
+      try {
+        for await (const { ref, err } of client.refs(parsed, { recursive: true, unique: true, ...this.fetchOptions() })) {
+          if (err) throw err;
+          blocks.push(CID.parse(ref));
+        }
+      } catch (err) {
+        // The root is not on this node any more (an erasure retried): there is nothing to walk.
+        if (!(err instanceof Error && KUBO_DEADLINE.test(err.message))) throw err;
+      }
+      for await (const result of client.block.rm(blocks.reverse(), { force: true, signal: AbortSignal.timeout(this.timeouts.fetchMs) })) {
+        if (result.error) throw result.error;
+      }
     } catch (err) {
-      // boxo's pin.ErrNotPinned: nothing of ours to unpin (a retried erasure).
-      if (err instanceof Error && err.message.includes('not pinned')) return;
       throw this.toStoreError(err, false);
     }
   }
