@@ -159,12 +159,18 @@ describe('docker-compose.yml', () => {
     expect(interpolate(script)).toContain('install -m 0400 /run/secrets/ipfs_swarm_key "$IPFS_PATH/swarm.key"');
   });
 
-  it("has a test override (test:compose's only) that publishes the gateway's chain node on loopback, keeping its fixed address", () => {
+  it("has a test override (test:compose's only) that publishes the gateway's chain node and Kubo's API on loopback, keeping the node's fixed address", () => {
     const override = parseCompose(testOverride({ host: 'rpcnode' }));
-    expect(Object.keys(override.services)).toEqual(['rpcnode']);
-    expect(publishedPorts(override.services)).toEqual([{ service: 'rpcnode', target: 8545, spec: '127.0.0.1::8545' }]);
+    expect(Object.keys(override.services)).toEqual(['rpcnode', 'kubo']);
+    expect(publishedPorts(override.services)).toEqual([
+      { service: 'rpcnode', target: 8545, spec: '127.0.0.1::8545' },
+      { service: 'kubo', target: 5001, spec: '127.0.0.1::5001' },
+    ]);
     // A mapping, merged by key with the base file's `chain: { ipv4_address }` (a list would not say so).
     expect(override.services.rpcnode.networks).toEqual({ edge: {} });
+    expect(override.services.kubo.networks).toEqual({ edge: {} });
+    // Nothing in the base file publishes Kubo: its API has no authentication.
+    expect(publishedPorts(services).filter((p) => p.service === 'kubo')).toEqual([]);
   });
 });
 
