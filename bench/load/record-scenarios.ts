@@ -1,32 +1,15 @@
 // FHIR records (issue 13), as a hospital system files them and a patient reads them: a
 // Synthea-like bundle of one visit (eight resources, ~6 KB) filed with the patient's filing
 // token; the patient's proven read (anchor proof against the root on chain, decryption, digest).
-import { randomBytes } from 'node:crypto';
-import { eth } from 'web3';
 import { makeFilingToken } from '../../gateway/src/chain/filing-token';
-import { patientHandle } from '../../gateway/src/chain/patient-handle';
-import { signTypedData } from '../../gateway/src/chain/eip712';
 import { generatedBundle } from '../../test/factories/fhir-bundle.factory';
-import { registerRelationship } from '../../test/support/patient-registry';
+import { newRelationship, pseudonymSignIn, registerRelationship } from '../../test/support/patient-registry';
 import type { Scenario } from './scenarios';
 import type { Target } from './target';
 
 /** Patients whose tokens the filings rotate through, and bundles made before the run (so the load generator's CPU goes to requests). */
 const PATIENTS = 32;
 const BUNDLES = 200;
-
-interface Relationship {
-  handle: string;
-  signer: string;
-  privateKey: string;
-  salt: string;
-}
-
-const newRelationship = (): Relationship => {
-  const account = eth.accounts.create();
-  const salt = `0x${randomBytes(32).toString('hex')}`;
-  return { handle: patientHandle(account.address, salt), signer: account.address, privateKey: account.privateKey, salt };
-};
 
 async function ledger(target: Target): Promise<{ chainId: number; consentManager: string }> {
   return (await (await fetch(`${target.baseUrl}/v1/ledger`)).json()) as { chainId: number; consentManager: string };
@@ -82,7 +65,7 @@ export function readRecord(): Scenario {
       for (let p = 0; p < 4; p++) {
         const relationship = newRelationship();
         await registerRelationship({ rpcUrl, ...scope }, { key: relationship.privateKey, address: relationship.signer }, relationship.salt);
-        const auth = await signIn(target, relationship);
+        const auth = await pseudonymSignIn(target.baseUrl, relationship);
         const token = makeFilingToken(relationship, scope, hospitalAddress, Math.floor(Date.now() / 1000) + 3600);
         for (let r = 0; r < 5; r++) {
           const res = await file(target, token, JSON.stringify(generatedBundle().bundle), '&wait=anchored');
@@ -98,14 +81,4 @@ export function readRecord(): Scenario {
       return res.status === 200 && json.resource?.resourceType === 'Bundle';
     },
   };
-}
-
-/** The pseudonym's sign-in: a challenge from the gateway, signed with the relationship's consent key. */
-async function signIn(target: Target, relationship: Relationship): Promise<Record<string, string>> {
-  const post = (path: string, body: unknown) => fetch(`${target.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const challenge = (await (await post('/v1/auth/pseudonym/challenge', { handle: relationship.handle })).json()) as { challenge: string; expiresAt: number; typedData: Parameters<typeof signTypedData>[1] };
-  const signature = signTypedData(relationship.privateKey, challenge.typedData);
-  const res = await post('/v1/auth/pseudonym/token', { handle: relationship.handle, challenge: challenge.challenge, expiresAt: challenge.expiresAt, signature });
-  if (res.status !== 200) throw new Error(`pseudonym sign-in answered ${res.status} ${await res.text()}`);
-  return { authorization: `Bearer ${((await res.json()) as { accessToken: string }).accessToken}` };
 }

@@ -31,7 +31,7 @@ describe('Aadhaar numbers never leave the gateway in logs, metrics or errors (e2
       // Fastify's own 404 echoes the path.
       await gw.http.get(`/v1/patients/${aadhaar}`).set(admin),
       await gw.http.get(`/v1/patients/${encodeURIComponent(grouped)}`).set(admin),
-      await gw.http.get(`/v1/blobs/${vid}`).set(admin),
+      await gw.http.get(`/v1/accounts/${vid}`).set(admin),
       await gw.http.get(`/health?aadhaar=${aadhaar}`),
       // A value where a role was expected, and a username nobody has.
       await gw.http.post('/v1/accounts').set(admin).send({ role: aadhaar, username: `u${vid}` }),

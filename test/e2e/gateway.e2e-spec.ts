@@ -38,8 +38,8 @@ describe('gateway (e2e)', () => {
       expect(ui.text).toContain('swagger-ui');
       const doc = (await gw.http.get('/docs-json').expect(200)).body;
       expect(doc.components.securitySchemes).toMatchObject({ bearer: { scheme: 'bearer' }, 'api-key': { in: 'header', name: 'x-api-key' } });
-      expect(doc.paths['/v1/blobs'].post.security).toEqual(expect.arrayContaining([{ bearer: [] }, { 'api-key': [] }]));
-      expect(doc.paths['/v1/blobs'].post.responses).toHaveProperty('403');
+      expect(doc.paths['/v1/records'].post.security).toEqual(expect.arrayContaining([{ bearer: [] }, { 'api-key': [] }]));
+      expect(doc.paths['/v1/records'].post.responses).toHaveProperty('403');
     });
 
     it('exposes Prometheus metrics labelled by route template, never by raw path, to the scrape token only', async () => {
@@ -81,7 +81,7 @@ describe('gateway (e2e)', () => {
 
     it('lets no records, consent or audit route receive a persona account (trust model 1)', () => {
       // The checker sees the real app (its fixtures are in route-access.spec.ts), then finds nothing.
-      expect(routes().map(({ route }) => route)).toEqual(expect.arrayContaining(['GET /v1/auth/me', 'GET /v1/auth/pseudonym/me', 'POST /v1/blobs']));
+      expect(routes().map(({ route }) => route)).toEqual(expect.arrayContaining(['GET /v1/auth/me', 'GET /v1/auth/pseudonym/me', 'POST /v1/records', 'GET /v1/records/:recordId/content']));
       expect(personaExposures(routes())).toEqual([]);
     });
 
@@ -140,7 +140,6 @@ describe('gateway (e2e)', () => {
       ['a NUL character in a field', (r: TestApp['http']) => r.post('/v1/auth/login').set('Content-Type', 'application/json').send('{"username":"ad\\u0000min","password":"x"}'), 400, 'NUL_CHARACTER'],
       ['a path parameter over 100 characters', (r: TestApp['http']) => r.get(`/v1/accounts/${'a'.repeat(200)}`), 414, 'URI_TOO_LONG'],
       ['a malformed escape in the path', (r: TestApp['http']) => r.get('/v1/accounts/%zz'), 400, 'BAD_URL'],
-      ['an upload that is not application/octet-stream', (r: TestApp['http']) => r.post('/v1/blobs').set(admin()).send({ bytes: 'as JSON' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
     ])('answers %s', async (_name, send, status, code) => {
       const res = await send(gw.http).expect(status);
       expect(res.body).toMatchObject({ statusCode: status, code });

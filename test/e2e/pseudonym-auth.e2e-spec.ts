@@ -116,7 +116,7 @@ describe('pseudonym sign-in (e2e)', () => {
 
     it('refuses a pseudonym token on account routes', async () => {
       const { auth } = await PseudonymFactory.signedIn(gw, alice);
-      for (const call of [gw.http.get('/v1/auth/me'), gw.http.get('/v1/blobs/00000000-0000-4000-8000-000000000000'), gw.http.post('/v1/accounts').send({})]) {
+      for (const call of [gw.http.get('/v1/auth/me'), gw.http.get('/v1/accounts/00000000-0000-4000-8000-000000000000'), gw.http.post('/v1/accounts').send({})]) {
         expect((await call.set(auth).expect(403)).body.code).toBe('PRINCIPAL_NOT_ACCEPTED');
       }
     });

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DataSource } from 'typeorm';
 import { eth } from 'web3';
 import { AccessLog } from '../../gateway/src/chain/access-log';
 import { ChainClient } from '../../gateway/src/chain/chain-client';
@@ -7,12 +8,11 @@ import { ChainRuntime } from '../../gateway/src/chain/chain.module';
 import { RecordAnchors } from '../../gateway/src/chain/record-anchors';
 import { DEV_AUTHORITIES } from '../../gateway/src/config/app-config';
 import { KeyStore } from '../../gateway/src/keys/key-store';
+import { RecordEntity } from '../../gateway/src/records/record.entity';
 import { randomKey } from '../contracts/support/chain';
-import { AccountFactory, TestHospital } from '../factories/account.factory';
-import { eventually } from '../support/eventually';
+import { AccountFactory } from '../factories/account.factory';
+import { FilingHospital, FilingPatient, RecordFactory } from '../factories/record.factory';
 import { embeddedChain, removeGatewayData, createTestApp, TestApp } from '../support/test-app';
-
-const octets = (text: string) => Buffer.from(text, 'utf8');
 
 /**
  * Restarting loses nothing: chain state, contracts, database, IPFS blocks and keys persist, and
@@ -21,21 +21,21 @@ const octets = (text: string) => Buffer.from(text, 'utf8');
 describe('restart (e2e)', () => {
   let first: TestApp;
   let second: TestApp | undefined;
-  let hospital: TestHospital;
-  let anchored: { id: string; cid: string };
-  let waiting: { id: string };
+  let hospital: FilingHospital;
+  let patient: FilingPatient;
+  let anchored: { recordId: string; cid: string };
+  let waiting: { recordId: string };
   let headBefore: number;
   let deploymentsBefore: string;
 
   beforeAll(async () => {
-    // A long outbox interval keeps the second blob's anchor waiting until the restart.
+    // A long outbox interval keeps the second record's anchor waiting until the restart.
     first = await createTestApp({ env: { OUTBOX_INTERVAL_MS: '60000' } });
-    hospital = await AccountFactory.hospital(first, await AccountFactory.adminToken(first));
-    const post = (text: string, query: string) =>
-      first.http.post(`/v1/blobs${query}`).set(hospital.auth).set('Content-Type', 'application/octet-stream').send(octets(text)).expect(201);
-    anchored = (await post('anchored before the restart', '?wait=anchored')).body;
-    waiting = (await post('still in the outbox at shutdown', '')).body;
-    expect((await first.http.get(`/v1/blobs/${waiting.id}`).set(hospital.auth)).body.anchorStatus).toBe('pending');
+    hospital = await RecordFactory.hospital(first, await AccountFactory.adminToken(first));
+    patient = await RecordFactory.patient(first);
+    anchored = (await RecordFactory.file(first, hospital, patient, 'anchored before the restart')) as typeof anchored;
+    waiting = (await RecordFactory.file(first, hospital, patient, 'still in the outbox at shutdown', { wait: false })) as typeof waiting;
+    expect((await first.http.get(`/v1/records/${waiting.recordId}`).set(hospital.auth)).body.anchor.status).toBe('pending');
     headBefore = (await first.http.get('/health').expect(200)).body.info.chain.head;
     deploymentsBefore = await readFile(join(first.config.chain.dir, 'deployments.json'), 'utf8');
     await first.close();
@@ -53,41 +53,45 @@ describe('restart (e2e)', () => {
     expect(head).toBeGreaterThanOrEqual(headBefore);
   });
 
-  it('keeps the database and keys: no second admin, the same admin password and API key work', async () => {
+  it('keeps the database and keys: no second admin, the same admin password, API key and pseudonym token work', async () => {
     expect(second!.admin).toBeNull();
     await AccountFactory.adminToken(second!, first.admin);
     await second!.http.get('/v1/auth/me').set(hospital.auth).expect(200);
+    await second!.http.get('/v1/records').set(patient.auth).expect(200);
   });
 
-  it('serves what was stored before, still verified against IPFS and the chain', async () => {
-    const meta = await second!.http.get(`/v1/blobs/${anchored.id}`).set(hospital.auth).expect(200);
-    expect(meta.body).toMatchObject({ cid: anchored.cid, anchorStatus: 'anchored' });
-    const content = await second!.http.get(`/v1/blobs/${anchored.id}/content`).set(hospital.auth).expect(200);
-    expect(Buffer.from(content.body).toString('utf8')).toBe('anchored before the restart');
+  it('serves what was stored before, still verified against IPFS, its key and the chain', async () => {
+    const meta = await second!.http.get(`/v1/records/${anchored.recordId}`).set(hospital.auth).expect(200);
+    expect(meta.body).toMatchObject({ cid: anchored.cid, anchor: { status: 'anchored' } });
+    expect(await RecordFactory.note(second!, patient, anchored.recordId)).toEqual({ status: 200, note: 'anchored before the restart' });
   });
 
   it('sends the chain write that was still waiting in the outbox', async () => {
-    await eventually(async () => {
-      expect((await second!.http.get(`/v1/blobs/${waiting.id}`).set(hospital.auth).expect(200)).body.anchorStatus).toBe('anchored');
-    });
+    await RecordFactory.anchored(second!, hospital.auth, waiting.recordId);
+    expect(await RecordFactory.note(second!, patient, waiting.recordId)).toEqual({ status: 200, note: 'still in the outbox at shutdown' });
   });
 
   // Only the embedded chain can be stopped from a test; against Besu (test:compose) this case is not defined.
   const onEmbeddedChain = embeddedChain() ? it : () => undefined;
-  onEmbeddedChain('answers 503 naming the chain when it is down, and still accepts writes into the outbox', async () => {
+  onEmbeddedChain('answers 503 naming the chain when it is down: filing (the token is checked on chain) waits, nothing half-stored; metadata still reads', async () => {
     await second!.app.get(ChainRuntime).anvil!.stop();
     const health = await second!.http.get('/health').expect(503);
     expect(health.body.code).toBe('UNHEALTHY');
     expect(health.body.details.error).toHaveProperty('chain');
     expect(health.body.details.info).toHaveProperty('database');
 
-    const accepted = await second!.http
-      .post('/v1/blobs')
+    const records = () => second!.app.get(DataSource).getRepository(RecordEntity).count();
+    const before = await records();
+    const refused = await second!.http
+      .post('/v1/records?category=OPConsultation')
       .set(hospital.auth)
-      .set('Content-Type', 'application/octet-stream')
-      .send(octets('written while the chain is down'))
-      .expect(201);
-    expect(accepted.body.anchorStatus).toBe('pending');
+      .set('X-Filing-Token', RecordFactory.filingToken(second!, patient, hospital.address))
+      .set('Content-Type', 'application/fhir+json')
+      .send(JSON.stringify(RecordFactory.observation('written while the chain is down')))
+      .expect(503);
+    expect(refused.body.code).toBe('CHAIN_UNAVAILABLE');
+    expect(await records()).toBe(before);
+    await second!.http.get(`/v1/records/${anchored.recordId}`).set(hospital.auth).expect(200);
   });
 });
 
@@ -102,15 +106,12 @@ describe('restart (e2e)', () => {
 if (embeddedChain()) describe('restart with a rotated gateway chain key (e2e)', () => {
   let first: TestApp;
   let rotated: TestApp | undefined;
-  let hospital: TestHospital;
-  let before: { id: string };
+  let hospital: FilingHospital;
+  let patient: FilingPatient;
+  let before: { recordId: string };
   const newKey = randomKey();
   const newAddress = eth.accounts.privateKeyToAddress(newKey);
   let oldAddress: string;
-
-  const upload = (gw: TestApp, text: string) =>
-    gw.http.post('/v1/blobs?wait=anchored').set(hospital.auth).set('Content-Type', 'application/octet-stream').send(octets(text)).expect(201);
-  const read = (gw: TestApp, id: string) => gw.http.get(`/v1/blobs/${id}/content`).set(hospital.auth);
 
   /** Authorities 1 and 2 (2 of 3) grant `account` the writer role `roleName` of `contract`, through the ConsortiumRoleAdmin. */
   async function grantWriterRole(gw: TestApp, contract: { address: string; contract: Parameters<ChainClient['call']>[0] }, roleName: string, account: string) {
@@ -131,8 +132,9 @@ if (embeddedChain()) describe('restart with a rotated gateway chain key (e2e)', 
 
   beforeAll(async () => {
     first = await createTestApp();
-    hospital = await AccountFactory.hospital(first, await AccountFactory.adminToken(first));
-    before = (await upload(first, 'anchored by the old key')).body;
+    hospital = await RecordFactory.hospital(first, await AccountFactory.adminToken(first));
+    patient = await RecordFactory.patient(first);
+    before = (await RecordFactory.file(first, hospital, patient, 'anchored by the old key')) as typeof before;
     oldAddress = first.app.get(ChainClient).address;
     // Step 1: the consortium makes the new key a writer of both contracts.
     await grantWriterRole(first, first.app.get(RecordAnchors), 'ANCHORER_ROLE', newAddress);
@@ -150,10 +152,10 @@ if (embeddedChain()) describe('restart with a rotated gateway chain key (e2e)', 
     rotated = await createTestApp({ previous: first.config, env: { CHAIN_FORMER_WRITERS: oldAddress } });
     expect(rotated.app.get(ChainClient).address).toBe(newAddress);
 
-    expect(Buffer.from((await read(rotated, before.id).expect(200)).body).toString('utf8')).toBe('anchored by the old key');
-    const after = (await upload(rotated, 'anchored by the new key')).body;
-    expect(after).toMatchObject({ anchorStatus: 'anchored' });
-    expect(Buffer.from((await read(rotated, after.id).expect(200)).body).toString('utf8')).toBe('anchored by the new key');
+    expect(await RecordFactory.note(rotated, patient, before.recordId)).toEqual({ status: 200, note: 'anchored by the old key' });
+    const after = await RecordFactory.file(rotated, hospital, patient, 'anchored by the new key');
+    expect(after).toMatchObject({ anchor: { status: 'anchored' } });
+    expect(await RecordFactory.note(rotated, patient, after.recordId)).toEqual({ status: 200, note: 'anchored by the new key' });
     await rotated.close();
     rotated = undefined;
   });
@@ -161,7 +163,6 @@ if (embeddedChain()) describe('restart with a rotated gateway chain key (e2e)', 
   it('refuses what the old key anchored once it is dropped from CHAIN_FORMER_WRITERS (a leaked key is no longer trusted)', async () => {
     rotated = await createTestApp({ previous: first.config });
 
-    const res = await read(rotated, before.id).expect(502);
-    expect(res.body.code).toBe('INTEGRITY_MISMATCH');
+    expect(await RecordFactory.note(rotated, patient, before.recordId)).toEqual({ status: 502, code: 'INTEGRITY_MISMATCH' });
   });
 });

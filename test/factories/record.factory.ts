@@ -69,6 +69,29 @@ export const RecordFactory = {
     return makeFilingToken(patient.relationship, scope, hospital, Math.floor(Date.now() / 1000) + seconds);
   },
 
+  /** A small FHIR Observation whose note says `text` (plain words, which de-identification keeps), as hospitals file them. */
+  observation(text: string): Record<string, unknown> {
+    return { resourceType: 'Observation', status: 'final', code: { text: 'Clinical note' }, effectiveDateTime: '2026-11-30', valueString: 'see note', note: [{ text }] };
+  },
+
+  /** Files `observation(text)` for `patient` at `hospital` (waiting for the anchor unless `wait` is false); the answer's body. */
+  async file(gw: TestApp, hospital: FilingHospital, patient: { relationship: Relationship }, text: string, { wait = true } = {}): Promise<Record<string, any>> {
+    const res = await gw.http
+      .post(`/v1/records?category=OPConsultation${wait ? '&wait=anchored' : ''}`)
+      .set(hospital.auth)
+      .set('X-Filing-Token', RecordFactory.filingToken(gw, patient, hospital.address))
+      .set('Content-Type', 'application/fhir+json')
+      .send(JSON.stringify(RecordFactory.observation(text)))
+      .expect(201);
+    return res.body;
+  },
+
+  /** The note of a record's content as the patient reads it, proven (status 200), or the error answer. */
+  async note(gw: TestApp, patient: Pick<FilingPatient, 'auth'>, recordId: string): Promise<{ status: number; note?: string; code?: string }> {
+    const res = await gw.http.get(`/v1/records/${recordId}/content`).set(patient.auth);
+    return res.status === 200 ? { status: 200, note: res.body.resource.note[0].text } : { status: res.status, code: res.body.code };
+  },
+
   /** The record's metadata once its version is anchored, as `auth` sees it. */
   async anchored(gw: TestApp, auth: Record<string, string>, recordId: string): Promise<Record<string, any>> {
     return eventually(async () => {

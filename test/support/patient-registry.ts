@@ -4,7 +4,8 @@ import { ChainContract } from '../../gateway/src/chain/chain-contract';
 import { buildTypedData, signTypedData } from '../../gateway/src/chain/eip712';
 import { patientHandle } from '../../gateway/src/chain/patient-handle';
 import { CONSENT_MANAGER_DOMAIN, CONSENT_MANAGER_TYPES } from '../../gateway/src/chain/typed-messages';
-import { Key } from '../contracts/support/accounts';
+import { randomBytes } from 'node:crypto';
+import { Key, newKey } from '../contracts/support/accounts';
 import { randomKey } from '../contracts/support/chain';
 
 const RECEIPT_MS = 10_000;
@@ -52,4 +53,28 @@ export async function registerRelationship(at: RegistryAt, key: Key, salt: strin
   const until = registryDeadline();
   await relayRegistryCall(at, { method: 'register', message: 'Registration', fields: { handle, signer: key.address, nonce: 0n, deadline: until }, signers: [key], args: [handle, key.address, salt, until] });
   return handle;
+}
+
+/** A relationship as patient software derives it: a fresh consent key and salt, and the handle they make. */
+export interface TestRelationship {
+  handle: string;
+  signer: string;
+  privateKey: string;
+  salt: string;
+}
+
+export function newRelationship(): TestRelationship {
+  const key = newKey();
+  const salt = `0x${randomBytes(32).toString('hex')}`;
+  return { handle: patientHandle(key.address, salt), signer: key.address, privateKey: key.key, salt };
+}
+
+/** The pseudonym's sign-in over HTTP, as patient software does it: a challenge, signed with the relationship's key; its Authorization header. */
+export async function pseudonymSignIn(baseUrl: string, relationship: TestRelationship): Promise<{ authorization: string }> {
+  const post = (path: string, body: unknown) => fetch(`${baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const challenge = (await (await post('/v1/auth/pseudonym/challenge', { handle: relationship.handle })).json()) as { challenge: string; expiresAt: number; typedData: Parameters<typeof signTypedData>[1] };
+  const signature = signTypedData(relationship.privateKey, challenge.typedData);
+  const res = await post('/v1/auth/pseudonym/token', { handle: relationship.handle, challenge: challenge.challenge, expiresAt: challenge.expiresAt, signature });
+  if (res.status !== 200) throw new Error(`pseudonym sign-in answered ${res.status} ${await res.text()}`);
+  return { authorization: `Bearer ${((await res.json()) as { accessToken: string }).accessToken}` };
 }
