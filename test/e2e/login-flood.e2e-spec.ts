@@ -1,4 +1,5 @@
-import { AccountFactory, TestHospital } from '../factories/account.factory';
+import { AccountFactory } from '../factories/account.factory';
+import { FilingPatient, RecordFactory } from '../factories/record.factory';
 import { createTestApp, removeGatewayData, TestApp } from '../support/test-app';
 
 // Issue 10: 80-120 concurrent wrong sign-ins used to take every libuv thread (scrypt: ~0.3 s and
@@ -8,14 +9,14 @@ import { createTestApp, removeGatewayData, TestApp } from '../support/test-app';
 describe('a sign-in flood (e2e, loopback)', () => {
   const FLOOD = 80;
   let gw: TestApp;
-  let hospital: TestHospital;
-  let blobId: string;
+  let patient: FilingPatient;
+  let recordId: string;
 
   beforeAll(async () => {
     gw = await createTestApp({ env: { PASSWORD_HASH_CONCURRENCY: '2', PASSWORD_HASH_QUEUE: '4' } });
-    hospital = await AccountFactory.hospital(gw, await AccountFactory.adminToken(gw));
-    const created = await gw.http.post('/v1/blobs?wait=anchored').set(hospital.auth).set('Content-Type', 'application/octet-stream').send(Buffer.from('read me during the flood'));
-    blobId = created.body.id;
+    const hospital = await RecordFactory.hospital(gw, await AccountFactory.adminToken(gw));
+    patient = await RecordFactory.patient(gw);
+    recordId = (await RecordFactory.file(gw, hospital, patient, 'read me during the flood')).recordId;
   });
   afterAll(async () => {
     await gw?.close();
@@ -26,14 +27,13 @@ describe('a sign-in flood (e2e, loopback)', () => {
     const flood = Array.from({ length: FLOOD }, (_, i) => gw.http.post('/v1/auth/login').send({ username: `flood.${i}`, password: 'a wrong password' }));
     const during = Promise.all([
       gw.http.get('/health'),
-      gw.http.get(`/v1/blobs/${blobId}/content`).set(hospital.auth).buffer(true),
+      RecordFactory.note(gw, patient, recordId),
     ]);
 
     const [logins, [health, read]] = await Promise.all([Promise.all(flood), during]);
 
     expect(health.status).toBe(200);
-    expect(read.status).toBe(200);
-    expect(Buffer.from(read.body).toString('utf8')).toBe('read me during the flood');
+    expect(read).toEqual({ status: 200, note: 'read me during the flood' });
     const statuses = logins.map((res) => res.status);
     expect(statuses.filter((status) => status !== 401 && status !== 503)).toEqual([]);
     const busy = logins.filter((res) => res.status === 503);

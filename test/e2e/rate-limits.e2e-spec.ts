@@ -3,8 +3,10 @@ import { AddressInfo, connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { Role } from '../../gateway/src/auth/permissions';
-import { BlobEntity } from '../../gateway/src/blobs/blob.entity';
+import { RecordEntity } from '../../gateway/src/records/record.entity';
 import { AccountFactory, TestHospital } from '../factories/account.factory';
+import { FilingHospital, RecordFactory } from '../factories/record.factory';
+import { newRelationship } from '../support/patient-registry';
 import { createTestApp, removeGatewayData, TestApp } from '../support/test-app';
 import { madeUpAadhaar } from '../../gateway/src/identity/sandbox-ekyc';
 
@@ -86,17 +88,20 @@ describe('rate limits, back-off and timeouts (e2e)', () => {
   });
 
   it("limits one caller's writes per minute, wherever it calls from, and leaves its reads and other callers alone", async () => {
-    const writer = await AccountFactory.hospital(gw, adminToken);
-    const upload = (auth: Record<string, string>) =>
-      gw.http.post('/v1/blobs').set(from(address())).set(auth).set('Content-Type', 'application/octet-stream').send(Buffer.from('a record'));
-    const created = await upload(writer.auth).expect(201);
-    for (let i = 1; i < 20; i++) await upload(writer.auth).expect(201);
-    const before = await gw.app.get(DataSource).getRepository(BlobEntity).count();
+    const [writer, other] = [await RecordFactory.hospital(gw, adminToken), await RecordFactory.hospital(gw, adminToken)];
+    // A relationship not on chain yet: its filing token proves itself by the handle's commitment.
+    const patient = { relationship: newRelationship() };
+    const file = (filer: FilingHospital) =>
+      gw.http.post('/v1/records?category=OPConsultation').set(from(address())).set(filer.auth).set('X-Filing-Token', RecordFactory.filingToken(gw, patient, filer.address))
+        .set('Content-Type', 'application/fhir+json').send(JSON.stringify(RecordFactory.observation('a record')));
+    const created = await file(writer).expect(201);
+    for (let i = 1; i < 20; i++) await file(writer).expect(201);
+    const before = await gw.app.get(DataSource).getRepository(RecordEntity).count();
 
-    expectRetryLater(await upload(writer.auth), 429, 'RATE_LIMITED');
-    expect(await gw.app.get(DataSource).getRepository(BlobEntity).count()).toBe(before);
-    await gw.http.get(`/v1/blobs/${created.body.id}`).set(from(address())).set(writer.auth).expect(200);
-    await upload(hospital.auth).expect(201);
+    expectRetryLater(await file(writer), 429, 'RATE_LIMITED');
+    expect(await gw.app.get(DataSource).getRepository(RecordEntity).count()).toBe(before);
+    await gw.http.get(`/v1/records/${created.body.recordId}`).set(from(address())).set(writer.auth).expect(200);
+    await file(other).expect(201);
   });
 
   it('caps all requests from one address per minute', async () => {
@@ -172,18 +177,20 @@ describe('rate limits, back-off and timeouts (e2e)', () => {
     it('refuses an upload without credentials before reading its body', async () => {
       // Announces 10 MB and sends none of it: the answer comes from the headers alone (a server
       // that waited for the body would answer 408 after REQUEST_TIMEOUT_MS instead).
-      const status = await raw('/v1/blobs', { 'Content-Type': 'application/octet-stream', 'Content-Length': String(10 * 1024 * 1024) });
+      const status = await raw('/v1/records?category=DiagnosticReport', { 'Content-Type': 'application/pdf', 'Content-Length': String(10 * 1024 * 1024) });
       expect(status).toBe(401);
     });
 
     it('does not let a body trickled a byte at a time hold the connection: the request times out and stores nothing', async () => {
-      const before = await gw.app.get(DataSource).getRepository(BlobEntity).count();
+      const filer = await RecordFactory.hospital(gw, adminToken);
+      const before = await gw.app.get(DataSource).getRepository(RecordEntity).count();
       const trickle = Array.from({ length: 20 }, () => Buffer.from('x'));
+      const token = RecordFactory.filingToken(gw, { relationship: newRelationship() }, filer.address);
 
-      const status = await raw('/v1/blobs', { ...hospital.auth, 'Content-Type': 'application/octet-stream', 'Content-Length': '20' }, trickle, 400);
+      const status = await raw('/v1/records?category=DiagnosticReport&clinicalDate=2026-11-30', { ...filer.auth, 'X-Filing-Token': token, 'Content-Type': 'application/pdf', 'Content-Length': '20' }, trickle, 400);
 
       expect([408, 'closed']).toContain(status);
-      expect(await gw.app.get(DataSource).getRepository(BlobEntity).count()).toBe(before);
+      expect(await gw.app.get(DataSource).getRepository(RecordEntity).count()).toBe(before);
     });
   });
 });
