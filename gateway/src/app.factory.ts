@@ -95,7 +95,7 @@ async function configure(app: NestFastifyApplication, config: AppConfig): Promis
   // FHIR records (POST /v1/records) are JSON too, larger: their own media type and limit.
   const fhirBodyLimit = Math.min(config.limits.fhirBodyLimitBytes, config.bodyLimitBytes);
   fastify.addContentTypeParser('application/fhir+json', { parseAs: 'string', bodyLimit: fhirBodyLimit }, (request, body, done) => jsonParser(request, body as string, done));
-  // Files (blobs, records' documents and images): bytes, up to BODY_LIMIT_BYTES, refused with 413 as soon as they pass it.
+  // Files (records' documents and images): bytes, up to BODY_LIMIT_BYTES, refused with 413 as soon as they pass it.
   fastify.addContentTypeParser(ATTACHMENT_MEDIA_TYPES as string[], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

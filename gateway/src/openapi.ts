@@ -9,7 +9,6 @@ export const OPENAPI_TAGS: ReadonlyArray<readonly [string, string]> = [
   ['records', "Hospital systems and doctors: FHIR records filed for a patient who gave a filing token; patients (as their pseudonym): their records, proven against the chain"],
   ['accounts', 'Administrators: the accounts of people and hospital systems'],
   ['API keys', "Administrators: hospital systems' API keys"],
-  ['blobs', 'Hospital systems: bytes stored on IPFS, anchored on chain, read back verified'],
   ['security events', 'Administrators: the security audit trail'],
   ['network', 'Administrators: the consortium chain and its validators'],
   ['health', 'Operators: whether the gateway and what it depends on answer'],

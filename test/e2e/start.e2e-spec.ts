@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { dropTestSchema } from '../support/database';
 import { freePort, isAlive, spawnGateway, SpawnedGateway } from '../support/spawn';
 import { madeUpAadhaar } from '../../gateway/src/identity/sandbox-ekyc';
+import { makeFilingToken } from '../../gateway/src/chain/filing-token';
+import { randomAddress } from '../contracts/support/accounts';
+import { newRelationship, pseudonymSignIn, registerRelationship } from '../support/patient-registry';
 
 /**
  * `npm start` as a newcomer meets it: the compiled gateway in a process of its own, configured
@@ -21,21 +24,24 @@ describe('npm start (compiled gateway, child process)', () => {
   const databaseUrl = process.env.DATABASE_URL || undefined;
   // On real Postgres each run gets its own schema; both starts must share it.
   const database = { url: databaseUrl, schema: databaseUrl ? `t_${randomBytes(6).toString('hex')}` : 'public', pgliteDir: '' };
-  const blobBytes = randomBytes(3000);
+  /** A scanned document: a PDF, as hospitals attach them (the gateway types files by their bytes). */
+  const documentBytes = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(3000), Buffer.from('\n%%EOF\n')]);
+  const patient = newRelationship();
 
   let dataDir: string;
   let port: number;
+  let anvilPort: number;
   let gw: SpawnedGateway | undefined;
   const base = () => `http://127.0.0.1:${port}`;
   // What the first run saw, checked again after the restart.
-  const first = { password: '', deployments: '', head: 0, blobId: '', apiKey: '', anvilPids: [] as number[] };
+  const first = { password: '', deployments: '', head: 0, recordId: '', apiKey: '', anvilPids: [] as number[] };
 
   const start = () =>
     spawnGateway({
       DATA_DIR: dataDir,
       PORT: String(port),
       HOST: '127.0.0.1',
-      ANVIL_PORT: '0',
+      ANVIL_PORT: String(anvilPort),
       CHAIN_BLOCK_TIME: '0',
       OUTBOX_INTERVAL_MS: '100',
       LOG_LEVEL: 'info',
@@ -63,6 +69,7 @@ describe('npm start (compiled gateway, child process)', () => {
     await chmod(scratch, 0o755);
     dataDir = join(scratch, 'data');
     port = await freePort();
+    anvilPort = await freePort();
   });
 
   afterAll(async () => {
@@ -87,7 +94,7 @@ describe('npm start (compiled gateway, child process)', () => {
     const openapi = await json('/docs-json');
     expect(openapi.status).toBe(200);
     expect(openapi.body.openapi).toMatch(/^3\./);
-    expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/health', '/v1/auth/login', '/v1/blobs']));
+    expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/health', '/v1/auth/login', '/v1/records']));
 
     const session = await login(first.password);
     expect(session.status).toBe(200);
@@ -100,20 +107,24 @@ describe('npm start (compiled gateway, child process)', () => {
     expect(keyFiles).toEqual(expect.arrayContaining(['chain-account.key', 'jwt.secret']));
     for (const file of keyFiles) expect({ file, mode: (await stat(join(keysDir, file))).mode & 0o777 }).toEqual({ file, mode: 0o600 });
 
-    // Something worth finding after the restart: a hospital's blob, anchored on chain.
+    // Something worth finding after the restart: a document a hospital filed for a patient, anchored on chain.
     const admin = { authorization: `Bearer ${session.body.accessToken}`, 'content-type': 'application/json' };
+    const hospitalAddress = randomAddress();
     const hospital = await json('/v1/accounts', {
-      method: 'POST', headers: admin, body: JSON.stringify({ role: 'hospital', username: 'hospital.start', aadhaar: madeUpAadhaar() }),
+      method: 'POST', headers: admin, body: JSON.stringify({ role: 'hospital', username: 'hospital.start', aadhaar: madeUpAadhaar(), chainAddress: hospitalAddress }),
     });
     expect(hospital.status).toBe(201);
     const key = await json(`/v1/accounts/${hospital.body.id}/api-keys`, { method: 'POST', headers: admin, body: JSON.stringify({ label: 'start e2e' }) });
     expect(key.status).toBe(201);
     first.apiKey = key.body.key;
-    const blob = await json('/v1/blobs?wait=anchored', {
-      method: 'POST', headers: { 'content-type': 'application/octet-stream', 'x-api-key': first.apiKey }, body: blobBytes,
+    const scope = (await json('/v1/ledger')).body as { chainId: number; consentManager: string };
+    await registerRelationship({ rpcUrl: `http://127.0.0.1:${anvilPort}`, ...scope }, { key: patient.privateKey, address: patient.signer }, patient.salt);
+    const token = makeFilingToken(patient, scope, hospitalAddress, Math.floor(Date.now() / 1000) + 600);
+    const filed = await json('/v1/records?category=HealthDocumentRecord&clinicalDate=2026-11-30&wait=anchored', {
+      method: 'POST', headers: { 'content-type': 'application/octet-stream', 'x-api-key': first.apiKey, 'x-filing-token': token }, body: documentBytes,
     });
-    expect(blob).toMatchObject({ status: 201, body: { anchorStatus: 'anchored', sizeBytes: blobBytes.length } });
-    first.blobId = blob.body.id;
+    expect(filed).toMatchObject({ status: 201, body: { contentType: 'application/pdf', anchor: { status: 'anchored' } } });
+    first.recordId = filed.body.recordId;
     first.head = await health();
     expect(first.head).toBeGreaterThan(0);
 
@@ -162,7 +173,7 @@ describe('npm start (compiled gateway, child process)', () => {
     expect(existsSync(join(dataDir, 'chain', 'anvil-state.json'))).toBe(true);
   }, 30_000);
 
-  it('second start on the same data: same admin, same contracts, the chain and the blob kept', async () => {
+  it('second start on the same data: same admin, same contracts, the chain and the record kept', async () => {
     gw = start();
     await gw.waitForStdout(BANNER, BOOT_MS);
     const head = await health();
@@ -176,10 +187,10 @@ describe('npm start (compiled gateway, child process)', () => {
     expect((await login(first.password)).status).toBe(200);
 
     const auth = { 'x-api-key': first.apiKey };
-    expect(await json(`/v1/blobs/${first.blobId}`, { headers: auth })).toMatchObject({ status: 200, body: { anchorStatus: 'anchored' } });
-    const content = await fetch(`${base()}/v1/blobs/${first.blobId}/content`, { headers: auth });
+    expect(await json(`/v1/records/${first.recordId}`, { headers: auth })).toMatchObject({ status: 200, body: { anchor: { status: 'anchored' } } });
+    const content = await fetch(`${base()}/v1/records/${first.recordId}/content`, { headers: await pseudonymSignIn(base(), patient) });
     expect(content.status).toBe(200);
-    expect(Buffer.from(await content.arrayBuffer()).equals(blobBytes)).toBe(true);
+    expect(Buffer.from(await content.arrayBuffer()).equals(documentBytes)).toBe(true);
 
     const pids = gw.anvilPids();
     expect((await gw.stop()).signal).toBe('SIGTERM');

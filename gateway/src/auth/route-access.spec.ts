@@ -3,8 +3,8 @@ import { Authenticated, Public } from './authenticated.decorator';
 import { Permission, Role, ROLE_PERMISSIONS } from './permissions';
 import { listRoutes, personaExposures } from './route-access';
 
-// Permissions the records, consent and audit issues will add; here, for the fixtures only.
-const RecordRead = 'record.read' as Permission;
+// Permissions the consent and audit issues will add; here, for the fixtures only.
+const { RecordRead } = Permission;
 const ConsentGrant = 'consent.grant' as Permission;
 const AuditRead = 'audit.read' as Permission;
 /** The real map, plus the patient role (the persona face) wrongly holding the new permissions. */
@@ -37,7 +37,7 @@ class PseudonymRecordsController {
   read() {}
 
   @Post()
-  @Authenticated({ permission: Permission.BlobWrite })
+  @Authenticated({ permission: Permission.RecordWrite })
   upload() {}
 
   @Get('schema')
@@ -58,7 +58,7 @@ describe(personaExposures.name, () => {
       { route: 'GET /v1/records/:id', handler: 'PersonaRecordsController.read', path: '/v1/records/:id', rule: { kind: 'authenticated', permission: RecordRead, principals: ['account'] } },
       { route: 'GET /v1/records', handler: 'PersonaRecordsController.mine', path: '/v1/records', rule: { kind: 'authenticated', permission: Permission.SessionRead, principals: ['account', 'pseudonym'] } },
       { route: 'GET /v1/records/:id/content', handler: 'PseudonymRecordsController.read', path: '/v1/records/:id/content', rule: { kind: 'authenticated', permission: RecordRead, principals: ['pseudonym'] } },
-      { route: 'POST /v1/records', handler: 'PseudonymRecordsController.upload', path: '/v1/records', rule: { kind: 'authenticated', permission: Permission.BlobWrite, principals: ['account'] } },
+      { route: 'POST /v1/records', handler: 'PseudonymRecordsController.upload', path: '/v1/records', rule: { kind: 'authenticated', permission: Permission.RecordWrite, principals: ['account'] } },
       { route: 'GET /v1/records/schema', handler: 'PseudonymRecordsController.schema', path: '/v1/records/schema', rule: { kind: 'public', reason: 'Fixture: the record format is no secret' } },
     ]);
   });

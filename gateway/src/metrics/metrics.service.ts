@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /**
- * Prometheus metrics. Labels carry route templates (`/v1/blobs/:id`), never raw paths, so
+ * Prometheus metrics. Labels carry route templates (`/v1/records/:recordId`), never raw paths, so
  * no identifier, pseudonym or handle ever becomes a metric label (trust model 1).
  */
 @Injectable()

@@ -25,8 +25,8 @@ export interface AppliedAt {
 }
 
 /**
- * One kind of chain write, as a class in the feature that owns it (RecordAnchorHandler in
- * blobs/, later AccessLogHandler in access/). The outbox claims up to `maxBatchSize` pending
+ * One kind of chain write, as a class in the feature that owns it (RecordVersionAnchorHandler in
+ * records/, later AccessLogHandler in access/). The outbox claims up to `maxBatchSize` pending
  * rows of the kind into a batch, calls `send` once per attempt, and calls `confirmed` or
  * `failed` in the database transaction that ends the batch, so the domain rows and the outbox
  * never disagree. Registered by being a provider: OutboxHandlers finds every instance.
