@@ -6,10 +6,10 @@
 // the same run. A bench, not a test: nothing here asserts a time; targets are reported (issue 11).
 //
 //   npm run bench                      # the full sweep on an embedded gateway (PGlite), 1 s and 2 s blocks
-//   npm run bench -- --quick           # three scenarios, 1/16/64 clients, 300 operations: about two minutes
+//   npm run bench -- --quick           # filings (1 KB, 100 KB, FHIR), proven reads, registration; 1/16/64 clients, 300 operations
 //   npm run bench -- --database postgres            # DATABASE_URL's Postgres instead of PGlite
 //   BENCH_API_KEY=ehr_… npm run bench -- --target http://gateway:3000   # a running deployment (compose)
-//   npm run bench -- --only 'upload 1 KB' --clients 1,8 --operations 200  # narrow a run while working on it
+//   npm run bench -- --only '1 KB document' --clients 1,8 --operations 200  # narrow a run while working on it
 //   npm run bench -- --database postgres --workers 2   # GATEWAY_WORKERS=2
 //   npm run bench -- --no-floors                       # skip the floors (a quicker look)
 //
@@ -25,7 +25,7 @@ import { between, readGateway } from './load/gateway-metrics';
 import { markdown, Row } from './load/report';
 import { caliperStats, closedLoop } from './load/stats';
 import { fileRecord, readRecord } from './load/record-scenarios';
-import { AnchorWatcher, registration, Scenario, upload, uploadSame, verifiedRead } from './load/scenarios';
+import { AnchorWatcher, registration, Scenario } from './load/scenarios';
 import { remote, startEmbedded, Target } from './load/target';
 
 const KB = 1024;
@@ -46,30 +46,35 @@ const { values: args } = parseArgs({
 const WORKERS = Number(args.workers);
 
 const list = (raw: string | undefined, fallback: number[]): number[] => raw?.split(',').filter(Boolean).map(Number) ?? fallback;
+/** The run-length sweep's scenario: the smallest filing, at the most clients. */
+const SWEPT = 'file a 1 KB document';
+const fhir = { fhir: true as const };
+const doc = (pdfBytes: number): { pdfBytes: number } => ({ pdfBytes });
 const scenarios = (): Array<{ scenario: Scenario; operations: number }> =>
   args.quick
-    ? [{ scenario: upload(KB), operations: 300 }, { scenario: uploadSame(KB), operations: 300 }, { scenario: upload(100 * KB), operations: 300 }, { scenario: verifiedRead(), operations: 300 }, ...patients(300), ...records(300, 300)]
+    ? [...records([[doc(KB), 300], [doc(100 * KB), 300], [fhir, 300]], [[fhir, 300], [doc(100 * KB), 300]]), ...patients(300)]
     : [
-        { scenario: upload(KB), operations: 10_000 },
-        { scenario: uploadSame(KB), operations: 2_000 },
-        { scenario: upload(100 * KB), operations: 2_000 },
-        { scenario: upload(1024 * KB), operations: 500 },
-        { scenario: verifiedRead(), operations: 5_000 },
+        ...records([[doc(KB), 5_000], [doc(100 * KB), 2_000], [doc(1024 * KB), 500], [fhir, 2_000]], [[fhir, 3_000], [doc(100 * KB), 3_000]]),
         ...patients(2_000),
-        ...records(2_000, 3_000),
       ];
 /** Registration needs the sandbox eKYC provider, which only the embedded gateway runs (production refuses it). */
 function patients(operations: number): Array<{ scenario: Scenario; operations: number }> {
   return args.target ? [] : [{ scenario: registration(), operations }];
 }
-/** FHIR records need the embedded gateway's hospital address and chain (to register the reading patients' relationships). */
-function records(filings: number, reads: number): Array<{ scenario: Scenario; operations: number }> {
-  return args.target ? [] : [{ scenario: fileRecord(), operations: filings }, { scenario: readRecord(), operations: reads }];
+/**
+ * Filings need the hospital's consortium address (filing tokens name it): the embedded gateway's,
+ * or BENCH_HOSPITAL_ADDRESS with --target. Reads need the chain too (to register the reading
+ * patients' relationships): the embedded gateway only.
+ */
+function records(filings: Array<[Parameters<typeof fileRecord>[0], number]>, reads: Array<[Parameters<typeof readRecord>[0], number]>): Array<{ scenario: Scenario; operations: number }> {
+  const filed = filings.map(([kind, operations]) => ({ scenario: fileRecord(kind), operations }));
+  if (args.target) return process.env.BENCH_HOSPITAL_ADDRESS ? filed : [];
+  return [...filed, ...reads.map(([kind, operations]) => ({ scenario: readRecord(kind), operations }))];
 }
-/** --only "upload 1 KB": the scenarios whose name contains it. */
+/** --only "1 KB document": the scenarios whose name contains it. */
 const chosen = (): Array<{ scenario: Scenario; operations: number }> => scenarios().filter(({ scenario }) => !args.only || scenario.name.includes(args.only));
 const CLIENTS = list(args.clients, args.quick ? [1, 16, 64] : [1, 4, 16, 64, 128]);
-/** Run lengths for throughput against run length: 1 KB uploads at the most clients (the main sweep adds its own length). */
+/** Run lengths for throughput against run length: 1 KB filings at the most clients (the main sweep adds its own length). */
 const LENGTHS = list(args.lengths, args.quick ? [100] : [100, 1_000]);
 const BLOCK_TIMES = args.target ? [null] : list(args['block-time'], args.quick ? [1] : [1, 2]);
 
@@ -81,7 +86,7 @@ const progress = (label: string, done: number, total: number): void => {
 
 async function measure(target: Target, scenario: Scenario, clients: number, operations: number, blockTimeSeconds: number | null): Promise<Row> {
   const label = `${scenario.name}, ${clients} clients${blockTimeSeconds ? `, ${blockTimeSeconds} s blocks` : ''}`;
-  const watcher = scenario.anchors ? new AnchorWatcher(target, Math.max(1, Math.floor(operations / 20)), scenario.isAnchored?.bind(scenario)) : undefined;
+  const watcher = scenario.anchors && scenario.isAnchored ? new AnchorWatcher(target, Math.max(1, Math.floor(operations / 20)), scenario.isAnchored.bind(scenario)) : undefined;
   const gatewayBefore = await readGateway(target);
   const cpuBefore = target.cpuSeconds();
   const samples = await closedLoop(clients, operations, (index) => scenario.operation(target, index, (id) => watcher?.accepted(id)), (done) => progress(label, done, operations));
@@ -131,7 +136,7 @@ async function charts(resultsDir: string, stamp: string, rows: readonly Row[]): 
   const files: Array<[string, Promise<string>]> = [
     // One block period's rows: a line per scenario is already many lines.
     [`${stamp}-latency.svg`, latencyByClients(chartRows.filter((row) => !row.lengthSweep && row.blockTimeSeconds === BLOCK_TIMES[0]))],
-    [`${stamp}-run-length.svg`, throughputByRunLength(chartRows.filter((row) => row.scenario === 'upload 1 KB' && row.clients === maxClients))],
+    [`${stamp}-run-length.svg`, throughputByRunLength(chartRows.filter((row) => row.scenario === SWEPT && row.clients === maxClients))],
     [`${stamp}-anchor-lag.svg`, anchorLagDistribution(rows.flatMap((row) => (row.anchorLagSeconds?.all ?? []).map((seconds) => ({ seconds, blockTimeSeconds: row.blockTimeSeconds }))))],
   ];
   for (const [file, svg] of files) writeFileSync(join(resultsDir, file), await svg);
@@ -152,7 +157,7 @@ async function main(): Promise<void> {
         await scenario.prepare?.(target);
         for (const clients of CLIENTS) rows.push(await measure(target, scenario, clients, Number(args.operations ?? operations), blockTime));
         // Throughput against run length: the same scenario at the most clients, shorter runs.
-        if (scenario.name === 'upload 1 KB' && !args.operations) {
+        if (scenario.name === SWEPT && !args.operations) {
           for (const length of LENGTHS) rows.push({ ...(await measure(target, scenario, Math.max(...CLIENTS), length, blockTime)), lengthSweep: true });
         }
       }
@@ -165,7 +170,7 @@ async function main(): Promise<void> {
   const header = [
     `${new Date().toISOString()}: ${args.quick ? 'quick run' : 'full run'} against ${args.target ?? `an embedded gateway (npm start's compiled gateway as a child process, ${args.database}${WORKERS > 1 ? `, ${WORKERS} worker processes` : ''})`}.`,
     `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), load average ${loadStart} at the start and ${loadavg()[0]!.toFixed(1)} at the end, Node ${process.version}; the load generator runs on the same machine.`,
-    'Closed-loop clients (each sends its next request when its last answered). Send rate, throughput, latency and failure rate as Caliper defines them; gateway CPU is the gateway\'s user + system time (every worker) per successful operation; event loop busy is its utilisation over the run and delay its p99 (one worker only); records per tx are anchored rows over anchor transactions; anchor lag is the time from the 201 to the GET of the blob or record showing it anchored, for about 20 sampled uploads (polled at most 20 times a second).',
+    'Closed-loop clients (each sends its next request when its last answered). Send rate, throughput, latency and failure rate as Caliper defines them; gateway CPU is the gateway\'s user + system time (every worker) per successful operation; event loop busy is its utilisation over the run and delay its p99 (one worker only); records per tx are anchored rows over anchor transactions; anchor lag is the time from the 201 to the GET of the record showing it anchored, for about 20 sampled uploads (polled at most 20 times a second).',
   ].join('\n');
   writeFileSync(join(resultsDir, `${stamp}.json`), `${JSON.stringify({ header, rows, floors }, null, 2)}\n`);
   const summary = markdown(rows, floors, previous, header, await charts(resultsDir, stamp, rows));

@@ -61,7 +61,7 @@ export function throughputByRunLength(rows: readonly ChartRow[]): Promise<string
   });
 }
 
-/** Every sampled anchor lag of the run, binned: from an upload's 201 to the blob shown anchored. */
+/** Every sampled anchor lag of the run, binned: from a filing's 201 to the record shown anchored. */
 export function anchorLagDistribution(lags: ReadonlyArray<{ seconds: number; blockTimeSeconds: number | null }>): Promise<string> {
   return svg({
     $schema: SCHEMA, ...SIZE,
@@ -70,7 +70,7 @@ export function anchorLagDistribution(lags: ReadonlyArray<{ seconds: number; blo
     mark: 'bar',
     encoding: {
       x: { field: 'seconds', type: 'quantitative', bin: { step: 0.25 }, title: 'seconds' },
-      y: { aggregate: 'count', type: 'quantitative', title: 'sampled uploads' },
+      y: { aggregate: 'count', type: 'quantitative', title: 'sampled filings' },
       color: { field: 'blocks', type: 'nominal', title: null, legend: { orient: 'bottom' } },
     },
   });

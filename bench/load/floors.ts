@@ -1,6 +1,6 @@
 // The floors a gateway figure is read against (issue 11, point 3), measured in the same run on the
-// same machine: what HTTP costs with nothing of the gateway (bare Fastify), what the upload's
-// database work costs alone (the gateway's own statement through the same driver, one per
+// same machine: what HTTP costs with nothing of the gateway (bare Fastify), what a filing's
+// database work costs alone (the gateway's own transaction through the same driver, one per
 // operation), what its IPFS work costs alone (the embedded store adding distinct bodies), what
 // Node's crypto costs per record, and how fast the chain itself takes
 // pre-signed transactions sent pipelined. A gateway figure divided by its floor says how much
@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { eth } from 'web3';
-import { BlobStore } from '../../gateway/src/blobs/blob.store';
 import { AnvilProcess } from '../../gateway/src/chain/anvil-process';
 import { dataSourceOptions, openDataSource } from '../../gateway/src/database/data-source';
 import { ENTITIES } from '../../gateway/src/entities';
 import { EmbeddedIpfsStore } from '../../gateway/src/ipfs/embedded-ipfs.store';
 import { OutboxStore } from '../../gateway/src/outbox/outbox.store';
+import { RecordStore } from '../../gateway/src/records/record.store';
 import { COMPANION_SCHEMAS, companionSchema } from '../../gateway/src/database/companion-schemas';
 import { CaliperStats, caliperStats, closedLoop } from './stats';
 import { cpuOf } from './target';
@@ -57,9 +57,9 @@ export async function httpFloors(clientCounts: number[], operations: number, upl
   const server = await bareFastify(readBytes);
   const rows: FloorRow[] = [];
   try {
-    const upload = async () => (await fetch(`${server.baseUrl}/v1/blobs`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: randomBytes(uploadBytes) }).then(async (res) => (await res.json(), res.status))) === 201;
+    const upload = async () => (await fetch(`${server.baseUrl}/v1/records`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: randomBytes(uploadBytes) }).then(async (res) => (await res.json(), res.status))) === 201;
     const read = async () => {
-      const res = await fetch(`${server.baseUrl}/v1/blobs/x/content`);
+      const res = await fetch(`${server.baseUrl}/v1/records/x/content`);
       return res.status === 200 && (await res.arrayBuffer()).byteLength === readBytes;
     };
     for (const [floor, operation] of [['bare Fastify upload', upload], ['bare Fastify read', read]] as const) {
@@ -77,27 +77,34 @@ export async function httpFloors(clientCounts: number[], operations: number, upl
 }
 
 /**
- * The upload's database work alone: the gateway's own statement (a blob's row and its anchor's
- * outbox row, BlobStore + OutboxStore), one per operation through the same driver, on a scratch
- * schema (Postgres) or a scratch PGlite. One per operation: the gateway groups concurrent
- * uploads into one statement, so it may beat this floor, and the ratio shows by how much.
+ * A filing's database work alone: the gateway's own transaction (the record's row and its
+ * anchor's outbox row, RecordStore + OutboxStore), one per operation through the same driver, on
+ * a scratch schema (Postgres) or a scratch PGlite.
  */
 export async function databaseFloor(database: 'pglite' | 'postgres', clientCounts: number[], operations: number, progress?: (label: string, done: number, total: number) => void): Promise<FloorRow[]> {
   const scratch = await mkdtemp(join(tmpdir(), 'ehr-bench-floor-'));
   const schema = `bench_floor_${process.pid}`;
   const config = database === 'postgres' ? { url: process.env.DATABASE_URL, schema, pgliteDir: scratch } : { url: undefined, schema: 'public', pgliteDir: scratch };
   const db = await openDataSource(dataSourceOptions(config, ENTITIES));
-  const blobs = new BlobStore(db);
+  const records = new RecordStore(db);
   const outbox = new OutboxStore(db);
   const account = randomUUID();
   const rows: FloorRow[] = [];
   try {
     for (const clients of clientCounts) {
       const samples = await closedLoop(clients, operations, async () => {
-        const id = randomUUID();
-        const blob = { id, cid: `bafkrei${randomBytes(26).toString('hex')}`, sha512: randomBytes(64), sizeBytes: KB, createdBy: account };
-        const payload = { recordId: `0x${id.replace(/-/g, '')}${'0'.repeat(32)}`, cid: blob.cid, sha512Digest: blob.sha512.toString('hex') };
-        await outbox.insertWith(blobs.insertStatement([blob]), [{ kind: 'record-anchor', ref: id, payload, mac: randomBytes(32).toString('hex') }]);
+        const recordId = randomUUID();
+        const hash = () => `0x${randomBytes(32).toString('hex')}`;
+        const sha512 = randomBytes(64);
+        const cid = `bafkrei${randomBytes(26).toString('hex')}`;
+        await records.transaction(async (manager) => {
+          await records.insert(manager, {
+            recordId, version: 1, patientHandle: hash(), category: 3, clinicalDate: '2026-11-30', contentType: 'application/pdf', cid, sha512, sizeBytes: KB,
+            wrappedKey: `kw1.k1.${randomBytes(60).toString('base64url')}`, keyId: 'k1', versionHash: hash(), previousHash: `0x${'00'.repeat(32)}`, author: `0x${randomBytes(20).toString('hex')}`, filedBy: account,
+          });
+          const payload = { recordId: `0x${recordId.replace(/-/g, '')}${'0'.repeat(32)}`, cid, sha512Digest: `0x${sha512.toString('hex')}` };
+          await outbox.insert(manager, { kind: 'record-version', ref: `${recordId}:1`, payload, mac: randomBytes(32).toString('hex') });
+        });
         return true;
       }, (done) => progress?.(`floor: database statement, ${clients} clients`, done, operations));
       rows.push({ floor: 'database statement', clients, stats: caliperStats(samples), cpuMsPerOperation: null });

@@ -35,8 +35,8 @@ export async function readGateway(target: Target): Promise<GatewayReading | unde
     eventLoopActiveSeconds: value(text, /^ehrchain_event_loop_active_seconds_total (\S+)$/m),
     eventLoopDelayP99Seconds: value(text, /^ehrchain_nodejs_eventloop_lag_p99_seconds (\S+)$/m),
     eventLoopDelayMaxSeconds: value(text, /^ehrchain_nodejs_eventloop_lag_max_seconds (\S+)$/m),
-    anchoredRows: value(text, /^ehrchain_outbox_rows\{kind="record-anchor",status="done"\} (\S+)$/m) || 0,
-    anchorBatches: value(text, /^ehrchain_outbox_batches\{kind="record-anchor",status="done"\} (\S+)$/m) || 0,
+    anchoredRows: value(text, /^ehrchain_outbox_rows\{kind="record-version",status="done"\} (\S+)$/m) || 0,
+    anchorBatches: value(text, /^ehrchain_outbox_batches\{kind="record-version",status="done"\} (\S+)$/m) || 0,
   };
 }
 

@@ -66,12 +66,12 @@ function ratios(rows: readonly Row[], floors: Floors): string[] {
     '|---|---|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const row of rows) {
-    const upload = row.scenario.startsWith('upload');
+    const upload = row.scenario.startsWith('file ');
     lines.push(`| ${[
       row.scenario, row.blockTimeSeconds ? `${row.blockTimeSeconds} s` : '—', row.clients, row.operations,
       share(row.stats.throughput, floorOf(upload ? 'bare Fastify upload' : 'bare Fastify read', row.clients)),
       upload ? share(row.stats.throughput, floorOf('database statement', row.clients)) : '—',
-      row.scenario === 'upload 1 KB' ? share(row.stats.throughput, floorOf('IPFS store add', row.clients)) : '—',
+      row.scenario === 'file a 1 KB document' ? share(row.stats.throughput, floorOf('IPFS store add', row.clients)) : '—',
       row.cpuMsPerOperation === null ? '—' : `${Math.round((row.cpuMsPerOperation * 1000) / floors.cryptoMicrosecondsPerRecord)}×`,
       row.anchorLagSeconds && row.blockTimeSeconds ? (row.anchorLagSeconds.p95 / row.blockTimeSeconds).toFixed(1) : '—',
     ].join(' | ')} |`);
@@ -87,7 +87,7 @@ export function markdown(rows: readonly Row[], floors: Floors | undefined, previ
   ];
   if (floors) {
     lines.push('', '## Floors, measured in the same run', '', ...floorTable(floors), '', '## The gateway as a share of its floors', '',
-      'Throughput as a share of the floor at the same clients (bare Fastify: HTTP alone; the database statement: the upload\'s SQL alone, one per operation, which grouping can beat; the IPFS store: distinct 1 KB bodies added to the embedded store alone); gateway CPU per operation in multiples of Node\'s crypto for one record; anchor lag p95 in block periods (target: 2 or less). The chain floor bounds anchoring far above these rates: one anchor transaction carries hundreds of records.',
+      'Throughput as a share of the floor at the same clients (bare Fastify: HTTP alone; the database statement: a filing\'s transaction alone, one per operation; the IPFS store: distinct 1 KB bodies added to the embedded store alone); gateway CPU per operation in multiples of Node\'s crypto for one record; anchor lag p95 in block periods (target: 2 or less). The chain floor bounds anchoring far above these rates: one anchor transaction carries hundreds of records.',
       '', ...ratios(rows, floors));
   }
   if (charts.length > 0) lines.push('', '## Charts', '', ...charts.map((file) => `![${file}](${file})`));

@@ -1,73 +1,21 @@
-// What the bench does to the gateway, as a hospital system would: upload records of a size, and
-// read one back verified against the chain; as a patient would: register. Later issues add
-// theirs (consent grant, consented read, revocation, emergency access).
-import { randomBytes, randomInt } from 'node:crypto';
+// What the bench does to the gateway: the scenario interface, a patient registering, and the
+// anchor-lag watcher; records' scenarios (filing, proven reads) are in record-scenarios.ts. Later
+// issues add theirs (consent grant, consented read, revocation, emergency access).
+import { randomInt } from 'node:crypto';
 import { SandboxResident, sandboxResident } from '../../gateway/src/identity/sandbox-ekyc';
 import { SandboxInbox } from './sandbox-inbox';
 import type { Target } from './target';
 
 export interface Scenario {
   name: string;
-  /** Before the run: what the operations need (blobs to read). */
+  /** Before the run: what the operations need (records to read). */
   prepare?(target: Target): Promise<void>;
-  /** One operation; true when it succeeded. Uploads tell `accepted` the id of each blob they created. */
+  /** One operation; true when it succeeded. Filings tell `accepted` the id of each record they created. */
   operation(target: Target, index: number, accepted: (id: string) => void): Promise<boolean>;
-  /** Whether its operations create blobs (or records) whose anchoring the bench then follows. */
+  /** Whether its operations create records whose anchoring the bench then follows (with `isAnchored`). */
   anchors: boolean;
-  /** Whether what `accepted` was told of is anchored yet; a blob's status when omitted. */
+  /** Whether what `accepted` was told of is anchored yet. */
   isAnchored?(target: Target, id: string): Promise<boolean>;
-}
-
-/** A blob's anchor status, as a hospital polling for it reads it. */
-async function blobAnchored(target: Target, id: string): Promise<boolean> {
-  const res = await fetch(`${target.baseUrl}/v1/blobs/${id}`, { headers: target.auth });
-  return ((await res.json()) as { anchorStatus?: string }).anchorStatus === 'anchored';
-}
-
-const KB = 1024;
-
-/** Every upload the same bytes (a form, a template many records share): their IPFS blocks are one. */
-export function uploadSame(sizeBytes: number): Scenario {
-  const body = randomBytes(sizeBytes);
-  return { ...upload(sizeBytes, () => body), name: `upload ${sizeBytes / KB} KB, the same bytes` };
-}
-
-export function upload(sizeBytes: number, bodyOf: () => Buffer = () => randomBytes(sizeBytes)): Scenario {
-  // A body of its own per upload, as records are (uploadSame measures shared content).
-  return {
-    name: `upload ${sizeBytes >= 1024 * KB ? `${sizeBytes / (1024 * KB)} MB` : `${sizeBytes / KB} KB`}`,
-    anchors: true,
-    async operation(target, _index, accepted) {
-      const body = bodyOf();
-      const res = await fetch(`${target.baseUrl}/v1/blobs`, { method: 'POST', headers: { ...target.auth, 'content-type': 'application/octet-stream' }, body });
-      const json = (await res.json()) as { id?: string };
-      if (res.status !== 201 || !json.id) return false;
-      accepted(json.id);
-      return true;
-    },
-  };
-}
-
-/** A verified read of a 100 KB blob: its proof checked against the on-chain root and its bytes against the digest. */
-export function verifiedRead(sizeBytes = 100 * KB): Scenario {
-  let ids: string[] = [];
-  return {
-    name: `verified read ${sizeBytes / KB} KB`,
-    anchors: false,
-    async prepare(target) {
-      ids = [];
-      for (let i = 0; i < 20; i++) {
-        const res = await fetch(`${target.baseUrl}/v1/blobs?wait=anchored`, { method: 'POST', headers: { ...target.auth, 'content-type': 'application/octet-stream' }, body: randomBytes(sizeBytes) });
-        if (res.status !== 201) throw new Error(`preparing reads: upload answered ${res.status} ${await res.text()}`);
-        ids.push(((await res.json()) as { id: string }).id);
-      }
-    },
-    async operation(target, index) {
-      const res = await fetch(`${target.baseUrl}/v1/blobs/${ids[index % ids.length]}/content`, { headers: target.auth });
-      const bytes = await res.arrayBuffer();
-      return res.status === 200 && bytes.byteLength === sizeBytes;
-    },
-  };
 }
 
 /**
@@ -127,7 +75,7 @@ export class AnchorWatcher {
   constructor(
     private readonly target: Target,
     private readonly every: number,
-    private readonly isAnchored: (target: Target, id: string) => Promise<boolean> = blobAnchored,
+    private readonly isAnchored: (target: Target, id: string) => Promise<boolean>,
   ) {
     this.loop = this.poll();
   }

@@ -110,6 +110,8 @@ export function remote(baseUrl: string): Target {
   return {
     baseUrl: baseUrl.replace(/\/$/, ''),
     auth: { 'x-api-key': key },
+    // The hospital's consortium address, for filing tokens (BENCH_HOSPITAL_ADDRESS): without it, no record is filed.
+    hospitalAddress: process.env.BENCH_HOSPITAL_ADDRESS,
     metricsAuth: metricsToken ? { authorization: `Bearer ${metricsToken}` } : undefined,
     cpuSeconds: () => undefined,
     close: async () => undefined,

@@ -31,8 +31,8 @@ export interface BenchGateway {
   baseUrl: string;
   /** The embedded Anvil's state file, which it rewrites every second (--state-interval 1). */
   anvilStateFile: string;
-  /** The hospital account the blobs belong to, and its API key header. */
-  hospital: { id: string; auth: Record<string, string> };
+  /** The hospital account the blobs belong to, its API key header and its consortium address (what filing tokens name). */
+  hospital: { id: string; auth: Record<string, string>; address: string };
   close(): Promise<void>;
 }
 
@@ -98,9 +98,10 @@ async function createHospital(baseUrl: string, admin: { username: string; passwo
   const { accessToken } = await http(baseUrl, 'POST', '/v1/auth/login', admin);
   const bearer = { authorization: `Bearer ${accessToken}` };
   const username = `hospital.bench.${process.pid}`;
-  const account = await http(baseUrl, 'POST', '/v1/accounts', { role: Role.Hospital, username, aadhaar: madeUpAadhaar() }, bearer);
+  const address = `0x${randomBytes(20).toString('hex')}`;
+  const account = await http(baseUrl, 'POST', '/v1/accounts', { role: Role.Hospital, username, aadhaar: madeUpAadhaar(), chainAddress: address }, bearer);
   const key = await http(baseUrl, 'POST', `/v1/accounts/${account.id}/api-keys`, { label: 'bench' }, bearer);
-  return { id: account.id, auth: { 'x-api-key': key.key } };
+  return { id: account.id, auth: { 'x-api-key': key.key }, address };
 }
 
 /**
