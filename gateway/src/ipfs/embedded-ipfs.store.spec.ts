@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { ApiError } from '../common/errors';
 import { EmbeddedIpfsStore } from './embedded-ipfs.store';
 import { KUBO_CIDV1_IMPORT_OPTIONS } from './ipfs-store';
-import { base32, CHUNK, describeIpfsStore, multihash, rejection } from './ipfs-store.suite';
+import { base32, CHUNK, describeIpfsStore, multihash, rejection } from '../../../test/support/ipfs-store-suite';
 
-// Block paths are computed here from node:crypto and RFC 4648 (ipfs-store.suite.ts), not with the
+// Block paths are computed here from node:crypto and RFC 4648 (test/support/ipfs-store-suite.ts), not with the
 // multiformats code the store uses, so a bug shared by store and library cannot hide.
 
 /** blockstore-fs (NextToLast sharding): <dir>/<last two chars>/B<BASE32UPPER multihash>.data */

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Server, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ApiError, DependencyUnavailableError } from '../common/errors';
-import { describeIpfsStore } from './ipfs-store.suite';
+import { describeIpfsStore } from '../../../test/support/ipfs-store-suite';
 import { DEFAULT_KUBO_TIMEOUTS, KuboIpfsStore } from './kubo-ipfs.store';
 
 // No Kubo daemon runs on a developer's machine. These specs cover what the gateway must do when

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ApiError } from '../common/errors';
-import { IpfsStore } from './ipfs-store';
+import { ApiError } from '../../gateway/src/common/errors';
+import { IpfsStore } from '../../gateway/src/ipfs/ipfs-store';
 
 // One suite for every IpfsStore: the embedded store runs it in `npm test`
-// (embedded-ipfs.store.spec.ts), the compose stack's Kubo in `npm run test:compose`
+// (gateway/src/ipfs/embedded-ipfs.store.spec.ts), the compose stack's Kubo in `npm run test:compose`
 // (kubo-ipfs.store.spec.ts with KUBO_TEST_API_URL). What records rely on, whichever store holds them.
 
 export const CHUNK = 262_144;
