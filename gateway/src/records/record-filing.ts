@@ -6,8 +6,12 @@ import { Role } from '../auth/permissions';
 import { AccountPrincipal } from '../auth/principal';
 import { ChainRuntime } from '../chain/chain.module';
 import { ConsentManager } from '../chain/consent-manager';
+import { recoverTypedDataSigner, TypedData } from '../chain/eip712';
 import { checkFilingToken, filingTokenHandle, FilingTokenProblem } from '../chain/filing-token';
 import { ApiError } from '../common/errors';
+
+/** Filing tokens whose signer was recovered lately (a hospital files a visit's records with one token). */
+const RECOVERIES_KEPT = 10_000;
 
 const PROBLEMS: Record<FilingTokenProblem, { status: HttpStatus; message: string }> = {
   FILING_TOKEN_MALFORMED: { status: HttpStatus.BAD_REQUEST, message: 'X-Filing-Token is not a filing token (ehrft1.…) made by patient software' },
@@ -25,6 +29,9 @@ const PROBLEMS: Record<FilingTokenProblem, { status: HttpStatus; message: string
  */
 @Injectable()
 export class RecordFiling {
+  /** Signer by token: a token names every field its signature covers, so the same token always recovers the same signer. */
+  private readonly recovered = new Map<string, string>();
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly consentManager: ConsentManager,
@@ -53,7 +60,7 @@ export class RecordFiling {
     const handle = filingTokenHandle(token);
     const signerOnChain = handle ? await this.consentManager.signerOf(handle) : null;
     const scope = { chainId: this.chain.chainId, consentManager: this.consentManager.address };
-    const checked = checkFilingToken(token, scope, Math.floor(Date.now() / 1000), signerOnChain);
+    const checked = checkFilingToken(token, scope, Math.floor(Date.now() / 1000), signerOnChain, (typedData, signature) => this.recover(token, typedData, signature));
     if (!checked.ok) {
       const { status, message } = PROBLEMS[checked.problem];
       throw new ApiError(status, checked.problem, message);
@@ -62,5 +69,16 @@ export class RecordFiling {
       throw new ApiError(HttpStatus.FORBIDDEN, 'FILING_TOKEN_OTHER_HOSPITAL', 'The filing token was given to another hospital');
     }
     return checked.permit.patient;
+  }
+
+  /** The token's signer, recovered once per token; expiry and the signer on chain are still checked on every use. */
+  private recover(token: string, typedData: TypedData, signature: string): string {
+    let signer = this.recovered.get(token);
+    if (!signer) {
+      signer = recoverTypedDataSigner(typedData, signature);
+      if (this.recovered.size >= RECOVERIES_KEPT) this.recovered.delete(this.recovered.keys().next().value!);
+      this.recovered.set(token, signer);
+    }
+    return signer;
   }
 }

@@ -19,8 +19,13 @@ export class RecordStore {
     return this.db.transaction(work);
   }
 
+  /** Inserts the version (a plain INSERT … RETURNING: `save` would first SELECT by key) and returns the row as stored. */
   async insert(manager: EntityManager, values: NewRecordVersion, status: RecordStatus = 'current'): Promise<RecordEntity> {
-    return manager.save(manager.create(RecordEntity, { ...values, status }));
+    const row = manager.create(RecordEntity, {
+      ...values, status, anchorStatus: 'pending', anchorBatchId: null, anchorProof: null, anchorAuthor: null, anchorTxHash: null, anchoredBlock: null, anchorError: null,
+    });
+    await manager.insert(RecordEntity, row);
+    return row;
   }
 
   /** Every version of a record, oldest first, locked until the transaction ends (a correction or an erasure at a time). */
