@@ -70,6 +70,6 @@ export function scrubText(text: string, known: KnownIdentifiers): string {
   let out = known.redact(text);
   for (const [pattern, replacement] of DATE_RULES) out = out.replace(pattern, replacement);
   for (const pattern of AGE_RULES) out = out.replace(pattern, (age) => (Number(age) > 89 ? '90+' : age));
-  for (const pattern of IDENTIFIER_RULES) out = out.replace(pattern, (match) => (/^\d{4}$/.test(match) ? match : REDACTED));
+  for (const pattern of IDENTIFIER_RULES) out = out.replace(pattern, REDACTED);
   return out;
 }
