@@ -35,33 +35,42 @@ const IDENTIFIER_RULES: readonly RegExp[] = [
 /** "93-year-old", "93 years", "aged 93", "93 y/o": an age over 89 becomes 90+. */
 const AGE_RULES: readonly RegExp[] = [/\b(\d{2,3})(?=(?:\s*|-)(?:years?|yrs?|y\/o|y\.o\.|year-old)\b)/gi, /(?<=\baged?\s+)(\d{2,3})\b/gi];
 
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A word as identifiers are written: letters and digits, joined inside by . - _ @ / ' + (an MRN, an e-mail, O'Brien). */
+const WORD = /[\p{L}\p{N}]+(?:[-.@_/'+][\p{L}\p{N}]+)*/gu;
+const wordsOf = (text: string): string[] => text.match(WORD) ?? [];
 
-/** The identifying words of one record (names, numbers, address lines), compiled once for all its strings. */
+/**
+ * The identifying words of one record (names, numbers, address lines): each value that is one
+ * word, and every word of three characters or more of a longer value ("Aarav Sharma" gives
+ * both names). Looked up word by word in a set, so scrubbing costs the length of the text,
+ * however many identifiers a record names.
+ */
 export class KnownIdentifiers {
-  private readonly pattern: RegExp | null;
-  readonly values: readonly string[];
+  private readonly words = new Set<string>();
 
   constructor(values: Iterable<string>) {
-    const kept = new Set<string>();
+    const isWord = (text: string): boolean => wordsOf(text).length === 1 && wordsOf(text)[0] === text;
     for (const value of values) {
-      const trimmed = value.trim();
+      const whole = value.trim().toLowerCase();
       // A single letter or digit is no identifier, and redacting it would shred the text.
-      if ((trimmed.match(/[\p{L}\p{N}]/gu) ?? []).length >= 2) kept.add(trimmed.toLowerCase());
+      if (isWord(whole) && (whole.match(/[\p{L}\p{N}]/gu) ?? []).length >= 2) this.words.add(whole);
+      // The parts of a longer value, as written between spaces and commas (a URL or a phone
+      // number is no word: the patterns find those).
+      for (const part of whole.split(/[\s,]+/)) if (part.length >= 3 && isWord(part)) this.words.add(part);
     }
-    this.values = [...kept].sort((a, b) => b.length - a.length);
-    this.pattern = this.values.length === 0 ? null : new RegExp(`(?<![\\p{L}\\p{N}])(?:${this.values.map(escapeRegExp).join('|')})(?![\\p{L}\\p{N}])`, 'giu');
+  }
+
+  get size(): number {
+    return this.words.size;
   }
 
   redact(text: string): string {
-    return this.pattern ? text.replace(this.pattern, REDACTED) : text;
+    return this.words.size === 0 ? text : text.replace(WORD, (word) => (this.words.has(word.toLowerCase()) ? REDACTED : word));
   }
 
   /** Whether `text` still holds one of the words (the final check over the whole output). */
   foundIn(text: string): boolean {
-    if (!this.pattern) return false;
-    this.pattern.lastIndex = 0;
-    return this.pattern.test(text);
+    return this.words.size > 0 && wordsOf(text).some((word) => this.words.has(word.toLowerCase()));
   }
 }
 
