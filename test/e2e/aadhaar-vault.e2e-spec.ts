@@ -10,6 +10,7 @@ import { rewrapTable } from '../../gateway/src/keys/rewrap';
 import { WRAPPED_KEY_TABLES } from '../../gateway/src/keys-rotate';
 import { AccountFactory } from '../factories/account.factory';
 import { dumpSchemas, PatientFactory } from '../factories/patient.factory';
+import { RecordFactory } from '../factories/record.factory';
 import { createTestApp, removeGatewayData, TestApp } from '../support/test-app';
 
 const ROTATE_JS = join(__dirname, '..', '..', 'dist', 'gateway', 'src', 'keys-rotate.js');
@@ -142,12 +143,15 @@ describe('The Aadhaar vault and key rotation (e2e)', () => {
 });
 
 describe('npm run keys:rotate (e2e)', () => {
-  it('rotates the keyring of a stopped gateway and rewraps its data keys; the gateway reads every persona after restart', async () => {
+  it('rotates the keyring of a stopped gateway and rewraps its data keys; the gateway reads every persona and record after restart', async () => {
     const first = await createTestApp();
     let second: TestApp | undefined;
     try {
       const patient = await PatientFactory.register(first, PatientFactory.resident(8));
       const before = (await first.http.get('/v1/persona').set(patient.auth).expect(200)).body;
+      const hospital = await RecordFactory.hospital(first, await AccountFactory.adminToken(first));
+      const pseudonym = await RecordFactory.patient(first);
+      const { recordId } = await RecordFactory.file(first, hospital, pseudonym, 'sealed before the rotation');
       const oldKey = first.app.get(Keyring).activeKeyId;
       await first.close();
 
@@ -156,12 +160,13 @@ describe('npm run keys:rotate (e2e)', () => {
       expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
       const result = JSON.parse(run.stdout) as { activeKeyId: string; rewrapped: Record<string, number> };
       expect(result.activeKeyId).not.toBe(oldKey);
-      expect(Object.values(result.rewrapped)).toEqual([1, 1]);
+      expect(Object.values(result.rewrapped)).toEqual([1, 2, 1]); // a persona; the patient's and the hospital officer's vault entries; a record
       expect(run.stdout).not.toContain(patient.resident.aadhaar);
 
       second = await createTestApp({ previous: first.config });
       expect(second.app.get(Keyring).activeKeyId).toBe(result.activeKeyId);
       expect((await second.http.get('/v1/persona').set(patient.auth).expect(200)).body).toEqual(before);
+      expect(await RecordFactory.note(second, pseudonym, recordId)).toEqual({ status: 200, note: 'sealed before the rotation' });
     } finally {
       await second?.close();
       await removeGatewayData(first.config);

@@ -20,10 +20,10 @@ import { randomAddress } from '../contracts/support/accounts';
  * The durable outbox against the one failure an in-process test cannot stage: the gateway
  * process killed (SIGKILL) after it sent a batch and before the receipt, then started again.
  * The chain runs apart from the gateway (as Besu does), with automine off, so the transaction
- * sits in the pool while the process dies. Either way the chain ends up with the batch exactly once:
- * for blobs, and for FHIR records killed between the 201 and their anchor (issue 13).
+ * sits in the pool while the process dies, or before it was even sent. Either way the chain ends
+ * up with the record's batch exactly once (issue 13: killed between the 201 and the anchor).
  */
-describe('a gateway killed between sending a batch and its receipt (compiled gateway, child process)', () => {
+describe('a gateway killed between a record\'s 201 and its anchor (compiled gateway, child process)', () => {
   const BANNER = /EHRChain gateway is running/;
   const BOOT_MS = 60_000;
   const databaseUrl = process.env.DATABASE_URL || undefined;
@@ -62,7 +62,6 @@ describe('a gateway killed between sending a batch and its receipt (compiled gat
     const { body } = await call('/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
     return { authorization: `Bearer ${body.accessToken}`, 'content-type': 'application/json' };
   };
-  const blob = async (id: string) => (await call(`/v1/blobs/${id}`, { headers: { 'x-api-key': apiKey } })).body;
   const gatewayAddress = async () => eth.accounts.privateKeyToAddress((await readFile(join(dataDir, 'keys', 'chain-account.key'), 'utf8')).trim());
   const gatewayNonce = async () => Number(BigInt(await node.call<string>('eth_getTransactionCount', [await gatewayAddress(), 'latest'])));
   const logsOf = (event: string, topic: string) =>
@@ -91,15 +90,6 @@ describe('a gateway killed between sending a batch and its receipt (compiled gat
     await dropTestSchema(database);
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
-
-  /** Uploads a blob, waits until its batch is in the chain's pool, and kills the gateway. */
-  async function killedAfterSending(text: string): Promise<string> {
-    await node.call('evm_setAutomine', [false]);
-    const created = await call('/v1/blobs', { method: 'POST', headers: { 'x-api-key': apiKey, 'content-type': 'application/octet-stream' }, body: text });
-    expect(created).toMatchObject({ status: 201, body: { anchorStatus: 'pending' } });
-    await killWhenInPool();
-    return created.body.id as string;
-  }
 
   async function killWhenInPool(): Promise<void> {
     await eventually(async () => expect(Number(BigInt((await node.call<{ pending: string }>('txpool_status')).pending))).toBe(1));
@@ -135,31 +125,6 @@ describe('a gateway killed between sending a batch and its receipt (compiled gat
     expect(queued.body).toHaveLength(1);
   }
 
-  /** After the restart: anchored in one batch, applied once on chain, and served verified. */
-  async function expectAnchoredOnce(id: string, text: string): Promise<void> {
-    const anchored = await eventually(async () => {
-      const body = await blob(id);
-      expect(body.anchorStatus).toBe('anchored');
-      return body;
-    }, { timeoutMs: 20_000 });
-    expect(await logsOf('BatchAnchored', anchored.anchorBatchId)).toHaveLength(1);
-    const content = await fetch(`http://127.0.0.1:${port}/v1/blobs/${id}/content`, { headers: { 'x-api-key': apiKey } });
-    expect(content.status).toBe(200);
-    expect(await content.text()).toBe(text);
-  }
-
-  it('confirms, without sending again, a batch the chain mined while the gateway was down', async () => {
-    const id = await killedAfterSending('mined while the gateway was down');
-    await node.call('evm_mine', []);
-    await node.call('evm_setAutomine', [true]);
-    const sent = await gatewayNonce();
-
-    await start();
-
-    await expectAnchoredOnce(id, 'mined while the gateway was down');
-    expect(await gatewayNonce()).toBe(sent); // confirmed from its receipt: no second transaction
-  });
-
   it('anchors a record exactly once when the gateway is killed after the 201, before its batch is sent', async () => {
     await node.call('evm_setAutomine', [false]);
     const recordId = await fileRecord(71);
@@ -174,7 +139,7 @@ describe('a gateway killed between sending a batch and its receipt (compiled gat
     await expectRecordAnchoredOnce(recordId);
   });
 
-  it('anchors a record exactly once when the gateway is killed with its batch in the pool, mined while it was down', async () => {
+  it('confirms, without sending again, a record batch the chain mined while the gateway was down', async () => {
     await node.call('evm_setAutomine', [false]);
     const recordId = await fileRecord(72);
     await killWhenInPool();
@@ -185,16 +150,18 @@ describe('a gateway killed between sending a batch and its receipt (compiled gat
     await start();
 
     await expectRecordAnchoredOnce(recordId);
-    expect(await gatewayNonce()).toBe(sent);
+    expect(await gatewayNonce()).toBe(sent); // confirmed from its receipt: no second transaction
   });
 
   it('sends the same batch again when its transaction was lost with the gateway', async () => {
-    const id = await killedAfterSending('lost with the gateway');
+    await node.call('evm_setAutomine', [false]);
+    const recordId = await fileRecord(73);
+    await killWhenInPool();
     await node.call('anvil_dropAllTransactions', []);
     await node.call('evm_setAutomine', [true]);
 
     await start();
 
-    await expectAnchoredOnce(id, 'lost with the gateway');
+    await expectRecordAnchoredOnce(recordId);
   });
 });
