@@ -60,8 +60,21 @@ describe('record versions, erasure and idempotency (e2e)', () => {
     expect(list.body.records.filter((r: { recordId: string }) => r.recordId === recordId).map((r: { version: number }) => r.version)).toEqual([2]);
   });
 
+  it('corrects only an anchored record (version 1 proven on chain names its hospital)', async () => {
+    const { recordId } = (await file(heartRate(58), {}, '?category=OPConsultation&wait=anchored').expect(201)).body;
+    // As a row is between its 201 and its anchor:
+    await rows().update({ recordId, version: 1 }, { anchorStatus: 'pending', anchorBatchId: null, anchorProof: null });
+    expect((await correct(recordId, heartRate(59)).expect(409)).body.code).toBe('ANCHOR_PENDING');
+    // A database edit of version 1's author does not hand the record to another hospital.
+    const { recordId: victim } = (await file(heartRate(57), {}, '?category=OPConsultation&wait=anchored').expect(201)).body;
+    const other = await RecordFactory.hospital(gw, await AccountFactory.adminToken(gw));
+    await rows().update({ recordId: victim, version: 1 }, { author: other.address });
+    expect((await correct(victim, heartRate(99), {}, other.auth)).body.code).toBe('INTEGRITY_MISMATCH');
+    expect(await rows().countBy({ recordId: victim })).toBe(1);
+  });
+
   it('lets only the filing hospital correct, and one of two concurrent corrections win', async () => {
-    const { recordId } = (await file(heartRate(60)).expect(201)).body;
+    const { recordId } = (await file(heartRate(60), {}, '?category=OPConsultation&wait=anchored').expect(201)).body;
     const other = await RecordFactory.hospital(gw, await AccountFactory.adminToken(gw));
     expect((await correct(recordId, heartRate(61), {}, other.auth).expect(404)).body.code).toBe('RECORD_NOT_FOUND');
 

@@ -19,10 +19,11 @@ export async function sniffAttachment(bytes: Buffer): Promise<string> {
 }
 
 /**
- * The file without the metadata image formats carry beside the picture: EXIF (camera serial
+ * The file without the metadata JPEG and PNG carry beside the picture: EXIF (camera serial
  * numbers, GPS position, dates), XMP, IPTC and comments in JPEG; text, time and EXIF chunks in
  * PNG. Safe Harbor's device identifiers and geography hide there. The picture itself (a face, a
- * name in a scan) is not touched: see docs/records.md. Other types pass unchanged.
+ * name in a scan) is not touched, and PDF, TIFF and DICOM pass unchanged (a DICOM header names
+ * the patient): they are encrypted like every record, but not de-identified (docs/records.md).
  */
 export function withoutMetadata(bytes: Buffer, mime: string): Buffer {
   if (mime === 'image/jpeg') return jpegWithoutMetadata(bytes);
@@ -35,6 +36,11 @@ function jpegWithoutMetadata(bytes: Buffer): Buffer {
   const kept: Buffer[] = [bytes.subarray(0, 2)];
   let at = 2;
   while (at + 4 <= bytes.length && bytes[at] === 0xff) {
+    // Any marker may be preceded by fill bytes (0xFF): skip them, or the metadata after them stays.
+    if (bytes[at + 1] === 0xff) {
+      at += 1;
+      continue;
+    }
     const marker = bytes[at + 1]!;
     if (marker === 0xda) break; // start of scan: the rest is image data
     const length = bytes.readUInt16BE(at + 2);

@@ -101,6 +101,38 @@ describe('deidentify (Safe Harbor on FHIR R4)', () => {
     expect(instants.length).toBeGreaterThan(15);
   });
 
+  it('removes identifiers R4 keeps under other names, the sender\'s URLs, birth days given elsewhere and positions', async () => {
+    const mrn = 'MRN00012345';
+    const accession = 'ACC-7731-X';
+    const bundle = {
+      resourceType: 'Bundle', type: 'transaction', link: [{ relation: 'self', url: `https://his.example.in/fhir/Patient/${mrn}` }],
+      entry: [
+        { fullUrl: `https://his.example.in/fhir/Patient/${mrn}`, request: { method: 'PUT', url: `Patient/${mrn}` }, resource: {
+          resourceType: 'Patient', id: mrn, birthDate: '1961-07-04', _birthDate: { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/patient-birthTime', valueDateTime: '1961-07-04T06:15:00+05:30' }] },
+          extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/patient-birthTime', valueDateTime: '1961-07-04T06:15:00+05:30' }],
+        } },
+        { fullUrl: 'urn:uuid:0d0b3c59-8f1d-4a0e-9a55-0c8a4b1f2e01', request: { method: 'POST', url: 'Specimen' }, resource: {
+          resourceType: 'Specimen', accessionIdentifier: { value: accession }, subject: { reference: `Patient/${mrn}` }, note: [{ text: `accession ${accession} for ${mrn}` }],
+        } },
+        { fullUrl: 'urn:uuid:0d0b3c59-8f1d-4a0e-9a55-0c8a4b1f2e02', request: { method: 'POST', url: 'DocumentReference' }, resource: {
+          resourceType: 'DocumentReference', status: 'current', masterIdentifier: { value: 'DOC-99812' }, content: [{ attachment: { contentType: 'text/plain', title: 'note' } }],
+        } },
+        { fullUrl: 'urn:uuid:0d0b3c59-8f1d-4a0e-9a55-0c8a4b1f2e03', request: { method: 'POST', url: 'Location' }, resource: { resourceType: 'Location', name: 'Ward 3', position: { latitude: 18.5204, longitude: 73.8567 } } },
+        { fullUrl: 'urn:uuid:0d0b3c59-8f1d-4a0e-9a55-0c8a4b1f2e04', request: { method: 'POST', url: 'Observation' }, resource: {
+          resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '21112-8' }] }, valueDateTime: '1961-07-04',
+        } },
+      ],
+    } as unknown as FhirResource;
+    expect(await validator.problems(bundle)).toEqual([]);
+
+    const { resource, residue } = deidentify(bundle);
+    const text = JSON.stringify(resource);
+    for (const gone of [mrn, accession, 'DOC-99812', '07-04', '18.5204', 'his.example.in']) expect([gone, text.includes(gone)]).toEqual([gone, false]);
+    expect(residue).toEqual([]);
+    expect(text).toContain('"valueDateTime":"1961"');
+    expect(await validator.problems(resource)).toEqual([]);
+  });
+
   it('reports a residue instead of storing it: the patient\'s name used as a code', () => {
     const { bundle } = generatedBundle();
     const patient = entries(bundle)[0]!.resource;

@@ -22,13 +22,25 @@ export interface Deidentified {
   residue: string[];
 }
 
+/** Elements of type Identifier (or holding one) in R4 resources: removed wherever they appear, their values redacted from text. */
+const IDENTIFIER_KEYS = ['identifier', 'valueIdentifier', 'masterIdentifier', 'accessionIdentifier', 'groupIdentifier', 'requisition', 'distinctIdentifier'];
+
 /** Resources that describe a person whose identifiers Safe Harbor removes: the patient and their relatives. */
 const PERSONS = new Set(['Patient', 'RelatedPerson', 'Person']);
 /** Removed wherever they appear (identifiers, contact points, photos, device serials, insurance ids, resource meta). */
 export const ALWAYS_REMOVED = new Set([
-  'identifier', 'telecom', 'photo', 'valueIdentifier', 'valueContactPoint', 'valueHumanName', 'subscriberId', 'serialNumber', 'udiCarrier',
+  ...IDENTIFIER_KEYS, 'telecom', 'photo', 'valueContactPoint', 'valueHumanName', 'subscriberId', 'serialNumber', 'udiCarrier',
   'meta', 'implicitRules', 'issued', 'timestamp', 'recorded', 'lastModified', 'ifModifiedSince', 'when',
+  // Where a place is, to the metre (Location.position).
+  'position',
 ]);
+/** A Bundle's links and its entries' request, response and search carry the sender's URLs and ids (`Patient/MRN…`). */
+const BUNDLE_REMOVED = new Set(['link']);
+const ENTRY_REMOVED = new Set(['request', 'response', 'search', 'link']);
+/** Extensions that state a birth (the day, the place's time): removed with the birth date's day. */
+const BIRTH_EXTENSIONS = /patient-birthTime$/;
+/** LOINC 21112-8, "Birth date", as an Observation: the year only, as Patient.birthDate. */
+const BIRTH_DATE_LOINC = '21112-8';
 /** Record-keeping instants by resource (when a document was indexed): removed, as `issued` and `recorded` are everywhere. */
 export const INSTANTS_REMOVED: Readonly<Record<string, readonly string[]>> = { DocumentReference: ['date'], Subscription: ['end'] };
 /**
@@ -81,7 +93,10 @@ function identifyingWords(root: Json): string[] {
       if (key === 'telecom' || key === 'valueContactPoint') contactPoints(value);
       if (key === 'valueHumanName') names(value);
       // Any identifier's value, on any resource: record, accession and licence numbers are Safe Harbor kinds too.
-      if (key === 'identifier' || key === 'valueIdentifier') contactPoints(value);
+      if (IDENTIFIER_KEYS.includes(key)) {
+        contactPoints(value);
+        strings(value); // distinctIdentifier: a plain string
+      }
       visit(value, isPerson);
     }
   };
@@ -145,13 +160,29 @@ class Walker {
     const inResource = type ?? resourceType;
     const person = type !== null && PERSONS.has(type);
     const out: JsonObject = {};
+    const entry = type === null && 'resource' in node;
     for (const [key, value] of Object.entries(node)) {
       if (ALWAYS_REMOVED.has(key) || (person && PERSON_REMOVED.has(key)) || (type && INSTANTS_REMOVED[type]?.includes(key))) continue;
+      if ((type === 'Bundle' && BUNDLE_REMOVED.has(key)) || (entry && ENTRY_REMOVED.has(key))) continue;
+      // Primitive extensions (`_birthDate`) may hold anything, identifiers included.
+      if (key.startsWith('_')) continue;
+      if (key === 'extension' && Array.isArray(value) && person) {
+        const kept = value.filter((ext) => !(isObject(ext) && typeof ext.url === 'string' && BIRTH_EXTENSIONS.test(ext.url)));
+        if (kept.length === 0) continue;
+        out[key] = this.value(kept, key, inResource);
+        continue;
+      }
       if (key === 'text' && isObject(value) && 'div' in value) continue; // narrative: free text no pattern can vouch for
       const kept = this.field(node, key, value, type, inResource, person);
       if (kept !== undefined) out[key] = kept;
     }
     if (isAge(out)) capAge(out);
+    // What is stored is the content, not the sender's instructions to its server: without its
+    // requests (their URLs carry the sender's ids) a transaction or batch is a collection.
+    if (type === 'Bundle' && typeof out.type === 'string' && /^(transaction|batch|history)/.test(out.type)) out.type = 'collection';
+    if (type === 'Observation' && codes(node).includes(BIRTH_DATE_LOINC)) {
+      for (const key of ['valueDateTime', 'valueString']) if (typeof out[key] === 'string') out[key] = this.birthYear(out[key] as string);
+    }
     // An extension whose value was an identifier is nothing without it (and invalid FHIR: ext-1).
     if (typeof out.url === 'string' && isExtension(node) && !isExtension(out)) return undefined;
     return out;
@@ -190,6 +221,12 @@ class Walker {
     const year = Number(birthDate.slice(0, 4));
     return this.now.getUTCFullYear() - year > 89 ? undefined : String(year);
   }
+}
+
+/** The codes of a resource's `code` (Coding.code), to recognise an observation by its LOINC. */
+function codes(node: JsonObject): string[] {
+  const code = node.code;
+  return isObject(code) && Array.isArray(code.coding) ? code.coding.filter(isObject).map((c) => String(c.code)) : [];
 }
 
 function keepAddress(address: JsonObject): JsonObject {

@@ -12,28 +12,31 @@ export const REDACTED = '[redacted]';
 
 const MONTH = '(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\\.?';
 
+// Every repetition below is bounded: a pattern is tried at each position of a text a hospital
+// sent (up to FHIR_BODY_LIMIT_BYTES), so an unbounded one could take time quadratic in its length.
+
 /** Dates keep their year only (Safe Harbor: no element of a date but the year). Run before the number rules. */
 const DATE_RULES: ReadonlyArray<[RegExp, string]> = [
-  [/\b(\d{4})-\d{2}-\d{2}(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?(?![\d-])/g, '$1'],
+  [/\b(\d{4})-\d{2}-\d{2}(?:T[\d:.]{1,15}(?:Z|[+-]\d{2}:?\d{2})?)?(?![\d-])/g, '$1'],
   [/\b\d{1,2}[/.-]\d{1,2}[/.-](\d{4})\b/g, '$1'],
-  [new RegExp(`\\b\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH},?\\s+(\\d{4})\\b`, 'gi'), '$1'],
-  [new RegExp(`\\b${MONTH}\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+(\\d{4})\\b`, 'gi'), '$1'],
-  [new RegExp(`\\b${MONTH}\\s+(\\d{4})\\b`, 'gi'), '$1'],
+  [new RegExp(`\\b\\d{1,2}(?:st|nd|rd|th)?\\s{1,3}(?:of\\s{1,3})?${MONTH},?\\s{1,3}(\\d{4})\\b`, 'gi'), '$1'],
+  [new RegExp(`\\b${MONTH}\\s{1,3}\\d{1,2}(?:st|nd|rd|th)?,?\\s{1,3}(\\d{4})\\b`, 'gi'), '$1'],
+  [new RegExp(`\\b${MONTH}\\s{1,3}(\\d{4})\\b`, 'gi'), '$1'],
 ];
 
 /** Shapes that are identifiers whatever they name. Order matters: an e-mail holds an @, a URL may hold an IP. */
 const IDENTIFIER_RULES: readonly RegExp[] = [
-  /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, // e-mail
-  /\b[A-Za-z0-9._-]{2,}@(?:abdm|sbx)\b/gi, // ABHA address
-  /\b(?:https?:\/\/|ftp:\/\/|www\.)[^\s<>"']+/gi, // URL
+  /[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}/g, // e-mail (RFC 5321's lengths)
+  /\b[A-Za-z0-9._-]{2,64}@(?:abdm|sbx)\b/gi, // ABHA address
+  /\b(?:https?:\/\/|ftp:\/\/|www\.)[^\s<>"']{1,2048}/gi, // URL
   /\b(?:\d{1,3}\.){3}\d{1,3}\b/g, // IPv4
   /\b(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{1,4}\b/gi, // IPv6
   /\b[A-Z]{2}[ -]?\d{1,2}[ -]?[A-Z]{1,3}[ -]?\d{4}\b/g, // Indian vehicle registration (MH 12 AB 1234)
-  /\+?\d(?:[ -]?\d){5,}/g, // six digits or more: phone, fax, Aadhaar, ABHA, PIN code, record, account, licence numbers
+  /\+?\d(?:[ -]?\d){5,64}/g, // six digits or more: phone, fax, Aadhaar, ABHA, PIN code, record, account, licence numbers
 ];
 
 /** "93-year-old", "93 years", "aged 93", "93 y/o": an age over 89 becomes 90+. */
-const AGE_RULES: readonly RegExp[] = [/\b(\d{2,3})(?=(?:\s*|-)(?:years?|yrs?|y\/o|y\.o\.|year-old)\b)/gi, /(?<=\baged?\s+)(\d{2,3})\b/gi];
+const AGE_RULES: readonly RegExp[] = [/\b(\d{2,3})(?=(?:\s{0,3}|-)(?:years?|yrs?|y\/o|y\.o\.|year-old)\b)/gi, /(?<=\baged?\s{1,3})(\d{2,3})\b/gi];
 
 /** A word as identifiers are written: letters and digits, joined inside by . - _ @ / ' + (an MRN, an e-mail, O'Brien). */
 const WORD = /[\p{L}\p{N}]+(?:[-.@_/'+][\p{L}\p{N}]+)*/gu;

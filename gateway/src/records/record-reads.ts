@@ -60,8 +60,7 @@ export class RecordReads {
   async content(handle: string, recordId: string, version?: number): Promise<{ record: RecordResponseDto; content: RecordContent }> {
     const row = await this.visible({ kind: 'pseudonym', handle }, recordId, version);
     if (row.status === 'erased' || !row.wrappedKey || !row.cid) throw recordErased(recordId);
-    if (!row.anchorBatchId || !row.anchorProof) throw row.anchorStatus === 'anchored' ? this.mismatch(row, 'anchor') : notAnchored(row);
-    if (!(await this.verifier.inBatch(row.anchorBatchId, chainVersionOf(row), row.anchorProof))) throw this.mismatch(row, 'anchor');
+    await this.assertAnchored(row);
 
     const sealed = await this.ipfs.get(row.cid).catch((error: unknown) => {
       throw error instanceof NotFoundError ? this.mismatch(row, 'ciphertext') : error;
@@ -75,6 +74,16 @@ export class RecordReads {
     }
     if (!opened.digest.equals(row.sha512)) throw this.mismatch(row, 'digest');
     return { record: describeRecord(row), content: contentOf(opened.plaintext) };
+  }
+
+  /**
+   * That the version, rebuilt from its row, is a leaf of its batch's root on chain under a
+   * trusted anchorer, whatever the row says of its status: 409 while it is not anchored,
+   * INTEGRITY_MISMATCH when the row's anchor does not prove.
+   */
+  async assertAnchored(row: RecordEntity): Promise<void> {
+    if (!row.anchorBatchId || !row.anchorProof) throw row.anchorStatus === 'anchored' ? this.mismatch(row, 'anchor') : notAnchored(row);
+    if (!(await this.verifier.inBatch(row.anchorBatchId, chainVersionOf(row), row.anchorProof))) throw this.mismatch(row, 'anchor');
   }
 
   /**

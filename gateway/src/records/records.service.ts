@@ -75,6 +75,9 @@ export class RecordsService {
     const hospital = await this.filing.hospitalOf(auth);
     const current = await this.reads.visible(auth, recordId);
     if (current.status === 'erased') throw recordErased(recordId);
+    // Who may correct comes from version 1's author: proven on chain first, so that a database
+    // edit of the author cannot hand the record to another hospital.
+    await this.reads.assertAnchored(current.version === 1 ? current : (await this.records.find(recordId, 1))!);
     const { content, clinicalDate, fingerprint } = await this.prepared(body, query.clinicalDate ?? null, current.clinicalDate);
 
     const request = { operation: 'correct', recordId, category: query.category ?? null, clinicalDate: query.clinicalDate ?? null, body: fingerprint };
@@ -111,6 +114,9 @@ export class RecordsService {
   async erase(handle: string, recordId: string): Promise<RecordResponseDto> {
     await this.reads.visible({ kind: 'pseudonym', handle }, recordId);
     const { tombstone, cids } = await this.records.transaction(async (manager) => {
+      // Locked rows are read as they were when the statement began: once the lock is ours, read
+      // again to see a version a concurrent correction committed meanwhile.
+      await this.records.lockVersions(manager, recordId);
       const versions = await this.records.lockVersions(manager, recordId);
       const latest = versions[versions.length - 1]!;
       const contents = versions.flatMap((v) => (v.cid ? [v.cid] : []));
