@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { RECORD_CATEGORIES, RecordCategory } from './record-categories';
@@ -22,22 +22,8 @@ export class RecordUploadQueryDto {
   wait?: 'anchored';
 }
 
-export class RecordCorrectionQueryDto {
-  @ApiPropertyOptional({ enum: RECORD_CATEGORIES, description: "The corrected version's HI type; the current version's when omitted" })
-  @IsOptional()
-  @IsIn(RECORD_CATEGORIES)
-  category?: RecordCategory;
-
-  @ApiPropertyOptional({ example: '2026-11-30', description: "The day of care; from the resource, else the current version's, when omitted" })
-  @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'clinicalDate must be YYYY-MM-DD' })
-  clinicalDate?: string;
-
-  @ApiPropertyOptional({ enum: ['anchored'], description: 'Wait (up to 30 s) until the version is anchored on chain' })
-  @IsOptional()
-  @IsIn(['anchored'])
-  wait?: 'anchored';
-}
+/** A correction's query: as a filing's, every field optional (the category, and the day of care when the resource gives none, are the current version's). */
+export class RecordCorrectionQueryDto extends PartialType(RecordUploadQueryDto) {}
 
 export class RecordListQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
