@@ -1,13 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
 import { AnchorStatus } from './blob.entity';
-
-export class BlobCreateQueryDto {
-  @ApiPropertyOptional({ enum: ['anchored'], description: 'Wait (up to 30 s) until the digest is anchored on chain' })
-  @IsOptional()
-  @IsIn(['anchored'])
-  wait?: 'anchored';
-}
 
 export class BlobResponseDto {
   @ApiProperty({ format: 'uuid' })

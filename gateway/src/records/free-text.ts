@@ -63,10 +63,6 @@ export class KnownIdentifiers {
     }
   }
 
-  get size(): number {
-    return this.words.size;
-  }
-
   redact(text: string): string {
     return this.words.size === 0 ? text : text.replace(WORD, (word) => (this.words.has(word.toLowerCase()) ? REDACTED : word));
   }
