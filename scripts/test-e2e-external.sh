@@ -19,6 +19,10 @@ for _ in $(seq 1 50); do
 done
 
 export CHAIN_RPC_URL="http://127.0.0.1:$port"
-# Any three addresses: the suite's consortium governance is exercised by the contract tests.
-export CONSORTIUM_AUTHORITIES="0x1111111111111111111111111111111111111111,0x2222222222222222222222222222222222222222,0x3333333333333333333333333333333333333333"
+# Three authorities with keys made for this run: the access tests admit hospitals k-of-n with
+# them (E2E_AUTHORITY_KEYS, read by test/factories/access.factory.ts), as authorities do with their own tools.
+E2E_AUTHORITY_KEYS="$(node -e "const c=require('crypto');console.log([1,2,3].map(()=>'0x'+c.randomBytes(32).toString('hex')).join(','))")"
+export E2E_AUTHORITY_KEYS
+CONSORTIUM_AUTHORITIES="$(node -e "const {eth}=require('web3');console.log(process.argv[1].split(',').map((k)=>eth.accounts.privateKeyToAddress(k)).join(','))" "$E2E_AUTHORITY_KEYS")"
+export CONSORTIUM_AUTHORITIES
 npm test -- --selectProjects e2e "$@"

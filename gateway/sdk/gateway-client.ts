@@ -1,3 +1,5 @@
+import type { GrantMessage, RegistrationMessage, ConsentRevocationMessage } from '../src/chain/patient-messages';
+
 /**
  * The few gateway calls a patient's software makes, over `fetch` (browsers and Node 18+): no
  * server code, no Nest, so the patient portal can use it as it is.
@@ -36,6 +38,16 @@ export interface RegistrationDetails {
   address?: string;
 }
 
+/** A message the gateway relays, and where it stands. */
+export interface RelayedMessage {
+  id: string;
+  type: string;
+  status: 'pending' | 'applied' | 'failed';
+  txHash: string | null;
+  block: number | null;
+  error: string | null;
+}
+
 export class GatewayClient {
   constructor(
     readonly baseUrl: string,
@@ -71,6 +83,36 @@ export class GatewayClient {
   /** The pseudonym as the gateway keeps it: encrypted to the persona key. */
   encryptedPseudonym(): Promise<{ encryptedPseudonym: string }> {
     return this.call('GET', '/v1/persona/pseudonym');
+  }
+
+  /** Relays a relationship's registration (no sign-in: the signature is the authority); `wait` until mined. */
+  registerRelationship(message: RegistrationMessage, wait = false): Promise<RelayedMessage> {
+    const { type: _type, ...body } = message;
+    return this.call('POST', `/v1/relationships${wait ? '?wait=applied' : ''}`, body);
+  }
+
+  /** As the pseudonym whose records it shares: relays a grant (with the record ids of its records root, if any). */
+  grant(message: GrantMessage, options: { recordIds?: string[]; wait?: boolean } = {}): Promise<RelayedMessage> {
+    return this.call('POST', `/v1/consents${options.wait ? '?wait=applied' : ''}`, { ...message, ...(options.recordIds ? { recordIds: options.recordIds } : {}) });
+  }
+
+  revoke(message: ConsentRevocationMessage, wait = false): Promise<RelayedMessage> {
+    const { type: _type, ...body } = message;
+    return this.call('POST', `/v1/consents/revocations${wait ? '?wait=applied' : ''}`, body);
+  }
+
+  relayed(id: string): Promise<RelayedMessage> {
+    return this.call('GET', `/v1/consents/messages/${encodeURIComponent(id)}`);
+  }
+
+  /** As a pseudonym: the consents covering its records, as the chain says them now. */
+  consents(): Promise<Array<{ relationship: string; grantee: string; status: string; nonce: number; consentId: string | null }>> {
+    return this.call('GET', '/v1/consents');
+  }
+
+  /** As a pseudonym: who read its records, newest first. */
+  accessLog(): Promise<Array<{ recordId: string; reader: string; readerName: string; purpose: string; accessedAt: string; status: string; txHash: string | null }>> {
+    return this.call('GET', '/v1/access-log');
   }
 
   /** The chain id and ConsentManager every handle, key and filing token is bound to. */

@@ -11,7 +11,10 @@
  * - the filing token a patient shows a hospital (`makeFilingToken`), the pseudonym sign-in and
  *   consent messages to sign (`signTypedData`, `pseudonymSignInTypedData`, the ConsentManager
  *   types);
- * - the gateway: registration, persona sign-in, keys hand-over, the ledger scope (`GatewayClient`).
+ * - consents: the messages the gateway relays (`signRegistration`, `signRelationshipGrant`,
+ *   `signConsentGrant`, `signRevocation`), records roots for consents naming records;
+ * - the gateway: registration, persona sign-in, keys hand-over, the ledger scope, relaying
+ *   consents and reading who read what (`GatewayClient`).
  */
 export * from './patient-keys';
 export * from './gateway-client';
@@ -23,3 +26,8 @@ export type { FilingPermit } from '../src/chain/filing-token';
 export { buildTypedData, recoverTypedDataSigner, signTypedData, typedDataDigest } from '../src/chain/eip712';
 export { pseudonymSignInTypedData } from '../src/auth/pseudonym-sign-in';
 export { Category, CONSENT_MANAGER_DOMAIN, CONSENT_MANAGER_TYPES, Purpose } from '../src/chain/typed-messages';
+export {
+  NO_RECORDS_ROOT, patientMessageTypedData, recordsRoot, signConsentGrant, signRegistration, signRelationshipGrant, signRevocation,
+} from '../src/chain/patient-messages';
+export type { ConsentTerms, GrantMessage, PatientMessage } from '../src/chain/patient-messages';
+export { consentId } from '../src/chain/relationships';

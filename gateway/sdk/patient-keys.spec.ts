@@ -64,9 +64,9 @@ describe('the SDK has no server dependency (it must run in a browser)', () => {
     return { files, packages };
   }
 
-  it('imports only node-forge and web3, uses no Node built-in and no Buffer', () => {
+  it('imports only node-forge, web3 and OpenZeppelin\'s Merkle trees (browser-safe), uses no Node built-in and no Buffer', () => {
     const { files, packages } = reach(join(__dirname, 'index.ts'));
-    expect([...packages].sort()).toEqual(['node-forge', 'web3']);
+    expect([...packages].sort()).toEqual(['@openzeppelin/merkle-tree', 'node-forge', 'web3']);
     const root = resolve(__dirname, '..', '..');
     const nodeOnly = files.filter((file) => /\bBuffer\b|\bprocess\.|from 'node:/.test(readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '')));
     expect(nodeOnly.map((file) => relative(root, file))).toEqual([]);

@@ -1,10 +1,12 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { AccessModule } from './access/access.module';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { BlobsModule } from './blobs/blobs.module';
 import { ChainModule } from './chain/chain.module';
+import { ConsentsModule } from './consents/consents.module';
 import { ErrorFilter } from './common/error.filter';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -21,7 +23,7 @@ import { PersonaModule } from './persona/persona.module';
 import { RecordsModule } from './records/records.module';
 
 /** What the gateway offers on top of its infrastructure; a test may boot just one of them. */
-export const FEATURE_MODULES: readonly Type[] = [BlobsModule, HealthModule, NetworkModule, PersonaModule, RecordsModule];
+export const FEATURE_MODULES: readonly Type[] = [BlobsModule, HealthModule, NetworkModule, PersonaModule, RecordsModule, ConsentsModule, AccessModule];
 
 @Module({})
 export class AppModule {

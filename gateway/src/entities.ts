@@ -1,9 +1,11 @@
+import { AccessEntryEntity } from './access/access-entry.entity';
 import { AccountEntity } from './accounts/account.entity';
 import { ApiKeyEntity } from './accounts/api-key.entity';
 import { SecurityEventEntity } from './audit/security-event.entity';
 import { RevokedTokenEntity } from './auth/revoked-token.entity';
 import { UsedChallengeEntity } from './auth/used-challenge.entity';
 import { BlobEntity } from './blobs/blob.entity';
+import { ConsentLinkEntity, ConsentMessageEntity, ConsentRecordSetEntity } from './consents/consent.entities';
 import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';
 import { OutboxBatchEntity } from './outbox/outbox-batch.entity';
 import { OutboxEntity } from './outbox/outbox.entity';
@@ -14,4 +16,5 @@ import { RecordEntity } from './records/record.entity';
  * so the database layer never imports a feature. data-source.spec.ts checks that the
  * migrations build exactly the schema these describe.
  */
-export const ENTITIES = [AccountEntity, ApiKeyEntity, UsedChallengeEntity, RevokedTokenEntity, SecurityEventEntity, BlobEntity, OutboxEntity, OutboxBatchEntity, RecordEntity, IdempotencyKeyEntity];
+export const ENTITIES = [AccountEntity, ApiKeyEntity, UsedChallengeEntity, RevokedTokenEntity, SecurityEventEntity, BlobEntity, OutboxEntity, OutboxBatchEntity, RecordEntity, IdempotencyKeyEntity,
+  ConsentMessageEntity, ConsentLinkEntity, ConsentRecordSetEntity, AccessEntryEntity];

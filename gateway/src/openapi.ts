@@ -7,6 +7,8 @@ export const OPENAPI_TAGS: ReadonlyArray<readonly [string, string]> = [
   ['auth', 'Signing in: people with a password, patients as their persona (a one-time code) or their pseudonym; your own session and password'],
   ['patients', 'Patients: registering with Aadhaar eKYC, and their own persona (identity matters)'],
   ['records', "Hospital systems and doctors: FHIR records filed for a patient who gave a filing token; patients (as their pseudonym): their records, proven against the chain"],
+  ['consents', "Patients (as their pseudonym): relationships, grants and revocations their software signed, relayed to the chain; their consents as the chain says them"],
+  ['access', 'Hospitals, doctors and pharmacists: patients who granted them access, and reading records under consent (each read logged on chain); patients: who read what'],
   ['accounts', 'Administrators: the accounts of people and hospital systems'],
   ['API keys', "Administrators: hospital systems' API keys"],
   ['security events', 'Administrators: the security audit trail'],

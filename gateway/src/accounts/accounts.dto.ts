@@ -37,7 +37,7 @@ export class AccountCreateDto {
 
   @ApiPropertyOptional({
     description:
-      "Hospital systems only: the hospital's address in the consortium registry (the one its k-of-n admission named). Patients' filing tokens name it: without it the hospital cannot file records",
+      "Hospital systems: the hospital's address in the consortium registry (the one its k-of-n admission named); patients' filing tokens name it, so without it the hospital cannot file records. Doctors and pharmacists: the address their hospital registered them under on chain (ConsortiumRegistry.registerPractitioner); patients' consents name it, so without it they read nothing under consent",
     example: '0x5B38Da6a701c568545dCfcB03FcB875f56beddC4',
   })
   @IsOptional()

@@ -22,6 +22,9 @@ const toResponse = (a: AccountEntity): AccountResponseDto => ({
 });
 export const accountNotFound = () => new NotFoundError('ACCOUNT_NOT_FOUND', 'No such account');
 
+/** Who has a chain address of their own: hospital systems (the consortium's), practitioners (the one their hospital registered on chain). */
+const CHAIN_ADDRESS_ROLES: readonly Role[] = [Role.Hospital, Role.Doctor, Role.Pharmacist];
+
 /** Accounts of the people and systems that call the gateway, and their API keys. */
 @Injectable()
 export class AccountsService {
@@ -59,7 +62,7 @@ export class AccountsService {
         throw new ApiError(HttpStatus.CONFLICT, 'AADHAAR_IN_USE', 'Another account was registered with this Aadhaar number');
       }
       if (affiliation.chainAddress && (await this.store.chainAddressInUse(affiliation.chainAddress, manager))) {
-        throw new ApiError(HttpStatus.CONFLICT, 'CHAIN_ADDRESS_IN_USE', 'Another hospital account has this chain address');
+        throw new ApiError(HttpStatus.CONFLICT, 'CHAIN_ADDRESS_IN_USE', 'Another account has this chain address');
       }
       const created = await this.store.insert({ role: dto.role, username: dto.username, passwordHash, aadhaarRef: entry?.reference ?? null, ...affiliation }, manager);
       const after = { role: created.role, username: created.username, ...(entry ? { aadhaar: entry.masked } : {}), ...affiliation };
@@ -70,12 +73,12 @@ export class AccountsService {
   }
 
   /**
-   * Where an account files records from: a hospital system by its consortium address, a doctor
+   * Where an account files records from, and the address consents name it by: a hospital system by its consortium address, a doctor
    * or pharmacist by the hospital account they work at (which must be a hospital's).
    */
   private async checkedAffiliation(dto: AccountCreateDto): Promise<{ chainAddress?: string; hospitalId?: string }> {
-    if (dto.chainAddress !== undefined && dto.role !== Role.Hospital) {
-      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'CHAIN_ADDRESS_NOT_FOR_ROLE', 'Only hospital systems have a consortium address here');
+    if (dto.chainAddress !== undefined && !CHAIN_ADDRESS_ROLES.includes(dto.role)) {
+      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'CHAIN_ADDRESS_NOT_FOR_ROLE', 'Only hospital systems, doctors and pharmacists have a consortium address here');
     }
     if (dto.hospitalId !== undefined && dto.role !== Role.Doctor && dto.role !== Role.Pharmacist) {
       throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'HOSPITAL_NOT_FOR_ROLE', 'Only doctors and pharmacists work at a hospital account');

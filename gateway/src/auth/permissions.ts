@@ -24,6 +24,13 @@ export enum Permission {
   RecordRead = 'record.read',
   /** A patient's erasure of their own record (DPDP Act 2023), as their pseudonym. */
   RecordErase = 'record.erase',
+  /** A patient's consents, as their pseudonym: relay grants and revocations they signed, list them. */
+  ConsentWrite = 'consent.write',
+  ConsentRead = 'consent.read',
+  /** Reading a patient's records under their consent (hospitals, doctors; pharmacists prescriptions only), every read logged on chain. */
+  RecordReadConsented = 'record.read_consented',
+  /** Who read a patient's records: the patient, as their pseudonym. */
+  AccessLogRead = 'access_log.read',
   SessionRead = 'session.read',
   NetworkRead = 'network.read',
   NetworkVote = 'network.vote',
@@ -54,9 +61,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.SecurityEventRead,
     Permission.AadhaarResolve,
   ],
-  [Role.Hospital]: [...EVERYONE, Permission.RecordWrite, Permission.RecordRead],
-  [Role.Doctor]: [...EVERYONE, Permission.RecordWrite, Permission.RecordRead],
-  [Role.Pharmacist]: [...EVERYONE],
+  [Role.Hospital]: [...EVERYONE, Permission.RecordWrite, Permission.RecordRead, Permission.RecordReadConsented],
+  [Role.Doctor]: [...EVERYONE, Permission.RecordWrite, Permission.RecordRead, Permission.RecordReadConsented],
+  [Role.Pharmacist]: [...EVERYONE, Permission.RecordReadConsented],
   [Role.Researcher]: [...EVERYONE],
   [Role.Patient]: [...EVERYONE, Permission.PersonaRead, Permission.PersonaErase, Permission.PersonaKeysSet],
 };
@@ -65,7 +72,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
  * What a patient's pseudonym may do. Not the patient role's list: that role is the persona face
  * (identity matters); records, consents and audit are granted here, to the pseudonym face.
  */
-export const PSEUDONYM_PERMISSIONS: readonly Permission[] = [Permission.SessionRead, Permission.RecordRead, Permission.RecordErase];
+export const PSEUDONYM_PERMISSIONS: readonly Permission[] = [
+  Permission.SessionRead, Permission.RecordRead, Permission.RecordErase, Permission.ConsentWrite, Permission.ConsentRead, Permission.AccessLogRead,
+];
 
 /** Whether `principal` holds `permission`: accounts by their role, pseudonyms by their own list. */
 export function principalHas(principal: Principal, permission: Permission): boolean {

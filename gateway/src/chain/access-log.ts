@@ -104,7 +104,7 @@ export class AccessLog {
   constructor(
     private readonly chain: ChainClient,
     readonly address: string,
-    /** The block the contract was deployed in (unused until audit reads logs). */
+    /** The block the contract was deployed in: where searches of its logs start. */
     readonly deployedAt = 0n,
   ) {
     this.contract = chain.contract(AccessLog.artifactName, address);
@@ -122,6 +122,13 @@ export class AccessLog {
   async batchOf(batchId: string, logger: string = this.chain.address): Promise<string | null> {
     const [logged, entriesHash] = await this.chain.call(this.contract, 'batchOf', [logger, batchId]);
     return logged === true ? String(entriesHash) : null;
+  }
+
+  /** Where this gateway's key logged batch `batchId` (its AccessesLogged event), or null. */
+  async loggedAt(batchId: string): Promise<{ blockNumber: bigint; txHash: string } | null> {
+    const logger = `0x${this.chain.address.slice(2).toLowerCase().padStart(64, '0')}`;
+    const [log] = await this.chain.logs({ address: this.address, topics: [this.contract.eventTopic('AccessesLogged'), batchId, logger], fromBlock: this.deployedAt });
+    return log ? { blockNumber: log.blockNumber!, txHash: log.transactionHash! } : null;
   }
 
   /**

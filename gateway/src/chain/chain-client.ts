@@ -149,6 +149,12 @@ export class ChainClient {
     };
   }
 
+  /** The calldata of a transaction the node knows, or null (e.g. to tell which signed message a mined transaction carried). */
+  async transactionInput(txHash: string): Promise<string | null> {
+    const tx = await this.node.call<{ input?: string } | null>('eth_getTransactionByHash', [txHash]);
+    return tx?.input ?? null;
+  }
+
   /** True while the node knows the transaction, mined or still pending in its pool. */
   async isKnownTransaction(txHash: string): Promise<boolean> {
     const tx = await this.node.call<unknown>('eth_getTransactionByHash', [txHash]);

@@ -1,14 +1,38 @@
 import { utils } from 'web3';
 import { BYTES32_PATTERN } from '../common/validation';
 import { ChainClient } from './chain-client';
-import { ChainContract } from './chain-contract';
+import { ChainContract, ChainLog } from './chain-contract';
+import type { ConsentTerms } from './patient-messages';
 
 const ZERO_ADDRESS = /^0x0{40}$/;
 
+/** The consent `grantee` holds from a relationship, as the chain says it now. */
+export interface ConsentState {
+  /** All zero when none is in force (never granted, revoked, or granted before a recovery). */
+  terms: ConsentTerms;
+  /** The consent request it answered; 0 for a direct grant. */
+  requestId: bigint;
+  /** The pair's nonce: how many grants, revocations and answers the patient made about this grantee. */
+  nonce: bigint;
+}
+
+/** What `mayRead` is asked about one record. */
+export interface ReadQuestion {
+  category: number;
+  purpose: number;
+  /** The record's date, unix seconds. */
+  recordDate: number;
+  /** The record's on-chain id (bytes32). */
+  recordId: string;
+  /** Its Merkle proof against the consent's records root; empty without one. */
+  proof: readonly string[];
+}
+
 /**
  * Typed access to the ConsentManager contract (contracts/ConsentManager.sol), which is also the
- * patient registry (it inherits PatientRegistry). Read-only for now: what the gateway needs to
- * check a pseudonym's signature against the chain.
+ * patient registry (it inherits PatientRegistry): patients' signers, and the consents the gateway
+ * decides reads by. Every answer is the latest block's: a revocation counts from the block that
+ * includes it.
  */
 export class ConsentManager {
   static readonly artifactName = 'ConsentManager';
@@ -17,15 +41,49 @@ export class ConsentManager {
   constructor(
     private readonly chain: ChainClient,
     readonly address: string,
+    /** The block the contract was deployed in: where searches of its events start. */
+    readonly deployedAt = 0n,
   ) {
     this.contract = chain.contract(ConsentManager.artifactName, address);
   }
 
   /** The checksummed address `handle` signs with as of the latest block; null when the handle is not registered. */
   async signerOf(handle: string): Promise<string | null> {
-    if (!BYTES32_PATTERN.test(handle)) throw new Error(`A patient handle is 0x + 64 hex digits, got "${handle}"`);
+    assertHandle(handle);
     const [signer] = await this.chain.call(this.contract, 'signerOf', [handle]);
     if (typeof signer !== 'string') throw new Error('ConsentManager.signerOf returned an unexpected shape; is the ABI current?');
     return ZERO_ADDRESS.test(signer) ? null : utils.toChecksumAddress(signer);
   }
+
+  /** ConsentGrants.mayRead: the chain's own answer, counting membership, recovery epochs and records roots. */
+  async mayRead(handle: string, grantee: string, question: ReadQuestion): Promise<boolean> {
+    assertHandle(handle);
+    const { category, purpose, recordDate, recordId, proof } = question;
+    const [allowed] = await this.chain.call(this.contract, 'mayRead', [handle, grantee, category, purpose, recordDate, recordId, [...proof]]);
+    return allowed === true;
+  }
+
+  /** The consent in force (or its absence) and the pair's nonce, in two calls made together. */
+  async consentOf(handle: string, grantee: string): Promise<ConsentState> {
+    assertHandle(handle);
+    const [[stored, requestId], [nonce]] = await Promise.all([
+      this.chain.call(this.contract, 'consentOf', [handle, grantee]),
+      this.chain.call(this.contract, 'consentNonces', [handle, grantee]),
+    ]);
+    const raw = stored as Record<string, bigint | string>;
+    const terms: ConsentTerms = {
+      categories: Number(raw.categories), purposes: Number(raw.purposes), fromDate: Number(raw.fromDate), toDate: Number(raw.toDate),
+      expiry: Number(raw.expiry), recordsRoot: String(raw.recordsRoot),
+    };
+    return { terms, requestId: BigInt(requestId as bigint), nonce: BigInt(nonce as bigint) };
+  }
+
+  /** The contract's logs of event `name` whose indexed arguments match `topics` (null: any), oldest first. */
+  logsOf(name: string, topics: (string | null)[]): Promise<ChainLog[]> {
+    return this.chain.logs({ address: this.address, topics: [this.contract.eventTopic(name), ...topics], fromBlock: this.deployedAt });
+  }
+}
+
+function assertHandle(handle: string): void {
+  if (!BYTES32_PATTERN.test(handle)) throw new Error(`A patient handle is 0x + 64 hex digits, got "${handle}"`);
 }

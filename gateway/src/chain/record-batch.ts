@@ -27,8 +27,7 @@ export interface RecordVersion {
   author: string;
 }
 
-/** The id of a record on chain: its uuid's 16 bytes, right-padded to bytes32. */
-export const recordIdOnChain = (uuid: string): string => `0x${uuid.replace(/-/g, '').toLowerCase()}${'0'.repeat(32)}`;
+export { recordIdOnChain } from './record-id';
 
 /** A RecordVersion as JSON (an outbox payload): the digest as 0x-hex. */
 export type RecordVersionJson = Omit<RecordVersion, 'sha512Digest'> & { sha512Digest: string };

@@ -115,6 +115,20 @@ export function accessLogRecordId(recordId: string, handle: string): string {
   return keccakOfWords(ACCESS_LOG_RECORD_TAG, handle, recordId);
 }
 
+const CONSENT_ID_TAG = utils.keccak256(utils.utf8ToHex('EHRChain consent id'));
+
+/**
+ * The id a release under consent is logged with (AccessLog's `authorizationId`): the consent the
+ * relationship `handle` granted `grantee` with pair nonce `nonce` (a grant consumes the nonce, so
+ * the consent in force was granted at `consentNonces - 1`). A new grant is a new id; ids of two
+ * relationships share nothing, as their handles do not.
+ */
+export function consentId(handle: string, grantee: string, nonce: bigint | number): string {
+  const granteeWord = `0x${grantee.slice(2).toLowerCase().padStart(64, '0')}`;
+  const nonceWord = `0x${BigInt(nonce).toString(16).padStart(64, '0')}`;
+  return keccakOfWords(CONSENT_ID_TAG, handle, granteeWord, nonceWord);
+}
+
 const TEXT_COMMITMENT_TAG = utils.keccak256(utils.utf8ToHex('EHRChain text commitment'));
 
 /**

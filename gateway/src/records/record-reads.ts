@@ -58,8 +58,12 @@ export class RecordReads {
    * hashes to the anchored digest. Any failure is INTEGRITY_MISMATCH, an error log and a metric.
    */
   async content(handle: string, recordId: string, version?: number): Promise<{ record: RecordResponseDto; content: RecordContent }> {
-    const row = await this.visible({ kind: 'pseudonym', handle }, recordId, version);
-    if (row.status === 'erased' || !row.wrappedKey || !row.cid) throw recordErased(recordId);
+    return this.proven(await this.visible({ kind: 'pseudonym', handle }, recordId, version));
+  }
+
+  /** The content of `row`, proven as `content` says; for a caller the row was checked against already (the patient, or a grantee under consent). */
+  async proven(row: RecordEntity): Promise<{ record: RecordResponseDto; content: RecordContent }> {
+    if (row.status === 'erased' || !row.wrappedKey || !row.cid) throw recordErased(row.recordId);
     await this.assertAnchored(row);
 
     const sealed = await this.ipfs.get(row.cid).catch((error: unknown) => {

@@ -10,8 +10,8 @@ import { AccountPrincipal, Principal, PseudonymPrincipal } from '../auth/princip
 import { Auth, AuthAccount, AuthPseudonym } from '../auth/principal.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { ATTACHMENT_MEDIA_TYPES } from './attachment';
-import { RecordContent } from './record-document';
 import { RecordReads } from './record-reads';
+import { served } from './served';
 import { RecordContentDto, RecordCorrectionQueryDto, RecordListDto, RecordListQueryDto, RecordResponseDto, RecordUploadQueryDto } from './records.dto';
 import { FilingAnswer, RecordsService } from './records.service';
 
@@ -25,13 +25,6 @@ const IDEMPOTENCY_KEY = {
     'Any unique string (a UUID): a retry with the same key and the same request gets the first answer again (header Idempotent-Replayed: true) and files nothing twice; the same key with another request is 422 IDEMPOTENCY_KEY_REUSED, a retry while the first still runs 409 IDEMPOTENCY_REQUEST_IN_PROGRESS. Kept a day.',
 };
 const IDEMPOTENCY_ANSWERS = { type: ErrorResponseDto, description: 'The Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED)' };
-
-/** A proven read: a FHIR record as JSON, a file as itself (its type as its bytes said, the version in headers). */
-function served(reply: FastifyReply, read: { record: RecordResponseDto; content: RecordContent }): RecordContentDto | StreamableFile {
-  if ('resource' in read.content) return { record: read.record, resource: read.content.resource };
-  reply.header('x-record-id', read.record.recordId).header('x-record-version', String(read.record.version));
-  return new StreamableFile(read.content.file, { type: read.content.contentType, disposition: 'attachment' });
-}
 
 /** Sends a create's answer: 201, marked when it replays an earlier request's. */
 function answered(reply: FastifyReply, answer: FilingAnswer): RecordResponseDto {

@@ -13,5 +13,6 @@ import { RecordsService } from './records.service';
 @Module({
   controllers: [RecordsController],
   providers: [RecordsService, RecordReads, RecordStore, RecordFiling, FhirValidator, RecordVersionAnchorHandler, AnchorVerifier, IdempotencyKeys],
+  exports: [RecordReads, RecordStore],
 })
 export class RecordsModule {}

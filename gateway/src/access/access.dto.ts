@@ -1,0 +1,80 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ConsentTermsDto } from '../consents/consents.dto';
+import { RecordResponseDto } from '../records/records.dto';
+import { PURPOSE_CODES, PurposeCode } from './purposes';
+
+export class ConsentedReadQueryDto {
+  @ApiProperty({ enum: PURPOSE_CODES, description: 'Why you read it (HL7 PurposeOfUse): it must be in the consent, and it is logged on chain with the read' })
+  @IsIn(PURPOSE_CODES)
+  purpose!: PurposeCode;
+}
+
+export class AccessLogQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+}
+
+export class AccessEntryResponseDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ format: 'uuid', description: 'Your record that was read' })
+  recordId!: string;
+
+  @ApiProperty()
+  version!: number;
+
+  @ApiProperty({ description: "The reader's chain address" })
+  reader!: string;
+
+  @ApiProperty({ description: "The reader's account name and role at this gateway", example: 'doctor.sharma (doctor)' })
+  readerName!: string;
+
+  @ApiProperty({ enum: PURPOSE_CODES })
+  purpose!: PurposeCode;
+
+  @ApiProperty({ enum: ['consent', 'emergency'] })
+  kind!: 'consent' | 'emergency';
+
+  @ApiProperty({ description: 'The consent id (or emergency request) the read was allowed under, as logged on chain' })
+  authorizationId!: string;
+
+  @ApiProperty({ description: 'The relationship handle the read is logged under on chain' })
+  relationship!: string;
+
+  @ApiProperty({ description: "The record id as logged on chain: blinded for the relationship (accessLogRecordId), so the ledger does not join two readers' entries" })
+  loggedRecordId!: string;
+
+  @ApiProperty()
+  accessedAt!: Date;
+
+  @ApiProperty({ enum: ['pending', 'logged', 'failed'], description: 'pending: queued for the chain; logged: in the block below' })
+  status!: 'pending' | 'logged' | 'failed';
+
+  @ApiPropertyOptional({ nullable: true })
+  txHash!: string | null;
+
+  @ApiPropertyOptional({ nullable: true })
+  block!: number | null;
+}
+
+export class GrantedPatientDto {
+  @ApiProperty({ description: "The patient's relationship with you (a pseudonymous handle: the same patient is another handle for anyone else)" })
+  relationship!: string;
+
+  @ApiProperty({ enum: ['active', 'expired', 'revoked', 'none'] })
+  status!: 'active' | 'expired' | 'revoked' | 'none';
+
+  @ApiProperty({ type: ConsentTermsDto })
+  terms!: ConsentTermsDto;
+
+  @ApiProperty({ type: [RecordResponseDto], description: 'The records the consent covers now (metadata; read each with its purpose)' })
+  records!: RecordResponseDto[];
+}

@@ -1,0 +1,147 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AccountEntity } from '../accounts/account.entity';
+import { Role } from '../auth/permissions';
+import { AccountPrincipal } from '../auth/principal';
+import { AccessEntry, AccessKind } from '../chain/access-log';
+import { ConsentManager, ConsentState } from '../chain/consent-manager';
+import { NO_RECORDS_ROOT, recordsTree } from '../chain/patient-messages';
+import { recordIdOnChain } from '../chain/record-id';
+import { accessLogRecordId, consentId } from '../chain/relationships';
+import { Category } from '../chain/typed-messages';
+import { ApiError } from '../common/errors';
+import { ConsentLinkEntity, ConsentRecordSetEntity } from '../consents/consent.entities';
+import { ConsentRefusal, consentStatus, REFUSAL_MESSAGES, refusalOf } from '../consents/consent-status';
+import { OutboxService } from '../outbox/outbox.service';
+import { RecordContent } from '../records/record-document';
+import { recordNotFound, RecordReads } from '../records/record-reads';
+import { RecordEntity } from '../records/record.entity';
+import { RecordStore } from '../records/record.store';
+import { RecordResponseDto } from '../records/records.dto';
+import { describeRecord } from '../records/record-views';
+import { AccessEntryEntity } from './access-entry.entity';
+import { AccessLogHandler } from './access-log.handler';
+import { GrantedPatientDto } from './access.dto';
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+/** Records listed per pseudonym in a grantee's view (newest care first). */
+const COVERED_RECORDS_LISTED = 200;
+/** A record's date as consents' date ranges count it: midnight UTC of its day of care. */
+export const recordDateSeconds = (clinicalDate: string): number => Date.parse(`${clinicalDate}T00:00:00Z`) / 1000;
+
+/** The consent a read is allowed under. */
+interface Allowed {
+  relationshipHandle: string;
+  consentId: string;
+}
+
+/**
+ * Reads by someone other than the patient (DESIGN "Read"): the role's own limit (pharmacists see
+ * prescriptions only), then the chain's `mayRead` for the relationship the patient linked to the
+ * record's pseudonym, then the proven read, then the access entry queued for the chain in its own
+ * committed transaction, and only then the answer: a read that cannot be logged returns nothing,
+ * and a gateway that dies after answering has the entry on its outbox already.
+ */
+@Injectable()
+export class ConsentedReads {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly records: RecordStore,
+    private readonly reads: RecordReads,
+    private readonly consentManager: ConsentManager,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  /** The reader's chain address: their own (a practitioner's, or a hospital system's consortium address). */
+  async readerOf(auth: AccountPrincipal): Promise<string> {
+    const account = await this.db.manager.findOneBy(AccountEntity, { id: auth.accountId });
+    if (!account?.chainAddress) {
+      throw new ApiError(HttpStatus.FORBIDDEN, 'NO_CHAIN_ADDRESS', 'Your account has no chain address: patients grant consents to chain addresses, so an administrator must set the one the consortium registered for you');
+    }
+    return account.chainAddress;
+  }
+
+  async read(auth: AccountPrincipal, recordId: string, purpose: number): Promise<{ record: RecordResponseDto; content: RecordContent }> {
+    const reader = await this.readerOf(auth);
+    const row = await this.records.find(recordId);
+    if (!row) throw recordNotFound();
+    if (auth.role === Role.Pharmacist && row.category !== Category.Prescription) {
+      throw new ApiError(HttpStatus.FORBIDDEN, 'PRESCRIPTIONS_ONLY', 'Pharmacists read prescriptions only');
+    }
+    const allowed = await this.allowed(reader, row, purpose);
+    const read = await this.reads.proven(row);
+    await this.log(auth, reader, row, purpose, allowed);
+    return read;
+  }
+
+  /**
+   * The patients who granted the caller a consent, by relationship: its state on chain and, while
+   * it is in force, the records it covers now (what a read would be allowed for some purpose).
+   */
+  async patients(auth: AccountPrincipal): Promise<GrantedPatientDto[]> {
+    const reader = await this.readerOf(auth);
+    const links = await this.db.manager.find(ConsentLinkEntity, { where: { grantee: reader }, order: { createdAt: 'ASC' } });
+    const byRelationship = new Map<string, string[]>();
+    for (const link of links) byRelationship.set(link.relationshipHandle, [...(byRelationship.get(link.relationshipHandle) ?? []), link.recordHandle]);
+    const now = nowSeconds();
+    return Promise.all(
+      [...byRelationship].map(async ([relationship, recordHandles]) => {
+        const state = await this.consentManager.consentOf(relationship, reader);
+        const status = consentStatus(state, now);
+        const rows = status === 'active' ? (await Promise.all(recordHandles.map((handle) => this.records.listForHandle(handle, COVERED_RECORDS_LISTED)))).flat() : [];
+        const covered: RecordEntity[] = [];
+        for (const row of rows) {
+          if (row.status === 'erased' || (auth.role === Role.Pharmacist && row.category !== Category.Prescription)) continue;
+          const date = recordDateSeconds(row.clinicalDate);
+          const inScope = ((state.terms.categories >> row.category) & 1) === 1 && date >= state.terms.fromDate && date <= state.terms.toDate;
+          if (inScope && (await this.proofOf(state, row.recordId)) !== null) covered.push(row);
+        }
+        return { relationship, status, terms: state.terms, records: covered.map(describeRecord) };
+      }),
+    );
+  }
+
+  /** The relationship and consent the chain allows this read under, or 403 saying why not. */
+  private async allowed(reader: string, row: RecordEntity, purpose: number): Promise<Allowed> {
+    const links = await this.db.manager.find(ConsentLinkEntity, { where: { grantee: reader, recordHandle: row.patientHandle }, order: { createdAt: 'DESC' } });
+    let refusal: ConsentRefusal = 'CONSENT_REQUIRED';
+    for (const { relationshipHandle } of links) {
+      const state = await this.consentManager.consentOf(relationshipHandle, reader);
+      const proof = await this.proofOf(state, row.recordId);
+      const question = { category: row.category, purpose, recordDate: recordDateSeconds(row.clinicalDate), recordId: recordIdOnChain(row.recordId), proof: proof ?? [] };
+      if (proof !== null && (await this.consentManager.mayRead(relationshipHandle, reader, question))) {
+        return { relationshipHandle, consentId: consentId(relationshipHandle, reader, state.nonce - 1n) };
+      }
+      refusal = refusalOf(state, { ...question, inRecordSet: proof !== null }, nowSeconds());
+    }
+    throw new ApiError(HttpStatus.FORBIDDEN, refusal, REFUSAL_MESSAGES[refusal]);
+  }
+
+  /** The record's proof against the consent's records root: [] without a root, null when the root does not name it. */
+  private async proofOf(state: ConsentState, recordId: string): Promise<string[] | null> {
+    const root = state.terms.recordsRoot.toLowerCase();
+    if (root === NO_RECORDS_ROOT) return [];
+    const set = await this.db.manager.findOneBy(ConsentRecordSetEntity, { recordsRoot: root });
+    if (!set?.recordIds.includes(recordId)) return null;
+    return recordsTree(set.recordIds).getProof([recordIdOnChain(recordId)]);
+  }
+
+  /** The access entry and its outbox row, committed together before the record is released. */
+  private async log(auth: AccountPrincipal, reader: string, row: RecordEntity, purpose: number, allowed: Allowed): Promise<void> {
+    const id = randomUUID();
+    const accessedAt = nowSeconds();
+    const entry: AccessEntry = {
+      recordId: accessLogRecordId(recordIdOnChain(row.recordId), allowed.relationshipHandle), patientHandle: allowed.relationshipHandle,
+      authorizationId: allowed.consentId, reader, accessedAt, purpose, kind: AccessKind.Consent,
+    };
+    await this.db.transaction(async (manager) => {
+      await manager.insert(AccessEntryEntity, {
+        id, recordId: row.recordId, version: row.version, relationshipHandle: allowed.relationshipHandle, reader, readerAccount: auth.accountId, purpose,
+        kind: AccessKind.Consent, authorizationId: allowed.consentId, loggedRecordId: entry.recordId, accessedAt: new Date(accessedAt * 1000), status: 'pending',
+      });
+      await this.outbox.enqueue(manager, AccessLogHandler, id, entry);
+    });
+  }
+}

@@ -1,0 +1,117 @@
+import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
+import { buildTypedData, signTypedData, TypedData } from './eip712';
+import { recordIdOnChain } from './record-id';
+import type { LedgerScope, Relationship } from './relationships';
+import { CONSENT_MANAGER_DOMAIN, CONSENT_MANAGER_TYPES } from './typed-messages';
+
+/**
+ * The messages a patient's software signs for ConsentManager and hands the gateway to relay
+ * (DESIGN trust model 5): opening a relationship (its handle's registration, alone or with a
+ * first consent), granting and revoking. Each is exactly the typed data the contract verifies,
+ * plus the fields the call needs; the gateway checks it by simulating the call, relays it through
+ * the outbox, and can neither make nor alter one. No server dependency: the SDK signs them in a
+ * browser too.
+ */
+
+/** What a consent covers (ConsentGrants.ConsentTerms): numbers are unix seconds and bitmasks. */
+export interface ConsentTerms {
+  /** Bitmask of ABDM HI types (`Category`). */
+  categories: number;
+  /** Bitmask of purposes of use (`Purpose`). */
+  purposes: number;
+  /** Records dated from this day (unix seconds)… */
+  fromDate: number;
+  /** …to this one, inclusive. */
+  toDate: number;
+  /** The consent ends at this second. */
+  expiry: number;
+  /** 0x00…00 for every record in scope, or the root of `recordsRoot(ids)` to name records one by one. */
+  recordsRoot: string;
+}
+
+export type RegistrationMessage = { type: 'Registration'; handle: string; signer: string; salt: string; deadline: number; signature: string };
+export type RelationshipGrantMessage = {
+  type: 'RelationshipGrant'; patient: string; signer: string; grantee: string; terms: ConsentTerms; salt: string; deadline: number; signature: string;
+};
+export type ConsentGrantMessage = { type: 'ConsentGrant'; patient: string; grantee: string; terms: ConsentTerms; nonce: number; deadline: number; signature: string };
+export type ConsentRevocationMessage = { type: 'ConsentRevocation'; patient: string; grantee: string; nonce: number; deadline: number; signature: string };
+
+/** A signed message, as the patient's software hands it to the gateway. */
+export type PatientMessage = RegistrationMessage | RelationshipGrantMessage | ConsentGrantMessage | ConsentRevocationMessage;
+export type GrantMessage = RelationshipGrantMessage | ConsentGrantMessage;
+
+export const NO_RECORDS_ROOT = `0x${'0'.repeat(64)}`;
+
+function typedData(scope: LedgerScope, type: PatientMessage['type'], message: Record<string, unknown>): TypedData {
+  const domain = { ...CONSENT_MANAGER_DOMAIN, chainId: Number(scope.chainId), verifyingContract: scope.consentManager };
+  return buildTypedData(domain, type, { [type]: CONSENT_MANAGER_TYPES[type] }, message);
+}
+
+/** The typed data a message's signature covers (what the contract hashes). */
+export function patientMessageTypedData(scope: LedgerScope, message: PatientMessage): TypedData {
+  switch (message.type) {
+    case 'Registration':
+      return typedData(scope, message.type, { handle: message.handle, signer: message.signer, nonce: 0, deadline: message.deadline });
+    case 'RelationshipGrant':
+      return typedData(scope, message.type, { patient: message.patient, signer: message.signer, grantee: message.grantee, ...message.terms, deadline: message.deadline });
+    case 'ConsentGrant':
+      return typedData(scope, message.type, { patient: message.patient, grantee: message.grantee, ...message.terms, nonce: message.nonce, deadline: message.deadline });
+    case 'ConsentRevocation':
+      return typedData(scope, message.type, { patient: message.patient, grantee: message.grantee, nonce: message.nonce, deadline: message.deadline });
+  }
+}
+
+/** Registers the relationship's handle on chain, so that the patient can sign in as it. */
+export function signRegistration(relationship: Relationship, scope: LedgerScope, deadline: number): RegistrationMessage {
+  const unsigned = { type: 'Registration' as const, handle: relationship.handle, signer: relationship.signer, salt: relationship.salt, deadline, signature: '' };
+  return { ...unsigned, signature: signTypedData(relationship.privateKey, patientMessageTypedData(scope, unsigned)) };
+}
+
+/** Opens a relationship with `grantee`: registers its handle and grants the first consent, in one message. */
+export function signRelationshipGrant(relationship: Relationship, scope: LedgerScope, grantee: string, terms: ConsentTerms, deadline: number): RelationshipGrantMessage {
+  const unsigned = { type: 'RelationshipGrant' as const, patient: relationship.handle, signer: relationship.signer, grantee, terms, salt: relationship.salt, deadline, signature: '' };
+  return { ...unsigned, signature: signTypedData(relationship.privateKey, patientMessageTypedData(scope, unsigned)) };
+}
+
+/** Grants (or replaces) `grantee`'s consent on a registered relationship, at the pair's nonce (`consentNonces`). */
+export function signConsentGrant(relationship: Relationship, scope: LedgerScope, grantee: string, terms: ConsentTerms, nonce: number, deadline: number): ConsentGrantMessage {
+  const unsigned = { type: 'ConsentGrant' as const, patient: relationship.handle, grantee, terms, nonce, deadline, signature: '' };
+  return { ...unsigned, signature: signTypedData(relationship.privateKey, patientMessageTypedData(scope, unsigned)) };
+}
+
+/** Revokes `grantee`'s consent; also cancels anything signed at `nonce` and not applied yet. */
+export function signRevocation(relationship: Relationship, scope: LedgerScope, grantee: string, nonce: number, deadline: number): ConsentRevocationMessage {
+  const unsigned = { type: 'ConsentRevocation' as const, patient: relationship.handle, grantee, nonce, deadline, signature: '' };
+  return { ...unsigned, signature: signTypedData(relationship.privateKey, patientMessageTypedData(scope, unsigned)) };
+}
+
+const termsTuple = (terms: ConsentTerms) => [terms.categories, terms.purposes, terms.fromDate, terms.toDate, terms.expiry, terms.recordsRoot];
+
+/** The ConsentManager call that applies the message. */
+export function patientMessageCall(message: PatientMessage): { method: string; args: unknown[] } {
+  switch (message.type) {
+    case 'Registration':
+      return { method: 'register', args: [message.handle, message.signer, message.salt, message.deadline, message.signature] };
+    case 'RelationshipGrant':
+      return { method: 'registerAndGrant', args: [message.patient, message.signer, message.grantee, termsTuple(message.terms), message.salt, message.deadline, message.signature] };
+    case 'ConsentGrant':
+      return { method: 'grant', args: [message.patient, message.grantee, termsTuple(message.terms), message.deadline, message.signature] };
+    case 'ConsentRevocation':
+      return { method: 'revoke', args: [message.patient, message.grantee, message.deadline, message.signature] };
+  }
+}
+
+/** The relationship handle a message is about. */
+export const messageHandle = (message: PatientMessage): string => (message.type === 'Registration' ? message.handle : message.patient);
+
+/**
+ * A consent limited to named records: the root of OpenZeppelin's StandardMerkleTree over their
+ * on-chain ids (bytes32), which ConsentGrants.mayRead proves each read against. The ids stay off
+ * the ledger: the root is all the chain sees.
+ */
+export function recordsTree(recordIds: readonly string[]): StandardMerkleTree<[string]> {
+  if (recordIds.length === 0) throw new Error('A records root names at least one record');
+  return StandardMerkleTree.of(recordIds.map((id) => [recordIdOnChain(id)] as [string]), ['bytes32']);
+}
+
+export const recordsRoot = (recordIds: readonly string[]): string => recordsTree(recordIds).root;

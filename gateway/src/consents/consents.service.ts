@@ -1,0 +1,129 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { utils } from 'web3';
+import { PseudonymPrincipal } from '../auth/principal';
+import { ConsentManager } from '../chain/consent-manager';
+import { GrantMessage, messageHandle, NO_RECORDS_ROOT, PatientMessage, recordsRoot } from '../chain/patient-messages';
+import { consentId } from '../chain/relationships';
+import { ApiError, NotFoundError } from '../common/errors';
+import { OutboxService } from '../outbox/outbox.service';
+import { RecordEntity } from '../records/record.entity';
+import { ConsentLinkEntity, ConsentMessageEntity, ConsentRecordSetEntity } from './consent.entities';
+import { consentStatus } from './consent-status';
+import { ConsentMessageResponseDto, ConsentResponseDto, GrantMessageDto, RegistrationMessageDto, RevocationMessageDto } from './consents.dto';
+import { PatientMessageHandler } from './patient-message.handler';
+
+const WAIT_MS = 30_000;
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/**
+ * Relays what patients sign (DESIGN "Consent"): each message is simulated against the chain (a
+ * bad signature, a used nonce or an expired deadline is a 422 now, and nothing is stored), then
+ * queued in the outbox with a row the patient's software polls. The gateway makes no message of
+ * its own: every one is checked by the contract against the relationship's key.
+ */
+@Injectable()
+export class ConsentsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly outbox: OutboxService,
+    private readonly consentManager: ConsentManager,
+  ) {}
+
+  /** A relationship's registration: needed before the patient can sign in as it. */
+  register(dto: RegistrationMessageDto, wait: boolean): Promise<ConsentMessageResponseDto> {
+    return this.relay({ type: 'Registration', ...dto }, wait);
+  }
+
+  /**
+   * A grant, sent by the patient signed in as the pseudonym whose records it shares: the
+   * relationship it is granted under is linked to those records (consent_links), and a records
+   * root is checked to name only records filed under that pseudonym.
+   */
+  async grant(principal: PseudonymPrincipal, dto: GrantMessageDto, wait: boolean): Promise<ConsentMessageResponseDto> {
+    const message = grantMessage(dto);
+    const recordIds = await this.checkedRecordSet(principal.handle, message.terms.recordsRoot, dto.recordIds);
+    return this.relay(message, wait, async (manager) => {
+      await manager.createQueryBuilder().insert().into(ConsentLinkEntity)
+        .values({ relationshipHandle: message.patient, recordHandle: principal.handle, grantee: message.grantee })
+        .orIgnore().execute();
+      if (recordIds) {
+        await manager.createQueryBuilder().insert().into(ConsentRecordSetEntity).values({ recordsRoot: message.terms.recordsRoot, recordIds }).orIgnore().execute();
+      }
+    });
+  }
+
+  /** A revocation: the signature by the relationship's key is what authorises it, whoever sends it. */
+  revoke(dto: RevocationMessageDto, wait: boolean): Promise<ConsentMessageResponseDto> {
+    return this.relay({ type: 'ConsentRevocation', ...dto, patient: dto.patient.toLowerCase(), grantee: utils.toChecksumAddress(dto.grantee) }, wait);
+  }
+
+  async message(id: string): Promise<ConsentMessageResponseDto> {
+    const row = await this.db.manager.findOneBy(ConsentMessageEntity, { id });
+    if (!row) throw new NotFoundError('MESSAGE_NOT_FOUND', 'No such relayed message');
+    return describeMessage(row);
+  }
+
+  /** The consents that cover the caller's records, each as the chain says it now. */
+  async list(principal: PseudonymPrincipal): Promise<ConsentResponseDto[]> {
+    const links = await this.db.manager.find(ConsentLinkEntity, { where: { recordHandle: principal.handle }, order: { createdAt: 'ASC' } });
+    return Promise.all(
+      links.map(async ({ relationshipHandle, grantee }) => {
+        const state = await this.consentManager.consentOf(relationshipHandle, grantee);
+        const status = consentStatus(state, nowSeconds());
+        return {
+          relationship: relationshipHandle, grantee, status, terms: state.terms, nonce: Number(state.nonce),
+          consentId: status === 'none' || status === 'revoked' ? null : consentId(relationshipHandle, grantee, state.nonce - 1n),
+        };
+      }),
+    );
+  }
+
+  private async relay(message: PatientMessage, wait: boolean, alongside?: (manager: EntityManager) => Promise<void>): Promise<ConsentMessageResponseDto> {
+    await this.outbox.simulate(PatientMessageHandler, message);
+    const id = randomUUID();
+    await this.db.transaction(async (manager) => {
+      await manager.insert(ConsentMessageEntity, {
+        id, type: message.type, patientHandle: messageHandle(message).toLowerCase(), grantee: message.type === 'Registration' ? null : message.grantee, status: 'pending',
+      });
+      await this.outbox.enqueue(manager, PatientMessageHandler, id, message);
+      await alongside?.(manager);
+    });
+    if (wait && (await this.outbox.waitFor(PatientMessageHandler, id, WAIT_MS)) === 'timeout') {
+      throw new ApiError(HttpStatus.GATEWAY_TIMEOUT, 'MESSAGE_PENDING', `Queued as ${id} but not mined yet; poll GET /v1/consents/messages/${id}`);
+    }
+    return this.message(id);
+  }
+
+  /** The record ids a records root names, once checked: they make that root, and each is the caller's. */
+  private async checkedRecordSet(handle: string, root: string, recordIds: string[] | undefined): Promise<string[] | null> {
+    if (root.toLowerCase() === NO_RECORDS_ROOT) {
+      if (recordIds) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'RECORDS_ROOT_MISSING', 'recordIds were given but terms.recordsRoot is zero: a consent limited to records names them by their root');
+      return null;
+    }
+    if (!recordIds) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'RECORD_IDS_REQUIRED', 'A consent with a records root needs the record ids it was built from (recordIds)');
+    const ids = recordIds.map((id) => id.toLowerCase());
+    if (recordsRoot(ids) !== root.toLowerCase()) {
+      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'RECORDS_ROOT_MISMATCH', 'terms.recordsRoot is not the root of recordIds (OpenZeppelin StandardMerkleTree over bytes32 record ids, in the order given)');
+    }
+    const own = await this.db.manager.createQueryBuilder(RecordEntity, 'r').select('DISTINCT r.record_id', 'id')
+      .where({ recordId: In(ids), patientHandle: handle }).getRawMany<{ id: string }>();
+    // The same answer for a record that does not exist and another patient's: ids cannot be probed.
+    if (own.length !== new Set(ids).size) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'RECORDS_NOT_FOUND', 'recordIds must be records filed under your pseudonym');
+    return ids;
+  }
+}
+
+function grantMessage(dto: GrantMessageDto): GrantMessage {
+  const common = { patient: dto.patient.toLowerCase(), grantee: utils.toChecksumAddress(dto.grantee), deadline: dto.deadline, signature: dto.signature };
+  const terms = { ...dto.terms, recordsRoot: dto.terms.recordsRoot.toLowerCase() };
+  return dto.type === 'RelationshipGrant'
+    ? { type: 'RelationshipGrant', ...common, signer: utils.toChecksumAddress(dto.signer!), salt: dto.salt!, terms }
+    : { type: 'ConsentGrant', ...common, nonce: dto.nonce!, terms };
+}
+
+function describeMessage(row: ConsentMessageEntity): ConsentMessageResponseDto {
+  return { id: row.id, type: row.type, status: row.status, txHash: row.txHash, block: row.block === null ? null : Number(row.block), error: row.error };
+}

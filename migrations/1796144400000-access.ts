@@ -1,0 +1,75 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Access (issue 14): the patient's signed messages the gateway relays, which relationships'
+ * consents cover which records, the record sets consents name, and every release of a record.
+ * Handles and chain addresses only: nothing of a persona.
+ */
+export class Access1796144400000 implements MigrationInterface {
+  name = 'Access1796144400000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE TABLE "consent_messages" (
+        "id" uuid NOT NULL,
+        "type" varchar(32) NOT NULL,
+        "patient_handle" varchar(66) NOT NULL,
+        "grantee" varchar(42),
+        "status" varchar(16) NOT NULL DEFAULT 'pending',
+        "tx_hash" varchar(66),
+        "block" bigint,
+        "error" text,
+        "created_at" timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT "PK_consent_messages" PRIMARY KEY ("id"),
+        CONSTRAINT "CHK_consent_messages_type" CHECK ("type" IN ('Registration','RelationshipGrant','ConsentGrant','ConsentRevocation')),
+        CONSTRAINT "CHK_consent_messages_status" CHECK ("status" IN ('pending','applied','failed'))
+      )`);
+    await q.query(`
+      CREATE TABLE "consent_links" (
+        "relationship_handle" varchar(66) NOT NULL,
+        "record_handle" varchar(66) NOT NULL,
+        "grantee" varchar(42) NOT NULL,
+        "created_at" timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT "PK_consent_links" PRIMARY KEY ("relationship_handle", "record_handle")
+      )`);
+    await q.query(`CREATE INDEX "IDX_consent_links_grantee" ON "consent_links" ("grantee")`);
+    await q.query(`CREATE INDEX "IDX_consent_links_record_handle" ON "consent_links" ("record_handle")`);
+    await q.query(`
+      CREATE TABLE "consent_record_sets" (
+        "records_root" varchar(66) NOT NULL,
+        "record_ids" jsonb NOT NULL,
+        "created_at" timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT "PK_consent_record_sets" PRIMARY KEY ("records_root")
+      )`);
+    await q.query(`
+      CREATE TABLE "access_entries" (
+        "id" uuid NOT NULL,
+        "record_id" uuid NOT NULL,
+        "version" integer NOT NULL,
+        "relationship_handle" varchar(66) NOT NULL,
+        "reader" varchar(42) NOT NULL,
+        "reader_account" uuid NOT NULL,
+        "purpose" smallint NOT NULL,
+        "kind" smallint NOT NULL,
+        "authorization_id" varchar(66) NOT NULL,
+        "logged_record_id" varchar(66) NOT NULL,
+        "accessed_at" timestamptz NOT NULL,
+        "status" varchar(16) NOT NULL DEFAULT 'pending',
+        "batch_id" varchar(66),
+        "tx_hash" varchar(66),
+        "block" bigint,
+        "error" text,
+        CONSTRAINT "PK_access_entries" PRIMARY KEY ("id"),
+        CONSTRAINT "CHK_access_entries_status" CHECK ("status" IN ('pending','logged','failed'))
+      )`);
+    await q.query(`CREATE INDEX "IDX_access_entries_record" ON "access_entries" ("record_id")`);
+    await q.query(`CREATE INDEX "IDX_access_entries_reader" ON "access_entries" ("reader", "accessed_at")`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE "access_entries"`);
+    await q.query(`DROP TABLE "consent_record_sets"`);
+    await q.query(`DROP TABLE "consent_links"`);
+    await q.query(`DROP TABLE "consent_messages"`);
+  }
+}
