@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { GatewayClient, GatewayError, PersonaToken } from './gateway-client';
 import { decryptWithPersonaKey, encryptToPersona, exportPersonaKey, generatePersonaKey, importPersonaKey, newPatientSecret, newPseudonym } from './patient-keys';
 import { readWallet, Wallet, writeWallet } from './wallet';
+import { accessLog, address, ConsentUsageError, grant, LedgerKeys, listConsents, openRelationship, revoke } from './cli-consents';
 import { makeFilingToken } from '../src/chain/filing-token';
 import { coarseExpiry, deriveRelationship } from '../src/chain/relationships';
 
@@ -21,6 +22,15 @@ const USAGE = `ehrchain: a patient's keys and identity, made and kept on the pat
   ehrchain filing-token --hospital 0x… [--days N]
                                           a token to show that hospital so it can file your
                                           records (valid N days at least, 1 by default, to the end of a UTC day)
+  ehrchain relationship --hospital 0x…    register your relationship with that hospital on chain, so
+                                          that you can read what it files for you
+  ehrchain grant --hospital 0x… --to 0x… [--categories OPConsultation,Prescription,…]
+                 [--purposes CAREMGT,…] [--days N]
+                                          let a doctor, pharmacist or hospital read the records that
+                                          hospital filed for you (all categories, care, 30 days by default)
+  ehrchain revoke --hospital 0x… --to 0x… end that consent (refused from the next block)
+  ehrchain consents --hospital 0x…        the consents covering those records, as the chain says them
+  ehrchain access-log --hospital 0x…      who read those records, when, for what
   ehrchain sandbox residents              the development eKYC provider's made-up residents
 
 Options: --dir D (default $EHRCHAIN_HOME or ~/.ehrchain), --gateway URL (default
@@ -40,7 +50,7 @@ async function main(argv: string[]): Promise<void> {
     options: {
       dir: { type: 'string' }, gateway: { type: 'string' }, aadhaar: { type: 'string' }, name: { type: 'string' },
       'year-of-birth': { type: 'string' }, gender: { type: 'string' }, email: { type: 'string' }, code: { type: 'string' }, help: { type: 'boolean' },
-      hospital: { type: 'string' }, days: { type: 'string' },
+      hospital: { type: 'string' }, days: { type: 'string' }, to: { type: 'string' }, categories: { type: 'string' }, purposes: { type: 'string' },
     },
   });
   const command = positionals.join(' ');
@@ -53,6 +63,11 @@ async function main(argv: string[]): Promise<void> {
     case 'sign-in': return signIn(options);
     case 'pseudonym': return pseudonym(options);
     case 'filing-token': return filingToken(options);
+    case 'relationship': return say(`Relationship registered: ${await openRelationship(await ledgerKeys(options), address(values.hospital, '--hospital'))}`);
+    case 'grant': return say(await grant(await ledgerKeys(options), address(values.hospital, '--hospital'), address(values.to, '--to'), values));
+    case 'revoke': return say(await revoke(await ledgerKeys(options), address(values.hospital, '--hospital'), address(values.to, '--to')));
+    case 'consents': return (await listConsents(await ledgerKeys(options), address(values.hospital, '--hospital'))).forEach(say);
+    case 'access-log': return (await accessLog(await ledgerKeys(options), address(values.hospital, '--hospital'))).forEach(say);
     case 'sandbox residents': return sandboxResidents();
     default:
       process.stdout.write(`${USAGE}\n`);
@@ -145,10 +160,8 @@ async function filingToken(options: Options): Promise<void> {
   if (!hospital || !/^0x[0-9a-fA-F]{40}$/.test(hospital)) throw new UsageError('filing-token takes --hospital, the hospital\'s 0x address');
   // At most 29: rounded up to the end of a UTC day, the token must stay within the 30 days a filing token may live.
   if (!Number.isInteger(days) || days < 1 || days > 29) throw new UsageError('--days is a whole number of days from 1 to 29');
-  const scope = await clientFor(options, wallet).ledger();
-  const privateKey = await importPersonaKey(wallet.privateKey, await askPassword('Your keys\' password: '));
-  const secret = Buffer.from(decryptWithPersonaKey(privateKey, wallet.encryptedSecret).slice(2), 'hex');
-  const relationship = deriveRelationship(secret, scope, hospital);
+  const { scope, relationshipWith } = await ledgerKeys(options, wallet);
+  const relationship = relationshipWith(hospital);
   // Rounded up to the end of a UTC day: tokens made the same day for other hospitals expire the same second (unlinkable).
   say(makeFilingToken(relationship, scope, hospital, coarseExpiry(Math.floor(Date.now() / 1000) + days * 86_400)));
 }
@@ -157,6 +170,16 @@ async function sandboxResidents(): Promise<void> {
   // The sandbox's list lives with the gateway's sandbox provider; the CLI only prints it.
   const { SANDBOX_RESIDENTS } = await import('../src/identity/sandbox-ekyc.js');
   for (const r of SANDBOX_RESIDENTS) say(`${r.aadhaar}  VID ${r.vid}  ${r.name.padEnd(16)} ${r.yearOfBirth} ${r.gender}  ${r.mobile}`);
+}
+
+/** The gateway, its ledger scope and the relationships derived from the patient secret (the password unlocks it). */
+async function ledgerKeys(options: Options, wallet?: Wallet): Promise<LedgerKeys> {
+  const held = wallet ?? (await readWallet(options.dir));
+  const client = clientFor(options, held);
+  const scope = await client.ledger();
+  const privateKey = await importPersonaKey(held.privateKey, await askPassword('Your keys\' password: '));
+  const secret = Buffer.from(decryptWithPersonaKey(privateKey, held.encryptedSecret).slice(2), 'hex');
+  return { client, scope, relationshipWith: (counterpart) => deriveRelationship(secret, scope, counterpart) };
 }
 
 function clientFor(options: Options, wallet: Wallet): GatewayClient {
@@ -205,6 +228,6 @@ if (require.main === module) {
   main(process.argv.slice(2)).catch((error: unknown) => {
     const known = error instanceof GatewayError || error instanceof UsageError || error instanceof Error;
     process.stderr.write(`ehrchain: ${known ? (error as Error).message : String(error)}\n`);
-    process.exitCode = error instanceof UsageError ? 64 : 1;
+    process.exitCode = error instanceof UsageError || error instanceof ConsentUsageError ? 64 : 1;
   });
 }

@@ -1,4 +1,6 @@
-import type { GrantMessage, RegistrationMessage, ConsentRevocationMessage } from '../src/chain/patient-messages';
+import { signTypedData, TypedData } from '../src/chain/eip712';
+import type { ConsentRevocationMessage, GrantMessage, RegistrationMessage } from '../src/chain/patient-messages';
+import type { Relationship } from '../src/chain/relationships';
 
 /**
  * The few gateway calls a patient's software makes, over `fetch` (browsers and Node 18+): no
@@ -36,6 +38,16 @@ export interface RegistrationDetails {
   birthDate?: string;
   email?: string;
   address?: string;
+}
+
+/** A consent as the gateway reads it from the chain. */
+export interface ConsentView {
+  relationship: string;
+  grantee: string;
+  status: 'active' | 'expired' | 'revoked' | 'none';
+  terms: { categories: number; purposes: number; fromDate: number; toDate: number; expiry: number; recordsRoot: string };
+  nonce: number;
+  consentId: string | null;
 }
 
 /** A message the gateway relays, and where it stands. */
@@ -85,6 +97,14 @@ export class GatewayClient {
     return this.call('GET', '/v1/persona/pseudonym');
   }
 
+  /** Signs in as the relationship's pseudonym (a challenge signed with its consent key, here); the client calling as it. */
+  async asPseudonym(relationship: Relationship): Promise<GatewayClient> {
+    const challenge = await this.call<{ challenge: string; expiresAt: number; typedData: TypedData }>('POST', '/v1/auth/pseudonym/challenge', { handle: relationship.handle });
+    const signature = signTypedData(relationship.privateKey, challenge.typedData);
+    const { accessToken } = await this.call<{ accessToken: string }>('POST', '/v1/auth/pseudonym/token', { handle: relationship.handle, challenge: challenge.challenge, expiresAt: challenge.expiresAt, signature });
+    return this.as(accessToken);
+  }
+
   /** Relays a relationship's registration (no sign-in: the signature is the authority); `wait` until mined. */
   registerRelationship(message: RegistrationMessage, wait = false): Promise<RelayedMessage> {
     const { type: _type, ...body } = message;
@@ -106,7 +126,7 @@ export class GatewayClient {
   }
 
   /** As a pseudonym: the consents covering its records, as the chain says them now. */
-  consents(): Promise<Array<{ relationship: string; grantee: string; status: string; nonce: number; consentId: string | null }>> {
+  consents(): Promise<ConsentView[]> {
     return this.call('GET', '/v1/consents');
   }
 

@@ -72,7 +72,10 @@ export class ConsentsController {
   }
 
   @Get('consents')
-  @ApiOperation({ summary: 'The consents that cover your records', description: 'Signed in as the pseudonym the records are filed under: each relationship you granted from it, and its consent as the chain says it now.' })
+  @ApiOperation({
+    summary: 'The consents that cover your records',
+    description: "Signed in as the pseudonym your records are filed under: each relationship you granted from it. Signed in as a grantee's relationship: its own consent. Each as the chain says it now, with the nonce to sign your next grant or revocation at.",
+  })
   @Authenticated({ permission: Permission.ConsentRead, principals: ['pseudonym'] })
   @ApiOkResponse({ type: [ConsentResponseDto] })
   list(@AuthPseudonym() pseudonym: PseudonymPrincipal): Promise<ConsentResponseDto[]> {

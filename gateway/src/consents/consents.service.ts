@@ -66,11 +66,17 @@ export class ConsentsService {
     return describeMessage(row);
   }
 
-  /** The consents that cover the caller's records, each as the chain says it now. */
+  /**
+   * The consents that cover the caller's records, and the one granted under the caller's own
+   * handle when it is a grantee's relationship, each as the chain says it now.
+   */
   async list(principal: PseudonymPrincipal): Promise<ConsentResponseDto[]> {
-    const links = await this.db.manager.find(ConsentLinkEntity, { where: { recordHandle: principal.handle }, order: { createdAt: 'ASC' } });
+    const links = await this.db.manager.find(ConsentLinkEntity, {
+      where: [{ recordHandle: principal.handle }, { relationshipHandle: principal.handle }], order: { createdAt: 'ASC' },
+    });
+    const pairs = new Map(links.map(({ relationshipHandle, grantee }) => [`${relationshipHandle}:${grantee}`, { relationshipHandle, grantee }]));
     return Promise.all(
-      links.map(async ({ relationshipHandle, grantee }) => {
+      [...pairs.values()].map(async ({ relationshipHandle, grantee }) => {
         const state = await this.consentManager.consentOf(relationshipHandle, grantee);
         const status = consentStatus(state, nowSeconds());
         return {
