@@ -2,13 +2,16 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Access (issue 14): the patient's signed messages the gateway relays, which relationships'
- * consents cover which records, the record sets consents name, and every release of a record.
- * Handles and chain addresses only: nothing of a persona.
+ * consents cover which records, the record sets consents name, every release of a record, and
+ * doctors' break-glass requests; the authority role. Handles and chain addresses only: nothing
+ * of a persona.
  */
 export class Access1796144400000 implements MigrationInterface {
   name = 'Access1796144400000';
 
   async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE "accounts" DROP CONSTRAINT "CHK_accounts_role"`);
+    await q.query(`ALTER TABLE "accounts" ADD CONSTRAINT "CHK_accounts_role" CHECK ("role" IN ('admin','hospital','doctor','pharmacist','researcher','patient','authority'))`);
     await q.query(`
       CREATE TABLE "consent_messages" (
         "id" uuid NOT NULL,
@@ -64,12 +67,37 @@ export class Access1796144400000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX "IDX_access_entries_record" ON "access_entries" ("record_id")`);
     await q.query(`CREATE INDEX "IDX_access_entries_reader" ON "access_entries" ("reader", "accessed_at")`);
+    await q.query(`
+      CREATE TABLE "emergency_requests" (
+        "id" uuid NOT NULL,
+        "record_handle" varchar(66) NOT NULL,
+        "patient_pseudonym" varchar(66) NOT NULL,
+        "doctor" varchar(42) NOT NULL,
+        "doctor_account" uuid NOT NULL,
+        "reason" text NOT NULL,
+        "reason_salt" varchar(66) NOT NULL,
+        "duration_seconds" integer NOT NULL,
+        "nonce" bigint NOT NULL,
+        "deadline" bigint NOT NULL,
+        "status" varchar(16) NOT NULL DEFAULT 'draft',
+        "chain_request_id" bigint,
+        "tx_hash" varchar(66),
+        "error" text,
+        "created_at" timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT "PK_emergency_requests" PRIMARY KEY ("id"),
+        CONSTRAINT "CHK_emergency_requests_status" CHECK ("status" IN ('draft','queued','requested','failed'))
+      )`);
+    await q.query(`CREATE INDEX "IDX_emergency_requests_record_handle" ON "emergency_requests" ("record_handle")`);
+    await q.query(`CREATE INDEX "IDX_emergency_requests_doctor" ON "emergency_requests" ("doctor")`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE "emergency_requests"`);
     await q.query(`DROP TABLE "access_entries"`);
     await q.query(`DROP TABLE "consent_record_sets"`);
     await q.query(`DROP TABLE "consent_links"`);
     await q.query(`DROP TABLE "consent_messages"`);
+    await q.query(`ALTER TABLE "accounts" DROP CONSTRAINT "CHK_accounts_role"`);
+    await q.query(`ALTER TABLE "accounts" ADD CONSTRAINT "CHK_accounts_role" CHECK ("role" IN ('admin','hospital','doctor','pharmacist','researcher','patient'))`);
   }
 }

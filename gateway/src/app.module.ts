@@ -7,6 +7,7 @@ import { AuthModule } from './auth/auth.module';
 import { BlobsModule } from './blobs/blobs.module';
 import { ChainModule } from './chain/chain.module';
 import { ConsentsModule } from './consents/consents.module';
+import { EmergenciesModule } from './emergencies/emergencies.module';
 import { ErrorFilter } from './common/error.filter';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -23,7 +24,7 @@ import { PersonaModule } from './persona/persona.module';
 import { RecordsModule } from './records/records.module';
 
 /** What the gateway offers on top of its infrastructure; a test may boot just one of them. */
-export const FEATURE_MODULES: readonly Type[] = [BlobsModule, HealthModule, NetworkModule, PersonaModule, RecordsModule, ConsentsModule, AccessModule];
+export const FEATURE_MODULES: readonly Type[] = [BlobsModule, HealthModule, NetworkModule, PersonaModule, RecordsModule, ConsentsModule, AccessModule, EmergenciesModule];
 
 @Module({})
 export class AppModule {

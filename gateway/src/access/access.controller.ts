@@ -14,7 +14,7 @@ import { ConsentedReads } from './consented-reads';
 import { purposeIndex } from './purposes';
 
 const REFUSALS =
-  'Not allowed, and why: CONSENT_REQUIRED (no consent from the patient), CONSENT_REVOKED, CONSENT_EXPIRED, CONSENT_CATEGORY_NOT_COVERED, CONSENT_PURPOSE_NOT_COVERED, CONSENT_DATE_NOT_COVERED, CONSENT_RECORD_NOT_COVERED, CONSENT_NOT_IN_FORCE (membership or a key recovery), PRESCRIPTIONS_ONLY (pharmacists), NO_CHAIN_ADDRESS';
+  'Not allowed, and why: CONSENT_REQUIRED (no consent from the patient), CONSENT_REVOKED, CONSENT_EXPIRED, CONSENT_CATEGORY_NOT_COVERED, CONSENT_PURPOSE_NOT_COVERED, CONSENT_DATE_NOT_COVERED, CONSENT_RECORD_NOT_COVERED, CONSENT_NOT_IN_FORCE (membership or a key recovery), PRESCRIPTIONS_ONLY (pharmacists), NO_CHAIN_ADDRESS; with purpose BTG, EMERGENCY_NOT_GRANTED';
 const DEFAULT_LIMIT = 200;
 
 /** Reads by others than the patient, under the patient's consent, each logged on chain; and the patient's view of them. */
@@ -41,7 +41,7 @@ export class AccessController {
   @ApiOperation({
     summary: "Read a patient's record under their consent (logged on chain)",
     description:
-      "Allowed when the chain's ConsentManager.mayRead says so now for you, the record (its category, date, id) and the purpose you state: a revocation counts from the block that includes it. The record is proven as the patient's own reads are (anchor, ciphertext, digest). The read is logged (reader, record blinded for the relationship, purpose, consent id) through the outbox before the answer is sent, and reaches AccessLog in the next batch even if the gateway stops right after.",
+      "Allowed when the chain's ConsentManager.mayRead says so now for you, the record (its category, date, id) and the purpose you state: a revocation counts from the block that includes it. With purpose BTG (break-the-glass), allowed instead by an emergency request of yours that k authorities granted (POST /v1/emergencies), until it expires. The record is proven as the patient's own reads are (anchor, ciphertext, digest). The read is logged (reader, record blinded for the relationship, purpose, consent id) through the outbox before the answer is sent, and reaches AccessLog in the next batch even if the gateway stops right after.",
   })
   @Authenticated({ permission: Permission.RecordReadConsented })
   @ApiOkResponse({ type: RecordContentDto })

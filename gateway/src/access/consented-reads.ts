@@ -10,10 +10,12 @@ import { ConsentManager, ConsentState } from '../chain/consent-manager';
 import { NO_RECORDS_ROOT, recordsTree } from '../chain/patient-messages';
 import { recordIdOnChain } from '../chain/record-id';
 import { accessLogRecordId, consentId } from '../chain/relationships';
-import { Category } from '../chain/typed-messages';
+import { Category, Purpose } from '../chain/typed-messages';
+import { EmergencyAccess } from '../chain/emergency-access';
 import { ApiError } from '../common/errors';
 import { ConsentLinkEntity, ConsentRecordSetEntity } from '../consents/consent.entities';
 import { ConsentRefusal, consentStatus, REFUSAL_MESSAGES, refusalOf } from '../consents/consent-status';
+import { EmergencyRequestEntity } from '../emergencies/emergency-request.entity';
 import { OutboxService } from '../outbox/outbox.service';
 import { RecordContent } from '../records/record-document';
 import { recordNotFound, RecordReads } from '../records/record-reads';
@@ -31,16 +33,17 @@ const COVERED_RECORDS_LISTED = 200;
 /** A record's date as consents' date ranges count it: midnight UTC of its day of care. */
 export const recordDateSeconds = (clinicalDate: string): number => Date.parse(`${clinicalDate}T00:00:00Z`) / 1000;
 
-/** The consent a read is allowed under. */
+/** What a read is allowed under: a consent, or a granted emergency, and the handle it is logged under. */
 interface Allowed {
   relationshipHandle: string;
-  consentId: string;
+  authorizationId: string;
+  kind: AccessKind;
 }
 
 /**
  * Reads by someone other than the patient (DESIGN "Read"): the role's own limit (pharmacists see
  * prescriptions only), then the chain's `mayRead` for the relationship the patient linked to the
- * record's pseudonym, then the proven read, then the access entry queued for the chain in its own
+ * record's pseudonym (or, for break-glass, a granted emergency), then the proven read, then the access entry queued for the chain in its own
  * committed transaction, and only then the answer: a read that cannot be logged returns nothing,
  * and a gateway that dies after answering has the entry on its outbox already.
  */
@@ -51,6 +54,7 @@ export class ConsentedReads {
     private readonly records: RecordStore,
     private readonly reads: RecordReads,
     private readonly consentManager: ConsentManager,
+    private readonly emergencies: EmergencyAccess,
     private readonly outbox: OutboxService,
   ) {}
 
@@ -70,7 +74,7 @@ export class ConsentedReads {
     if (auth.role === Role.Pharmacist && row.category !== Category.Prescription) {
       throw new ApiError(HttpStatus.FORBIDDEN, 'PRESCRIPTIONS_ONLY', 'Pharmacists read prescriptions only');
     }
-    const allowed = await this.allowed(reader, row, purpose);
+    const allowed = purpose === Purpose.BTG ? await this.allowedInEmergency(reader, row) : await this.allowed(reader, row, purpose);
     const read = await this.reads.proven(row);
     await this.log(auth, reader, row, purpose, allowed);
     return read;
@@ -112,11 +116,24 @@ export class ConsentedReads {
       const proof = await this.proofOf(state, row.recordId);
       const question = { category: row.category, purpose, recordDate: recordDateSeconds(row.clinicalDate), recordId: recordIdOnChain(row.recordId), proof: proof ?? [] };
       if (proof !== null && (await this.consentManager.mayRead(relationshipHandle, reader, question))) {
-        return { relationshipHandle, consentId: consentId(relationshipHandle, reader, state.nonce - 1n) };
+        return { relationshipHandle, authorizationId: consentId(relationshipHandle, reader, state.nonce - 1n), kind: AccessKind.Consent };
       }
       refusal = refusalOf(state, { ...question, inRecordSet: proof !== null }, nowSeconds());
     }
     throw new ApiError(HttpStatus.FORBIDDEN, refusal, REFUSAL_MESSAGES[refusal]);
+  }
+
+  /**
+   * Break-glass (purpose BTG): an emergency request by this doctor for the records' pseudonym that
+   * k authorities granted on chain and whose time box is not over (EmergencyAccess.isGranted).
+   */
+  private async allowedInEmergency(reader: string, row: RecordEntity): Promise<Allowed> {
+    const requests = await this.db.manager.find(EmergencyRequestEntity, { where: { doctor: reader, recordHandle: row.patientHandle, status: 'requested' } });
+    for (const pseudonym of new Set(requests.map((request) => request.patientPseudonym))) {
+      const { granted, requestId } = await this.emergencies.isGranted(pseudonym, reader);
+      if (granted) return { relationshipHandle: pseudonym, authorizationId: `0x${requestId.toString(16).padStart(64, '0')}`, kind: AccessKind.Emergency };
+    }
+    throw new ApiError(HttpStatus.FORBIDDEN, 'EMERGENCY_NOT_GRANTED', 'No emergency request of yours for this patient is granted now: ask (POST /v1/emergencies) and wait for the authorities');
   }
 
   /** The record's proof against the consent's records root: [] without a root, null when the root does not name it. */
@@ -134,12 +151,12 @@ export class ConsentedReads {
     const accessedAt = nowSeconds();
     const entry: AccessEntry = {
       recordId: accessLogRecordId(recordIdOnChain(row.recordId), allowed.relationshipHandle), patientHandle: allowed.relationshipHandle,
-      authorizationId: allowed.consentId, reader, accessedAt, purpose, kind: AccessKind.Consent,
+      authorizationId: allowed.authorizationId, reader, accessedAt, purpose, kind: allowed.kind,
     };
     await this.db.transaction(async (manager) => {
       await manager.insert(AccessEntryEntity, {
         id, recordId: row.recordId, version: row.version, relationshipHandle: allowed.relationshipHandle, reader, readerAccount: auth.accountId, purpose,
-        kind: AccessKind.Consent, authorizationId: allowed.consentId, loggedRecordId: entry.recordId, accessedAt: new Date(accessedAt * 1000), status: 'pending',
+        kind: allowed.kind, authorizationId: allowed.authorizationId, loggedRecordId: entry.recordId, accessedAt: new Date(accessedAt * 1000), status: 'pending',
       });
       await this.outbox.enqueue(manager, AccessLogHandler, id, entry);
     });

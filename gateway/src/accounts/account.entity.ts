@@ -5,7 +5,7 @@ import { Role } from '../auth/permissions';
 @Entity('accounts')
 @Unique('UQ_accounts_aadhaar_ref', ['aadhaarRef'])
 @Unique('UQ_accounts_chain_address', ['chainAddress'])
-@Check('CHK_accounts_role', `"role" IN ('admin','hospital','doctor','pharmacist','researcher','patient')`)
+@Check('CHK_accounts_role', `"role" IN ('admin','hospital','doctor','pharmacist','researcher','patient','authority')`)
 export class AccountEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

@@ -22,8 +22,8 @@ const toResponse = (a: AccountEntity): AccountResponseDto => ({
 });
 export const accountNotFound = () => new NotFoundError('ACCOUNT_NOT_FOUND', 'No such account');
 
-/** Who has a chain address of their own: hospital systems (the consortium's), practitioners (the one their hospital registered on chain). */
-const CHAIN_ADDRESS_ROLES: readonly Role[] = [Role.Hospital, Role.Doctor, Role.Pharmacist];
+/** Who has a chain address of their own: hospital systems (the consortium's), practitioners (the one their hospital registered on chain), authorities (the registry's). */
+const CHAIN_ADDRESS_ROLES: readonly Role[] = [Role.Hospital, Role.Doctor, Role.Pharmacist, Role.Authority];
 
 /** Accounts of the people and systems that call the gateway, and their API keys. */
 @Injectable()
@@ -78,7 +78,7 @@ export class AccountsService {
    */
   private async checkedAffiliation(dto: AccountCreateDto): Promise<{ chainAddress?: string; hospitalId?: string }> {
     if (dto.chainAddress !== undefined && !CHAIN_ADDRESS_ROLES.includes(dto.role)) {
-      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'CHAIN_ADDRESS_NOT_FOR_ROLE', 'Only hospital systems, doctors and pharmacists have a consortium address here');
+      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'CHAIN_ADDRESS_NOT_FOR_ROLE', 'Only hospital systems, doctors, pharmacists and authorities have a consortium address here');
     }
     if (dto.hospitalId !== undefined && dto.role !== Role.Doctor && dto.role !== Role.Pharmacist) {
       throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'HOSPITAL_NOT_FOR_ROLE', 'Only doctors and pharmacists work at a hospital account');

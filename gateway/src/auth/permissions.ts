@@ -8,6 +8,8 @@ export enum Role {
   Pharmacist = 'pharmacist',
   Researcher = 'researcher',
   Patient = 'patient',
+  /** A consortium authority: reviews break-glass requests (it approves them on chain, with its own key). */
+  Authority = 'authority',
 }
 
 /** What a route needs. Dotted `<area>.<action>`; one route, one permission. */
@@ -31,6 +33,12 @@ export enum Permission {
   RecordReadConsented = 'record.read_consented',
   /** Who read a patient's records: the patient, as their pseudonym. */
   AccessLogRead = 'access_log.read',
+  /** A doctor's break-glass request for a patient's records (approved k-of-n on chain). */
+  EmergencyRequest = 'emergency.request',
+  /** Emergencies: a doctor's own, those concerning a patient's records (as their pseudonym). */
+  EmergencyRead = 'emergency.read',
+  /** Every emergency request with its reason, for the authorities who approve or deny them on chain. */
+  EmergencyReview = 'emergency.review',
   SessionRead = 'session.read',
   NetworkRead = 'network.read',
   NetworkVote = 'network.vote',
@@ -62,10 +70,11 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.AadhaarResolve,
   ],
   [Role.Hospital]: [...EVERYONE, Permission.RecordWrite, Permission.RecordRead, Permission.RecordReadConsented],
-  [Role.Doctor]: [...EVERYONE, Permission.RecordWrite, Permission.RecordRead, Permission.RecordReadConsented],
+  [Role.Doctor]: [...EVERYONE, Permission.RecordWrite, Permission.RecordRead, Permission.RecordReadConsented, Permission.EmergencyRequest, Permission.EmergencyRead],
   [Role.Pharmacist]: [...EVERYONE, Permission.RecordReadConsented],
   [Role.Researcher]: [...EVERYONE],
   [Role.Patient]: [...EVERYONE, Permission.PersonaRead, Permission.PersonaErase, Permission.PersonaKeysSet],
+  [Role.Authority]: [...EVERYONE, Permission.EmergencyReview],
 };
 
 /**
@@ -73,7 +82,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
  * (identity matters); records, consents and audit are granted here, to the pseudonym face.
  */
 export const PSEUDONYM_PERMISSIONS: readonly Permission[] = [
-  Permission.SessionRead, Permission.RecordRead, Permission.RecordErase, Permission.ConsentWrite, Permission.ConsentRead, Permission.AccessLogRead,
+  Permission.SessionRead, Permission.RecordRead, Permission.RecordErase, Permission.ConsentWrite, Permission.ConsentRead, Permission.AccessLogRead, Permission.EmergencyRead,
 ];
 
 /** Whether `principal` holds `permission`: accounts by their role, pseudonyms by their own list. */

@@ -1,6 +1,7 @@
 import { AccessLog } from './access-log';
 import { ChainClient } from './chain-client';
 import { ConsentManager } from './consent-manager';
+import { EmergencyAccess } from './emergency-access';
 import { RecordAnchors } from './record-anchors';
 
 /** A typed wrapper of one deployed contract, built from its address and deployment block. */
@@ -14,4 +15,4 @@ export interface ContractWrapper<T = object> {
  * each, so a feature injects `RecordAnchors` like any other dependency. Add a wrapper here,
  * not a provider of its own.
  */
-export const CONTRACT_WRAPPERS: readonly ContractWrapper[] = [RecordAnchors, AccessLog, ConsentManager];
+export const CONTRACT_WRAPPERS: readonly ContractWrapper[] = [RecordAnchors, AccessLog, ConsentManager, EmergencyAccess];
