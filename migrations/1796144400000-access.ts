@@ -24,7 +24,7 @@ export class Access1796144400000 implements MigrationInterface {
         "error" text,
         "created_at" timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT "PK_consent_messages" PRIMARY KEY ("id"),
-        CONSTRAINT "CHK_consent_messages_type" CHECK ("type" IN ('Registration','RelationshipGrant','ConsentGrant','ConsentRevocation')),
+        CONSTRAINT "CHK_consent_messages_type" CHECK ("type" IN ('Registration','RelationshipGrant','ConsentGrant','ConsentRevocation','ConsentApproval','ConsentDenial')),
         CONSTRAINT "CHK_consent_messages_status" CHECK ("status" IN ('pending','applied','failed'))
       )`);
     await q.query(`
@@ -89,9 +89,29 @@ export class Access1796144400000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX "IDX_emergency_requests_record_handle" ON "emergency_requests" ("record_handle")`);
     await q.query(`CREATE INDEX "IDX_emergency_requests_doctor" ON "emergency_requests" ("doctor")`);
+    await q.query(`
+      CREATE TABLE "consent_requests" (
+        "id" uuid NOT NULL,
+        "patient_handle" varchar(66) NOT NULL,
+        "doctor" varchar(42) NOT NULL,
+        "doctor_account" uuid NOT NULL,
+        "terms" jsonb NOT NULL,
+        "nonce" bigint NOT NULL,
+        "deadline" bigint NOT NULL,
+        "status" varchar(16) NOT NULL DEFAULT 'draft',
+        "chain_request_id" bigint,
+        "tx_hash" varchar(66),
+        "error" text,
+        "created_at" timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT "PK_consent_requests" PRIMARY KEY ("id"),
+        CONSTRAINT "CHK_consent_requests_status" CHECK ("status" IN ('draft','queued','requested','failed'))
+      )`);
+    await q.query(`CREATE INDEX "IDX_consent_requests_patient_handle" ON "consent_requests" ("patient_handle")`);
+    await q.query(`CREATE INDEX "IDX_consent_requests_doctor_account" ON "consent_requests" ("doctor_account")`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE "consent_requests"`);
     await q.query(`DROP TABLE "emergency_requests"`);
     await q.query(`DROP TABLE "access_entries"`);
     await q.query(`DROP TABLE "consent_record_sets"`);

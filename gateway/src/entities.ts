@@ -5,6 +5,7 @@ import { SecurityEventEntity } from './audit/security-event.entity';
 import { RevokedTokenEntity } from './auth/revoked-token.entity';
 import { UsedChallengeEntity } from './auth/used-challenge.entity';
 import { BlobEntity } from './blobs/blob.entity';
+import { ConsentRequestEntity } from './consents/consent-request.entity';
 import { ConsentLinkEntity, ConsentMessageEntity, ConsentRecordSetEntity } from './consents/consent.entities';
 import { EmergencyRequestEntity } from './emergencies/emergency-request.entity';
 import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';
@@ -18,4 +19,4 @@ import { RecordEntity } from './records/record.entity';
  * migrations build exactly the schema these describe.
  */
 export const ENTITIES = [AccountEntity, ApiKeyEntity, UsedChallengeEntity, RevokedTokenEntity, SecurityEventEntity, BlobEntity, OutboxEntity, OutboxBatchEntity, RecordEntity, IdempotencyKeyEntity,
-  ConsentMessageEntity, ConsentLinkEntity, ConsentRecordSetEntity, AccessEntryEntity, EmergencyRequestEntity];
+  ConsentMessageEntity, ConsentLinkEntity, ConsentRecordSetEntity, AccessEntryEntity, EmergencyRequestEntity, ConsentRequestEntity];

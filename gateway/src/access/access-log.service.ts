@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
-import { AccountEntity } from '../accounts/account.entity';
+import { DataSource } from 'typeorm';
+import { accountNames } from '../accounts/chain-address';
 import { AccessKind } from '../chain/access-log';
 import { RecordEntity } from '../records/record.entity';
 import { AccessEntryEntity } from './access-entry.entity';
@@ -28,8 +28,7 @@ export class AccessLogService {
       .orderBy('e.accessed_at', 'DESC')
       .take(limit)
       .getMany();
-    const readers = rows.length === 0 ? [] : await this.db.manager.findBy(AccountEntity, { id: In([...new Set(rows.map((row) => row.readerAccount))]) });
-    const names = new Map(readers.map((account) => [account.id, `${account.username} (${account.role})`]));
+    const names = await accountNames(this.db, rows.map((row) => row.readerAccount));
     return rows.map((row) => ({
       id: row.id, recordId: row.recordId, version: row.version, reader: row.reader, readerName: names.get(row.readerAccount) ?? 'unknown account',
       purpose: purposeCode(row.purpose), kind: row.kind === AccessKind.Emergency ? 'emergency' : 'consent', authorizationId: row.authorizationId,

@@ -2,7 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AccountEntity } from '../accounts/account.entity';
+import { chainAddressOf } from '../accounts/chain-address';
 import { Role } from '../auth/permissions';
 import { AccountPrincipal } from '../auth/principal';
 import { AccessEntry, AccessKind } from '../chain/access-log';
@@ -58,17 +58,8 @@ export class ConsentedReads {
     private readonly outbox: OutboxService,
   ) {}
 
-  /** The reader's chain address: their own (a practitioner's, or a hospital system's consortium address). */
-  async readerOf(auth: AccountPrincipal): Promise<string> {
-    const account = await this.db.manager.findOneBy(AccountEntity, { id: auth.accountId });
-    if (!account?.chainAddress) {
-      throw new ApiError(HttpStatus.FORBIDDEN, 'NO_CHAIN_ADDRESS', 'Your account has no chain address: patients grant consents to chain addresses, so an administrator must set the one the consortium registered for you');
-    }
-    return account.chainAddress;
-  }
-
   async read(auth: AccountPrincipal, recordId: string, purpose: number): Promise<{ record: RecordResponseDto; content: RecordContent }> {
-    const reader = await this.readerOf(auth);
+    const reader = await chainAddressOf(this.db, auth);
     const row = await this.records.find(recordId);
     if (!row) throw recordNotFound();
     if (auth.role === Role.Pharmacist && row.category !== Category.Prescription) {
@@ -85,7 +76,7 @@ export class ConsentedReads {
    * it is in force, the records it covers now (what a read would be allowed for some purpose).
    */
   async patients(auth: AccountPrincipal): Promise<GrantedPatientDto[]> {
-    const reader = await this.readerOf(auth);
+    const reader = await chainAddressOf(this.db, auth);
     const links = await this.db.manager.find(ConsentLinkEntity, { where: { grantee: reader }, order: { createdAt: 'ASC' } });
     const byRelationship = new Map<string, string[]>();
     for (const link of links) byRelationship.set(link.relationshipHandle, [...(byRelationship.get(link.relationshipHandle) ?? []), link.recordHandle]);

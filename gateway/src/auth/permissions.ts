@@ -29,6 +29,10 @@ export enum Permission {
   /** A patient's consents, as their pseudonym: relay grants and revocations they signed, list them. */
   ConsentWrite = 'consent.write',
   ConsentRead = 'consent.read',
+  /** A doctor asks a patient for consent (signed with their practitioner key). */
+  ConsentRequest = 'consent_request.create',
+  /** Consent requests: a doctor's own; a patient's relationship's. */
+  ConsentRequestRead = 'consent_request.read',
   /** Reading a patient's records under their consent (hospitals, doctors; pharmacists prescriptions only), every read logged on chain. */
   RecordReadConsented = 'record.read_consented',
   /** Who read a patient's records: the patient, as their pseudonym. */
@@ -70,7 +74,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.AadhaarResolve,
   ],
   [Role.Hospital]: [...EVERYONE, Permission.RecordWrite, Permission.RecordRead, Permission.RecordReadConsented],
-  [Role.Doctor]: [...EVERYONE, Permission.RecordWrite, Permission.RecordRead, Permission.RecordReadConsented, Permission.EmergencyRequest, Permission.EmergencyRead],
+  [Role.Doctor]: [...EVERYONE, Permission.RecordWrite, Permission.RecordRead, Permission.RecordReadConsented, Permission.EmergencyRequest, Permission.EmergencyRead,
+    Permission.ConsentRequest, Permission.ConsentRequestRead],
   [Role.Pharmacist]: [...EVERYONE, Permission.RecordReadConsented],
   [Role.Researcher]: [...EVERYONE],
   [Role.Patient]: [...EVERYONE, Permission.PersonaRead, Permission.PersonaErase, Permission.PersonaKeysSet],
@@ -83,6 +88,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
  */
 export const PSEUDONYM_PERMISSIONS: readonly Permission[] = [
   Permission.SessionRead, Permission.RecordRead, Permission.RecordErase, Permission.ConsentWrite, Permission.ConsentRead, Permission.AccessLogRead, Permission.EmergencyRead,
+  Permission.ConsentRequestRead,
 ];
 
 /** Whether `principal` holds `permission`: accounts by their role, pseudonyms by their own list. */

@@ -6,6 +6,10 @@ import type { ConsentTerms } from './patient-messages';
 
 const ZERO_ADDRESS = /^0x0{40}$/;
 
+/** ConsentManager.RequestStatus, by index. */
+export const CONSENT_REQUEST_STATUSES = ['none', 'requested', 'granted', 'denied', 'revoked', 'expired'] as const;
+export type ConsentRequestStatus = (typeof CONSENT_REQUEST_STATUSES)[number];
+
 /** The consent `grantee` holds from a relationship, as the chain says it now. */
 export interface ConsentState {
   /** All zero when none is in force (never granted, revoked, or granted before a recovery). */
@@ -76,6 +80,24 @@ export class ConsentManager {
       expiry: Number(raw.expiry), recordsRoot: String(raw.recordsRoot),
     };
     return { terms, requestId: BigInt(requestId as bigint), nonce: BigInt(nonce as bigint) };
+  }
+
+  /** The nonce a doctor's next consent request must be signed at (OpenZeppelin Nonces). */
+  async doctorNonce(doctor: string): Promise<bigint> {
+    const [nonce] = await this.chain.call(this.contract, 'nonces', [doctor]);
+    return BigInt(nonce as bigint);
+  }
+
+  /** A consent request's status now (expired and revoked derived by the contract). */
+  async requestStatus(requestId: bigint): Promise<ConsentRequestStatus> {
+    const [status] = await this.chain.call(this.contract, 'requestStatus', [requestId]);
+    return CONSENT_REQUEST_STATUSES[Number(status)] ?? 'none';
+  }
+
+  /** The id of the ConsentRequested event for `patient` among `logs`. */
+  requestIdIn(logs: readonly ChainLog[], patient: string): bigint | null {
+    const event = this.contract.events(logs).find((e) => e.name === 'ConsentRequested' && String(e.args.patient).toLowerCase() === patient.toLowerCase());
+    return event ? BigInt(event.args.requestId as bigint) : null;
   }
 
   /** The contract's logs of event `name` whose indexed arguments match `topics` (null: any), oldest first. */

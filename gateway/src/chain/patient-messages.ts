@@ -7,7 +7,7 @@ import { CONSENT_MANAGER_DOMAIN, CONSENT_MANAGER_TYPES } from './typed-messages'
 /**
  * The messages a patient's software signs for ConsentManager and hands the gateway to relay
  * (DESIGN trust model 5): opening a relationship (its handle's registration, alone or with a
- * first consent), granting and revoking. Each is exactly the typed data the contract verifies,
+ * first consent), granting, revoking, and answering a doctor's request. Each is exactly the typed data the contract verifies,
  * plus the fields the call needs; the gateway checks it by simulating the call, relays it through
  * the outbox, and can neither make nor alter one. No server dependency: the SDK signs them in a
  * browser too.
@@ -35,10 +35,16 @@ export type RelationshipGrantMessage = {
 };
 export type ConsentGrantMessage = { type: 'ConsentGrant'; patient: string; grantee: string; terms: ConsentTerms; nonce: number; deadline: number; signature: string };
 export type ConsentRevocationMessage = { type: 'ConsentRevocation'; patient: string; grantee: string; nonce: number; deadline: number; signature: string };
+/** The patient's answer to doctor's request `requestId`: it names the request's patient and doctor, and what is granted (maybe less than asked). */
+export type ConsentApprovalMessage = {
+  type: 'ConsentApproval'; requestId: number; patient: string; doctor: string; terms: ConsentTerms; nonce: number; deadline: number; signature: string;
+};
+export type ConsentDenialMessage = { type: 'ConsentDenial'; requestId: number; patient: string; doctor: string; nonce: number; deadline: number; signature: string };
 
 /** A signed message, as the patient's software hands it to the gateway. */
-export type PatientMessage = RegistrationMessage | RelationshipGrantMessage | ConsentGrantMessage | ConsentRevocationMessage;
-export type GrantMessage = RelationshipGrantMessage | ConsentGrantMessage;
+export type PatientMessage = RegistrationMessage | RelationshipGrantMessage | ConsentGrantMessage | ConsentRevocationMessage | ConsentApprovalMessage | ConsentDenialMessage;
+/** The messages that grant a consent. */
+export type GrantMessage = RelationshipGrantMessage | ConsentGrantMessage | ConsentApprovalMessage;
 
 export const NO_RECORDS_ROOT = `0x${'0'.repeat(64)}`;
 
@@ -58,6 +64,12 @@ export function patientMessageTypedData(scope: LedgerScope, message: PatientMess
       return typedData(scope, message.type, { patient: message.patient, grantee: message.grantee, ...message.terms, nonce: message.nonce, deadline: message.deadline });
     case 'ConsentRevocation':
       return typedData(scope, message.type, { patient: message.patient, grantee: message.grantee, nonce: message.nonce, deadline: message.deadline });
+    case 'ConsentApproval':
+      return typedData(scope, message.type, {
+        requestId: message.requestId, patient: message.patient, doctor: message.doctor, ...message.terms, nonce: message.nonce, deadline: message.deadline,
+      });
+    case 'ConsentDenial':
+      return typedData(scope, message.type, { requestId: message.requestId, patient: message.patient, doctor: message.doctor, nonce: message.nonce, deadline: message.deadline });
   }
 }
 
@@ -85,6 +97,20 @@ export function signRevocation(relationship: Relationship, scope: LedgerScope, g
   return { ...unsigned, signature: signTypedData(relationship.privateKey, patientMessageTypedData(scope, unsigned)) };
 }
 
+/** Approves doctor's request `requestId` (on the relationship with that doctor), granting `terms`, at the pair's nonce. */
+export function signConsentApproval(
+  relationship: Relationship, scope: LedgerScope, request: { requestId: number; doctor: string }, terms: ConsentTerms, nonce: number, deadline: number,
+): ConsentApprovalMessage {
+  const unsigned = { type: 'ConsentApproval' as const, requestId: request.requestId, patient: relationship.handle, doctor: request.doctor, terms, nonce, deadline, signature: '' };
+  return { ...unsigned, signature: signTypedData(relationship.privateKey, patientMessageTypedData(scope, unsigned)) };
+}
+
+/** Denies doctor's request `requestId`, at the pair's nonce. */
+export function signConsentDenial(relationship: Relationship, scope: LedgerScope, request: { requestId: number; doctor: string }, nonce: number, deadline: number): ConsentDenialMessage {
+  const unsigned = { type: 'ConsentDenial' as const, requestId: request.requestId, patient: relationship.handle, doctor: request.doctor, nonce, deadline, signature: '' };
+  return { ...unsigned, signature: signTypedData(relationship.privateKey, patientMessageTypedData(scope, unsigned)) };
+}
+
 const termsTuple = (terms: ConsentTerms) => [terms.categories, terms.purposes, terms.fromDate, terms.toDate, terms.expiry, terms.recordsRoot];
 
 /** The ConsentManager call that applies the message. */
@@ -98,11 +124,21 @@ export function patientMessageCall(message: PatientMessage): { method: string; a
       return { method: 'grant', args: [message.patient, message.grantee, termsTuple(message.terms), message.deadline, message.signature] };
     case 'ConsentRevocation':
       return { method: 'revoke', args: [message.patient, message.grantee, message.deadline, message.signature] };
+    case 'ConsentApproval':
+      return { method: 'grantRequest', args: [message.requestId, termsTuple(message.terms), message.deadline, message.signature] };
+    case 'ConsentDenial':
+      return { method: 'denyRequest', args: [message.requestId, message.deadline, message.signature] };
   }
 }
 
 /** The relationship handle a message is about. */
 export const messageHandle = (message: PatientMessage): string => (message.type === 'Registration' ? message.handle : message.patient);
+
+/** Who a message grants, revokes or answers; null for a registration. */
+export function messageGrantee(message: PatientMessage): string | null {
+  if (message.type === 'Registration') return null;
+  return message.type === 'ConsentApproval' || message.type === 'ConsentDenial' ? message.doctor : message.grantee;
+}
 
 /**
  * A consent limited to named records: the root of OpenZeppelin's StandardMerkleTree over their

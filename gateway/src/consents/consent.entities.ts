@@ -1,21 +1,22 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { PatientMessage } from '../chain/patient-messages';
 
 export type ConsentMessageStatus = 'pending' | 'applied' | 'failed';
 
 /**
- * One message a patient signed and the gateway relays (registration, grant, revocation): what it
+ * One message a patient signed and the gateway relays (registration, grant, revocation, answer to a request): what it
  * is about and how it ended on chain. The message itself, signature included, is the outbox row's
  * payload; this row is what the patient's software polls.
  */
 @Entity('consent_messages')
-@Check('CHK_consent_messages_type', `"type" IN ('Registration','RelationshipGrant','ConsentGrant','ConsentRevocation')`)
+@Check('CHK_consent_messages_type', `"type" IN ('Registration','RelationshipGrant','ConsentGrant','ConsentRevocation','ConsentApproval','ConsentDenial')`)
 @Check('CHK_consent_messages_status', `"status" IN ('pending','applied','failed')`)
 export class ConsentMessageEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
 
   @Column({ type: 'varchar', length: 32 })
-  type!: 'Registration' | 'RelationshipGrant' | 'ConsentGrant' | 'ConsentRevocation';
+  type!: PatientMessage['type'];
 
   /** The relationship's handle the message is about. */
   @Column({ name: 'patient_handle', type: 'varchar', length: 66 })

@@ -147,7 +147,7 @@ export class ConsentMessageResponseDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
-  @ApiProperty({ enum: ['Registration', 'RelationshipGrant', 'ConsentGrant', 'ConsentRevocation'] })
+  @ApiProperty({ enum: ['Registration', 'RelationshipGrant', 'ConsentGrant', 'ConsentRevocation', 'ConsentApproval', 'ConsentDenial'] })
   type!: string;
 
   @ApiProperty({ enum: ['pending', 'applied', 'failed'], description: 'pending: queued for the chain; applied: mined; failed: the chain refused it (see error)' })

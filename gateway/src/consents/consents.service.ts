@@ -5,7 +5,7 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { utils } from 'web3';
 import { PseudonymPrincipal } from '../auth/principal';
 import { ConsentManager } from '../chain/consent-manager';
-import { GrantMessage, messageHandle, NO_RECORDS_ROOT, PatientMessage, recordsRoot } from '../chain/patient-messages';
+import { GrantMessage, messageGrantee, messageHandle, NO_RECORDS_ROOT, PatientMessage, recordsRoot } from '../chain/patient-messages';
 import { consentId } from '../chain/relationships';
 import { ApiError, NotFoundError } from '../common/errors';
 import { OutboxService } from '../outbox/outbox.service';
@@ -42,12 +42,16 @@ export class ConsentsService {
    * relationship it is granted under is linked to those records (consent_links), and a records
    * root is checked to name only records filed under that pseudonym.
    */
-  async grant(principal: PseudonymPrincipal, dto: GrantMessageDto, wait: boolean): Promise<ConsentMessageResponseDto> {
-    const message = grantMessage(dto);
-    const recordIds = await this.checkedRecordSet(principal.handle, message.terms.recordsRoot, dto.recordIds);
+  grant(principal: PseudonymPrincipal, dto: GrantMessageDto, wait: boolean): Promise<ConsentMessageResponseDto> {
+    return this.relayGrant(principal, grantMessage(dto), dto.recordIds, wait);
+  }
+
+  /** A grant or an approval of a request, relayed with the link that tells which records it covers. */
+  async relayGrant(principal: PseudonymPrincipal, message: GrantMessage, recordIdList: string[] | undefined, wait: boolean): Promise<ConsentMessageResponseDto> {
+    const recordIds = await this.checkedRecordSet(principal.handle, message.terms.recordsRoot, recordIdList);
     return this.relay(message, wait, async (manager) => {
       await manager.createQueryBuilder().insert().into(ConsentLinkEntity)
-        .values({ relationshipHandle: message.patient, recordHandle: principal.handle, grantee: message.grantee })
+        .values({ relationshipHandle: message.patient, recordHandle: principal.handle, grantee: messageGrantee(message)! })
         .orIgnore().execute();
       if (recordIds) {
         await manager.createQueryBuilder().insert().into(ConsentRecordSetEntity).values({ recordsRoot: message.terms.recordsRoot, recordIds }).orIgnore().execute();
@@ -87,12 +91,12 @@ export class ConsentsService {
     );
   }
 
-  private async relay(message: PatientMessage, wait: boolean, alongside?: (manager: EntityManager) => Promise<void>): Promise<ConsentMessageResponseDto> {
+  async relay(message: PatientMessage, wait: boolean, alongside?: (manager: EntityManager) => Promise<void>): Promise<ConsentMessageResponseDto> {
     await this.outbox.simulate(PatientMessageHandler, message);
     const id = randomUUID();
     await this.db.transaction(async (manager) => {
       await manager.insert(ConsentMessageEntity, {
-        id, type: message.type, patientHandle: messageHandle(message).toLowerCase(), grantee: message.type === 'Registration' ? null : message.grantee, status: 'pending',
+        id, type: message.type, patientHandle: messageHandle(message).toLowerCase(), grantee: messageGrantee(message), status: 'pending',
       });
       await this.outbox.enqueue(manager, PatientMessageHandler, id, message);
       await alongside?.(manager);

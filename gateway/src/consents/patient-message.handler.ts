@@ -1,15 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { ChainClient, SendOptions } from '../chain/chain-client';
+import { ChainLog } from '../chain/chain-contract';
 import { ConsentManager } from '../chain/consent-manager';
 import { PatientMessage, patientMessageCall } from '../chain/patient-messages';
 import { AppliedAt, ConfirmedBatch, OutboxBatchRef, OutboxHandler, OutboxItem } from '../outbox/outbox-handler';
+import { addressTopic, transactionCarrying, uintTopic } from '../outbox/relayed-writes';
 import { ConsentMessageEntity } from './consent.entities';
 
-const addressTopic = (address: string): string => `0x${address.slice(2).toLowerCase().padStart(64, '0')}`;
 
 /**
- * Relays the messages patients sign (registrations, grants, revocations) to ConsentManager, one
+ * Relays the messages patients sign (registrations, grants, revocations, answers to requests) to ConsentManager, one
  * per transaction: none is idempotent by batch id (a handle registers once, a nonce is used
  * once), so a resend of a message already applied reverts, and `alreadyApplied` tells that
  * success from a real failure by finding the transaction that carried this very message.
@@ -36,24 +37,30 @@ export class PatientMessageHandler extends OutboxHandler<PatientMessage> {
     return (await this.chain.send(this.consents.contract, method, args, options)).txHash;
   }
 
-  /**
-   * Where this message took effect, if it did: among the transactions that emitted the event it
-   * causes for its handle (and grantee), the one whose calldata is this message's call. Another
-   * message at the same nonce (a revocation that cancelled a grant) is not this one.
-   */
+  /** Where this message took effect, if it did (`transactionCarrying`). */
   override async alreadyApplied(_batchId: string, [item]: readonly OutboxItem<PatientMessage>[]): Promise<AppliedAt | null> {
     const message = item!.payload;
     const { method, args } = patientMessageCall(message);
-    const calldata = this.consents.contract.encodeCall(method, args).toLowerCase();
-    const logs =
-      message.type === 'Registration' || message.type === 'RelationshipGrant'
-        ? await this.consents.logsOf('HandleRegistered', [message.type === 'Registration' ? message.handle : message.patient, addressTopic(message.signer)])
-        : await this.consents.logsOf(message.type === 'ConsentGrant' ? 'ConsentGranted' : 'ConsentRevoked', [message.patient, addressTopic(message.grantee)]);
-    for (const log of logs) {
-      if ((await this.chain.transactionInput(log.transactionHash!))?.toLowerCase() === calldata) return { blockNumber: log.blockNumber!, txHash: log.transactionHash! };
-    }
-    return null;
+    return transactionCarrying(this.chain, await this.logsOfItsEvent(message), this.consents.contract.encodeCall(method, args));
   }
+
+  /** The logs of the event this message's kind emits for its handle (and grantee or request). */
+  private logsOfItsEvent(message: PatientMessage): Promise<ChainLog[]> {
+    switch (message.type) {
+      case 'Registration':
+        return this.consents.logsOf('HandleRegistered', [message.handle, addressTopic(message.signer)]);
+      case 'RelationshipGrant':
+        return this.consents.logsOf('HandleRegistered', [message.patient, addressTopic(message.signer)]);
+      case 'ConsentGrant':
+        return this.consents.logsOf('ConsentGranted', [message.patient, addressTopic(message.grantee)]);
+      case 'ConsentRevocation':
+        return this.consents.logsOf('ConsentRevoked', [message.patient, addressTopic(message.grantee)]);
+      case 'ConsentApproval':
+      case 'ConsentDenial':
+        return this.consents.logsOf(message.type === 'ConsentApproval' ? 'ConsentRequestGranted' : 'ConsentRequestDenied', [uintTopic(message.requestId), message.patient, addressTopic(message.doctor)]);
+    }
+  }
+
 
   async confirmed(manager: EntityManager, batch: ConfirmedBatch, items: readonly OutboxItem<PatientMessage>[]): Promise<void> {
     await manager.update(ConsentMessageEntity, { id: In(items.map((item) => item.ref)) }, { status: 'applied', txHash: batch.txHash, block: String(batch.blockNumber) });

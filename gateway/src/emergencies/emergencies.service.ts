@@ -2,7 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, FindOptionsWhere } from 'typeorm';
-import { AccountEntity } from '../accounts/account.entity';
+import { accountNames, chainAddressOf } from '../accounts/chain-address';
 import { AccountPrincipal } from '../auth/principal';
 import { ChainRuntime } from '../chain/chain.module';
 import { buildTypedData, TypedData } from '../chain/eip712';
@@ -44,7 +44,7 @@ export class EmergenciesService {
    * patient and doctor (kept for their next emergencies). Its reason is committed to, salted.
    */
   async draft(auth: AccountPrincipal, dto: EmergencyDraftDto): Promise<EmergencyDraftResponseDto> {
-    const doctor = await this.doctorAddress(auth);
+    const doctor = await chainAddressOf(this.db, auth);
     const recordHandle = dto.patient.toLowerCase();
     if (!(await this.db.manager.existsBy(RecordEntity, { patientHandle: recordHandle }))) {
       throw new NotFoundError('PATIENT_NOT_FOUND', 'No records are filed under this pseudonym');
@@ -87,9 +87,9 @@ export class EmergenciesService {
 
   private async describe(row: EmergencyRequestEntity): Promise<EmergencyResponseDto> {
     const onChain = row.chainRequestId === null ? null : await this.emergencies.requestOf(BigInt(row.chainRequestId));
-    const account = await this.db.manager.findOneBy(AccountEntity, { id: row.doctorAccount });
+    const names = await accountNames(this.db, [row.doctorAccount]);
     return {
-      id: row.id, patient: row.recordHandle, patientOnChain: row.patientPseudonym, doctor: row.doctor, doctorName: account?.username ?? 'unknown account', reason: row.reason,
+      id: row.id, patient: row.recordHandle, patientOnChain: row.patientPseudonym, doctor: row.doctor, doctorName: names.get(row.doctorAccount) ?? 'unknown account', reason: row.reason,
       reasonSalt: row.reasonSalt, durationSeconds: row.durationSeconds, state: row.status, requestId: row.chainRequestId === null ? null : Number(row.chainRequestId),
       status: onChain?.status ?? 'none', approvals: onChain?.approvals ?? 0, startsAt: at(onChain?.startsAt ?? 0), expiresAt: at(onChain?.expiresAt ?? 0),
       txHash: row.txHash, error: row.error, createdAt: row.createdAt,
@@ -108,12 +108,6 @@ export class EmergenciesService {
     if (link) return link.relationshipHandle;
     const earlier = await this.db.manager.findOneBy(EmergencyRequestEntity, { recordHandle, doctor });
     return earlier?.patientPseudonym ?? hex32(randomBytes(32));
-  }
-
-  private async doctorAddress(auth: AccountPrincipal): Promise<string> {
-    const account = await this.db.manager.findOneBy(AccountEntity, { id: auth.accountId });
-    if (!account?.chainAddress) throw new ApiError(HttpStatus.FORBIDDEN, 'NO_CHAIN_ADDRESS', 'Your account has no chain address: an administrator sets the one your hospital registered for you');
-    return account.chainAddress;
   }
 
   private rowOf(id: string): Promise<EmergencyRequestEntity | null> {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
-import { ChainClient, SendOptions } from '../chain/chain-client';
+import { ChainClient } from '../chain/chain-client';
+import { ChainContract, ChainLog } from '../chain/chain-contract';
 import { EmergencyAccess } from '../chain/emergency-access';
-import { AppliedAt, ConfirmedBatch, OutboxBatchRef, OutboxHandler, OutboxItem } from '../outbox/outbox-handler';
+import { addressTopic, SignedRequestRelay } from '../outbox/relayed-writes';
 import { EmergencyRequestEntity } from './emergency-request.entity';
 
 /** A doctor's signed break-glass request, as relayed: EmergencyAccess.request's arguments. */
@@ -15,50 +15,31 @@ export interface SignedEmergencyRequest {
   signature: string;
 }
 
-const args = (r: SignedEmergencyRequest) => [r.patient, r.reasonHash, r.duration, r.doctor, r.deadline, r.signature];
-const addressTopic = (address: string): string => `0x${address.slice(2).toLowerCase().padStart(64, '0')}`;
-
-/**
- * Relays doctors' emergency requests, one per transaction (a request consumes the doctor's
- * nonce: a resend of one already applied reverts, and `alreadyApplied` finds it by its calldata).
- * On confirmation the row learns its request id from the transaction's EmergencyRequested event.
- */
+/** Relays doctors' emergency requests (EmergencyAccess.request). */
 @Injectable()
-export class EmergencyRequestHandler extends OutboxHandler<SignedEmergencyRequest> {
+export class EmergencyRequestHandler extends SignedRequestRelay<SignedEmergencyRequest> {
   readonly kind = 'emergency-request';
-  readonly maxBatchSize = 1;
+  protected readonly method = 'request';
+  protected readonly row = EmergencyRequestEntity;
+  protected readonly contract: ChainContract;
 
   constructor(
-    private readonly chain: ChainClient,
+    chain: ChainClient,
     private readonly emergencies: EmergencyAccess,
   ) {
-    super();
+    super(chain);
+    this.contract = emergencies.contract;
   }
 
-  override async simulate(request: SignedEmergencyRequest): Promise<void> {
-    await this.chain.call(this.emergencies.contract, 'request', args(request));
+  protected args(r: SignedEmergencyRequest): unknown[] {
+    return [r.patient, r.reasonHash, r.duration, r.doctor, r.deadline, r.signature];
   }
 
-  async send(_batchId: string, [item]: readonly OutboxItem<SignedEmergencyRequest>[], options: SendOptions): Promise<string> {
-    return (await this.chain.send(this.emergencies.contract, 'request', args(item!.payload), options)).txHash;
+  protected requestedLogs(r: SignedEmergencyRequest): Promise<ChainLog[]> {
+    return this.emergencies.logsOf('EmergencyRequested', [null, r.patient, addressTopic(r.doctor)]);
   }
 
-  override async alreadyApplied(_batchId: string, [item]: readonly OutboxItem<SignedEmergencyRequest>[]): Promise<AppliedAt | null> {
-    const request = item!.payload;
-    const calldata = this.emergencies.contract.encodeCall('request', args(request)).toLowerCase();
-    for (const log of await this.emergencies.logsOf('EmergencyRequested', [null, request.patient, addressTopic(request.doctor)])) {
-      if ((await this.chain.transactionInput(log.transactionHash!))?.toLowerCase() === calldata) return { blockNumber: log.blockNumber!, txHash: log.transactionHash! };
-    }
-    return null;
-  }
-
-  async confirmed(manager: EntityManager, batch: ConfirmedBatch, [item]: readonly OutboxItem<SignedEmergencyRequest>[]): Promise<void> {
-    const receipt = await this.chain.receipt(batch.txHash);
-    const requestId = receipt ? this.emergencies.requestIdIn(receipt.logs, item!.payload.patient) : null;
-    await manager.update(EmergencyRequestEntity, { id: item!.ref }, { status: 'requested', txHash: batch.txHash, chainRequestId: requestId === null ? null : String(requestId) });
-  }
-
-  async failed(manager: EntityManager, _batch: OutboxBatchRef, [item]: readonly OutboxItem<SignedEmergencyRequest>[], reason: string): Promise<void> {
-    await manager.update(EmergencyRequestEntity, { id: item!.ref }, { status: 'failed', error: reason });
+  protected requestIdIn(logs: readonly ChainLog[], r: SignedEmergencyRequest): bigint | null {
+    return this.emergencies.requestIdIn(logs, r.patient);
   }
 }
