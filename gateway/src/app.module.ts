@@ -19,12 +19,13 @@ import { IpfsModule } from './ipfs/ipfs.module';
 import { KeysModule } from './keys/keys.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NetworkModule } from './network/network.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { PersonaModule } from './persona/persona.module';
 import { RecordsModule } from './records/records.module';
 
 /** What the gateway offers on top of its infrastructure; a test may boot just one of them. */
-export const FEATURE_MODULES: readonly Type[] = [BlobsModule, HealthModule, NetworkModule, PersonaModule, RecordsModule, ConsentsModule, AccessModule, EmergenciesModule];
+export const FEATURE_MODULES: readonly Type[] = [BlobsModule, HealthModule, NetworkModule, PersonaModule, RecordsModule, ConsentsModule, AccessModule, EmergenciesModule, NotificationsModule];
 
 @Module({})
 export class AppModule {

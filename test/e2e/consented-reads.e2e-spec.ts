@@ -115,6 +115,12 @@ describe('reads under consent, logged on chain (e2e)', () => {
     expect(mayReadBefore).toBe(false);
     expect((await gw.http.get('/v1/consents').set(patient.auth).expect(200)).body[0]).toMatchObject({ status: 'revoked', nonce: 2, consentId: null });
     expect((await gw.http.get('/v1/access-log').set(patient.auth).expect(200)).body).toHaveLength(1); // refusals release nothing, so log nothing
+
+    // The patient's feed tells the story, newest first; polling with `since` gives only what is newer.
+    const feed = (await gw.http.get('/v1/notifications').set(patient.auth).expect(200)).body as { kind: string; at: string; text: string }[];
+    expect(feed.map((n) => n.kind)).toEqual(['consent.revoked', 'record.read', 'consent.granted']);
+    expect(feed[1]!.text).toMatch(/^doctor\.access\..* \(doctor\) read record .* for CAREMGT$/);
+    expect((await gw.http.get(`/v1/notifications?since=${encodeURIComponent(feed[1]!.at)}`).set(patient.auth).expect(200)).body.map((n: { kind: string }) => n.kind)).toEqual(['consent.revoked']);
   });
 
   it('says which term a read falls outside of, and logs nothing for a refusal', async () => {

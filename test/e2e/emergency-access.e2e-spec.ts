@@ -66,6 +66,8 @@ describe('emergency access (e2e)', () => {
     // The patient sees it before anyone approved it: who, why, its state on chain.
     const seen = await gw.http.get('/v1/emergencies').set(patient.auth).expect(200);
     expect(seen.body).toEqual([expect.objectContaining({ requestId, doctor: doctor.address, status: 'pending', reason: expect.stringContaining('road accident') })]);
+    const feed = (await gw.http.get('/v1/notifications').set(patient.auth).expect(200)).body;
+    expect(feed[0]).toMatchObject({ kind: 'emergency.requested', text: expect.stringContaining('asked for emergency access: Unconscious'), refs: { requestId } });
 
     // The authorities' review list: the reason, and the salt that proves it is the one committed to on chain.
     const review = await gw.http.get('/v1/emergencies/review').set(reviewer.auth).expect(200);
@@ -91,6 +93,8 @@ describe('emergency access (e2e)', () => {
     const log = await gw.http.get('/v1/access-log').set(patient.auth).expect(200);
     expect(log.body[0]).toMatchObject({ recordId, reader: doctor.address, purpose: 'BTG', kind: 'emergency' });
     expect((await gw.http.get('/v1/emergencies').set(patient.auth).expect(200)).body[0]).toMatchObject({ status: 'granted', approvals: 2 });
+    const kinds = (await gw.http.get('/v1/notifications').set(patient.auth).expect(200)).body.map((n: { kind: string }) => n.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['record.read', 'emergency.granted', 'emergency.requested']));
     // Break-glass is for that record set only with purpose BTG: a care read still needs a consent.
     expect((await AccessFactory.read(gw, doctor, recordId).expect(403)).body.code).toBe('CONSENT_REQUIRED');
   });

@@ -139,7 +139,9 @@ export class ConsentedReads {
   /** The access entry and its outbox row, committed together before the record is released. */
   private async log(auth: AccountPrincipal, reader: string, row: RecordEntity, purpose: number, allowed: Allowed): Promise<void> {
     const id = randomUUID();
-    const accessedAt = nowSeconds();
+    const now = new Date();
+    // The chain takes whole seconds; the row keeps the instant, so a patient's feed orders events within a second.
+    const accessedAt = Math.floor(now.getTime() / 1000);
     const entry: AccessEntry = {
       recordId: accessLogRecordId(recordIdOnChain(row.recordId), allowed.relationshipHandle), patientHandle: allowed.relationshipHandle,
       authorizationId: allowed.authorizationId, reader, accessedAt, purpose, kind: allowed.kind,
@@ -147,7 +149,7 @@ export class ConsentedReads {
     await this.db.transaction(async (manager) => {
       await manager.insert(AccessEntryEntity, {
         id, recordId: row.recordId, version: row.version, relationshipHandle: allowed.relationshipHandle, reader, readerAccount: auth.accountId, purpose,
-        kind: allowed.kind, authorizationId: allowed.authorizationId, loggedRecordId: entry.recordId, accessedAt: new Date(accessedAt * 1000), status: 'pending',
+        kind: allowed.kind, authorizationId: allowed.authorizationId, loggedRecordId: entry.recordId, accessedAt: now, status: 'pending',
       });
       await this.outbox.enqueue(manager, AccessLogHandler, id, entry);
     });
