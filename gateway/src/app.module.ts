@@ -22,10 +22,11 @@ import { NetworkModule } from './network/network.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { PersonaModule } from './persona/persona.module';
+import { ResearchModule } from './research/research.module';
 import { RecordsModule } from './records/records.module';
 
 /** What the gateway offers on top of its infrastructure; a test may boot just one of them. */
-export const FEATURE_MODULES: readonly Type[] = [BlobsModule, HealthModule, NetworkModule, PersonaModule, RecordsModule, ConsentsModule, AccessModule, EmergenciesModule, NotificationsModule];
+export const FEATURE_MODULES: readonly Type[] = [BlobsModule, HealthModule, NetworkModule, PersonaModule, RecordsModule, ConsentsModule, AccessModule, EmergenciesModule, NotificationsModule, ResearchModule];
 
 @Module({})
 export class AppModule {

@@ -10,5 +10,6 @@ import { ConsentedReads } from './consented-reads';
   imports: [RecordsModule],
   controllers: [AccessController],
   providers: [ConsentedReads, AccessLogService, AccessLogHandler],
+  exports: [ConsentedReads],
 })
 export class AccessModule {}

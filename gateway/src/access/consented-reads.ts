@@ -34,7 +34,7 @@ const COVERED_RECORDS_LISTED = 200;
 export const recordDateSeconds = (clinicalDate: string): number => Date.parse(`${clinicalDate}T00:00:00Z`) / 1000;
 
 /** What a read is allowed under: a consent, or a granted emergency, and the handle it is logged under. */
-interface Allowed {
+export interface Allowed {
   relationshipHandle: string;
   authorizationId: string;
   kind: AccessKind;
@@ -67,7 +67,7 @@ export class ConsentedReads {
     }
     const allowed = purpose === Purpose.BTG ? await this.allowedInEmergency(reader, row) : await this.allowed(reader, row, purpose);
     const read = await this.reads.proven(row);
-    await this.log(auth, reader, row, purpose, allowed);
+    await this.logReleases(auth, reader, purpose, [{ row, allowed }]);
     return read;
   }
 
@@ -99,7 +99,7 @@ export class ConsentedReads {
   }
 
   /** The relationship and consent the chain allows this read under, or 403 saying why not. */
-  private async allowed(reader: string, row: RecordEntity, purpose: number): Promise<Allowed> {
+  async allowed(reader: string, row: RecordEntity, purpose: number): Promise<Allowed> {
     const links = await this.db.manager.find(ConsentLinkEntity, { where: { grantee: reader, recordHandle: row.patientHandle }, order: { createdAt: 'DESC' } });
     let refusal: ConsentRefusal = 'CONSENT_REQUIRED';
     for (const { relationshipHandle } of links) {
@@ -136,22 +136,24 @@ export class ConsentedReads {
     return recordsTree(set.recordIds).getProof([recordIdOnChain(recordId)]);
   }
 
-  /** The access entry and its outbox row, committed together before the record is released. */
-  private async log(auth: AccountPrincipal, reader: string, row: RecordEntity, purpose: number, allowed: Allowed): Promise<void> {
-    const id = randomUUID();
+  /** The access entries and their outbox rows, committed together before the records are released. */
+  async logReleases(auth: AccountPrincipal, reader: string, purpose: number, releases: ReadonlyArray<{ row: RecordEntity; allowed: Allowed }>): Promise<void> {
     const now = new Date();
     // The chain takes whole seconds; the row keeps the instant, so a patient's feed orders events within a second.
     const accessedAt = Math.floor(now.getTime() / 1000);
-    const entry: AccessEntry = {
-      recordId: accessLogRecordId(recordIdOnChain(row.recordId), allowed.relationshipHandle), patientHandle: allowed.relationshipHandle,
-      authorizationId: allowed.authorizationId, reader, accessedAt, purpose, kind: allowed.kind,
-    };
     await this.db.transaction(async (manager) => {
-      await manager.insert(AccessEntryEntity, {
-        id, recordId: row.recordId, version: row.version, relationshipHandle: allowed.relationshipHandle, reader, readerAccount: auth.accountId, purpose,
-        kind: allowed.kind, authorizationId: allowed.authorizationId, loggedRecordId: entry.recordId, accessedAt: now, status: 'pending',
-      });
-      await this.outbox.enqueue(manager, AccessLogHandler, id, entry);
+      for (const { row, allowed } of releases) {
+        const id = randomUUID();
+        const entry: AccessEntry = {
+          recordId: accessLogRecordId(recordIdOnChain(row.recordId), allowed.relationshipHandle), patientHandle: allowed.relationshipHandle,
+          authorizationId: allowed.authorizationId, reader, accessedAt, purpose, kind: allowed.kind,
+        };
+        await manager.insert(AccessEntryEntity, {
+          id, recordId: row.recordId, version: row.version, relationshipHandle: allowed.relationshipHandle, reader, readerAccount: auth.accountId, purpose,
+          kind: allowed.kind, authorizationId: allowed.authorizationId, loggedRecordId: entry.recordId, accessedAt: now, status: 'pending',
+        });
+        await this.outbox.enqueue(manager, AccessLogHandler, id, entry);
+      }
     });
   }
 }

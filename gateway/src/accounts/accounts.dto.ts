@@ -47,7 +47,7 @@ export class AccountCreateDto {
   @ApiPropertyOptional({
     format: 'uuid',
     example: '0b6f3c1e-8a4d-4f6e-9a51-2f3c4d5e6f70',
-    description: 'Doctors and pharmacists only: the hospital system account they work at. A doctor files records for that hospital, with the filing tokens patients gave it',
+    description: "Doctors, pharmacists and researchers only: the hospital system account they work at (a researcher's institution, which patients grant research consents to). A doctor files records for that hospital, with the filing tokens patients gave it",
   })
   @IsOptional()
   @IsUUID()

@@ -80,8 +80,8 @@ export class AccountsService {
     if (dto.chainAddress !== undefined && !CHAIN_ADDRESS_ROLES.includes(dto.role)) {
       throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'CHAIN_ADDRESS_NOT_FOR_ROLE', 'Only hospital systems, doctors, pharmacists and authorities have a consortium address here');
     }
-    if (dto.hospitalId !== undefined && dto.role !== Role.Doctor && dto.role !== Role.Pharmacist) {
-      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'HOSPITAL_NOT_FOR_ROLE', 'Only doctors and pharmacists work at a hospital account');
+    if (dto.hospitalId !== undefined && dto.role !== Role.Doctor && dto.role !== Role.Pharmacist && dto.role !== Role.Researcher) {
+      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'HOSPITAL_NOT_FOR_ROLE', 'Only doctors, pharmacists and researchers work at a hospital account (a researcher\'s is their institution)');
     }
     if (dto.hospitalId !== undefined && (await this.store.findById(dto.hospitalId))?.role !== Role.Hospital) {
       throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'HOSPITAL_NOT_FOUND', 'hospitalId is not a hospital system account');

@@ -43,6 +43,8 @@ export enum Permission {
   EmergencyRead = 'emergency.read',
   /** Every emergency request with its reason, for the authorities who approve or deny them on chain. */
   EmergencyReview = 'emergency.review',
+  /** A de-identified dataset of the patients who consented to research, k-anonymous. */
+  ResearchExport = 'research.export',
   SessionRead = 'session.read',
   NetworkRead = 'network.read',
   NetworkVote = 'network.vote',
@@ -77,7 +79,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   [Role.Doctor]: [...EVERYONE, Permission.RecordWrite, Permission.RecordRead, Permission.RecordReadConsented, Permission.EmergencyRequest, Permission.EmergencyRead,
     Permission.ConsentRequest, Permission.ConsentRequestRead],
   [Role.Pharmacist]: [...EVERYONE, Permission.RecordReadConsented],
-  [Role.Researcher]: [...EVERYONE],
+  [Role.Researcher]: [...EVERYONE, Permission.ResearchExport],
   [Role.Patient]: [...EVERYONE, Permission.PersonaRead, Permission.PersonaErase, Permission.PersonaKeysSet],
   [Role.Authority]: [...EVERYONE, Permission.EmergencyReview],
 };

@@ -21,6 +21,8 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Largest accepted request body, bytes. */
   bodyLimitBytes: number;
+  /** The k-anonymity floor of research exports (RESEARCH_K_ANONYMITY): no released group holds fewer patients. */
+  researchKAnonymity: number;
   /** Lifetime of a person's access token, seconds. */
   jwtTtlSeconds: number;
   /** How long after a sign-in its session may be refreshed (SESSION_MAX_SECONDS); then sign in again. */
@@ -262,6 +264,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     keysDir: dir(env, 'KEYS_DIR', join(dataDir, 'keys'), cwd),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+    researchKAnonymity: int(env, 'RESEARCH_K_ANONYMITY', 5, 2, 1000),
     jwtTtlSeconds: int(env, 'JWT_TTL_SECONDS', 3600, 60, 7 * 24 * 3600),
     sessionMaxSeconds: int(env, 'SESSION_MAX_SECONDS', 12 * 3600, 300, 30 * 24 * 3600),
     workers: workers(env),
