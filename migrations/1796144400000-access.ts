@@ -108,9 +108,41 @@ export class Access1796144400000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX "IDX_consent_requests_patient_handle" ON "consent_requests" ("patient_handle")`);
     await q.query(`CREATE INDEX "IDX_consent_requests_doctor_account" ON "consent_requests" ("doctor_account")`);
+    await q.query(`
+      CREATE TABLE "webhook_subscriptions" (
+        "id" uuid NOT NULL,
+        "account_id" uuid NOT NULL,
+        "url" text NOT NULL,
+        "events" jsonb NOT NULL,
+        "wrapped_key" text NOT NULL,
+        "key_id" varchar(64) NOT NULL,
+        "created_at" timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT "PK_webhook_subscriptions" PRIMARY KEY ("id")
+      )`);
+    await q.query(`CREATE INDEX "IDX_webhook_subscriptions_account" ON "webhook_subscriptions" ("account_id")`);
+    await q.query(`
+      CREATE TABLE "webhook_deliveries" (
+        "id" uuid NOT NULL,
+        "subscription_id" uuid NOT NULL,
+        "event" varchar(64) NOT NULL,
+        "payload" jsonb NOT NULL,
+        "status" varchar(16) NOT NULL DEFAULT 'pending',
+        "attempts" integer NOT NULL DEFAULT 0,
+        "next_attempt_at" timestamptz NOT NULL,
+        "last_status" integer,
+        "last_error" text,
+        "created_at" timestamptz NOT NULL DEFAULT now(),
+        "delivered_at" timestamptz,
+        CONSTRAINT "PK_webhook_deliveries" PRIMARY KEY ("id"),
+        CONSTRAINT "CHK_webhook_deliveries_status" CHECK ("status" IN ('pending','delivered','failed'))
+      )`);
+    await q.query(`CREATE INDEX "IDX_webhook_deliveries_due" ON "webhook_deliveries" ("status", "next_attempt_at")`);
+    await q.query(`CREATE INDEX "IDX_webhook_deliveries_subscription" ON "webhook_deliveries" ("subscription_id", "created_at")`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE "webhook_deliveries"`);
+    await q.query(`DROP TABLE "webhook_subscriptions"`);
     await q.query(`DROP TABLE "consent_requests"`);
     await q.query(`DROP TABLE "emergency_requests"`);
     await q.query(`DROP TABLE "access_entries"`);

@@ -20,6 +20,7 @@ import { KeysModule } from './keys/keys.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NetworkModule } from './network/network.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { PersonaModule } from './persona/persona.module';
 import { ResearchModule } from './research/research.module';
@@ -49,6 +50,7 @@ export class AppModule {
         AccountsModule,
         AuthModule,
         OutboxModule,
+        WebhooksModule,
         ...features,
       ],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],

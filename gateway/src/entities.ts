@@ -11,6 +11,7 @@ import { EmergencyRequestEntity } from './emergencies/emergency-request.entity';
 import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';
 import { OutboxBatchEntity } from './outbox/outbox-batch.entity';
 import { OutboxEntity } from './outbox/outbox.entity';
+import { WebhookDeliveryEntity, WebhookSubscriptionEntity } from './webhooks/webhook.entities';
 import { RecordEntity } from './records/record.entity';
 
 /**
@@ -19,4 +20,5 @@ import { RecordEntity } from './records/record.entity';
  * migrations build exactly the schema these describe.
  */
 export const ENTITIES = [AccountEntity, ApiKeyEntity, UsedChallengeEntity, RevokedTokenEntity, SecurityEventEntity, BlobEntity, OutboxEntity, OutboxBatchEntity, RecordEntity, IdempotencyKeyEntity,
-  ConsentMessageEntity, ConsentLinkEntity, ConsentRecordSetEntity, AccessEntryEntity, EmergencyRequestEntity, ConsentRequestEntity];
+  ConsentMessageEntity, ConsentLinkEntity, ConsentRecordSetEntity, AccessEntryEntity, EmergencyRequestEntity, ConsentRequestEntity,
+  WebhookSubscriptionEntity, WebhookDeliveryEntity];

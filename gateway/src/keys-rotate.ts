@@ -7,9 +7,10 @@ import { Keyring } from './keys/keyring';
 import { rewrapTable, WrappedKeyTable } from './keys/rewrap';
 import { personaKeyTable } from './persona/persona-fields';
 import { recordKeyTable } from './records/record-document';
+import { webhookKeyTable } from './webhooks/webhook-sender';
 
 /** Every table of keyring-wrapped data keys (the composition root knows the features). */
-export const WRAPPED_KEY_TABLES = (mainSchema: string): WrappedKeyTable[] => [personaKeyTable(mainSchema), vaultKeyTable(mainSchema), recordKeyTable(mainSchema)];
+export const WRAPPED_KEY_TABLES = (mainSchema: string): WrappedKeyTable[] => [personaKeyTable(mainSchema), vaultKeyTable(mainSchema), recordKeyTable(mainSchema), webhookKeyTable(mainSchema)];
 
 /**
  * `npm run keys:rotate`: adds a key to the keyring and makes it the active one, then rewraps

@@ -9,6 +9,7 @@ export const OPENAPI_TAGS: ReadonlyArray<readonly [string, string]> = [
   ['records', "Hospital systems and doctors: FHIR records filed for a patient who gave a filing token; patients (as their pseudonym): their records, proven against the chain"],
   ['consents', "Patients (as their pseudonym): relationships, grants and revocations their software signed, relayed to the chain; their consents as the chain says them"],
   ['access', 'Hospitals, doctors and pharmacists: patients who granted them access, and reading records under consent (each read logged on chain); patients: who read what'],
+  ['webhooks', 'Hospital systems: signed, retried webhooks for the consents, requests and anchors that concern them'],
   ['research', 'Researchers: de-identified datasets of the patients who consented to research, with a k-anonymity floor'],
   ['emergencies', 'Doctors: break-glass requests, approved k-of-n by the authorities on chain; patients: the requests for their records; authorities: the review list'],
   ['accounts', 'Administrators: the accounts of people and hospital systems'],

@@ -43,6 +43,8 @@ export enum Permission {
   EmergencyRead = 'emergency.read',
   /** Every emergency request with its reason, for the authorities who approve or deny them on chain. */
   EmergencyReview = 'emergency.review',
+  /** A hospital system's webhooks. */
+  WebhookManage = 'webhook.manage',
   /** A de-identified dataset of the patients who consented to research, k-anonymous. */
   ResearchExport = 'research.export',
   SessionRead = 'session.read',
@@ -75,7 +77,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.SecurityEventRead,
     Permission.AadhaarResolve,
   ],
-  [Role.Hospital]: [...EVERYONE, Permission.RecordWrite, Permission.RecordRead, Permission.RecordReadConsented],
+  [Role.Hospital]: [...EVERYONE, Permission.RecordWrite, Permission.RecordRead, Permission.RecordReadConsented, Permission.WebhookManage],
   [Role.Doctor]: [...EVERYONE, Permission.RecordWrite, Permission.RecordRead, Permission.RecordReadConsented, Permission.EmergencyRequest, Permission.EmergencyRead,
     Permission.ConsentRequest, Permission.ConsentRequestRead],
   [Role.Pharmacist]: [...EVERYONE, Permission.RecordReadConsented],

@@ -1,5 +1,5 @@
 import { isAbsolute, join, resolve } from 'node:path';
-import { ConfigError, Env, int } from './env';
+import { bool, ConfigError, Env, int } from './env';
 import { IdentityConfig, loadIdentity } from './identity-config';
 import { LimitsConfig, loadLimits } from './limits-config';
 
@@ -95,6 +95,12 @@ export interface AppConfig {
   };
   /** How often the chain-write outbox is drained (about once per block). */
   outbox: { intervalMs: number };
+  /**
+   * Webhooks to hospital systems: how often due deliveries are sent (WEBHOOK_INTERVAL_MS), and
+   * whether their URLs may name private, loopback or link-local addresses (WEBHOOK_ALLOW_PRIVATE_URLS:
+   * off by default, so no hospital can make the gateway call the inside of its own network).
+   */
+  webhooks: { intervalMs: number; allowPrivateUrls: boolean };
   /** Rate limits, password-hashing capacity, timeouts and body limits (limits-config.ts). */
   limits: LimitsConfig;
   /** Patient identity verification: the eKYC provider and one-time codes (identity-config.ts). */
@@ -288,6 +294,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       blocksDir: join(dataDir, 'ipfs'),
     },
     outbox: { intervalMs: int(env, 'OUTBOX_INTERVAL_MS', 1000, 50, 60_000) },
+    webhooks: { intervalMs: int(env, 'WEBHOOK_INTERVAL_MS', 1000, 50, 60_000), allowPrivateUrls: bool(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', false) },
     consortium: consortium(env),
     limits: loadLimits(env),
     identity: loadIdentity(env),

@@ -17,3 +17,11 @@ export function int(env: Env, name: string, fallback: number, min: number, max: 
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
 }
+
+/** A yes/no setting: `true` or `false` (anything else is refused, so a typo never flips it). */
+export function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== 'true' && raw !== 'false') throw new ConfigError(name, `must be true or false, got "${raw}"`);
+  return raw === 'true';
+}

@@ -3,7 +3,8 @@ import { EntityManager, In } from 'typeorm';
 import { ChainClient, SendOptions } from '../chain/chain-client';
 import { ChainLog } from '../chain/chain-contract';
 import { ConsentManager } from '../chain/consent-manager';
-import { PatientMessage, patientMessageCall } from '../chain/patient-messages';
+import { messageGrantee, messageHandle, PatientMessage, patientMessageCall } from '../chain/patient-messages';
+import { WebhookEvent, WebhookEvents } from '../webhooks/webhook-events';
 import { AppliedAt, ConfirmedBatch, OutboxBatchRef, OutboxHandler, OutboxItem } from '../outbox/outbox-handler';
 import { addressTopic, transactionCarrying, uintTopic } from '../outbox/relayed-writes';
 import { ConsentMessageEntity } from './consent.entities';
@@ -15,6 +16,12 @@ import { ConsentMessageEntity } from './consent.entities';
  * once), so a resend of a message already applied reverts, and `alreadyApplied` tells that
  * success from a real failure by finding the transaction that carried this very message.
  */
+/** What a hospital system hears when the chain applies each kind of message. */
+const WEBHOOK_EVENT_OF: Partial<Record<PatientMessage['type'], WebhookEvent>> = {
+  RelationshipGrant: 'consent.granted', ConsentGrant: 'consent.granted', ConsentRevocation: 'consent.revoked',
+  ConsentApproval: 'consent_request.approved', ConsentDenial: 'consent_request.denied',
+};
+
 @Injectable()
 export class PatientMessageHandler extends OutboxHandler<PatientMessage> {
   readonly kind = 'patient-message';
@@ -23,6 +30,7 @@ export class PatientMessageHandler extends OutboxHandler<PatientMessage> {
   constructor(
     private readonly chain: ChainClient,
     private readonly consents: ConsentManager,
+    private readonly webhooks: WebhookEvents,
   ) {
     super();
   }
@@ -62,8 +70,18 @@ export class PatientMessageHandler extends OutboxHandler<PatientMessage> {
   }
 
 
+  /** The row says it is applied; the hospital of the grantee (or the grantee itself) hears of it through its webhooks. */
   async confirmed(manager: EntityManager, batch: ConfirmedBatch, items: readonly OutboxItem<PatientMessage>[]): Promise<void> {
     await manager.update(ConsentMessageEntity, { id: In(items.map((item) => item.ref)) }, { status: 'applied', txHash: batch.txHash, block: String(batch.blockNumber) });
+    for (const { payload: message } of items) {
+      const event = WEBHOOK_EVENT_OF[message.type];
+      const grantee = messageGrantee(message);
+      if (!event || !grantee) continue;
+      await this.webhooks.emit(manager, await this.webhooks.hospitalsOf(manager, grantee), event, {
+        grantee, relationship: messageHandle(message), txHash: batch.txHash, block: Number(batch.blockNumber),
+        ...('terms' in message ? { terms: message.terms } : {}), ...('requestId' in message ? { requestId: message.requestId } : {}),
+      });
+    }
   }
 
   async failed(manager: EntityManager, _batch: OutboxBatchRef, items: readonly OutboxItem<PatientMessage>[], reason: string): Promise<void> {
