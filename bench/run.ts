@@ -25,6 +25,7 @@ import { between, readGateway } from './load/gateway-metrics';
 import { markdown, Row } from './load/report';
 import { caliperStats, closedLoop } from './load/stats';
 import { fileRecord, readRecord } from './load/record-scenarios';
+import { grantConsent, readUnderConsent, revokeConsent } from './load/access-scenarios';
 import { AnchorWatcher, registration, Scenario } from './load/scenarios';
 import { remote, startEmbedded, Target } from './load/target';
 
@@ -52,10 +53,11 @@ const fhir = { fhir: true as const };
 const doc = (pdfBytes: number): { pdfBytes: number } => ({ pdfBytes });
 const scenarios = (): Array<{ scenario: Scenario; operations: number }> =>
   args.quick
-    ? [...records([[doc(KB), 300], [doc(100 * KB), 300], [fhir, 300]], [[fhir, 300], [doc(100 * KB), 300]]), ...patients(300)]
+    ? [...records([[doc(KB), 300], [doc(100 * KB), 300], [fhir, 300]], [[fhir, 300], [doc(100 * KB), 300]]), ...patients(300), ...consents(100, 300)]
     : [
         ...records([[doc(KB), 5_000], [doc(100 * KB), 2_000], [doc(1024 * KB), 500], [fhir, 2_000]], [[fhir, 3_000], [doc(100 * KB), 3_000]]),
         ...patients(2_000),
+        ...consents(500, 3_000),
       ];
 /** Registration needs the sandbox eKYC provider, which only the embedded gateway runs (production refuses it). */
 function patients(operations: number): Array<{ scenario: Scenario; operations: number }> {
@@ -70,6 +72,20 @@ function records(filings: Array<[Parameters<typeof fileRecord>[0], number]>, rea
   const filed = filings.map(([kind, operations]) => ({ scenario: fileRecord(kind), operations }));
   if (args.target) return process.env.BENCH_HOSPITAL_ADDRESS ? filed : [];
   return [...filed, ...reads.map(([kind, operations]) => ({ scenario: readRecord(kind), operations }))];
+}
+/**
+ * Consents and reads under them need the embedded gateway: its development authorities admit the
+ * doctors' hospital, its administrator makes their accounts. Each revocation run revokes consents
+ * granted for it in preparation, so preparation grants one per operation of every run.
+ */
+function consents(relays: number, reads: number): Array<{ scenario: Scenario; operations: number }> {
+  if (args.target) return [];
+  const perRun = Number(args.operations ?? relays);
+  return [
+    { scenario: grantConsent(), operations: relays },
+    { scenario: readUnderConsent(), operations: reads },
+    { scenario: revokeConsent(perRun * (CLIENTS.length + 1)), operations: relays },
+  ];
 }
 /** --only "1 KB document": the scenarios whose name contains it. */
 const chosen = (): Array<{ scenario: Scenario; operations: number }> => scenarios().filter(({ scenario }) => !args.only || scenario.name.includes(args.only));

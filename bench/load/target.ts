@@ -23,6 +23,8 @@ export interface Target {
   hospitalAddress?: string;
   /** The embedded chain's RPC URL (to register patients' relationships, as their software's relayer does); undefined for a remote target. */
   rpcUrl?: string;
+  /** The embedded gateway's administrator (to make practitioners' accounts); undefined for a remote target. */
+  admin?: { username: string; password: string };
   /** CPU seconds the gateway process has used so far (user + system); undefined for a remote target. */
   cpuSeconds(): number | undefined;
   close(): Promise<void>;
@@ -85,10 +87,12 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Target> {
   }, join(findRepoRoot(), 'dist', 'gateway', 'src', 'main.js'), profile);
   const [, password] = await gw.waitForStdout(BANNER, 180_000);
   const baseUrl = `http://127.0.0.1:${port}`;
-  const { auth, address } = await hospital(baseUrl, { username: 'admin', password: password! });
+  const admin = { username: 'admin', password: password! };
+  const { auth, address } = await hospital(baseUrl, admin);
   return {
     baseUrl,
     auth,
+    admin,
     dataDir,
     hospitalAddress: address,
     rpcUrl: `http://127.0.0.1:${anvilPort}`,
