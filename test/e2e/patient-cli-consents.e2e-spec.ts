@@ -1,15 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { AccessFactory, AdmittedHospital, Practitioner } from '../factories/access.factory';
 import { AccountFactory } from '../factories/account.factory';
 import { RecordFactory } from '../factories/record.factory';
 import { eventually } from '../support/eventually';
+import { patientCli } from '../support/patient-cli';
 import { createTestApp, removeGatewayData, TestApp } from '../support/test-app';
 
-const CLI = join(__dirname, '..', '..', 'dist', 'gateway', 'sdk', 'cli.js');
 const PASSWORD = 'a patient passphrase';
 
 /**
@@ -24,16 +22,7 @@ describe('npx ehrchain grant / revoke / access-log (e2e)', () => {
   let hospital: AdmittedHospital;
   let doctor: Practitioner;
 
-  const ehrchain = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
-    const env = { ...process.env, EHRCHAIN_HOME: home, EHRCHAIN_PASSWORD: PASSWORD, EHRCHAIN_GATEWAY: baseUrl };
-    try {
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { env });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code: number; stdout: string; stderr: string };
-      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-    }
-  };
+  const ehrchain = patientCli(() => home, () => baseUrl, PASSWORD);
 
   beforeAll(async () => {
     gw = await createTestApp();

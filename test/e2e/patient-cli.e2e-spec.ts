@@ -11,9 +11,9 @@ import { decryptWithPersonaKey, importPersonaKey } from '../../gateway/sdk/patie
 import { checkFilingToken } from '../../gateway/src/chain/filing-token';
 import { deriveRelationship } from '../../gateway/src/chain/relationships';
 import { dumpSchemas, PatientFactory } from '../factories/patient.factory';
+import { CLI, patientCli } from '../support/patient-cli';
 import { createTestApp, removeGatewayData, TestApp } from '../support/test-app';
 
-const CLI = join(__dirname, '..', '..', 'dist', 'gateway', 'sdk', 'cli.js');
 const PASSWORD = 'a patient passphrase';
 
 /**
@@ -28,16 +28,7 @@ describe('npx ehrchain, the patient CLI (e2e)', () => {
   let baseUrl: string;
   const resident = SANDBOX_RESIDENTS[9]!;
 
-  const ehrchain = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
-    const env = { ...process.env, EHRCHAIN_HOME: home, EHRCHAIN_PASSWORD: PASSWORD, EHRCHAIN_GATEWAY: baseUrl };
-    try {
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { env });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code: number; stdout: string; stderr: string };
-      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-    }
-  };
+  const ehrchain = patientCli(() => home, () => baseUrl, PASSWORD);
 
   beforeAll(async () => {
     gw = await createTestApp();

@@ -6,8 +6,9 @@ import { AccountPrincipal, Principal, PseudonymPrincipal } from '../auth/princip
 import { Auth, AuthAccount, AuthPseudonym } from '../auth/principal.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import {
-  ConsentApprovalDto, ConsentDenialDto, ConsentRequestDraftDto, ConsentRequestDraftResponseDto, ConsentRequestResponseDto, DoctorSignatureDto, RequestSubmitQueryDto,
+  ConsentApprovalDto, ConsentDenialDto, ConsentRequestDraftDto, ConsentRequestDraftResponseDto, ConsentRequestResponseDto,
 } from './consent-requests.dto';
+import { DoctorSignatureDto, RequestSubmitQueryDto } from '../common/signed-request.dto';
 import { ConsentRequestsService } from './consent-requests.service';
 import { ConsentMessageResponseDto, RelayQueryDto } from './consents.dto';
 

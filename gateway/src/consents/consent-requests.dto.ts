@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsOptional, IsUUID, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsInt, IsOptional, IsUUID, Max, Min, ValidateNested } from 'class-validator';
+import { SignedRequestResponseDto } from '../common/signed-request.dto';
 import { CONSENT_REQUEST_STATUSES, ConsentRequestStatus } from '../chain/consent-manager';
 import { IsBytes32, IsSignature } from '../common/validation';
 import { ConsentTermsDto } from './consents.dto';
@@ -21,21 +22,12 @@ export class ConsentRequestDraftDto {
   terms!: RequestedTermsDto;
 }
 
-export class DoctorSignatureDto {
-  @ApiProperty({ example: `0x${'5c'.repeat(65)}`, description: 'Your EIP-712 signature of the typedData the draft answered, with your practitioner key' })
-  @IsSignature()
-  signature!: string;
-}
-
-export class RequestSubmitQueryDto {
-  @ApiPropertyOptional({ enum: ['requested'], description: 'Wait (up to 30 s) until the request is on chain' })
-  @IsOptional()
-  @IsIn(['requested'])
-  wait?: 'requested';
-}
-
 export class ConsentApprovalDto {
-  @ApiProperty({ type: ConsentTermsDto, description: 'What you grant: what was asked, or less' })
+  @ApiProperty({
+    type: ConsentTermsDto,
+    example: { categories: 1, purposes: 1, fromDate: 0, toDate: 1798675200, expiry: 1798761600, recordsRoot: `0x${'00'.repeat(32)}` },
+    description: 'What you grant: what was asked, or less',
+  })
   @ValidateNested()
   @Type(() => ConsentTermsDto)
   terms!: ConsentTermsDto;
@@ -62,39 +54,15 @@ export class ConsentApprovalDto {
 
 export class ConsentDenialDto extends OmitType(ConsentApprovalDto, ['terms', 'recordIds'] as const) {}
 
-export class ConsentRequestResponseDto {
-  @ApiProperty({ format: 'uuid' })
-  id!: string;
-
+export class ConsentRequestResponseDto extends SignedRequestResponseDto {
   @ApiProperty({ description: "The patient's relationship with the doctor" })
   patient!: string;
-
-  @ApiProperty()
-  doctor!: string;
-
-  @ApiProperty({ description: "The doctor's account name at this gateway" })
-  doctorName!: string;
 
   @ApiProperty({ type: RequestedTermsDto })
   terms!: RequestedTermsDto;
 
-  @ApiProperty({ enum: ['draft', 'queued', 'requested', 'failed'] })
-  state!: string;
-
-  @ApiPropertyOptional({ nullable: true, description: "ConsentManager's request id (what an approval or denial names)" })
-  requestId!: number | null;
-
   @ApiProperty({ enum: CONSENT_REQUEST_STATUSES, description: "On chain now: requested (waiting for the patient), granted, denied, revoked, expired; 'none' before it is there" })
   status!: ConsentRequestStatus;
-
-  @ApiPropertyOptional({ nullable: true })
-  txHash!: string | null;
-
-  @ApiPropertyOptional({ nullable: true })
-  error!: string | null;
-
-  @ApiProperty()
-  createdAt!: Date;
 }
 
 export class ConsentRequestDraftResponseDto {

@@ -6,7 +6,8 @@ import { Permission } from '../auth/permissions';
 import { AccountPrincipal, Principal } from '../auth/principal';
 import { Auth, AuthAccount } from '../auth/principal.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
-import { EmergencyDraftDto, EmergencyDraftResponseDto, EmergencyResponseDto, EmergencySignatureDto, EmergencySubmitQueryDto } from './emergencies.dto';
+import { DoctorSignatureDto, RequestSubmitQueryDto } from '../common/signed-request.dto';
+import { EmergencyDraftDto, EmergencyDraftResponseDto, EmergencyResponseDto } from './emergencies.dto';
 import { EmergenciesService } from './emergencies.service';
 
 /** Break-glass access: doctors ask, k of n authorities approve on chain, patients see it at once. */
@@ -43,8 +44,8 @@ export class EmergenciesController {
   submit(
     @AuthAccount() account: AccountPrincipal,
     @Param('id', ParseUUIDPipe) id: string,
-    @Body() dto: EmergencySignatureDto,
-    @Query() query: EmergencySubmitQueryDto,
+    @Body() dto: DoctorSignatureDto,
+    @Query() query: RequestSubmitQueryDto,
   ): Promise<EmergencyResponseDto> {
     return this.emergencies.submit(account, id, dto.signature, query.wait === 'requested');
   }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { IsBytes32, IsSignature } from '../common/validation';
+import { IsInt, IsString, Length, Max, Min } from 'class-validator';
+import { SignedRequestResponseDto } from '../common/signed-request.dto';
+import { IsBytes32 } from '../common/validation';
 import { EMERGENCY_STATUSES, EmergencyStatus } from '../chain/emergency-access';
 
 export class EmergencyDraftDto {
@@ -20,34 +21,12 @@ export class EmergencyDraftDto {
   durationSeconds!: number;
 }
 
-export class EmergencySignatureDto {
-  @ApiProperty({ example: `0x${'5c'.repeat(65)}`, description: 'Your EIP-712 signature of the typedData the draft answered, with your practitioner key' })
-  @IsSignature()
-  signature!: string;
-}
-
-export class EmergencySubmitQueryDto {
-  @ApiPropertyOptional({ enum: ['requested'], description: 'Wait (up to 30 s) until the request is on chain' })
-  @IsOptional()
-  @IsIn(['requested'])
-  wait?: 'requested';
-}
-
-export class EmergencyResponseDto {
-  @ApiProperty({ format: 'uuid' })
-  id!: string;
-
+export class EmergencyResponseDto extends SignedRequestResponseDto {
   @ApiProperty({ description: "The patient's pseudonym the records are filed under" })
   patient!: string;
 
   @ApiProperty({ description: 'Who the request names on chain: a handle used for this doctor and patient only' })
   patientOnChain!: string;
-
-  @ApiProperty({ description: "The doctor's chain address" })
-  doctor!: string;
-
-  @ApiProperty({ description: "The doctor's account name at this gateway" })
-  doctorName!: string;
 
   @ApiProperty()
   reason!: string;
@@ -57,12 +36,6 @@ export class EmergencyResponseDto {
 
   @ApiProperty()
   durationSeconds!: number;
-
-  @ApiProperty({ enum: ['draft', 'queued', 'requested', 'failed'], description: 'At this gateway: draft (to sign), queued, requested (on chain), failed' })
-  state!: string;
-
-  @ApiPropertyOptional({ nullable: true, description: "EmergencyAccess's request id" })
-  requestId!: number | null;
 
   @ApiProperty({ enum: EMERGENCY_STATUSES, description: "On chain now: pending (waiting for k approvals), granted, denied, expired, ended, revoked; 'none' before it is there" })
   status!: EmergencyStatus;
@@ -75,15 +48,6 @@ export class EmergencyResponseDto {
 
   @ApiPropertyOptional({ nullable: true, description: "When access ends (granted), or the approval deadline (pending)" })
   expiresAt!: Date | null;
-
-  @ApiPropertyOptional({ nullable: true })
-  txHash!: string | null;
-
-  @ApiPropertyOptional({ nullable: true })
-  error!: string | null;
-
-  @ApiProperty()
-  createdAt!: Date;
 }
 
 export class EmergencyDraftResponseDto {

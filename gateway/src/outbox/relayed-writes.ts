@@ -1,6 +1,7 @@
-import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import { EntityManager, EntityTarget } from 'typeorm';
 import { ChainClient, SendOptions } from '../chain/chain-client';
 import { ChainContract, ChainLog } from '../chain/chain-contract';
+import { SignedRequestColumns } from '../common/signed-request.columns';
 import { AppliedAt, ConfirmedBatch, OutboxBatchRef, OutboxHandler, OutboxItem } from './outbox-handler';
 
 export const addressTopic = (address: string): string => `0x${address.slice(2).toLowerCase().padStart(64, '0')}`;
@@ -18,8 +19,6 @@ export async function transactionCarrying(chain: ChainClient, logs: readonly Cha
   return null;
 }
 
-/** A row the relayed request updates (`status`, `chain_request_id`, `tx_hash`, `error`): queued, then `requested` with its id on chain, or `failed`. */
-type RequestRow = ObjectLiteral;
 
 /**
  * A request a doctor signed, relayed one per transaction (it consumes the doctor's nonce: a resend
@@ -31,7 +30,8 @@ export abstract class SignedRequestRelay<P> extends OutboxHandler<P> {
 
   protected abstract readonly contract: ChainContract;
   protected abstract readonly method: string;
-  protected abstract readonly row: EntityTarget<RequestRow>;
+  /** The request's table: queued, then `requested` with its id on chain, or `failed`. */
+  protected abstract readonly row: EntityTarget<SignedRequestColumns>;
   protected abstract args(payload: P): unknown[];
   /** The logs of the event the request causes, narrowed by its indexed fields. */
   protected abstract requestedLogs(payload: P): Promise<ChainLog[]>;
