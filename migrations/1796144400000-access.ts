@@ -32,8 +32,20 @@ export class Access1796144400000 implements MigrationInterface {
         "relationship_handle" varchar(66) NOT NULL,
         "record_handle" varchar(66) NOT NULL,
         "grantee" varchar(42) NOT NULL,
+        "status" varchar(16) NOT NULL DEFAULT 'pending',
+        "grant_nonce" bigint,
+        "pending_message_id" uuid,
+        "pending_nonce" bigint,
         "created_at" timestamptz NOT NULL DEFAULT now(),
-        CONSTRAINT "PK_consent_links" PRIMARY KEY ("relationship_handle", "record_handle")
+        CONSTRAINT "PK_consent_links" PRIMARY KEY ("relationship_handle", "record_handle"),
+        CONSTRAINT "CHK_consent_links_status" CHECK ("status" IN ('pending','active','revoked'))
+      )`);
+    await q.query(`CREATE INDEX "IDX_consent_links_pending_message" ON "consent_links" ("pending_message_id")`);
+    await q.query(`
+      CREATE TABLE "consent_revocations" (
+        "relationship_handle" varchar(66) NOT NULL,
+        "nonce" bigint NOT NULL,
+        CONSTRAINT "PK_consent_revocations" PRIMARY KEY ("relationship_handle")
       )`);
     await q.query(`CREATE INDEX "IDX_consent_links_grantee" ON "consent_links" ("grantee")`);
     await q.query(`CREATE INDEX "IDX_consent_links_record_handle" ON "consent_links" ("record_handle")`);
@@ -41,6 +53,7 @@ export class Access1796144400000 implements MigrationInterface {
       CREATE TABLE "consent_record_sets" (
         "records_root" varchar(66) NOT NULL,
         "record_ids" jsonb NOT NULL,
+        "salt" varchar(66) NOT NULL,
         "created_at" timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT "PK_consent_record_sets" PRIMARY KEY ("records_root")
       )`);
@@ -56,6 +69,7 @@ export class Access1796144400000 implements MigrationInterface {
         "kind" smallint NOT NULL,
         "authorization_id" varchar(66) NOT NULL,
         "logged_record_id" varchar(66) NOT NULL,
+        "blinding_salt" varchar(66) NOT NULL,
         "accessed_at" timestamptz NOT NULL,
         "status" varchar(16) NOT NULL DEFAULT 'pending',
         "batch_id" varchar(66),
@@ -147,6 +161,7 @@ export class Access1796144400000 implements MigrationInterface {
     await q.query(`DROP TABLE "emergency_requests"`);
     await q.query(`DROP TABLE "access_entries"`);
     await q.query(`DROP TABLE "consent_record_sets"`);
+    await q.query(`DROP TABLE "consent_revocations"`);
     await q.query(`DROP TABLE "consent_links"`);
     await q.query(`DROP TABLE "consent_messages"`);
     await q.query(`ALTER TABLE "accounts" DROP CONSTRAINT "CHK_accounts_role"`);

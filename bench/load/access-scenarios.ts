@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { signConsentLink } from '../../gateway/src/chain/consent-link';
 import { makeFilingToken } from '../../gateway/src/chain/filing-token';
 import { ConsentTerms, NO_RECORDS_ROOT, signRegistration, signRelationshipGrant, signRevocation } from '../../gateway/src/chain/patient-messages';
 import { coarseDeadline, coarseExpiry, deriveRelationship, LedgerScope, Relationship } from '../../gateway/src/chain/relationships';
@@ -21,6 +22,11 @@ const body = <T extends { type: string }>(message: T): Omit<T, 'type'> => {
   const { type: _type, ...rest } = message;
   return rest;
 };
+
+/** A grant opening a relationship with `grantee`, and its link to the records filed under `records`, as the SDK sends them. */
+function grantWithLink(relationship: Relationship, scope: LedgerScope, grantee: string, records: string) {
+  return { ...signRelationshipGrant(relationship, scope, grantee, TERMS(), coarseDeadline(now() + 3600)), link: signConsentLink(relationship, scope, records, grantee) };
+}
 
 async function post(target: Target, path: string, payload: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${target.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(payload) });
@@ -61,7 +67,7 @@ const ledger = async (target: Target): Promise<LedgerScope> => (await (await fet
 export function grantConsent(): Scenario {
   let scope: LedgerScope;
   let doctor: string;
-  let patients: Array<{ auth: Record<string, string> }> = [];
+  let patients: Array<{ withHospital: Relationship; auth: Record<string, string> }> = [];
   return {
     name: 'grant a consent (relayed)',
     anchors: true,
@@ -74,7 +80,8 @@ export function grantConsent(): Scenario {
     async operation(target, index, accepted) {
       // A relationship with the doctor that nobody opened before: RelationshipGrant registers it and grants, in one message.
       const relationship = deriveRelationship(new Uint8Array(randomBytes(32)), scope, doctor);
-      const res = await post(target, '/v1/consents', signRelationshipGrant(relationship, scope, doctor, TERMS(), coarseDeadline(now() + 3600)), patients[index % patients.length]!.auth);
+      const patient = patients[index % patients.length]!;
+      const res = await post(target, '/v1/consents', grantWithLink(relationship, scope, doctor, patient.withHospital.handle), patient.auth);
       const json = (await res.json()) as { id?: string };
       if (res.status !== 201 || !json.id) return false;
       accepted(json.id);
@@ -100,7 +107,7 @@ export function readUnderConsent(): Scenario {
       for (let p = 0; p < 4; p++) {
         const patient = await patientOf(target, scope);
         const relationship = deriveRelationship(patient.secret, scope, doctor.address);
-        await required(await post(target, '/v1/consents?wait=applied', signRelationshipGrant(relationship, scope, doctor.address, TERMS(), coarseDeadline(now() + 3600)), patient.auth), 'grant');
+        await required(await post(target, '/v1/consents?wait=applied', grantWithLink(relationship, scope, doctor.address, patient.withHospital.handle), patient.auth), 'grant');
         const token = makeFilingToken(patient.withHospital, scope, target.hospitalAddress!, now() + 3600);
         for (let r = 0; r < 5; r++) {
           const observation = { resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '8867-4' }] }, effectiveDateTime: '2026-11-30', valueQuantity: { value: 60 + r, unit: '/min' } };
@@ -140,7 +147,7 @@ export function revokeConsent(perRun: number): Scenario {
       for (let g = 0; g < perRun; g++) {
         const relationship = deriveRelationship(new Uint8Array(randomBytes(32)), scope, doctor);
         const patient = patients[g % patients.length]!;
-        last = (await required(await post(target, '/v1/consents', signRelationshipGrant(relationship, scope, doctor, TERMS(), coarseDeadline(now() + 3600)), patient.auth), 'grant')).id;
+        last = (await required(await post(target, '/v1/consents', grantWithLink(relationship, scope, doctor, patient.withHospital.handle), patient.auth), 'grant')).id;
         granted.push({ relationship, auth: patient.auth });
       }
       for (;;) {

@@ -1,3 +1,4 @@
+import { signConsentLink } from '../src/chain/consent-link';
 import { NO_RECORDS_ROOT, signConsentGrant, signRegistration, signRelationshipGrant, signRevocation } from '../src/chain/patient-messages';
 import { coarseDeadline, coarseExpiry, LedgerScope, Relationship } from '../src/chain/relationships';
 import { Category, Purpose } from '../src/chain/typed-messages';
@@ -68,13 +69,14 @@ export async function grant(keys: LedgerKeys, hospital: string, grantee: string,
     purposes: mask(values.purposes ?? 'CAREMGT', Purpose, '--purposes'),
     fromDate: 0, toDate: 2 ** 40 - 1, expiry: coarseExpiry(nowSeconds() + days * DAY), recordsRoot: NO_RECORDS_ROOT,
   };
-  const asRecords = await keys.client.asPseudonym(keys.relationshipWith(hospital));
+  const records = keys.relationshipWith(hospital);
+  const asRecords = await keys.client.asPseudonym(records);
   const relationship = keys.relationshipWith(grantee);
   const known = await consentOf(keys, asRecords, relationship, grantee);
   const message = known
     ? signConsentGrant(relationship, keys.scope, grantee, terms, known.nonce, deadline())
     : signRelationshipGrant(relationship, keys.scope, grantee, terms, deadline());
-  const relayed = await asRecords.grant(message, { wait: true });
+  const relayed = await asRecords.grant(message, signConsentLink(relationship, keys.scope, records.handle, grantee), { wait: true });
   return `Granted ${grantee} until ${new Date(terms.expiry * 1000).toISOString().slice(0, 10)} (transaction ${relayed.txHash}).`;
 }
 

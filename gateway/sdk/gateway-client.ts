@@ -111,9 +111,12 @@ export class GatewayClient {
     return this.call('POST', `/v1/relationships${wait ? '?wait=applied' : ''}`, body);
   }
 
-  /** As the pseudonym whose records it shares: relays a grant (with the record ids of its records root, if any). */
-  grant(message: GrantMessage, options: { recordIds?: string[]; wait?: boolean } = {}): Promise<RelayedMessage> {
-    return this.call('POST', `/v1/consents${options.wait ? '?wait=applied' : ''}`, { ...message, ...(options.recordIds ? { recordIds: options.recordIds } : {}) });
+  /**
+   * As the pseudonym whose records it shares: relays a grant with its link (`signConsentLink` for
+   * this pseudonym's handle) and, for a records root, the record ids and salt it was built from.
+   */
+  grant(message: GrantMessage, link: string, options: { records?: { recordIds: string[]; recordsSalt: string }; wait?: boolean } = {}): Promise<RelayedMessage> {
+    return this.call('POST', `/v1/consents${options.wait ? '?wait=applied' : ''}`, { ...message, link, ...options.records });
   }
 
   revoke(message: ConsentRevocationMessage, wait = false): Promise<RelayedMessage> {

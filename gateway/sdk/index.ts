@@ -12,7 +12,8 @@
  *   consent messages to sign (`signTypedData`, `pseudonymSignInTypedData`, the ConsentManager
  *   types);
  * - consents: the messages the gateway relays (`signRegistration`, `signRelationshipGrant`,
- *   `signConsentGrant`, `signRevocation`), records roots for consents naming records;
+ *   `signConsentGrant`, `signRevocation`, and `signConsentLink`, which says which of the
+ *   patient's pseudonyms' records a grant covers), records roots for consents naming records;
  * - the gateway: registration, persona sign-in, keys hand-over, the ledger scope, relaying
  *   consents and reading who read what (`GatewayClient`).
  */
@@ -31,3 +32,4 @@ export {
 } from '../src/chain/patient-messages';
 export type { ConsentTerms, GrantMessage, PatientMessage } from '../src/chain/patient-messages';
 export { consentId } from '../src/chain/relationships';
+export { consentLinkTypedData, signConsentLink } from '../src/chain/consent-link';

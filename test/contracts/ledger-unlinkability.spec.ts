@@ -113,7 +113,7 @@ describe('the public ledger links no patient activities (observer of every block
   function reads(owner: string, doctor: 'D1' | 'D2', recordIds: string[], at: number): AccessEntry[] {
     const { handle } = relationships.get(`${owner}/${doctor}`)!;
     return recordIds.map((recordId, index) => ({
-      recordId: accessLogRecordId(recordId, handle),
+      recordId: accessLogRecordId(recordId, handle, randomBytes32()),
       patientHandle: handle,
       authorizationId: randomBytes32(),
       reader: doctors[doctor].address,
@@ -151,7 +151,7 @@ describe('the public ledger links no patient activities (observer of every block
       ...reads(owner, 'D1', records[owner], at - 100 - i),
       ...reads(owner, 'D2', [records[owner][0]!], at - 400 - i),
       {
-        recordId: accessLogRecordId(records[owner][0]!, emergencyOf[owner].pseudonym),
+        recordId: accessLogRecordId(records[owner][0]!, emergencyOf[owner].pseudonym, randomBytes32()),
         patientHandle: emergencyOf[owner].pseudonym,
         authorizationId: `0x${emergencyOf[owner].requestId.toString(16).padStart(64, '0')}`,
         reader: doctors.D3.address,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AccessLog } from '../../gateway/src/chain/access-log';
 import { ChainClient } from '../../gateway/src/chain/chain-client';
+import { signConsentLink } from '../../gateway/src/chain/consent-link';
 import { makeFilingToken } from '../../gateway/src/chain/filing-token';
 import { NO_RECORDS_ROOT, signRegistration, signRelationshipGrant } from '../../gateway/src/chain/patient-messages';
 import { recordIdOnChain } from '../../gateway/src/chain/record-id';
@@ -51,7 +52,7 @@ describe('a gateway killed right after a read under consent (compiled gateway, c
   afterAll(() => stack.end());
 
   /** A patient with one anchored record at the hospital and a consent to the doctor (relayed by the gateway); the record id and the doctor relationship. */
-  async function patientWhoGranted(): Promise<{ recordId: string; relationship: Relationship }> {
+  async function patientWhoGranted(): Promise<{ recordId: string; relationship: Relationship; authorization: string }> {
     const secret = new Uint8Array(randomBytes(32));
     const withHospital = deriveRelationship(secret, scope, hospital.key.address);
     const deadline = coarseDeadline(nowSeconds() + 3600);
@@ -66,25 +67,29 @@ describe('a gateway killed right after a read under consent (compiled gateway, c
     const relationship = deriveRelationship(secret, scope, doctor.address);
     const terms = { categories: 0x7f, purposes: 1, fromDate: 0, toDate: 2 ** 40 - 1, expiry: coarseExpiry(nowSeconds() + 86_400), recordsRoot: NO_RECORDS_ROOT };
     const grant = signRelationshipGrant(relationship, scope, doctor.address, terms, deadline);
-    expect(await post('/v1/consents?wait=applied', grant, { authorization, 'content-type': 'application/json' })).toMatchObject({ status: 201, body: { status: 'applied' } });
-    return { recordId: filed.body.recordId, relationship };
+    const link = signConsentLink(relationship, scope, withHospital.handle, doctor.address);
+    expect(await post('/v1/consents?wait=applied', { ...grant, link }, { authorization, 'content-type': 'application/json' })).toMatchObject({ status: 201, body: { status: 'applied' } });
+    return { recordId: filed.body.recordId, relationship, authorization };
   }
 
   const read = (recordId: string) => stack.call(`/v1/access/records/${recordId}?purpose=CAREMGT`, { headers: doctor.headers });
   const entriesOnChain = async (relationship: Relationship) =>
     accessLog.entriesIn(await reader.logs({ address: accessLog.address, topics: [null, null, relationship.handle], fromBlock: 0n }), [await stack.gatewayAddress()]);
 
-  async function expectLoggedOnce(recordId: string, relationship: Relationship): Promise<void> {
+  async function expectLoggedOnce({ recordId, relationship, authorization }: { recordId: string; relationship: Relationship; authorization: string }): Promise<void> {
     const entries = await eventually(async () => {
       const found = await entriesOnChain(relationship);
       expect(found).toHaveLength(1);
       return found;
     }, { timeoutMs: 20_000 });
-    expect(entries[0]).toMatchObject({ recordId: accessLogRecordId(recordIdOnChain(recordId), relationship.handle), reader: doctor.address, purpose: 0, kind: 0 });
+    // The record id is blinded with the entry's salt, which the patient reads in their access log.
+    const [shown] = (await stack.call('/v1/access-log', { headers: { authorization } })).body as unknown as Array<{ blindingSalt: string; status: string }>;
+    expect(entries[0]).toMatchObject({ recordId: accessLogRecordId(recordIdOnChain(recordId), relationship.handle, shown!.blindingSalt), reader: doctor.address, purpose: 0, kind: 0 });
   }
 
   it('logs the read on chain after a restart when the gateway dies before the entry is sent', async () => {
-    const { recordId, relationship } = await patientWhoGranted();
+    const patient = await patientWhoGranted();
+    const { recordId, relationship } = patient;
     await stack.node.call('evm_setAutomine', [false]);
 
     expect((await read(recordId)).status).toBe(200);
@@ -96,11 +101,12 @@ describe('a gateway killed right after a read under consent (compiled gateway, c
 
     await stack.start();
 
-    await expectLoggedOnce(recordId, relationship);
+    await expectLoggedOnce(patient);
   });
 
   it('logs the read once when its batch was mined while the gateway was down', async () => {
-    const { recordId, relationship } = await patientWhoGranted();
+    const patient = await patientWhoGranted();
+    const { recordId } = patient;
     await stack.node.call('evm_setAutomine', [false]);
 
     expect((await read(recordId)).status).toBe(200);
@@ -112,7 +118,7 @@ describe('a gateway killed right after a read under consent (compiled gateway, c
 
     await stack.start();
 
-    await expectLoggedOnce(recordId, relationship);
+    await expectLoggedOnce(patient);
     expect(await stack.gatewayNonce()).toBe(sent); // confirmed from its receipt: not sent again
   });
 });

@@ -61,7 +61,7 @@ describe('consent requests (e2e)', () => {
     const terms = AccessFactory.terms({ categories: 1 });
     const approval = signConsentApproval(relationship(), patient.scope, { requestId: request.requestId, doctor: doctor.address }, terms, await nonce(), AccessFactory.deadline());
     const { type: _type, requestId: _id, patient: _patient, doctor: _doctor, ...body } = approval;
-    const answered = await gw.http.post(`/v1/consent-requests/${request.id}/approval?wait=applied`).set(patient.auth).send(body).expect(201);
+    const answered = await gw.http.post(`/v1/consent-requests/${request.id}/approval?wait=applied`).set(patient.auth).send({ ...body, link: AccessFactory.link(patient, doctor.address) }).expect(201);
     expect(answered.body).toMatchObject({ type: 'ConsentApproval', status: 'applied' });
 
     expect((await AccessFactory.read(gw, doctor, recordId).expect(200)).body.resource.note[0].text).toBe('asthma review');
@@ -82,7 +82,7 @@ describe('consent requests (e2e)', () => {
       const second = await requested();
       const approval = signConsentApproval(relationship(), patient.scope, { requestId: first.requestId, doctor: doctor.address }, AccessFactory.terms(), await nonce(), AccessFactory.deadline());
       const res = await gw.http.post(`/v1/consent-requests/${second.id}/approval`).set(patient.auth)
-        .send({ terms: approval.terms, nonce: approval.nonce, deadline: approval.deadline, signature: approval.signature }).expect(422);
+        .send({ terms: approval.terms, nonce: approval.nonce, deadline: approval.deadline, signature: approval.signature, link: AccessFactory.link(patient, doctor.address) }).expect(422);
       expect(res.body).toMatchObject({ code: 'CHAIN_WOULD_REVERT', details: { error: 'ConsentManagerInvalidSigner' } });
     });
 

@@ -8,6 +8,7 @@ import { recordIdOnChain } from '../../gateway/src/chain/record-id';
 import { accessLogRecordId, consentId } from '../../gateway/src/chain/relationships';
 import { Role } from '../../gateway/src/auth/permissions';
 import { ConsentLinkEntity, ConsentMessageEntity } from '../../gateway/src/consents/consent.entities';
+import { randomBytes32 } from '../contracts/support/chain';
 import { AccessFactory, AccessPatient, AdmittedHospital, Practitioner } from '../factories/access.factory';
 import { AccountFactory } from '../factories/account.factory';
 import { RecordFactory } from '../factories/record.factory';
@@ -70,15 +71,16 @@ describe('reads under consent, logged on chain (e2e)', () => {
     const read = await AccessFactory.read(gw, doctor, recordId).expect(200);
     expect(read.body.resource.note[0].text).toBe('fever for three days');
 
-    // The entry reaches the chain: under the doctor's relationship, the record id blinded for it, the consent's id.
+    // The entry reaches the chain: under the doctor's relationship, the record id blinded with the entry's salt, the consent's id.
     const relationship = AccessFactory.relationshipWith(patient, doctor.address);
+    const [stored] = await db().getRepository(AccessEntryEntity).findBy({ recordId });
     const [entry] = await eventually(async () => {
       const entries = await chainEntriesFor(relationship.handle);
       expect(entries).toHaveLength(1);
       return entries;
     }, { timeoutMs: 20_000 });
     expect(entry).toMatchObject({
-      recordId: accessLogRecordId(recordIdOnChain(recordId), relationship.handle), patientHandle: relationship.handle,
+      recordId: accessLogRecordId(recordIdOnChain(recordId), relationship.handle, stored!.blindingSalt), patientHandle: relationship.handle,
       authorizationId: consentId(relationship.handle, doctor.address, 0), reader: doctor.address, purpose: 0, kind: 0,
     });
 
@@ -133,7 +135,8 @@ describe('reads under consent, logged on chain (e2e)', () => {
     await AccessFactory.grant(gw, other, reader.address, terms).expect(201);
 
     await AccessFactory.read(gw, reader, inScope).expect(200);
-    expect((await AccessFactory.read(gw, reader, inScope, 'DSRCH').expect(403)).body.code).toBe('CONSENT_PURPOSE_NOT_COVERED');
+    expect((await AccessFactory.read(gw, reader, inScope, 'PUBHLTH').expect(403)).body.code).toBe('CONSENT_PURPOSE_NOT_COVERED');
+    expect((await AccessFactory.read(gw, reader, inScope, 'DSRCH').expect(403)).body.code).toBe('RESEARCH_THROUGH_EXPORT');
     expect((await AccessFactory.read(gw, reader, wrongCategory).expect(403)).body.code).toBe('CONSENT_CATEGORY_NOT_COVERED');
     expect((await AccessFactory.read(gw, reader, tooOld).expect(403)).body.code).toBe('CONSENT_DATE_NOT_COVERED');
     expect((await AccessFactory.read(gw, reader, inScope, 'NOT_A_PURPOSE').expect(400)).body.code).toBe('VALIDATION_FAILED');
@@ -145,7 +148,8 @@ describe('reads under consent, logged on chain (e2e)', () => {
     const reader = await AccessFactory.practitioner(gw, adminToken, hospital);
     const named = await file('named one', 'OPConsultation', '2026-05-01', other);
     const unnamed = await file('not named', 'OPConsultation', '2026-05-01', other);
-    await AccessFactory.grant(gw, other, reader.address, AccessFactory.terms({ recordsRoot: recordsRoot([named]) }), [named]).expect(201);
+    const salt = randomBytes32();
+    await AccessFactory.grant(gw, other, reader.address, AccessFactory.terms({ recordsRoot: recordsRoot([named], salt) }), { recordIds: [named], recordsSalt: salt }).expect(201);
 
     expect((await AccessFactory.read(gw, reader, named).expect(200)).body.resource.note[0].text).toBe('named one');
     expect((await AccessFactory.read(gw, reader, unnamed).expect(403)).body.code).toBe('CONSENT_RECORD_NOT_COVERED');
@@ -183,7 +187,8 @@ describe('reads under consent, logged on chain (e2e)', () => {
       const links = await db().getRepository(ConsentLinkEntity).count();
 
       // The gateway (or anyone) widening the terms, or pointing the grant at another reader: the signature no longer matches.
-      for (const forged of [{ ...signed, terms: { ...signed.terms, purposes: 0x3f } }, { ...signed, grantee: doctor.address }]) {
+      const link = AccessFactory.link(other, reader.address);
+      for (const forged of [{ ...signed, link, terms: { ...signed.terms, purposes: 0x3f } }, { ...signed, link, grantee: doctor.address }]) {
         const res = await gw.http.post('/v1/consents').set(other.auth).send(forged).expect(422);
         expect(res.body).toMatchObject({ code: 'CHAIN_WOULD_REVERT', details: { error: 'ConsentManagerInvalidSigner' } });
       }
@@ -191,12 +196,32 @@ describe('reads under consent, logged on chain (e2e)', () => {
       expect(await db().getRepository(ConsentLinkEntity).count()).toBe(links);
     });
 
+    it("a grant seen on its way to the chain cannot be attached to someone else's records", async () => {
+      // The attacker copies the victim's signed grant and link (say, from a relay's mempool) and sends them as their own pseudonym:
+      // the doctor would see the attacker's records as this patient's.
+      const victim = await AccessFactory.patient(gw, hospital);
+      const attacker = await AccessFactory.patient(gw, hospital);
+      const reader = await AccessFactory.practitioner(gw, adminToken, hospital);
+      const attackersRecord = await file('planted history', 'OPConsultation', '2026-08-03', attacker);
+      const relationship = AccessFactory.relationshipWith(victim, reader.address);
+      const grant = signRelationshipGrant(relationship, victim.scope, reader.address, AccessFactory.terms(), AccessFactory.deadline());
+      const links = await db().getRepository(ConsentLinkEntity).count();
+
+      for (const link of [AccessFactory.link(victim, reader.address), AccessFactory.link(attacker, reader.address)]) {
+        expect((await gw.http.post('/v1/consents').set(attacker.auth).send({ ...grant, link }).expect(422)).body.code).toBe('CONSENT_LINK_SIGNATURE');
+      }
+      expect(await db().getRepository(ConsentLinkEntity).count()).toBe(links);
+      await gw.http.post('/v1/consents?wait=applied').set(victim.auth).send({ ...grant, link: AccessFactory.link(victim, reader.address) }).expect(201);
+      expect((await AccessFactory.read(gw, reader, attackersRecord).expect(403)).body.code).toBe('CONSENT_REQUIRED');
+    });
+
     it('a patient cannot name another patient\'s records in a consent', async () => {
       const victim = await AccessFactory.patient(gw, hospital);
       const thief = await AccessFactory.patient(gw, hospital);
       const reader = await AccessFactory.practitioner(gw, adminToken, hospital);
       const victimsRecord = await file('victim', 'OPConsultation', '2026-08-01', victim);
-        const res = await AccessFactory.grant(gw, thief, reader.address, AccessFactory.terms({ recordsRoot: recordsRoot([victimsRecord]) }), [victimsRecord]).expect(422);
+        const salt = randomBytes32();
+      const res = await AccessFactory.grant(gw, thief, reader.address, AccessFactory.terms({ recordsRoot: recordsRoot([victimsRecord], salt) }), { recordIds: [victimsRecord], recordsSalt: salt }).expect(422);
       expect(res.body.code).toBe('RECORDS_NOT_FOUND');
       expect((await AccessFactory.read(gw, reader, victimsRecord).expect(403)).body.code).toBe('CONSENT_REQUIRED');
     });

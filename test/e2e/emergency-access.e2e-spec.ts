@@ -1,3 +1,5 @@
+import { DataSource } from 'typeorm';
+import { AccessEntryEntity } from '../../gateway/src/access/access-entry.entity';
 import { Role } from '../../gateway/src/auth/permissions';
 import { AccessLog } from '../../gateway/src/chain/access-log';
 import { ChainClient } from '../../gateway/src/chain/chain-client';
@@ -88,7 +90,7 @@ describe('emergency access (e2e)', () => {
       return entries;
     }, { timeoutMs: 20_000 });
     expect(entry).toMatchObject({
-      recordId: accessLogRecordId(recordIdOnChain(recordId), pseudonym), reader: doctor.address, purpose: 1, kind: 1, authorizationId: `0x${requestId.toString(16).padStart(64, '0')}`,
+      recordId: accessLogRecordId(recordIdOnChain(recordId), pseudonym, (await gw.app.get(DataSource).getRepository(AccessEntryEntity).findOneByOrFail({ recordId })).blindingSalt), reader: doctor.address, purpose: 1, kind: 1, authorizationId: `0x${requestId.toString(16).padStart(64, '0')}`,
     });
     const log = await gw.http.get('/v1/access-log').set(patient.auth).expect(200);
     expect(log.body[0]).toMatchObject({ recordId, reader: doctor.address, purpose: 'BTG', kind: 'emergency' });

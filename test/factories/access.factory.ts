@@ -3,6 +3,7 @@ import { Role } from '../../gateway/src/auth/permissions';
 import { ChainClient } from '../../gateway/src/chain/chain-client';
 import { ChainRuntime } from '../../gateway/src/chain/chain.module';
 import { ConsentManager } from '../../gateway/src/chain/consent-manager';
+import { signConsentLink } from '../../gateway/src/chain/consent-link';
 import { ConsentTerms, NO_RECORDS_ROOT, signRegistration, signRelationshipGrant, signRevocation } from '../../gateway/src/chain/patient-messages';
 import { coarseDeadline, coarseExpiry, deriveRelationship, LedgerScope, Relationship } from '../../gateway/src/chain/relationships';
 import { DEV_AUTHORITIES } from '../../gateway/src/config/app-config';
@@ -77,9 +78,11 @@ export const AccessFactory = {
     return { chainId: gw.app.get(ChainRuntime).chainId, consentManager: gw.app.get(ConsentManager).address };
   },
 
-  /** A patient whose software opened a relationship with `hospital` (registered through the gateway's relay) and signed in as it. */
-  async patient(gw: TestApp, hospital: { address: string }): Promise<AccessPatient> {
-    const secret = new Uint8Array(randomBytes(32));
+  /**
+   * A patient whose software opened a relationship with `hospital` (registered through the
+   * gateway's relay) and signed in as it; given `secret`, the same patient at another hospital.
+   */
+  async patient(gw: TestApp, hospital: { address: string }, secret: Uint8Array = new Uint8Array(randomBytes(32))): Promise<AccessPatient> {
     const scope = AccessFactory.scope(gw);
     const relationship = deriveRelationship(secret, scope, hospital.address);
     await gw.http.post('/v1/relationships?wait=applied').send(AccessFactory.body(signRegistration(relationship, scope, AccessFactory.deadline()))).expect(201);
@@ -106,9 +109,15 @@ export const AccessFactory = {
   },
 
   /** The patient opens a relationship with `grantee` and grants `terms`, signed in as their records' pseudonym; the answer. */
-  grant(gw: TestApp, patient: AccessPatient, grantee: string, terms: ConsentTerms = AccessFactory.terms(), recordIds?: string[]) {
-    const message = signRelationshipGrant(AccessFactory.relationshipWith(patient, grantee), patient.scope, grantee, terms, AccessFactory.deadline());
-    return gw.http.post('/v1/consents?wait=applied').set(patient.auth).send({ ...message, ...(recordIds ? { recordIds } : {}) });
+  grant(gw: TestApp, patient: AccessPatient, grantee: string, terms: ConsentTerms = AccessFactory.terms(), records?: { recordIds: string[]; recordsSalt: string }) {
+    const relationship = AccessFactory.relationshipWith(patient, grantee);
+    const message = signRelationshipGrant(relationship, patient.scope, grantee, terms, AccessFactory.deadline());
+    return gw.http.post('/v1/consents?wait=applied').set(patient.auth).send({ ...message, link: AccessFactory.link(patient, grantee), ...records });
+  },
+
+  /** The link that says a consent to `grantee` covers the records filed under the patient's pseudonym (signed with the grantee relationship's key). */
+  link(patient: AccessPatient, grantee: string): string {
+    return signConsentLink(AccessFactory.relationshipWith(patient, grantee), patient.scope, patient.relationship.handle, grantee);
   },
 
   /** The patient revokes `grantee`'s consent at the pair's current nonce; the answer. */

@@ -46,9 +46,13 @@ export class AccessEntryEntity {
   @Column({ name: 'authorization_id', type: 'varchar', length: 66 })
   authorizationId!: string;
 
-  /** The record id as logged: blinded for the relationship. */
+  /** The record id as logged: blinded for the relationship with `blindingSalt` (accessLogRecordId). */
   @Column({ name: 'logged_record_id', type: 'varchar', length: 66 })
   loggedRecordId!: string;
+
+  /** 32 random bytes: without them the logged id cannot be tested against a known record id. */
+  @Column({ name: 'blinding_salt', type: 'varchar', length: 66 })
+  blindingSalt!: string;
 
   @Column({ name: 'accessed_at', type: 'timestamptz' })
   accessedAt!: Date;

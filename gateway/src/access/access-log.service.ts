@@ -32,7 +32,7 @@ export class AccessLogService {
     return rows.map((row) => ({
       id: row.id, recordId: row.recordId, version: row.version, reader: row.reader, readerName: names.get(row.readerAccount) ?? 'unknown account',
       purpose: purposeCode(row.purpose), kind: row.kind === AccessKind.Emergency ? 'emergency' : 'consent', authorizationId: row.authorizationId,
-      relationship: row.relationshipHandle, loggedRecordId: row.loggedRecordId, accessedAt: row.accessedAt, status: row.status, txHash: row.txHash,
+      relationship: row.relationshipHandle, loggedRecordId: row.loggedRecordId, blindingSalt: row.blindingSalt, accessedAt: row.accessedAt, status: row.status, txHash: row.txHash,
       block: row.block === null ? null : Number(row.block),
     }));
   }

@@ -49,8 +49,11 @@ export class AccessEntryResponseDto {
   @ApiProperty({ description: 'The relationship handle the read is logged under on chain' })
   relationship!: string;
 
-  @ApiProperty({ description: "The record id as logged on chain: blinded for the relationship (accessLogRecordId), so the ledger does not join two readers' entries" })
+  @ApiProperty({ description: "The record id as logged on chain, blinded (accessLogRecordId(record id on chain, relationship, blindingSalt)): the ledger does not join two readers' entries, and nobody who knows the record id can find them" })
   loggedRecordId!: string;
+
+  @ApiProperty({ description: 'The blinding salt: with it you recompute loggedRecordId and find the entry on chain' })
+  blindingSalt!: string;
 
   @ApiProperty()
   accessedAt!: Date;

@@ -1,6 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { chainAddressOf } from '../accounts/chain-address';
 import { Role } from '../auth/permissions';
@@ -13,7 +13,8 @@ import { accessLogRecordId, consentId } from '../chain/relationships';
 import { Category, Purpose } from '../chain/typed-messages';
 import { EmergencyAccess } from '../chain/emergency-access';
 import { ApiError } from '../common/errors';
-import { ConsentLinkEntity, ConsentRecordSetEntity } from '../consents/consent.entities';
+import { ConsentLinks } from '../consents/consent-links';
+import { ConsentRecordSetEntity } from '../consents/consent.entities';
 import { ConsentRefusal, consentStatus, REFUSAL_MESSAGES, refusalOf } from '../consents/consent-status';
 import { EmergencyRequestEntity } from '../emergencies/emergency-request.entity';
 import { OutboxService } from '../outbox/outbox.service';
@@ -62,6 +63,9 @@ export class ConsentedReads {
     const reader = await chainAddressOf(this.db, auth);
     const row = await this.records.find(recordId);
     if (!row) throw recordNotFound();
+    if (purpose === Purpose.DSRCH) {
+      throw new ApiError(HttpStatus.FORBIDDEN, 'RESEARCH_THROUGH_EXPORT', 'Research reads go through GET /v1/research/export, de-identified and k-anonymous; never a record at a time');
+    }
     if (auth.role === Role.Pharmacist && row.category !== Category.Prescription) {
       throw new ApiError(HttpStatus.FORBIDDEN, 'PRESCRIPTIONS_ONLY', 'Pharmacists read prescriptions only');
     }
@@ -77,7 +81,7 @@ export class ConsentedReads {
    */
   async patients(auth: AccountPrincipal): Promise<GrantedPatientDto[]> {
     const reader = await chainAddressOf(this.db, auth);
-    const links = await this.db.manager.find(ConsentLinkEntity, { where: { grantee: reader }, order: { createdAt: 'ASC' } });
+    const links = await ConsentLinks.active(this.db.manager, { grantee: reader });
     const byRelationship = new Map<string, string[]>();
     for (const link of links) byRelationship.set(link.relationshipHandle, [...(byRelationship.get(link.relationshipHandle) ?? []), link.recordHandle]);
     const now = nowSeconds();
@@ -100,14 +104,16 @@ export class ConsentedReads {
 
   /** The relationship and consent the chain allows this read under, or 403 saying why not. */
   async allowed(reader: string, row: RecordEntity, purpose: number): Promise<Allowed> {
-    const links = await this.db.manager.find(ConsentLinkEntity, { where: { grantee: reader, recordHandle: row.patientHandle }, order: { createdAt: 'DESC' } });
-    let refusal: ConsentRefusal = 'CONSENT_REQUIRED';
-    for (const { relationshipHandle } of links) {
+    const links = await ConsentLinks.active(this.db.manager, { grantee: reader, recordHandle: row.patientHandle });
+    let refusal: ConsentRefusal = (await ConsentLinks.wasRevoked(this.db.manager, { grantee: reader, recordHandle: row.patientHandle })) ? 'CONSENT_REVOKED' : 'CONSENT_REQUIRED';
+    for (const { relationshipHandle, grantNonce } of links) {
       const state = await this.consentManager.consentOf(relationshipHandle, reader);
       const proof = await this.proofOf(state, row.recordId);
       const question = { category: row.category, purpose, recordDate: recordDateSeconds(row.clinicalDate), recordId: recordIdOnChain(row.recordId), proof: proof ?? [] };
       if (proof !== null && (await this.consentManager.mayRead(relationshipHandle, reader, question))) {
-        return { relationshipHandle, authorizationId: consentId(relationshipHandle, reader, state.nonce - 1n), kind: AccessKind.Consent };
+        // The consent in force is the relationship's latest applied grant (a denial since moves the pair nonce, not the consent).
+        const nonce = (await ConsentLinks.grantNonce(this.db.manager, relationshipHandle)) ?? BigInt(grantNonce!);
+        return { relationshipHandle, authorizationId: consentId(relationshipHandle, reader, nonce), kind: AccessKind.Consent };
       }
       refusal = refusalOf(state, { ...question, inRecordSet: proof !== null }, nowSeconds());
     }
@@ -133,7 +139,7 @@ export class ConsentedReads {
     if (root === NO_RECORDS_ROOT) return [];
     const set = await this.db.manager.findOneBy(ConsentRecordSetEntity, { recordsRoot: root });
     if (!set?.recordIds.includes(recordId)) return null;
-    return recordsTree(set.recordIds).getProof([recordIdOnChain(recordId)]);
+    return recordsTree(set.recordIds, set.salt).getProof([recordIdOnChain(recordId)]);
   }
 
   /** The access entries and their outbox rows, committed together before the records are released. */
@@ -144,13 +150,14 @@ export class ConsentedReads {
     await this.db.transaction(async (manager) => {
       for (const { row, allowed } of releases) {
         const id = randomUUID();
+        const blindingSalt = `0x${randomBytes(32).toString('hex')}`;
         const entry: AccessEntry = {
-          recordId: accessLogRecordId(recordIdOnChain(row.recordId), allowed.relationshipHandle), patientHandle: allowed.relationshipHandle,
+          recordId: accessLogRecordId(recordIdOnChain(row.recordId), allowed.relationshipHandle, blindingSalt), patientHandle: allowed.relationshipHandle,
           authorizationId: allowed.authorizationId, reader, accessedAt, purpose, kind: allowed.kind,
         };
         await manager.insert(AccessEntryEntity, {
           id, recordId: row.recordId, version: row.version, relationshipHandle: allowed.relationshipHandle, reader, readerAccount: auth.accountId, purpose,
-          kind: allowed.kind, authorizationId: allowed.authorizationId, loggedRecordId: entry.recordId, accessedAt: now, status: 'pending',
+          kind: allowed.kind, authorizationId: allowed.authorizationId, loggedRecordId: entry.recordId, blindingSalt, accessedAt: now, status: 'pending',
         });
         await this.outbox.enqueue(manager, AccessLogHandler, id, entry);
       }

@@ -25,7 +25,7 @@ export interface ConsentTerms {
   toDate: number;
   /** The consent ends at this second. */
   expiry: number;
-  /** 0x00…00 for every record in scope, or the root of `recordsRoot(ids)` to name records one by one. */
+  /** 0x00…00 for every record in scope, or `recordsRoot(ids, salt)` to name records one by one. */
   recordsRoot: string;
 }
 
@@ -142,12 +142,15 @@ export function messageGrantee(message: PatientMessage): string | null {
 
 /**
  * A consent limited to named records: the root of OpenZeppelin's StandardMerkleTree over their
- * on-chain ids (bytes32), which ConsentGrants.mayRead proves each read against. The ids stay off
- * the ledger: the root is all the chain sees.
+ * on-chain ids (bytes32) and one more leaf, `salt` (32 random bytes the patient's software picks
+ * per consent), which ConsentGrants.mayRead proves each read against. The ids stay off the
+ * ledger, and the salt keeps the root from being computed from ids someone knows (the filing
+ * hospital) or from matching another consent's over the same records (trust model 10).
  */
-export function recordsTree(recordIds: readonly string[]): StandardMerkleTree<[string]> {
+export function recordsTree(recordIds: readonly string[], salt: string): StandardMerkleTree<[string]> {
   if (recordIds.length === 0) throw new Error('A records root names at least one record');
-  return StandardMerkleTree.of(recordIds.map((id) => [recordIdOnChain(id)] as [string]), ['bytes32']);
+  if (!/^0x[0-9a-fA-F]{64}$/.test(salt)) throw new Error('A records root salt is 32 bytes (0x + 64 hex digits)');
+  return StandardMerkleTree.of([...recordIds.map((id) => [recordIdOnChain(id)] as [string]), [salt.toLowerCase()]], ['bytes32']);
 }
 
-export const recordsRoot = (recordIds: readonly string[]): string => recordsTree(recordIds).root;
+export const recordsRoot = (recordIds: readonly string[], salt: string): string => recordsTree(recordIds, salt).root;

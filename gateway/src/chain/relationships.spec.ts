@@ -42,13 +42,15 @@ describe('relationship keys (patient side)', () => {
 });
 
 describe(accessLogRecordId.name, () => {
-  it('logs one record under unrelated ids for two relationships, and the same id again for the same one', () => {
+  it('logs one record under unrelated ids for two relationships and for two entries, and the same id for the same salt', () => {
     const recordId = randomSalt();
-    const [first, second] = [randomSalt(), randomSalt()];
+    const [first, second, salt] = [randomSalt(), randomSalt(), randomSalt()];
 
-    expect(accessLogRecordId(recordId, first)).toBe(accessLogRecordId(recordId, first));
-    expect(accessLogRecordId(recordId, first)).not.toBe(accessLogRecordId(recordId, second));
-    expect(accessLogRecordId(recordId, first)).not.toBe(recordId);
+    expect(accessLogRecordId(recordId, first, salt)).toBe(accessLogRecordId(recordId, first, salt));
+    expect(accessLogRecordId(recordId, first, salt)).not.toBe(accessLogRecordId(recordId, second, salt));
+    // Someone who knows the record id and sees the handle in the event cannot test the entry without its salt.
+    expect(accessLogRecordId(recordId, first, salt)).not.toBe(accessLogRecordId(recordId, first, randomSalt()));
+    expect(accessLogRecordId(recordId, first, salt)).not.toBe(recordId);
   });
 });
 

@@ -11,7 +11,7 @@ import { patientHandle } from './patient-handle';
  * - a handle and consent key of its own per grantee (a *relationship*), derived from the
  *   patient's secret, so the patient needs to keep one secret and can always derive them again;
  * - guardians' keys per guarded handle, derived the same way from each guardian's own secret;
- * - record ids blinded per relationship in the access log;
+ * - record ids blinded per entry in the access log;
  * - salted commitments, not plain hashes, of off-chain text (reasons, council numbers, details);
  * - expiries and deadlines rounded, so that two messages signed in one sitting do not carry the
  *   same exact second.
@@ -108,11 +108,13 @@ const ACCESS_LOG_RECORD_TAG = utils.keccak256(utils.utf8ToHex('EHRChain access l
 
 /**
  * The id a release of record `recordId` is logged under for the relationship `handle`
- * (AccessLog's `recordId` topic): two readers of one record, each under its own relationship,
- * log two unrelated ids. The patient (who knows their handles and record ids) finds every read.
+ * (AccessLog's `recordId` topic), blinded with `salt`, 32 random bytes per entry: two readers of
+ * one record log unrelated ids, and someone who knows the record id (the filing hospital, any
+ * reader) cannot test entries for it, the handle being in the same event. The patient gets the
+ * salt with each entry of their access log and can recompute the id.
  */
-export function accessLogRecordId(recordId: string, handle: string): string {
-  return keccakOfWords(ACCESS_LOG_RECORD_TAG, handle, recordId);
+export function accessLogRecordId(recordId: string, handle: string, salt: string): string {
+  return keccakOfWords(ACCESS_LOG_RECORD_TAG, handle, recordId, salt);
 }
 
 const CONSENT_ID_TAG = utils.keccak256(utils.utf8ToHex('EHRChain consent id'));

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { In } from 'typeorm';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Permission } from '../auth/permissions';
 import { AccountPrincipal, Principal, PseudonymPrincipal } from '../auth/principal';
@@ -57,7 +58,8 @@ export class ConsentRequestsController {
   @Authenticated({ permission: Permission.ConsentRequestRead, principals: ['account', 'pseudonym'] })
   @ApiOkResponse({ type: [ConsentRequestResponseDto] })
   list(@Auth() principal: Principal): Promise<ConsentRequestResponseDto[]> {
-    return this.requests.list(principal.kind === 'pseudonym' ? { patientHandle: principal.handle } : { doctorAccount: principal.accountId });
+    // A patient sees what doctors signed, not their drafts.
+    return this.requests.list(principal.kind === 'pseudonym' ? { patientHandle: principal.handle, status: In(['queued', 'requested']) } : { doctorAccount: principal.accountId });
   }
 
   @Post(':id/approval')

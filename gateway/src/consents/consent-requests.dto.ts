@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsInt, IsOptional, IsUUID, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsInt, IsOptional, IsUUID, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { SignedRequestResponseDto } from '../common/signed-request.dto';
 import { CONSENT_REQUEST_STATUSES, ConsentRequestStatus } from '../chain/consent-manager';
 import { IsBytes32, IsSignature } from '../common/validation';
@@ -44,15 +44,27 @@ export class ConsentApprovalDto {
   @IsSignature()
   signature!: string;
 
+  @ApiProperty({
+    example: `0x${'6d'.repeat(65)}`,
+    description: "EIP-712 ConsentLink (domain 'EHRChain Consent Link'; relationship, records: your pseudonym's handle, grantee) signed with the same relationship key: says the consent covers the records filed under your pseudonym",
+  })
+  @IsSignature()
+  link!: string;
+
   @ApiPropertyOptional({ type: [String], example: ['0b6f3c1e-8a4d-4f6e-9a51-2f3c4d5e6f70'], description: 'With a records root: the ids of the records it names' })
   @IsOptional()
   @ArrayMinSize(1)
   @ArrayMaxSize(1000)
   @IsUUID('all', { each: true })
   recordIds?: string[];
+
+  @ApiPropertyOptional({ example: `0x${'4b'.repeat(32)}`, description: "With recordIds: the records root's salt leaf" })
+  @ValidateIf((dto: ConsentApprovalDto) => dto.recordIds !== undefined)
+  @IsBytes32()
+  recordsSalt?: string;
 }
 
-export class ConsentDenialDto extends OmitType(ConsentApprovalDto, ['terms', 'recordIds'] as const) {}
+export class ConsentDenialDto extends OmitType(ConsentApprovalDto, ['terms', 'recordIds', 'recordsSalt', 'link'] as const) {}
 
 export class ConsentRequestResponseDto extends SignedRequestResponseDto {
   @ApiProperty({ description: "The patient's relationship with the doctor" })

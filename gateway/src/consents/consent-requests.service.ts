@@ -84,7 +84,7 @@ export class ConsentRequestsService {
       type: 'ConsentApproval' as const, requestId: Number(row.chainRequestId), patient: row.patientHandle, doctor: row.doctor,
       terms: { ...dto.terms, recordsRoot: dto.terms.recordsRoot.toLowerCase() }, nonce: dto.nonce, deadline: dto.deadline, signature: dto.signature,
     };
-    return this.consents.relayGrant(principal, message, dto.recordIds, wait);
+    return this.consents.relayGrant(principal, message, { recordIds: dto.recordIds, recordsSalt: dto.recordsSalt, link: dto.link }, wait);
   }
 
   async deny(id: string, dto: ConsentDenialDto, wait: boolean): Promise<ConsentMessageResponseDto> {

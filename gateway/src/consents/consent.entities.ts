@@ -54,6 +54,8 @@ export class ConsentMessageEntity {
 @Entity('consent_links')
 @Index('IDX_consent_links_grantee', ['grantee'])
 @Index('IDX_consent_links_record_handle', ['recordHandle'])
+@Index('IDX_consent_links_pending_message', ['pendingMessageId'])
+@Check('CHK_consent_links_status', `"status" IN ('pending','active','revoked')`)
 export class ConsentLinkEntity {
   /** The handle of the relationship with the grantee: the one the consent is granted under on chain. */
   @PrimaryColumn({ name: 'relationship_handle', type: 'varchar', length: 66 })
@@ -67,8 +69,38 @@ export class ConsentLinkEntity {
   @Column({ type: 'varchar', length: 42 })
   grantee!: string;
 
+  /**
+   * active: a grant naming this link was applied on chain and no revocation since; pending: its
+   * grant is queued; revoked: a revocation applied after its grant (a later grant naming it
+   * makes it active again).
+   */
+  @Column({ type: 'varchar', length: 16, default: 'pending' })
+  status!: 'pending' | 'active' | 'revoked';
+
+  /** The pair nonce of the applied grant that made it active (a consent id is made from it). */
+  @Column({ name: 'grant_nonce', type: 'bigint', nullable: true })
+  grantNonce!: string | null;
+
+  /** The queued grant (its consent message) that will make it active, and its nonce. */
+  @Column({ name: 'pending_message_id', type: 'uuid', nullable: true })
+  pendingMessageId!: string | null;
+
+  @Column({ name: 'pending_nonce', type: 'bigint', nullable: true })
+  pendingNonce!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+}
+
+/** The latest revocation applied on a relationship: grants at lower nonces cover nothing any more. */
+@Entity('consent_revocations')
+export class ConsentRevocationEntity {
+  @PrimaryColumn({ name: 'relationship_handle', type: 'varchar', length: 66 })
+  relationshipHandle!: string;
+
+  /** The revocation's pair nonce. */
+  @Column({ type: 'bigint' })
+  nonce!: string;
 }
 
 /**
@@ -83,6 +115,10 @@ export class ConsentRecordSetEntity {
   /** Record ids (uuids), in the order the tree was built from. */
   @Column({ name: 'record_ids', type: 'jsonb' })
   recordIds!: string[];
+
+  /** The tree's salt leaf. */
+  @Column({ type: 'varchar', length: 66 })
+  salt!: string;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -4,11 +4,11 @@ import { ConsentRequestsController } from './consent-requests.controller';
 import { ConsentRequestsService } from './consent-requests.service';
 import { ConsentsController } from './consents.controller';
 import { ConsentsService } from './consents.service';
-import { PatientMessageHandler } from './patient-message.handler';
+import { PatientMessageHandler, RegistrationRelayHandler } from './patient-message.handler';
 
 /** Patients' consents, relayed (issue 14): relationships, grants, revocations; doctors' requests and the patients' answers. */
 @Module({
   controllers: [ConsentsController, ConsentRequestsController],
-  providers: [ConsentsService, PatientMessageHandler, ConsentRequestsService, ConsentRequestHandler],
+  providers: [ConsentsService, PatientMessageHandler, RegistrationRelayHandler, ConsentRequestsService, ConsentRequestHandler],
 })
 export class ConsentsModule {}

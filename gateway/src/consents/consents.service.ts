@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { utils } from 'web3';
 import { PseudonymPrincipal } from '../auth/principal';
+import { ChainRuntime } from '../chain/chain.module';
+import { consentLinkSigner } from '../chain/consent-link';
 import { ConsentManager } from '../chain/consent-manager';
 import { GrantMessage, messageGrantee, messageHandle, NO_RECORDS_ROOT, PatientMessage, recordsRoot } from '../chain/patient-messages';
 import { consentId } from '../chain/relationships';
@@ -13,7 +15,8 @@ import { RecordEntity } from '../records/record.entity';
 import { ConsentLinkEntity, ConsentMessageEntity, ConsentRecordSetEntity } from './consent.entities';
 import { consentStatus } from './consent-status';
 import { ConsentMessageResponseDto, ConsentResponseDto, GrantMessageDto, RegistrationMessageDto, RevocationMessageDto } from './consents.dto';
-import { PatientMessageHandler } from './patient-message.handler';
+import { ConsentLinks, grantNonceOf } from './consent-links';
+import { PatientMessageHandler, RegistrationRelayHandler } from './patient-message.handler';
 
 const WAIT_MS = 30_000;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -30,6 +33,7 @@ export class ConsentsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly outbox: OutboxService,
     private readonly consentManager: ConsentManager,
+    private readonly chain: ChainRuntime,
   ) {}
 
   /** A relationship's registration: needed before the patient can sign in as it. */
@@ -43,18 +47,29 @@ export class ConsentsService {
    * root is checked to name only records filed under that pseudonym.
    */
   grant(principal: PseudonymPrincipal, dto: GrantMessageDto, wait: boolean): Promise<ConsentMessageResponseDto> {
-    return this.relayGrant(principal, grantMessage(dto), dto.recordIds, wait);
+    return this.relayGrant(principal, grantMessage(dto), { recordIds: dto.recordIds, recordsSalt: dto.recordsSalt, link: dto.link }, wait);
   }
 
-  /** A grant or an approval of a request, relayed with the link that tells which records it covers. */
-  async relayGrant(principal: PseudonymPrincipal, message: GrantMessage, recordIdList: string[] | undefined, wait: boolean): Promise<ConsentMessageResponseDto> {
-    const recordIds = await this.checkedRecordSet(principal.handle, message.terms.recordsRoot, recordIdList);
-    return this.relay(message, wait, async (manager) => {
-      await manager.createQueryBuilder().insert().into(ConsentLinkEntity)
-        .values({ relationshipHandle: message.patient, recordHandle: principal.handle, grantee: messageGrantee(message)! })
-        .orIgnore().execute();
-      if (recordIds) {
-        await manager.createQueryBuilder().insert().into(ConsentRecordSetEntity).values({ recordsRoot: message.terms.recordsRoot, recordIds }).orIgnore().execute();
+  /**
+   * A grant or an approval of a request, relayed with the link that tells which records it covers:
+   * the caller's pseudonym proves the records' handle, and the link signature, by the key the
+   * grant is signed with, names that handle (a grant seen on its way cannot be attached by
+   * someone else to their records).
+   */
+  async relayGrant(principal: PseudonymPrincipal, message: GrantMessage, proof: { recordIds?: string[]; recordsSalt?: string; link: string }, wait: boolean): Promise<ConsentMessageResponseDto> {
+    const recordSet = await this.checkedRecordSet(principal.handle, message.terms.recordsRoot, proof.recordIds, proof.recordsSalt);
+    const grantee = messageGrantee(message)!;
+    const checkLink = async () => {
+      const expected = message.type === 'RelationshipGrant' ? message.signer : await this.consentManager.signerOf(message.patient);
+      const scope = { chainId: this.chain.chainId, consentManager: this.consentManager.address };
+      if (!expected || consentLinkSigner(scope, { relationship: message.patient, records: principal.handle, grantee }, proof.link) !== expected) {
+        throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'CONSENT_LINK_SIGNATURE', "link is not a ConsentLink naming this relationship, your pseudonym and the grantee, signed with the relationship's key");
+      }
+    };
+    return this.relay(message, wait, checkLink, async (manager, messageId) => {
+      await ConsentLinks.propose(manager, { relationshipHandle: message.patient, recordHandle: principal.handle, grantee }, messageId, grantNonceOf(message));
+      if (recordSet) {
+        await manager.createQueryBuilder().insert().into(ConsentRecordSetEntity).values({ recordsRoot: message.terms.recordsRoot, ...recordSet }).orIgnore().execute();
       }
     });
   }
@@ -85,46 +100,58 @@ export class ConsentsService {
         const status = consentStatus(state, nowSeconds());
         return {
           relationship: relationshipHandle, grantee, status, terms: state.terms, nonce: Number(state.nonce),
-          consentId: status === 'none' || status === 'revoked' ? null : consentId(relationshipHandle, grantee, state.nonce - 1n),
+          consentId: status === 'none' || status === 'revoked' ? null : await this.consentIdOf(relationshipHandle, grantee),
         };
       }),
     );
   }
 
-  async relay(message: PatientMessage, wait: boolean, alongside?: (manager: EntityManager) => Promise<void>): Promise<ConsentMessageResponseDto> {
-    await this.outbox.simulate(PatientMessageHandler, message);
+  /** Simulates the message, runs `check` (what else it needs proven), then stores and queues it with what goes `alongside`. */
+  async relay(message: PatientMessage, wait: boolean, check?: () => Promise<void>, alongside?: (manager: EntityManager, messageId: string) => Promise<void>): Promise<ConsentMessageResponseDto> {
+    const handler = relayOf(message);
+    await this.outbox.simulate(handler, message);
+    await check?.();
     const id = randomUUID();
     await this.db.transaction(async (manager) => {
       await manager.insert(ConsentMessageEntity, {
         id, type: message.type, patientHandle: messageHandle(message).toLowerCase(), grantee: messageGrantee(message), status: 'pending',
       });
-      await this.outbox.enqueue(manager, PatientMessageHandler, id, message);
-      await alongside?.(manager);
+      await this.outbox.enqueue(manager, handler, id, message);
+      await alongside?.(manager, id);
     });
-    if (wait && (await this.outbox.waitFor(PatientMessageHandler, id, WAIT_MS)) === 'timeout') {
+    if (wait && (await this.outbox.waitFor(handler, id, WAIT_MS)) === 'timeout') {
       throw new ApiError(HttpStatus.GATEWAY_TIMEOUT, 'MESSAGE_PENDING', `Queued as ${id} but not mined yet; poll GET /v1/consents/messages/${id}`);
     }
     return this.message(id);
   }
 
+  /** The id of the consent in force on a relationship: its latest applied grant's, as this gateway relayed it. */
+  async consentIdOf(relationshipHandle: string, grantee: string): Promise<string | null> {
+    const nonce = await ConsentLinks.grantNonce(this.db.manager, relationshipHandle);
+    return nonce === null ? null : consentId(relationshipHandle, grantee, nonce);
+  }
+
   /** The record ids a records root names, once checked: they make that root, and each is the caller's. */
-  private async checkedRecordSet(handle: string, root: string, recordIds: string[] | undefined): Promise<string[] | null> {
+  private async checkedRecordSet(handle: string, root: string, recordIds: string[] | undefined, salt: string | undefined): Promise<{ recordIds: string[]; salt: string } | null> {
     if (root.toLowerCase() === NO_RECORDS_ROOT) {
       if (recordIds) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'RECORDS_ROOT_MISSING', 'recordIds were given but terms.recordsRoot is zero: a consent limited to records names them by their root');
       return null;
     }
     if (!recordIds) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'RECORD_IDS_REQUIRED', 'A consent with a records root needs the record ids it was built from (recordIds)');
     const ids = recordIds.map((id) => id.toLowerCase());
-    if (recordsRoot(ids) !== root.toLowerCase()) {
-      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'RECORDS_ROOT_MISMATCH', 'terms.recordsRoot is not the root of recordIds (OpenZeppelin StandardMerkleTree over bytes32 record ids, in the order given)');
+    if (recordsRoot(ids, salt!) !== root.toLowerCase()) {
+      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'RECORDS_ROOT_MISMATCH', 'terms.recordsRoot is not the root of recordIds and recordsSalt (OpenZeppelin StandardMerkleTree over the bytes32 record ids and the salt)');
     }
     const own = await this.db.manager.createQueryBuilder(RecordEntity, 'r').select('DISTINCT r.record_id', 'id')
       .where({ recordId: In(ids), patientHandle: handle }).getRawMany<{ id: string }>();
     // The same answer for a record that does not exist and another patient's: ids cannot be probed.
     if (own.length !== new Set(ids).size) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'RECORDS_NOT_FOUND', 'recordIds must be records filed under your pseudonym');
-    return ids;
+    return { recordIds: ids, salt: salt!.toLowerCase() };
   }
 }
+
+/** Registrations go through a queue of their own: a flood of them (the route is public) never delays a revocation. */
+const relayOf = (message: PatientMessage) => (message.type === 'Registration' ? RegistrationRelayHandler : PatientMessageHandler);
 
 function grantMessage(dto: GrantMessageDto): GrantMessage {
   const common = { patient: dto.patient.toLowerCase(), grantee: utils.toChecksumAddress(dto.grantee), deadline: dto.deadline, signature: dto.signature };

@@ -6,8 +6,9 @@ import { ConsentManager } from '../chain/consent-manager';
 import { messageGrantee, messageHandle, PatientMessage, patientMessageCall } from '../chain/patient-messages';
 import { WebhookEvent, WebhookEvents } from '../webhooks/webhook-events';
 import { AppliedAt, ConfirmedBatch, OutboxBatchRef, OutboxHandler, OutboxItem } from '../outbox/outbox-handler';
-import { addressTopic, transactionCarrying, uintTopic } from '../outbox/relayed-writes';
+import { addressTopic, RELAYS_PER_CYCLE, transactionCarrying, uintTopic } from '../outbox/relayed-writes';
 import { ConsentMessageEntity } from './consent.entities';
+import { ConsentLinks } from './consent-links';
 
 
 /**
@@ -24,8 +25,9 @@ const WEBHOOK_EVENT_OF: Partial<Record<PatientMessage['type'], WebhookEvent>> = 
 
 @Injectable()
 export class PatientMessageHandler extends OutboxHandler<PatientMessage> {
-  readonly kind = 'patient-message';
+  readonly kind: string = 'patient-message';
   readonly maxBatchSize = 1;
+  override readonly batchesPerCycle = RELAYS_PER_CYCLE;
 
   constructor(
     private readonly chain: ChainClient,
@@ -73,7 +75,9 @@ export class PatientMessageHandler extends OutboxHandler<PatientMessage> {
   /** The row says it is applied; the hospital of the grantee (or the grantee itself) hears of it through its webhooks. */
   async confirmed(manager: EntityManager, batch: ConfirmedBatch, items: readonly OutboxItem<PatientMessage>[]): Promise<void> {
     await manager.update(ConsentMessageEntity, { id: In(items.map((item) => item.ref)) }, { status: 'applied', txHash: batch.txHash, block: String(batch.blockNumber) });
-    for (const { payload: message } of items) {
+    for (const { ref, payload: message } of items) {
+      if (message.type === 'ConsentRevocation') await ConsentLinks.revoked(manager, message.patient, message.nonce);
+      else if (message.type !== 'Registration' && message.type !== 'ConsentDenial') await ConsentLinks.granted(manager, ref);
       const event = WEBHOOK_EVENT_OF[message.type];
       const grantee = messageGrantee(message);
       if (!event || !grantee) continue;
@@ -86,5 +90,12 @@ export class PatientMessageHandler extends OutboxHandler<PatientMessage> {
 
   async failed(manager: EntityManager, _batch: OutboxBatchRef, items: readonly OutboxItem<PatientMessage>[], reason: string): Promise<void> {
     await manager.update(ConsentMessageEntity, { id: In(items.map((item) => item.ref)) }, { status: 'failed', error: reason });
+    for (const { ref } of items) await ConsentLinks.abandoned(manager, ref);
   }
+}
+
+/** Registrations, relayed in a queue of their own (the route is public: a flood of them must not delay revocations). */
+@Injectable()
+export class RegistrationRelayHandler extends PatientMessageHandler {
+  override readonly kind = 'patient-registration';
 }

@@ -69,6 +69,6 @@ export class EmergenciesController {
   @Authenticated({ permission: Permission.EmergencyReview })
   @ApiOkResponse({ type: [EmergencyResponseDto] })
   review(): Promise<EmergencyResponseDto[]> {
-    return this.emergencies.list({ status: In(['queued', 'requested']) });
+    return this.emergencies.list({ status: In(['queued', 'requested']) }, { withRecordsHandle: false });
   }
 }

@@ -22,8 +22,8 @@ export class EmergencyDraftDto {
 }
 
 export class EmergencyResponseDto extends SignedRequestResponseDto {
-  @ApiProperty({ description: "The patient's pseudonym the records are filed under" })
-  patient!: string;
+  @ApiPropertyOptional({ description: "The patient's pseudonym the records are filed under (not shown to authorities: with patientOnChain it would join two of the patient's handles)" })
+  patient?: string;
 
   @ApiProperty({ description: 'Who the request names on chain: a handle used for this doctor and patient only' })
   patientOnChain!: string;

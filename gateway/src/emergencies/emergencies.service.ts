@@ -80,9 +80,12 @@ export class EmergenciesService {
   }
 
   /** A doctor's own requests; a patient's (as the pseudonym their records are filed under); every request, for the authorities. */
-  async list(where: FindOptionsWhere<EmergencyRequestEntity>): Promise<EmergencyResponseDto[]> {
+  async list(where: FindOptionsWhere<EmergencyRequestEntity>, { withRecordsHandle = true } = {}): Promise<EmergencyResponseDto[]> {
     const rows = await this.db.manager.find(EmergencyRequestEntity, { where, order: { createdAt: 'DESC' }, take: LISTED });
-    return Promise.all(rows.map((row) => this.describe(row)));
+    return Promise.all(rows.map(async (row) => {
+      const { patient, ...rest } = await this.describe(row);
+      return withRecordsHandle ? { patient, ...rest } : rest;
+    }));
   }
 
   private async describe(row: EmergencyRequestEntity): Promise<EmergencyResponseDto> {

@@ -55,7 +55,7 @@ export class NotificationsService {
         kind: 'record.read' as const, at: e.accessedAt, text: `${name(e.readerAccount)} read record ${e.recordId} for ${purposeCode(e.purpose)}${e.kind === 1 ? ' (emergency)' : ''}`,
         refs: { recordId: e.recordId, reader: e.reader, txHash: e.txHash },
       })),
-      ...(await this.expiring(links.filter((link) => link.recordHandle === handle || link.relationshipHandle === handle))),
+      ...(await this.expiring(links.filter((link) => link.status === 'active'))),
     ];
     return items.filter((item) => item.at > since).sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, limit);
   }

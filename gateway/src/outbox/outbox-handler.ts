@@ -36,6 +36,12 @@ export abstract class OutboxHandler<P> {
   abstract readonly kind: string;
   /** Most rows sent in one transaction. */
   abstract readonly maxBatchSize: number;
+  /**
+   * Most batches claimed in one cycle (4 unless a handler says more): bounds a cycle's work when
+   * a backlog has built up. Relays, one message a transaction, raise it, or a queue of them
+   * would reach the chain four a cycle.
+   */
+  readonly batchesPerCycle?: number;
 
   /** Throws for a payload that could never be sent, so it is refused before it is queued. */
   validate?(payload: P): void;

@@ -33,8 +33,11 @@ export class OutboxHandlers implements OnModuleInit {
     return handler;
   }
 
+  /** The handler of exactly this class (a subclass is another kind: RegistrationRelayHandler is not a PatientMessageHandler's queue), else one that extends it. */
   instanceOf<P>(handlerClass: OutboxHandlerClass<P>): OutboxHandler<P> {
-    for (const handler of this.byKind.values()) if (handler instanceof handlerClass) return handler as OutboxHandler<P>;
+    const handlers = [...this.byKind.values()];
+    const found = handlers.find((handler) => handler.constructor === handlerClass) ?? handlers.find((handler) => handler instanceof handlerClass);
+    if (found) return found as OutboxHandler<P>;
     throw new Error(`${handlerClass.name} is not a provider of any module; add it to its feature module's providers`);
   }
 

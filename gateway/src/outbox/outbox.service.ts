@@ -17,7 +17,7 @@ import { SenderLock } from './sender-lock';
 /** How a queued write ended, as `waitFor` reports it. */
 export type OutboxOutcome = 'done' | 'failed' | 'timeout';
 
-/** Batches claimed per kind in one cycle: bounds one cycle's work when a backlog has built up. */
+/** Batches claimed per kind in one cycle, unless its handler says otherwise: bounds one cycle's work when a backlog has built up. */
 const MAX_BATCHES_PER_CYCLE = 4;
 /** A batch whose transaction keeps getting lost is failed after this many sends. */
 export const MAX_SENDS = 5;
@@ -152,7 +152,7 @@ export class OutboxService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async claim(handler: OutboxHandler<unknown>): Promise<void> {
-    for (let i = 0; i < MAX_BATCHES_PER_CYCLE; i++) {
+    for (let i = 0; i < (handler.batchesPerCycle ?? MAX_BATCHES_PER_CYCLE); i++) {
       const batch = await this.store.claim(handler.kind, handler.maxBatchSize);
       if (!batch) return;
     }

@@ -4,6 +4,9 @@ import { ChainContract, ChainLog } from '../chain/chain-contract';
 import { SignedRequestColumns } from '../common/signed-request.columns';
 import { AppliedAt, ConfirmedBatch, OutboxBatchRef, OutboxHandler, OutboxItem } from './outbox-handler';
 
+/** Relayed messages are one a transaction: this many a cycle (about a second) per kind. */
+export const RELAYS_PER_CYCLE = 50;
+
 export const addressTopic = (address: string): string => `0x${address.slice(2).toLowerCase().padStart(64, '0')}`;
 export const uintTopic = (value: number | bigint): string => `0x${BigInt(value).toString(16).padStart(64, '0')}`;
 
@@ -27,6 +30,7 @@ export async function transactionCarrying(chain: ChainClient, logs: readonly Cha
  */
 export abstract class SignedRequestRelay<P> extends OutboxHandler<P> {
   readonly maxBatchSize = 1;
+  override readonly batchesPerCycle = RELAYS_PER_CYCLE;
 
   protected abstract readonly contract: ChainContract;
   protected abstract readonly method: string;

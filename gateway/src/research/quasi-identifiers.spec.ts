@@ -1,4 +1,4 @@
-import { ageBand, generalised, kAnonymous, quasiIdentifiersOf, ResearchRow } from './quasi-identifiers';
+import { ageBand, generalised, kAnonymous, quasiIdentifiersOf, ResearchRow, withSubjectQuasiIdentifiers } from './quasi-identifiers';
 
 const patient = (birthDate: string, gender: string, state: string) => ({ resourceType: 'Patient', id: 'p', birthDate, gender, address: [{ state, country: 'IN' }] });
 const bundle = (...resources: object[]) => ({ resourceType: 'Bundle', type: 'collection', entry: resources.map((resource) => ({ resource })) });
@@ -17,6 +17,17 @@ describe('research quasi-identifiers', () => {
     const out = generalised(bundle(patient('1981', 'female', 'Kerala'), { resourceType: 'Observation', effectiveDateTime: '2026-03-10T09:30:00+05:30', issued: '2026-03-10', note: [{ text: 'seen 2026' }], valueString: '2026-like' }));
     expect(out).toEqual(bundle({ resourceType: 'Observation', effectiveDateTime: '2026', issued: '2026', note: [{ text: 'seen 2026' }], valueString: '2026-like' }));
     expect(generalised(patient('1981', 'female', 'Kerala'))).toBeNull();
+  });
+
+  it("gives every record of a patient the same quasi-identifiers: unknown where the patient's records differ", () => {
+    const rows: ResearchRow<number>[] = [
+      { subject: 'a', qi: { ageBand: '40-49', gender: 'female', region: 'Kerala' }, item: 1 },
+      { subject: 'a', qi: { ageBand: '40-49', gender: 'female', region: 'Goa' }, item: 2 },
+      { subject: 'b', qi: { ageBand: '30-39', gender: 'male', region: 'Goa' }, item: 3 },
+    ];
+    expect(withSubjectQuasiIdentifiers(rows).map((row) => [row.subject, row.qi])).toEqual([
+      ['a', { ageBand: '40-49', gender: 'female', region: 'unknown' }], ['a', { ageBand: '40-49', gender: 'female', region: 'unknown' }], ['b', { ageBand: '30-39', gender: 'male', region: 'Goa' }],
+    ]);
   });
 
   it('suppresses every group fewer than k distinct patients share, and counts what it suppressed', () => {

@@ -82,6 +82,22 @@ export interface KAnonymityReport {
   suppressedRecords: number;
 }
 
+/**
+ * Every row of a subject with the same quasi-identifiers: each field as the subject's records
+ * agree on it, 'unknown' where they differ. Otherwise a patient whose records fall into two
+ * groups (two states) would carry a combination of their own, joined by the subject id.
+ */
+export function withSubjectQuasiIdentifiers<T>(rows: ReadonlyArray<ResearchRow<T>>): ResearchRow<T>[] {
+  const bySubject = new Map<string, QuasiIdentifiers>();
+  for (const { subject, qi } of rows) {
+    const seen = bySubject.get(subject);
+    bySubject.set(subject, seen ? {
+      ageBand: seen.ageBand === qi.ageBand ? seen.ageBand : 'unknown', gender: seen.gender === qi.gender ? seen.gender : 'unknown', region: seen.region === qi.region ? seen.region : 'unknown',
+    } : qi);
+  }
+  return rows.map((row) => ({ ...row, qi: bySubject.get(row.subject)! }));
+}
+
 /** The rows whose group (equal quasi-identifiers) holds at least `k` distinct subjects, and what was suppressed. */
 export function kAnonymous<T>(rows: ReadonlyArray<ResearchRow<T>>, k: number): { released: ResearchRow<T>[]; report: KAnonymityReport } {
   const groups = new Map<string, ResearchRow<T>[]>();

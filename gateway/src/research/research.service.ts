@@ -1,5 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { randomBytes, randomInt } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity';
 import { Allowed, ConsentedReads } from '../access/consented-reads';
@@ -8,13 +9,13 @@ import { Purpose } from '../chain/typed-messages';
 import { ApiError } from '../common/errors';
 import { InjectConfig } from '../config/config.module';
 import { AppConfig } from '../config/app-config';
-import { ConsentLinkEntity } from '../consents/consent.entities';
+import { ConsentLinks } from '../consents/consent-links';
 import { FHIR_JSON } from '../records/record-document';
 import { RecordReads } from '../records/record-reads';
 import { RecordEntity } from '../records/record.entity';
 import { RecordStore } from '../records/record.store';
 import { categoryName } from '../records/record-categories';
-import { generalised, kAnonymous, quasiIdentifiersOf, ResearchRow } from './quasi-identifiers';
+import { generalised, kAnonymous, quasiIdentifiersOf, ResearchRow, withSubjectQuasiIdentifiers } from './quasi-identifiers';
 import { ResearchExportDto } from './research.dto';
 
 /** Records considered per patient in one export. */
@@ -41,7 +42,7 @@ export class ResearchService {
   async export(auth: AccountPrincipal, requestedK?: number): Promise<ResearchExportDto> {
     const k = Math.max(this.config.researchKAnonymity, requestedK ?? 0);
     const institution = await this.institutionOf(auth);
-    const links = await this.db.manager.find(ConsentLinkEntity, { where: { grantee: institution } });
+    const links = await ConsentLinks.active(this.db.manager, { grantee: institution });
     const thisYear = new Date().getUTCFullYear();
     const subjects = new Map<string, string>();
     const candidates: ResearchRow<{ row: RecordEntity; allowed: Allowed; resource: object }>[] = [];
@@ -61,11 +62,12 @@ export class ResearchService {
         const { content } = await this.reads.proven(row);
         if (!('resource' in content)) continue;
         const resource = content.resource as object;
-        if (!subjects.has(link.relationshipHandle)) subjects.set(link.relationshipHandle, `subject-${subjects.size + 1}`);
+        // An id for this export only: random, so two exports cannot be joined by it.
+        if (!subjects.has(link.relationshipHandle)) subjects.set(link.relationshipHandle, `subject-${randomBytes(6).toString('hex')}`);
         candidates.push({ subject: subjects.get(link.relationshipHandle)!, qi: quasiIdentifiersOf(resource, thisYear), item: { row, allowed, resource } });
       }
     }
-    const { released, report } = kAnonymous(candidates, k);
+    const { released, report } = kAnonymous(shuffled(withSubjectQuasiIdentifiers(candidates)), k);
     if (released.length > 0) await this.consented.logReleases(auth, institution, Purpose.DSRCH, released.map(({ item }) => item));
     return {
       report: { ...report, subjects: subjects.size, releasedRecords: released.length, skippedFiles },
@@ -84,4 +86,13 @@ export class ResearchService {
     }
     return institution.chainAddress;
   }
+}
+
+/** The rows in a random order: the order records were read in (link by link) says nothing. */
+function shuffled<T>(rows: T[]): T[] {
+  for (let i = rows.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [rows[i], rows[j]] = [rows[j]!, rows[i]!];
+  }
+  return rows;
 }

@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { Keyring } from '../keys/keyring';
 import { WrappedKeyTable } from '../keys/rewrap';
 import { SIGNATURE_HEADER, signatureHeader } from './webhook-signature';
-import { resolvesPublicly } from './webhook-urls';
+import { postWebhook } from './webhook-post';
 import { WebhookDeliveryEntity, WebhookSubscriptionEntity } from './webhook.entities';
 
 /** Deliveries claimed per cycle. */
@@ -87,23 +87,15 @@ export class WebhookSender implements OnApplicationBootstrap, OnModuleDestroy {
     const body = JSON.stringify(delivery.payload);
     let status: number | null = null;
     try {
-      if (!(await resolvesPublicly(subscription.url, this.config.webhooks.allowPrivateUrls))) throw new Error('the URL resolves to a private address');
       const secret = this.keyring.unwrap(subscription.wrappedKey, webhookKeyAad(subscription.id));
-      const response = await fetch(subscription.url, {
-        method: 'POST',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'EHRChain-Webhooks/1',
-          'x-ehrchain-event': delivery.event,
-          'x-ehrchain-delivery': delivery.id,
-          [SIGNATURE_HEADER]: signatureHeader(secret, Math.floor(Date.now() / 1000), body),
-        },
-        body,
-      });
-      status = response.status;
-      await response.body?.cancel();
+      const headers = {
+        'content-type': 'application/json',
+        'user-agent': 'EHRChain-Webhooks/1',
+        'x-ehrchain-event': delivery.event,
+        'x-ehrchain-delivery': delivery.id,
+        [SIGNATURE_HEADER]: signatureHeader(secret, Math.floor(Date.now() / 1000), body),
+      };
+      status = await postWebhook(subscription.url, headers, body, { allowPrivate: this.config.webhooks.allowPrivateUrls, timeoutMs: TIMEOUT_MS });
       if (status >= 200 && status < 300) return this.settle(delivery, { status });
       throw new Error(`answered ${status}`);
     } catch (error) {

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { backoffMs } from './webhook-sender';
 import { signatureHeader, verifySignature } from './webhook-signature';
-import { isPrivateAddress, resolvesPublicly, webhookUrlProblem } from './webhook-urls';
+import { isPrivateAddress, webhookUrlProblem } from './webhook-urls';
+import { postWebhook } from './webhook-post';
 
 describe('webhook signatures', () => {
   const secret = randomBytes(32);
@@ -30,13 +33,18 @@ describe('webhook URLs (no server-side request forgery)', () => {
     expect(webhookUrlProblem('http://127.0.0.1:9000/hook', true)).toBeNull();
   });
 
-  it('check resolved addresses before a delivery', async () => {
+  it('refuse, at connection time, a name that resolves to a private address (DNS rebinding cannot slip past a check)', async () => {
     expect(isPrivateAddress('8.8.8.8')).toBe(false);
-    expect(isPrivateAddress('100.64.1.1')).toBe(true);
-    expect(isPrivateAddress('::ffff:127.0.0.1')).toBe(true);
-    expect(await resolvesPublicly('https://127.0.0.1/x', false)).toBe(false);
-    expect(await resolvesPublicly('https://localhost/x', false)).toBe(false);
-    expect(await resolvesPublicly('https://127.0.0.1/x', true)).toBe(true);
+    for (const address of ['100.64.1.1', '::ffff:127.0.0.1', '::127.0.0.1', '64:ff9b::a00:1', '2002:a00:1::', 'fec0::1']) expect({ address, private: isPrivateAddress(address) }).toEqual({ address, private: true });
+    const server = createServer((_req, res) => res.writeHead(204).end());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://localhost:${(server.address() as AddressInfo).port}/hook`;
+    try {
+      await expect(postWebhook(url, {}, '{}', { allowPrivate: false, timeoutMs: 2_000 })).rejects.toMatchObject({ code: 'EPRIVATEADDRESS' });
+      expect(await postWebhook(url, {}, '{}', { allowPrivate: true, timeoutMs: 2_000 })).toBe(204);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('back off from 10 s, doubling, to at most an hour', () => {
