@@ -8,6 +8,7 @@ import { madeUpAadhaar, SANDBOX_RESIDENTS } from '../../gateway/src/identity/san
 import { Keyring } from '../../gateway/src/keys/keyring';
 import { rewrapTable } from '../../gateway/src/keys/rewrap';
 import { WRAPPED_KEY_TABLES } from '../../gateway/src/keys-rotate';
+import { webhookKeyAad } from '../../gateway/src/webhooks/webhook-sender';
 import { AccountFactory } from '../factories/account.factory';
 import { dumpSchemas, PatientFactory } from '../factories/patient.factory';
 import { RecordFactory } from '../factories/record.factory';
@@ -117,6 +118,9 @@ describe('The Aadhaar vault and key rotation (e2e)', () => {
   it('rotates the keyring: every data key is rewrapped under the new key, and every persona still opens', async () => {
     const patient = await PatientFactory.register(gw, PatientFactory.resident(7));
     const before = (await gw.http.get('/v1/persona').set(patient.auth).expect(200)).body;
+    // A hospital's webhook: its signing secret is wrapped by the keyring too.
+    const hospital = await RecordFactory.hospital(gw, await AccountFactory.adminToken(gw));
+    const webhook = await gw.http.post('/v1/webhooks').set(hospital.auth).send({ url: 'https://his.example-hospital.in/ehrchain' }).expect(201);
     const sealedBefore = await db.query(`SELECT "id", "sealed_fields" FROM "${companionSchema(gw.config.database.schema, 'persona')}"."personas" ORDER BY "id"`);
 
     const keyring = gw.app.get(Keyring);
@@ -137,6 +141,9 @@ describe('The Aadhaar vault and key rotation (e2e)', () => {
     expect(await db.query(`SELECT "id", "sealed_fields" FROM "${companionSchema(gw.config.database.schema, 'persona')}"."personas" ORDER BY "id"`)).toEqual(sealedBefore);
     expect((await gw.http.get('/v1/persona').set(patient.auth).expect(200)).body).toEqual(before);
     await gw.http.post('/v1/auth/persona/token').send(await PatientFactory.signInCode(gw, patient.resident)).expect(200);
+    // The webhook's secret still opens (bound to its subscription), and is the one shown at creation.
+    const [{ wrapped_key: wrapped }] = (await db.query(`SELECT "wrapped_key" FROM "${gw.config.database.schema}"."webhook_subscriptions" WHERE "id" = $1`, [webhook.body.id])) as { wrapped_key: string }[];
+    expect(keyring.unwrap(wrapped!, webhookKeyAad(webhook.body.id)).toString('base64url')).toBe(webhook.body.secret);
     // A second run finds nothing left to do.
     for (const table of tables) expect(await rewrapTable(db, keyring, table)).toBe(0);
   });
@@ -160,7 +167,7 @@ describe('npm run keys:rotate (e2e)', () => {
       expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
       const result = JSON.parse(run.stdout) as { activeKeyId: string; rewrapped: Record<string, number> };
       expect(result.activeKeyId).not.toBe(oldKey);
-      expect(Object.values(result.rewrapped)).toEqual([1, 2, 1]); // a persona; the patient's and the hospital officer's vault entries; a record
+      expect(Object.values(result.rewrapped)).toEqual([1, 2, 1, 0]); // a persona; the patient's and the hospital officer's vault entries; a record; no webhook
       expect(run.stdout).not.toContain(patient.resident.aadhaar);
 
       second = await createTestApp({ previous: first.config });
