@@ -61,6 +61,11 @@ async function patientOf(target: Target, scope: LedgerScope): Promise<{ secret: 
   return { secret, withHospital, auth: { authorization } };
 }
 
+/** Whether a relayed message is on chain: its "anchor lag" is the time to its block. */
+async function isApplied(target: Target, id: string): Promise<boolean> {
+  return ((await (await fetch(`${target.baseUrl}/v1/consents/messages/${id}`)).json()) as { status?: string }).status === 'applied';
+}
+
 const ledger = async (target: Target): Promise<LedgerScope> => (await (await fetch(`${target.baseUrl}/v1/ledger`)).json()) as LedgerScope;
 
 /** A grant relayed: the patient's signature simulated on chain, the message and its link stored, queued; its time to the chain followed. */
@@ -87,9 +92,7 @@ export function grantConsent(): Scenario {
       accepted(json.id);
       return true;
     },
-    async isAnchored(target, id) {
-      return ((await (await fetch(`${target.baseUrl}/v1/consents/messages/${id}`)).json()) as { status?: string }).status === 'applied';
-    },
+    isAnchored: isApplied,
   };
 }
 
@@ -165,8 +168,6 @@ export function revokeConsent(perRun: number): Scenario {
       accepted(json.id);
       return true;
     },
-    async isAnchored(target, id) {
-      return ((await (await fetch(`${target.baseUrl}/v1/consents/messages/${id}`)).json()) as { status?: string }).status === 'applied';
-    },
+    isAnchored: isApplied,
   };
 }

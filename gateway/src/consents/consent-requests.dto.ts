@@ -1,10 +1,10 @@
-import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { ApiProperty, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsInt, IsOptional, IsUUID, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { IsInt, Max, Min, ValidateNested } from 'class-validator';
 import { SignedRequestResponseDto } from '../common/signed-request.dto';
 import { CONSENT_REQUEST_STATUSES, ConsentRequestStatus } from '../chain/consent-manager';
 import { IsBytes32, IsSignature } from '../common/validation';
-import { ConsentTermsDto } from './consents.dto';
+import { ConsentTermsDto, GrantProofDto } from './consents.dto';
 
 const UINT40_MAX = 2 ** 40 - 1;
 
@@ -22,7 +22,7 @@ export class ConsentRequestDraftDto {
   terms!: RequestedTermsDto;
 }
 
-export class ConsentApprovalDto {
+export class ConsentApprovalDto extends GrantProofDto {
   @ApiProperty({
     type: ConsentTermsDto,
     example: { categories: 1, purposes: 1, fromDate: 0, toDate: 1798675200, expiry: 1798761600, recordsRoot: `0x${'00'.repeat(32)}` },
@@ -43,25 +43,6 @@ export class ConsentApprovalDto {
   @ApiProperty({ example: `0x${'5c'.repeat(65)}`, description: "EIP-712 ConsentApproval signed with the relationship's consent key" })
   @IsSignature()
   signature!: string;
-
-  @ApiProperty({
-    example: `0x${'6d'.repeat(65)}`,
-    description: "EIP-712 ConsentLink (domain 'EHRChain Consent Link'; relationship, records: your pseudonym's handle, grantee) signed with the same relationship key: says the consent covers the records filed under your pseudonym",
-  })
-  @IsSignature()
-  link!: string;
-
-  @ApiPropertyOptional({ type: [String], example: ['0b6f3c1e-8a4d-4f6e-9a51-2f3c4d5e6f70'], description: 'With a records root: the ids of the records it names' })
-  @IsOptional()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(1000)
-  @IsUUID('all', { each: true })
-  recordIds?: string[];
-
-  @ApiPropertyOptional({ example: `0x${'4b'.repeat(32)}`, description: "With recordIds: the records root's salt leaf" })
-  @ValidateIf((dto: ConsentApprovalDto) => dto.recordIds !== undefined)
-  @IsBytes32()
-  recordsSalt?: string;
 }
 
 export class ConsentDenialDto extends OmitType(ConsentApprovalDto, ['terms', 'recordIds', 'recordsSalt', 'link'] as const) {}

@@ -64,8 +64,33 @@ export class RegistrationMessageDto {
   signature!: string;
 }
 
+/**
+ * What comes with a grant besides the message the chain verifies: the link that says which
+ * records it covers, and the record ids and salt of a records root.
+ */
+export class GrantProofDto {
+  @ApiProperty({
+    example: `0x${'6d'.repeat(65)}`,
+    description: "EIP-712 ConsentLink (domain 'EHRChain Consent Link'; relationship, records: your pseudonym's handle, grantee) signed with the same relationship key: says the consent covers the records filed under your pseudonym",
+  })
+  @IsSignature()
+  link!: string;
+
+  @ApiPropertyOptional({ type: [String], example: ['0b6f3c1e-8a4d-4f6e-9a51-2f3c4d5e6f70'], description: 'With a records root: the ids of the records it names (your own records)' })
+  @IsOptional()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @IsUUID('all', { each: true })
+  recordIds?: string[];
+
+  @ApiPropertyOptional({ example: `0x${'4b'.repeat(32)}`, description: "With recordIds: the records root's salt leaf (32 random bytes your software chose)" })
+  @ValidateIf((dto: GrantProofDto) => dto.recordIds !== undefined)
+  @IsBytes32()
+  recordsSalt?: string;
+}
+
 /** A grant, as the patient's software signed it: opening a relationship (RelationshipGrant) or on one already open (ConsentGrant). */
-export class GrantMessageDto {
+export class GrantMessageDto extends GrantProofDto {
   @ApiProperty({ enum: ['RelationshipGrant', 'ConsentGrant'], description: 'RelationshipGrant opens the relationship with the grantee (registers its handle and grants); ConsentGrant grants on a registered one' })
   @IsIn(['RelationshipGrant', 'ConsentGrant'])
   type!: 'RelationshipGrant' | 'ConsentGrant';
@@ -106,24 +131,6 @@ export class GrantMessageDto {
   @IsSignature()
   signature!: string;
 
-  @ApiProperty({
-    example: `0x${'6d'.repeat(65)}`,
-    description: "EIP-712 ConsentLink (domain 'EHRChain Consent Link'; relationship, records: your pseudonym's handle, grantee) signed with the same relationship key: says the consent covers the records filed under your pseudonym",
-  })
-  @IsSignature()
-  link!: string;
-
-  @ApiPropertyOptional({ type: [String], example: ['0b6f3c1e-8a4d-4f6e-9a51-2f3c4d5e6f70'], description: 'With a records root: the ids of the records it names (your own records), in the order the tree was built' })
-  @IsOptional()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(1000)
-  @IsUUID('all', { each: true })
-  recordIds?: string[];
-
-  @ApiPropertyOptional({ example: `0x${'4b'.repeat(32)}`, description: "With recordIds: the records root's salt leaf (32 random bytes your software chose)" })
-  @ValidateIf((dto: GrantMessageDto) => dto.recordIds !== undefined)
-  @IsBytes32()
-  recordsSalt?: string;
 }
 
 export class RevocationMessageDto {
