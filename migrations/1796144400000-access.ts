@@ -18,6 +18,7 @@ export class Access1796144400000 implements MigrationInterface {
         "type" varchar(32) NOT NULL,
         "patient_handle" varchar(66) NOT NULL,
         "grantee" varchar(42),
+        "submitted_by" varchar(66),
         "status" varchar(16) NOT NULL DEFAULT 'pending',
         "tx_hash" varchar(66),
         "block" bigint,
@@ -25,7 +26,7 @@ export class Access1796144400000 implements MigrationInterface {
         "created_at" timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT "PK_consent_messages" PRIMARY KEY ("id"),
         CONSTRAINT "CHK_consent_messages_type" CHECK ("type" IN ('Registration','RelationshipGrant','ConsentGrant','ConsentRevocation','ConsentApproval','ConsentDenial')),
-        CONSTRAINT "CHK_consent_messages_status" CHECK ("status" IN ('pending','applied','failed'))
+        CONSTRAINT "CHK_consent_messages_status" CHECK ("status" IN ('pending','applied','failed','cancelled'))
       )`);
     await q.query(`
       CREATE TABLE "consent_links" (

@@ -97,6 +97,12 @@ describe('emergency access (e2e)', () => {
     expect((await gw.http.get('/v1/emergencies').set(patient.auth).expect(200)).body[0]).toMatchObject({ status: 'granted', approvals: 2 });
     const kinds = (await gw.http.get('/v1/notifications').set(patient.auth).expect(200)).body.map((n: { kind: string }) => n.kind);
     expect(kinds).toEqual(expect.arrayContaining(['record.read', 'emergency.granted', 'emergency.requested']));
+    // The authorities' audit: every release, pseudonymous, as on chain; nothing names the record.
+    const audit = (await gw.http.get('/v1/access-log/all').set(reviewer.auth).expect(200)).body;
+    expect(audit).toContainEqual(expect.objectContaining({ reader: doctor.address, purpose: 'BTG', kind: 'emergency', relationship: pseudonym, loggedRecordId: entry!.recordId }));
+    expect(JSON.stringify(audit)).not.toContain(recordId);
+    await gw.http.get('/v1/access-log/all').set(doctor.auth).expect(403);
+    await gw.http.get('/v1/access-log/all').set(patient.auth).expect(403);
     // Break-glass is for that record set only with purpose BTG: a care read still needs a consent.
     expect((await AccessFactory.read(gw, doctor, recordId).expect(403)).body.code).toBe('CONSENT_REQUIRED');
   });

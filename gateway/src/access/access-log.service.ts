@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, LessThan } from 'typeorm';
 import { accountNames } from '../accounts/chain-address';
 import { AccessKind } from '../chain/access-log';
 import { RecordEntity } from '../records/record.entity';
 import { AccessEntryEntity } from './access-entry.entity';
-import { AccessEntryResponseDto } from './access.dto';
+import { AccessEntryResponseDto, PseudonymousAccessEntryDto } from './access.dto';
 import { purposeCode } from './purposes';
 
 const CSV_COLUMNS = ['accessedAt', 'recordId', 'version', 'readerName', 'reader', 'purpose', 'kind', 'authorizationId', 'status', 'block', 'txHash'] as const;
@@ -28,6 +28,20 @@ export class AccessLogService {
       .orderBy('e.accessed_at', 'DESC')
       .take(limit)
       .getMany();
+    return this.describe(rows);
+  }
+
+  /**
+   * Every release, newest first, as the authorities audit them (`before`: older than that instant,
+   * to page): under the relationship's handle with the record id blinded, as on chain. No record
+   * id or salt: the whole picture, pseudonymous.
+   */
+  async forAuthorities(limit: number, before?: Date): Promise<PseudonymousAccessEntryDto[]> {
+    const rows = await this.db.manager.find(AccessEntryEntity, { where: before ? { accessedAt: LessThan(before) } : {}, order: { accessedAt: 'DESC' }, take: limit });
+    return (await this.describe(rows)).map(({ recordId: _recordId, version: _version, blindingSalt: _salt, ...pseudonymous }) => pseudonymous);
+  }
+
+  private async describe(rows: AccessEntryEntity[]): Promise<AccessEntryResponseDto[]> {
     const names = await accountNames(this.db, rows.map((row) => row.readerAccount));
     return rows.map((row) => ({
       id: row.id, recordId: row.recordId, version: row.version, reader: row.reader, readerName: names.get(row.readerAccount) ?? 'unknown account',

@@ -8,7 +8,7 @@ import { AuthAccount, AuthPseudonym } from '../auth/principal.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { RecordContentDto } from '../records/records.dto';
 import { served } from '../records/served';
-import { AccessEntryResponseDto, AccessLogQueryDto, ConsentedReadQueryDto, GrantedPatientDto } from './access.dto';
+import { AccessAuditQueryDto, AccessEntryResponseDto, AccessLogQueryDto, ConsentedReadQueryDto, GrantedPatientDto, PseudonymousAccessEntryDto } from './access.dto';
 import { AccessLogService } from './access-log.service';
 import { ConsentedReads } from './consented-reads';
 import { purposeIndex } from './purposes';
@@ -68,6 +68,17 @@ export class AccessController {
   @ApiOkResponse({ type: [AccessEntryResponseDto] })
   log(@AuthPseudonym() pseudonym: PseudonymPrincipal, @Query() query: AccessLogQueryDto): Promise<AccessEntryResponseDto[]> {
     return this.accessLog.forPatient(pseudonym.handle, query.limit ?? DEFAULT_LIMIT);
+  }
+
+  @Get('access-log/all')
+  @ApiOperation({
+    summary: 'Every release of a record, pseudonymous: the authorities\' audit',
+    description: "Newest first, pages with `before`: the reader, the relationship's handle, the record id blinded as on chain, the purpose, the consent or emergency, where it is on chain (or pending). Nothing names a record or joins a patient's relationships; the chain's AccessLog events say the same.",
+  })
+  @Authenticated({ permission: Permission.AccessLogAudit })
+  @ApiOkResponse({ type: [PseudonymousAccessEntryDto] })
+  all(@Query() query: AccessAuditQueryDto): Promise<PseudonymousAccessEntryDto[]> {
+    return this.accessLog.forAuthorities(query.limit ?? DEFAULT_LIMIT, query.before);
   }
 
   @Get('access-log/export')

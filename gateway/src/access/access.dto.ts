@@ -1,6 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsDate, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ConsentTermsDto } from '../consents/consents.dto';
 import { RecordResponseDto } from '../records/records.dto';
 import { PURPOSE_CODES, PurposeCode } from './purposes';
@@ -19,6 +19,14 @@ export class AccessLogQueryDto {
   @Min(1)
   @Max(1000)
   limit?: number;
+}
+
+export class AccessAuditQueryDto extends AccessLogQueryDto {
+  @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z', description: 'Only releases before this instant (page with the oldest accessedAt you have)' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  before?: Date;
 }
 
 export class AccessEntryResponseDto {
@@ -67,6 +75,9 @@ export class AccessEntryResponseDto {
   @ApiPropertyOptional({ nullable: true })
   block!: number | null;
 }
+
+/** A release as authorities audit it: what the chain holds, nothing that names a record or joins relationships. */
+export class PseudonymousAccessEntryDto extends OmitType(AccessEntryResponseDto, ['recordId', 'version', 'blindingSalt'] as const) {}
 
 export class GrantedPatientDto {
   @ApiProperty({ description: "The patient's relationship with you (a pseudonymous handle: the same patient is another handle for anyone else)" })

@@ -37,6 +37,8 @@ export enum Permission {
   RecordReadConsented = 'record.read_consented',
   /** Who read a patient's records: the patient, as their pseudonym. */
   AccessLogRead = 'access_log.read',
+  /** Every release, pseudonymous (what the chain holds, and what is still on its way): the authorities' audit. */
+  AccessLogAudit = 'access_log.audit',
   /** A doctor's break-glass request for a patient's records (approved k-of-n on chain). */
   EmergencyRequest = 'emergency.request',
   /** Emergencies: a doctor's own, those concerning a patient's records (as their pseudonym). */
@@ -83,7 +85,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   [Role.Pharmacist]: [...EVERYONE, Permission.RecordReadConsented],
   [Role.Researcher]: [...EVERYONE, Permission.ResearchExport],
   [Role.Patient]: [...EVERYONE, Permission.PersonaRead, Permission.PersonaErase, Permission.PersonaKeysSet],
-  [Role.Authority]: [...EVERYONE, Permission.EmergencyReview],
+  [Role.Authority]: [...EVERYONE, Permission.EmergencyReview, Permission.AccessLogAudit],
 };
 
 /**

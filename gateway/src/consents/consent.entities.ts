@@ -1,7 +1,7 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { PatientMessage } from '../chain/patient-messages';
 
-export type ConsentMessageStatus = 'pending' | 'applied' | 'failed';
+export type ConsentMessageStatus = 'pending' | 'applied' | 'failed' | 'cancelled';
 
 /**
  * One message a patient signed and the gateway relays (registration, grant, revocation, answer to a request): what it
@@ -10,7 +10,7 @@ export type ConsentMessageStatus = 'pending' | 'applied' | 'failed';
  */
 @Entity('consent_messages')
 @Check('CHK_consent_messages_type', `"type" IN ('Registration','RelationshipGrant','ConsentGrant','ConsentRevocation','ConsentApproval','ConsentDenial')`)
-@Check('CHK_consent_messages_status', `"status" IN ('pending','applied','failed')`)
+@Check('CHK_consent_messages_status', `"status" IN ('pending','applied','failed','cancelled')`)
 export class ConsentMessageEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
@@ -25,6 +25,10 @@ export class ConsentMessageEntity {
   /** The grantee (checksummed); null for a registration. */
   @Column({ type: 'varchar', length: 42, nullable: true })
   grantee!: string | null;
+
+  /** The pseudonym that sent it (null for a registration, which needs no sign-in): the one who may withdraw it. */
+  @Column({ name: 'submitted_by', type: 'varchar', length: 66, nullable: true })
+  submittedBy!: string | null;
 
   @Column({ type: 'varchar', length: 16, default: 'pending' })
   status!: ConsentMessageStatus;

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiCreatedResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { Authenticated, Public } from '../auth/authenticated.decorator';
 import { Permission } from '../auth/permissions';
 import { PseudonymPrincipal } from '../auth/principal';
@@ -67,8 +67,8 @@ export class ConsentsController {
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'A malformed field (VALIDATION_FAILED)' })
   @ApiUnprocessableEntityResponse(REFUSED)
   @ApiGatewayTimeoutResponse(PENDING)
-  revoke(@Body() dto: RevocationMessageDto, @Query() query: RelayQueryDto): Promise<ConsentMessageResponseDto> {
-    return this.consents.revoke(dto, query.wait === 'applied');
+  revoke(@AuthPseudonym() pseudonym: PseudonymPrincipal, @Body() dto: RevocationMessageDto, @Query() query: RelayQueryDto): Promise<ConsentMessageResponseDto> {
+    return this.consents.revoke(pseudonym, dto, query.wait === 'applied');
   }
 
   @Get('consents')
@@ -80,6 +80,20 @@ export class ConsentsController {
   @ApiOkResponse({ type: [ConsentResponseDto] })
   list(@AuthPseudonym() pseudonym: PseudonymPrincipal): Promise<ConsentResponseDto[]> {
     return this.consents.list(pseudonym);
+  }
+
+  @Delete('consents/messages/:id')
+  @ApiOperation({
+    summary: 'Withdraw a message you sent, before it is sent to the chain',
+    description:
+      "While a grant or revocation you sent waits in the gateway's queue (the chain down, say), withdraw it: it never reaches the chain. Once sent, cancel a grant that is not mined yet with a revocation at the same nonce, through this gateway or any consortium member.",
+  })
+  @Authenticated({ permission: Permission.ConsentWrite, principals: ['pseudonym'] })
+  @ApiOkResponse({ type: ConsentMessageResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'MESSAGE_NOT_FOUND (none you sent)' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'MESSAGE_ALREADY_SENT' })
+  withdraw(@AuthPseudonym() pseudonym: PseudonymPrincipal, @Param('id', ParseUUIDPipe) id: string): Promise<ConsentMessageResponseDto> {
+    return this.consents.withdraw(pseudonym, id);
   }
 
   @Get('consents/messages/:id')

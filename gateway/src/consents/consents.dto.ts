@@ -169,8 +169,8 @@ export class ConsentMessageResponseDto {
   @ApiProperty({ enum: ['Registration', 'RelationshipGrant', 'ConsentGrant', 'ConsentRevocation', 'ConsentApproval', 'ConsentDenial'] })
   type!: string;
 
-  @ApiProperty({ enum: ['pending', 'applied', 'failed'], description: 'pending: queued for the chain; applied: mined; failed: the chain refused it (see error)' })
-  status!: 'pending' | 'applied' | 'failed';
+  @ApiProperty({ enum: ['pending', 'applied', 'failed', 'cancelled'], description: 'pending: queued for the chain; applied: mined; failed: the chain refused it (see error); cancelled: withdrawn before it was sent' })
+  status!: 'pending' | 'applied' | 'failed' | 'cancelled';
 
   @ApiPropertyOptional({ nullable: true })
   txHash!: string | null;

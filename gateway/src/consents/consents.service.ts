@@ -42,6 +42,25 @@ export class ConsentsService {
   }
 
   /**
+   * Withdraws a message the caller sent, before it is sent to the chain: its outbox row goes, a
+   * grant's link with it. Once sent, only the chain can cancel it: a revocation at the same nonce
+   * (which any consortium member can relay) makes the grant fail if it has not been mined.
+   */
+  async withdraw(principal: PseudonymPrincipal, id: string): Promise<ConsentMessageResponseDto> {
+    const row = await this.db.manager.findOneBy(ConsentMessageEntity, { id });
+    if (!row || row.submittedBy !== principal.handle) throw new NotFoundError('MESSAGE_NOT_FOUND', 'No such message of yours');
+    await this.db.transaction(async (manager) => {
+      const handler = row.type === 'Registration' ? RegistrationRelayHandler : PatientMessageHandler;
+      if (row.status !== 'pending' || !(await this.outbox.withdraw(manager, handler, id))) {
+        throw new ApiError(HttpStatus.CONFLICT, 'MESSAGE_ALREADY_SENT', 'The message is on its way to the chain (or there): to cancel a grant not mined yet, sign a revocation at the same nonce');
+      }
+      await manager.update(ConsentMessageEntity, { id }, { status: 'cancelled' });
+      await ConsentLinks.abandoned(manager, id);
+    });
+    return this.message(id);
+  }
+
+  /**
    * A grant, sent by the patient signed in as the pseudonym whose records it shares: the
    * relationship it is granted under is linked to those records (consent_links), and a records
    * root is checked to name only records filed under that pseudonym.
@@ -71,12 +90,12 @@ export class ConsentsService {
       if (recordSet) {
         await manager.createQueryBuilder().insert().into(ConsentRecordSetEntity).values({ recordsRoot: message.terms.recordsRoot, ...recordSet }).orIgnore().execute();
       }
-    });
+    }, principal.handle);
   }
 
   /** A revocation: the signature by the relationship's key is what authorises it, whoever sends it. */
-  revoke(dto: RevocationMessageDto, wait: boolean): Promise<ConsentMessageResponseDto> {
-    return this.relay({ type: 'ConsentRevocation', ...dto, patient: dto.patient.toLowerCase(), grantee: utils.toChecksumAddress(dto.grantee) }, wait);
+  revoke(principal: PseudonymPrincipal, dto: RevocationMessageDto, wait: boolean): Promise<ConsentMessageResponseDto> {
+    return this.relay({ type: 'ConsentRevocation', ...dto, patient: dto.patient.toLowerCase(), grantee: utils.toChecksumAddress(dto.grantee) }, wait, undefined, undefined, principal.handle);
   }
 
   async message(id: string): Promise<ConsentMessageResponseDto> {
@@ -107,14 +126,16 @@ export class ConsentsService {
   }
 
   /** Simulates the message, runs `check` (what else it needs proven), then stores and queues it with what goes `alongside`. */
-  async relay(message: PatientMessage, wait: boolean, check?: () => Promise<void>, alongside?: (manager: EntityManager, messageId: string) => Promise<void>): Promise<ConsentMessageResponseDto> {
+  async relay(
+    message: PatientMessage, wait: boolean, check?: () => Promise<void>, alongside?: (manager: EntityManager, messageId: string) => Promise<void>, submittedBy: string | null = null,
+  ): Promise<ConsentMessageResponseDto> {
     const handler = relayOf(message);
     await this.outbox.simulate(handler, message);
     await check?.();
     const id = randomUUID();
     await this.db.transaction(async (manager) => {
       await manager.insert(ConsentMessageEntity, {
-        id, type: message.type, patientHandle: messageHandle(message).toLowerCase(), grantee: messageGrantee(message), status: 'pending',
+        id, type: message.type, patientHandle: messageHandle(message).toLowerCase(), grantee: messageGrantee(message), submittedBy, status: 'pending',
       });
       await this.outbox.enqueue(manager, handler, id, message);
       await alongside?.(manager, id);

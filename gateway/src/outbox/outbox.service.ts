@@ -81,6 +81,11 @@ export class OutboxService implements OnApplicationBootstrap, OnModuleDestroy {
     return { kind: handler.kind, ref, payload, mac: this.macKey.sign(handler.kind, ref, payload) };
   }
 
+  /** Withdraws a queued write no batch has claimed yet (in the caller's transaction); false once claimed. */
+  withdraw<P>(manager: EntityManager, handlerClass: OutboxHandlerClass<P>, ref: string): Promise<boolean> {
+    return this.store.withdraw(manager, this.handlers.instanceOf(handlerClass).kind, ref);
+  }
+
   /**
    * Runs the handler's simulation (eth_call) of a relayed write before it is queued, so a write
    * the chain would refuse (a bad signature, a used nonce) is a 422 now, not a failed row later.

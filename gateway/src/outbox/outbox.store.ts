@@ -60,6 +60,16 @@ export class OutboxStore {
   }
 
   /**
+   * Withdraws a row no batch has claimed yet, in the caller's transaction; false when it was
+   * claimed already (its transaction may be on its way). The row is locked, so a claim running
+   * at the same time either takes it first or never sees it.
+   */
+  async withdraw(manager: EntityManager, kind: string, ref: string): Promise<boolean> {
+    const rows = (await manager.query(`DELETE FROM chain_outbox WHERE id IN (SELECT id FROM chain_outbox WHERE kind = $1 AND ref = $2 AND status = 'pending' FOR UPDATE) RETURNING id`, [kind, ref])) as unknown[];
+    return (Array.isArray(rows[0]) ? rows[0] : rows).length > 0;
+  }
+
+  /**
    * Gives up to `max` pending rows of `kind` a new batch, in one transaction, and returns the
    * batch; null when none is pending. SKIP LOCKED: a row another transaction is claiming is
    * left to it, so two claims never take the same row.
