@@ -33,23 +33,32 @@ export class Access1796144400000 implements MigrationInterface {
         "relationship_handle" varchar(66) NOT NULL,
         "record_handle" varchar(66) NOT NULL,
         "grantee" varchar(42) NOT NULL,
-        "status" varchar(16) NOT NULL DEFAULT 'pending',
-        "grant_nonce" bigint,
-        "pending_message_id" uuid,
-        "pending_nonce" bigint,
+        "status" varchar(16) NOT NULL,
+        "grant_nonce" bigint NOT NULL,
         "created_at" timestamptz NOT NULL DEFAULT now(),
-        CONSTRAINT "PK_consent_links" PRIMARY KEY ("relationship_handle", "record_handle"),
-        CONSTRAINT "CHK_consent_links_status" CHECK ("status" IN ('pending','active','revoked'))
-      )`);
-    await q.query(`CREATE INDEX "IDX_consent_links_pending_message" ON "consent_links" ("pending_message_id")`);
-    await q.query(`
-      CREATE TABLE "consent_revocations" (
-        "relationship_handle" varchar(66) NOT NULL,
-        "nonce" bigint NOT NULL,
-        CONSTRAINT "PK_consent_revocations" PRIMARY KEY ("relationship_handle")
+        CONSTRAINT "PK_consent_links" PRIMARY KEY ("relationship_handle", "record_handle", "grantee"),
+        CONSTRAINT "CHK_consent_links_status" CHECK ("status" IN ('active','revoked'))
       )`);
     await q.query(`CREATE INDEX "IDX_consent_links_grantee" ON "consent_links" ("grantee")`);
     await q.query(`CREATE INDEX "IDX_consent_links_record_handle" ON "consent_links" ("record_handle")`);
+    await q.query(`
+      CREATE TABLE "consent_link_proposals" (
+        "message_id" uuid NOT NULL,
+        "relationship_handle" varchar(66) NOT NULL,
+        "record_handle" varchar(66) NOT NULL,
+        "grantee" varchar(42) NOT NULL,
+        "nonce" bigint NOT NULL,
+        CONSTRAINT "PK_consent_link_proposals" PRIMARY KEY ("message_id")
+      )`);
+    await q.query(`
+      CREATE TABLE "consent_pairs" (
+        "relationship_handle" varchar(66) NOT NULL,
+        "grantee" varchar(42) NOT NULL,
+        "nonce" bigint NOT NULL,
+        "last_grant_nonce" bigint,
+        "revoked_below" bigint NOT NULL DEFAULT 0,
+        CONSTRAINT "PK_consent_pairs" PRIMARY KEY ("relationship_handle", "grantee")
+      )`);
     await q.query(`
       CREATE TABLE "consent_record_sets" (
         "records_root" varchar(66) NOT NULL,
@@ -162,7 +171,8 @@ export class Access1796144400000 implements MigrationInterface {
     await q.query(`DROP TABLE "emergency_requests"`);
     await q.query(`DROP TABLE "access_entries"`);
     await q.query(`DROP TABLE "consent_record_sets"`);
-    await q.query(`DROP TABLE "consent_revocations"`);
+    await q.query(`DROP TABLE "consent_pairs"`);
+    await q.query(`DROP TABLE "consent_link_proposals"`);
     await q.query(`DROP TABLE "consent_links"`);
     await q.query(`DROP TABLE "consent_messages"`);
     await q.query(`ALTER TABLE "accounts" DROP CONSTRAINT "CHK_accounts_role"`);

@@ -6,7 +6,7 @@ import { RevokedTokenEntity } from './auth/revoked-token.entity';
 import { UsedChallengeEntity } from './auth/used-challenge.entity';
 import { BlobEntity } from './blobs/blob.entity';
 import { ConsentRequestEntity } from './consents/consent-request.entity';
-import { ConsentLinkEntity, ConsentMessageEntity, ConsentRecordSetEntity, ConsentRevocationEntity } from './consents/consent.entities';
+import { ConsentLinkEntity, ConsentLinkProposalEntity, ConsentMessageEntity, ConsentPairEntity, ConsentRecordSetEntity } from './consents/consent.entities';
 import { EmergencyRequestEntity } from './emergencies/emergency-request.entity';
 import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';
 import { OutboxBatchEntity } from './outbox/outbox-batch.entity';
@@ -20,5 +20,5 @@ import { RecordEntity } from './records/record.entity';
  * migrations build exactly the schema these describe.
  */
 export const ENTITIES = [AccountEntity, ApiKeyEntity, UsedChallengeEntity, RevokedTokenEntity, SecurityEventEntity, BlobEntity, OutboxEntity, OutboxBatchEntity, RecordEntity, IdempotencyKeyEntity,
-  ConsentMessageEntity, ConsentLinkEntity, ConsentRevocationEntity, ConsentRecordSetEntity, AccessEntryEntity, EmergencyRequestEntity, ConsentRequestEntity,
+  ConsentMessageEntity, ConsentLinkEntity, ConsentLinkProposalEntity, ConsentPairEntity, ConsentRecordSetEntity, AccessEntryEntity, EmergencyRequestEntity, ConsentRequestEntity,
   WebhookSubscriptionEntity, WebhookDeliveryEntity];

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { signConsentGrant } from '../../gateway/src/chain/patient-messages';
+import { ChainClient } from '../../gateway/src/chain/chain-client';
+import { ConsentManager } from '../../gateway/src/chain/consent-manager';
+import { patientMessageCall, signConsentGrant, signRevocation } from '../../gateway/src/chain/patient-messages';
 import { ConsentLinks } from '../../gateway/src/consents/consent-links';
 import { randomAddress } from '../contracts/support/accounts';
-import { randomBytes32 } from '../contracts/support/chain';
+import { randomBytes32, randomKey } from '../contracts/support/chain';
 import { AccessFactory, AdmittedHospital, Practitioner } from '../factories/access.factory';
 import { AccountFactory } from '../factories/account.factory';
 import { RecordFactory } from '../factories/record.factory';
@@ -54,20 +56,63 @@ describe('consent links follow the chain (e2e)', () => {
 
   it('never activates a grant that a revocation applied before it came after, whatever order their confirmations are processed in', async () => {
     const db = gw.app.get(DataSource);
-    const link = { relationshipHandle: randomBytes32(), recordHandle: randomBytes32(), grantee: randomAddress() };
-    const grantAtZero = randomUUID();
-    await db.transaction((manager) => ConsentLinks.propose(manager, link, grantAtZero, 0));
-    // The revocation at nonce 1 is confirmed first; then the grant at nonce 0 (before it on chain) is.
-    await db.transaction((manager) => ConsentLinks.revoked(manager, link.relationshipHandle, 1));
-    await db.transaction((manager) => ConsentLinks.granted(manager, grantAtZero));
-    expect(await ConsentLinks.active(db.manager, { relationshipHandle: link.relationshipHandle })).toEqual([]);
+    const [relationship, records, grantee] = [randomBytes32(), randomBytes32(), randomAddress()];
+    const message = (type: 'ConsentGrant' | 'ConsentRevocation', nonce: number) =>
+      type === 'ConsentGrant'
+        ? { type, patient: relationship, grantee, terms: AccessFactory.terms(), nonce, deadline: 0, signature: '0x' }
+        : { type, patient: relationship, grantee, nonce, deadline: 0, signature: '0x' };
+    const applied = (id: string, type: 'ConsentGrant' | 'ConsentRevocation', nonce: number) => db.transaction((manager) => ConsentLinks.applied(manager, id, message(type, nonce), grantee));
+    const active = () => ConsentLinks.active(db.manager, { relationshipHandle: relationship });
 
-    // A grant at nonce 2 (after the revocation) is active once applied; the revocation's nonce does not touch it.
+    const grantAtZero = randomUUID();
+    await db.transaction((manager) => ConsentLinks.propose(manager, { relationshipHandle: relationship, recordHandle: records, grantee }, grantAtZero, 0));
+    // The revocation at nonce 1 is confirmed first; then the grant at nonce 0 (before it on chain) is.
+    await applied(randomUUID(), 'ConsentRevocation', 1);
+    await applied(grantAtZero, 'ConsentGrant', 0);
+    expect(await active()).toEqual([]);
+
+    // A grant at nonce 2 (after the revocation) links once applied, and the pair says so.
     const grantAtTwo = randomUUID();
-    await db.transaction((manager) => ConsentLinks.propose(manager, link, grantAtTwo, 2));
-    expect(await ConsentLinks.active(db.manager, { relationshipHandle: link.relationshipHandle })).toEqual([]);
-    await db.transaction((manager) => ConsentLinks.granted(manager, grantAtTwo));
-    expect((await ConsentLinks.active(db.manager, { relationshipHandle: link.relationshipHandle })).map((l) => l.grantNonce)).toEqual(['2']);
-    expect(await ConsentLinks.grantNonce(db.manager, link.relationshipHandle)).toBe(2n);
+    await db.transaction((manager) => ConsentLinks.propose(manager, { relationshipHandle: relationship, recordHandle: records, grantee }, grantAtTwo, 2));
+    expect(await active()).toEqual([]);
+    await applied(grantAtTwo, 'ConsentGrant', 2);
+    expect((await active()).map((l) => l.grantNonce)).toEqual(['2']);
+    expect(await ConsentLinks.pair(db.manager, relationship, grantee)).toMatchObject({ nonce: '3', lastGrantNonce: '2', revokedBelow: '1' });
+  });
+
+  describe('ATTACKS', () => {
+    it('a message claiming another nonce than the one it is signed at is refused (it would reorder links and ids)', async () => {
+      const patient = await AccessFactory.patient(gw, hospitalX);
+      await AccessFactory.grant(gw, patient, doctor.address).expect(201);
+      const relationship = AccessFactory.relationshipWith(patient, doctor.address);
+      const revocation = signRevocation(relationship, patient.scope, doctor.address, 1, AccessFactory.deadline());
+      const { type: _type, ...body } = revocation;
+      const res = await gw.http.post('/v1/consents/revocations').set(patient.auth).send({ ...body, nonce: 2 ** 48 - 1 }).expect(422);
+      expect(res.body.code).toBe('NONCE_NOT_CURRENT');
+    });
+
+    it('a consent changed through another relay is not served until it is granted here again (what it covers is unknown here)', async () => {
+      const patient = await AccessFactory.patient(gw, hospitalX);
+      const recordId = (await RecordFactory.file(gw, hospitalX, patient, 'changed elsewhere')).recordId;
+      await AccessFactory.grant(gw, patient, doctor.address).expect(201);
+      await AccessFactory.read(gw, doctor, recordId).expect(200);
+
+      // The patient revokes and grants again through another member: the chain's consent is in force, the gateway did not see it.
+      const relationship = AccessFactory.relationshipWith(patient, doctor.address);
+      const elsewhere = new ChainClient(gw.app.get(ChainClient).rpcUrl, randomKey());
+      const consents = gw.app.get(ConsentManager);
+      for (const message of [
+        signRevocation(relationship, patient.scope, doctor.address, 1, AccessFactory.deadline()),
+        signConsentGrant(relationship, patient.scope, doctor.address, AccessFactory.terms(), 2, AccessFactory.deadline()),
+      ]) {
+        const { method, args } = patientMessageCall(message);
+        expect((await elsewhere.waitForReceipt((await elsewhere.send(consents.contract, method, args)).txHash, 10_000)).success).toBe(true);
+      }
+      expect((await AccessFactory.read(gw, doctor, recordId).expect(403)).body.code).toBe('CONSENT_CHANGED_ELSEWHERE');
+
+      const grant = signConsentGrant(relationship, patient.scope, doctor.address, AccessFactory.terms(), 3, AccessFactory.deadline());
+      await gw.http.post('/v1/consents?wait=applied').set(patient.auth).send({ ...grant, link: AccessFactory.link(patient, doctor.address) }).expect(201);
+      await AccessFactory.read(gw, doctor, recordId).expect(200);
+    });
   });
 });

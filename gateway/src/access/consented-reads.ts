@@ -106,14 +106,18 @@ export class ConsentedReads {
   async allowed(reader: string, row: RecordEntity, purpose: number): Promise<Allowed> {
     const links = await ConsentLinks.active(this.db.manager, { grantee: reader, recordHandle: row.patientHandle });
     let refusal: ConsentRefusal = (await ConsentLinks.wasRevoked(this.db.manager, { grantee: reader, recordHandle: row.patientHandle })) ? 'CONSENT_REVOKED' : 'CONSENT_REQUIRED';
-    for (const { relationshipHandle, grantNonce } of links) {
-      const state = await this.consentManager.consentOf(relationshipHandle, reader);
+    for (const { relationshipHandle } of links) {
+      const [state, pair] = await Promise.all([this.consentManager.consentOf(relationshipHandle, reader), ConsentLinks.pair(this.db.manager, relationshipHandle, reader)]);
+      if (!pair || pair.lastGrantNonce === null || BigInt(pair.nonce) !== state.nonce) {
+        // The chain holds a change of this consent that this gateway did not relay (or has not confirmed yet): what it covers is unknown here.
+        refusal = 'CONSENT_CHANGED_ELSEWHERE';
+        continue;
+      }
       const proof = await this.proofOf(state, row.recordId);
       const question = { category: row.category, purpose, recordDate: recordDateSeconds(row.clinicalDate), recordId: recordIdOnChain(row.recordId), proof: proof ?? [] };
       if (proof !== null && (await this.consentManager.mayRead(relationshipHandle, reader, question))) {
-        // The consent in force is the relationship's latest applied grant (a denial since moves the pair nonce, not the consent).
-        const nonce = (await ConsentLinks.grantNonce(this.db.manager, relationshipHandle)) ?? BigInt(grantNonce!);
-        return { relationshipHandle, authorizationId: consentId(relationshipHandle, reader, nonce), kind: AccessKind.Consent };
+        // The consent in force is the pair's latest applied grant (a denial since moves the pair nonce, not the consent).
+        return { relationshipHandle, authorizationId: consentId(relationshipHandle, reader, BigInt(pair.lastGrantNonce)), kind: AccessKind.Consent };
       }
       refusal = refusalOf(state, { ...question, inRecordSet: proof !== null }, nowSeconds());
     }

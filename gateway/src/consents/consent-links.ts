@@ -1,54 +1,79 @@
 import { EntityManager } from 'typeorm';
-import { GrantMessage } from '../chain/patient-messages';
-import { ConsentLinkEntity } from './consent.entities';
+import { GrantMessage, PatientMessage } from '../chain/patient-messages';
+import { ConsentLinkEntity, ConsentPairEntity } from './consent.entities';
 
 /** The pair nonce a grant consumes: a relationship's first grant is at 0. */
 export const grantNonceOf = (message: GrantMessage): number => (message.type === 'RelationshipGrant' ? 0 : message.nonce);
 
+/** The pair nonce a message consumes (checked against the chain before it is sent); null for a registration. */
+export function messageNonce(message: PatientMessage): number | null {
+  if (message.type === 'Registration') return null;
+  return message.type === 'RelationshipGrant' ? 0 : message.nonce;
+}
+
 /**
- * Which records a relationship's consent covers (`consent_links`), kept in step with the chain:
- * a link is proposed when its grant is queued, becomes active only when that grant is applied,
- * and a revocation applied at nonce r marks revoked every link whose grant came before it. So a
- * grant cancelled by a revocation never covers anything, and after a revocation only links of
- * later grants cover records. Order-independent: the nonces say what came first, whatever order
- * confirmations are processed in.
+ * Which records a relationship's consent covers (`consent_links`), kept in step with the chain.
+ *
+ * - A grant queued with a link leaves a proposal, one per message. When the chain applies the
+ *   grant, its proposal becomes an active link. A grant that fails, or is withdrawn, leaves
+ *   nothing.
+ * - A revocation applied at pair nonce r marks revoked every link of that pair whose grant came
+ *   before it (nonce below r). A later grant links again only the records it names, so grants
+ *   from several pseudonyms add up until a revocation clears them.
+ * - For each pair the gateway records the nonce after the last message it saw applied
+ *   (`consent_pairs`). Reads compare it with the chain's, so a change relayed elsewhere is never
+ *   mistaken for one whose records this gateway knows.
+ *
+ * The nonces decide what came first, whatever order confirmations are processed in. Every step
+ * starts by upserting the pair's row, which locks it, so two confirmations for one pair never
+ * interleave.
  */
 export const ConsentLinks = {
-  /** In the grant's transaction: the link waits for `messageId` (an active link stays active meanwhile). */
+  /** In the grant's transaction: what the grant links once applied. */
   async propose(manager: EntityManager, link: { relationshipHandle: string; recordHandle: string; grantee: string }, messageId: string, nonce: number): Promise<void> {
     await manager.query(
-      `INSERT INTO consent_links (relationship_handle, record_handle, grantee, status, pending_message_id, pending_nonce) VALUES ($1, $2, $3, 'pending', $4, $5)
-       ON CONFLICT (relationship_handle, record_handle) DO UPDATE SET pending_message_id = EXCLUDED.pending_message_id, pending_nonce = EXCLUDED.pending_nonce`,
-      [link.relationshipHandle, link.recordHandle, link.grantee, messageId, nonce],
+      `INSERT INTO consent_link_proposals (message_id, relationship_handle, record_handle, grantee, nonce) VALUES ($1, $2, $3, $4, $5)`,
+      [messageId, link.relationshipHandle, link.recordHandle, link.grantee, nonce],
     );
   },
 
-  /** The grant `messageId` was applied: its links are active, unless a revocation applied already came after it. */
-  async granted(manager: EntityManager, messageId: string): Promise<void> {
+  /** In the transaction that confirms `message` (sent as `messageId`): the pair, and the links, say what the chain now holds. */
+  async applied(manager: EntityManager, messageId: string, message: PatientMessage, grantee: string): Promise<void> {
+    const nonce = messageNonce(message);
+    if (nonce === null) return;
+    const relationship = message.type === 'Registration' ? message.handle : message.patient;
+    const isGrant = message.type === 'RelationshipGrant' || message.type === 'ConsentGrant' || message.type === 'ConsentApproval';
+    const isRevocation = message.type === 'ConsentRevocation';
     await manager.query(
-      `UPDATE consent_links l SET status = 'active', grant_nonce = l.pending_nonce, pending_message_id = NULL, pending_nonce = NULL
-       WHERE l.pending_message_id = $1
-         AND l.pending_nonce >= COALESCE((SELECT r.nonce FROM consent_revocations r WHERE r.relationship_handle = l.relationship_handle), 0)`,
-      [messageId],
+      `INSERT INTO consent_pairs (relationship_handle, grantee, nonce, last_grant_nonce, revoked_below) VALUES ($1, $2, $3 + 1, $4, $5)
+       ON CONFLICT (relationship_handle, grantee) DO UPDATE SET
+         nonce = GREATEST(consent_pairs.nonce, EXCLUDED.nonce),
+         last_grant_nonce = CASE WHEN EXCLUDED.last_grant_nonce IS NULL THEN consent_pairs.last_grant_nonce
+                                 ELSE GREATEST(COALESCE(consent_pairs.last_grant_nonce, -1), EXCLUDED.last_grant_nonce) END,
+         revoked_below = GREATEST(consent_pairs.revoked_below, EXCLUDED.revoked_below)`,
+      [relationship, grantee, nonce, isGrant ? nonce : null, isRevocation ? nonce : 0],
     );
+    if (isRevocation) {
+      await manager.query(`UPDATE consent_links SET status = 'revoked' WHERE relationship_handle = $1 AND grantee = $2 AND status = 'active' AND grant_nonce < $3`, [relationship, grantee, nonce]);
+    }
+    if (isGrant) {
+      await manager.query(
+        `INSERT INTO consent_links (relationship_handle, record_handle, grantee, status, grant_nonce)
+         SELECT p.relationship_handle, p.record_handle, p.grantee, 'active', p.nonce FROM consent_link_proposals p
+         JOIN consent_pairs c ON c.relationship_handle = p.relationship_handle AND c.grantee = p.grantee
+         WHERE p.message_id = $1 AND p.nonce >= c.revoked_below
+         ON CONFLICT (relationship_handle, record_handle, grantee) DO UPDATE SET
+           status = CASE WHEN EXCLUDED.grant_nonce >= consent_links.grant_nonce THEN 'active' ELSE consent_links.status END,
+           grant_nonce = GREATEST(consent_links.grant_nonce, EXCLUDED.grant_nonce)`,
+        [messageId],
+      );
+    }
     await ConsentLinks.abandoned(manager, messageId);
   },
 
-  /** The grant `messageId` failed (or came before a revocation): it makes nothing active. */
+  /** The message `messageId` failed, or was withdrawn, or is done with: its proposal goes. */
   async abandoned(manager: EntityManager, messageId: string): Promise<void> {
-    await manager.query(`UPDATE consent_links SET pending_message_id = NULL, pending_nonce = NULL WHERE pending_message_id = $1`, [messageId]);
-    await manager.query(`DELETE FROM consent_links WHERE status = 'pending' AND pending_message_id IS NULL`);
-  },
-
-  /** A revocation at `nonce` was applied on `relationshipHandle`: every earlier grant's link stops covering records. */
-  async revoked(manager: EntityManager, relationshipHandle: string, nonce: number): Promise<void> {
-    await manager.query(
-      `INSERT INTO consent_revocations (relationship_handle, nonce) VALUES ($1, $2)
-       ON CONFLICT (relationship_handle) DO UPDATE SET nonce = GREATEST(consent_revocations.nonce, EXCLUDED.nonce)`,
-      [relationshipHandle, nonce],
-    );
-    // Kept as revoked (not deleted), so a refused reader is told the consent was revoked.
-    await manager.query(`UPDATE consent_links SET status = 'revoked' WHERE relationship_handle = $1 AND status = 'active' AND grant_nonce < $2`, [relationshipHandle, nonce]);
+    await manager.query(`DELETE FROM consent_link_proposals WHERE message_id = $1`, [messageId]);
   },
 
   /** Whether `where` had links that a revocation ended (to tell a reader why they are refused). */
@@ -61,9 +86,8 @@ export const ConsentLinks = {
     return manager.find(ConsentLinkEntity, { where: { ...where, status: 'active' }, order: { createdAt: 'ASC' } });
   },
 
-  /** The nonce of the latest applied grant of a relationship this gateway relayed: its consent id's. */
-  async grantNonce(manager: EntityManager, relationshipHandle: string): Promise<bigint | null> {
-    const [row] = (await manager.query(`SELECT max(grant_nonce) AS nonce FROM consent_links WHERE relationship_handle = $1 AND status = 'active'`, [relationshipHandle])) as { nonce: string | null }[];
-    return row?.nonce === null || row?.nonce === undefined ? null : BigInt(row.nonce);
+  /** What this gateway saw applied on the pair, or null when it relayed nothing that was. */
+  pair(manager: EntityManager, relationshipHandle: string, grantee: string): Promise<ConsentPairEntity | null> {
+    return manager.findOneBy(ConsentPairEntity, { relationshipHandle, grantee });
   },
 };

@@ -9,7 +9,8 @@ export type ConsentRefusal =
   | 'CONSENT_PURPOSE_NOT_COVERED'
   | 'CONSENT_DATE_NOT_COVERED'
   | 'CONSENT_RECORD_NOT_COVERED'
-  | 'CONSENT_NOT_IN_FORCE';
+  | 'CONSENT_NOT_IN_FORCE'
+  | 'CONSENT_CHANGED_ELSEWHERE';
 
 export const REFUSAL_MESSAGES: Record<ConsentRefusal, string> = {
   CONSENT_REQUIRED: 'The patient has not granted you a consent that covers this record',
@@ -20,6 +21,7 @@ export const REFUSAL_MESSAGES: Record<ConsentRefusal, string> = {
   CONSENT_DATE_NOT_COVERED: "The record's date is outside your consent's date range",
   CONSENT_RECORD_NOT_COVERED: 'Your consent names other records than this one',
   CONSENT_NOT_IN_FORCE: 'The chain does not count your consent in force (your consortium membership is not active, or the patient recovered their key since)',
+  CONSENT_CHANGED_ELSEWHERE: 'The patient changed this consent through another relay (or the change is not confirmed here yet): ask them to grant it through this gateway',
 };
 
 export type ConsentStatus = 'active' | 'expired' | 'revoked' | 'none';

@@ -52,14 +52,13 @@ export class ConsentMessageEntity {
  * trust model 10), so the chain cannot say that the relationship a patient opened with a doctor
  * is the same patient as the one a hospital files under; the patient tells the gateway, the
  * custodian, by granting while signed in as the records' pseudonym (proof of that handle) with a
- * message signed by the grantee relationship's key (proof of that one). Handles only: nothing of
- * the persona (trust model 1).
+ * link signed by the grantee relationship's key (proof of that one). A link exists once its grant
+ * was applied on chain (consent-links.ts). Handles only: nothing of the persona (trust model 1).
  */
 @Entity('consent_links')
 @Index('IDX_consent_links_grantee', ['grantee'])
 @Index('IDX_consent_links_record_handle', ['recordHandle'])
-@Index('IDX_consent_links_pending_message', ['pendingMessageId'])
-@Check('CHK_consent_links_status', `"status" IN ('pending','active','revoked')`)
+@Check('CHK_consent_links_status', `"status" IN ('active','revoked')`)
 export class ConsentLinkEntity {
   /** The handle of the relationship with the grantee: the one the consent is granted under on chain. */
   @PrimaryColumn({ name: 'relationship_handle', type: 'varchar', length: 66 })
@@ -70,41 +69,63 @@ export class ConsentLinkEntity {
   recordHandle!: string;
 
   /** The grantee's chain address (checksummed). */
-  @Column({ type: 'varchar', length: 42 })
+  @PrimaryColumn({ type: 'varchar', length: 42 })
   grantee!: string;
 
-  /**
-   * active: a grant naming this link was applied on chain and no revocation since; pending: its
-   * grant is queued; revoked: a revocation applied after its grant (a later grant naming it
-   * makes it active again).
-   */
-  @Column({ type: 'varchar', length: 16, default: 'pending' })
-  status!: 'pending' | 'active' | 'revoked';
+  /** active: its latest grant was applied and no revocation since; revoked: a revocation applied after it. */
+  @Column({ type: 'varchar', length: 16 })
+  status!: 'active' | 'revoked';
 
-  /** The pair nonce of the applied grant that made it active (a consent id is made from it). */
-  @Column({ name: 'grant_nonce', type: 'bigint', nullable: true })
-  grantNonce!: string | null;
-
-  /** The queued grant (its consent message) that will make it active, and its nonce. */
-  @Column({ name: 'pending_message_id', type: 'uuid', nullable: true })
-  pendingMessageId!: string | null;
-
-  @Column({ name: 'pending_nonce', type: 'bigint', nullable: true })
-  pendingNonce!: string | null;
+  /** The pair nonce of the applied grant that linked it last. */
+  @Column({ name: 'grant_nonce', type: 'bigint' })
+  grantNonce!: string;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }
 
-/** The latest revocation applied on a relationship: grants at lower nonces cover nothing any more. */
-@Entity('consent_revocations')
-export class ConsentRevocationEntity {
+/** A link a queued grant will make once applied: one per message (a grant may wait beside another). */
+@Entity('consent_link_proposals')
+export class ConsentLinkProposalEntity {
+  @PrimaryColumn({ name: 'message_id', type: 'uuid' })
+  messageId!: string;
+
+  @Column({ name: 'relationship_handle', type: 'varchar', length: 66 })
+  relationshipHandle!: string;
+
+  @Column({ name: 'record_handle', type: 'varchar', length: 66 })
+  recordHandle!: string;
+
+  @Column({ type: 'varchar', length: 42 })
+  grantee!: string;
+
+  /** The grant's pair nonce (checked against the chain when it was sent). */
+  @Column({ type: 'bigint' })
+  nonce!: string;
+}
+
+/**
+ * What this gateway saw applied on a (relationship, grantee) pair: the pair nonce after it, the
+ * nonce of the latest grant, and of the latest revocation. A read is served only while the chain's
+ * nonce is the one recorded here: a change made through another relay (or not confirmed here yet)
+ * is one whose records this gateway cannot know, so it refuses rather than guesses.
+ */
+@Entity('consent_pairs')
+export class ConsentPairEntity {
   @PrimaryColumn({ name: 'relationship_handle', type: 'varchar', length: 66 })
   relationshipHandle!: string;
 
-  /** The revocation's pair nonce. */
+  @PrimaryColumn({ type: 'varchar', length: 42 })
+  grantee!: string;
+
   @Column({ type: 'bigint' })
   nonce!: string;
+
+  @Column({ name: 'last_grant_nonce', type: 'bigint', nullable: true })
+  lastGrantNonce!: string | null;
+
+  @Column({ name: 'revoked_below', type: 'bigint', default: 0 })
+  revokedBelow!: string;
 }
 
 /**

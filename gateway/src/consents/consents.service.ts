@@ -15,7 +15,7 @@ import { RecordEntity } from '../records/record.entity';
 import { ConsentLinkEntity, ConsentMessageEntity, ConsentRecordSetEntity } from './consent.entities';
 import { consentStatus } from './consent-status';
 import { ConsentMessageResponseDto, ConsentResponseDto, GrantMessageDto, RegistrationMessageDto, RevocationMessageDto } from './consents.dto';
-import { ConsentLinks, grantNonceOf } from './consent-links';
+import { ConsentLinks, grantNonceOf, messageNonce } from './consent-links';
 import { PatientMessageHandler, RegistrationRelayHandler } from './patient-message.handler';
 
 const WAIT_MS = 30_000;
@@ -119,7 +119,7 @@ export class ConsentsService {
         const status = consentStatus(state, nowSeconds());
         return {
           relationship: relationshipHandle, grantee, status, terms: state.terms, nonce: Number(state.nonce),
-          consentId: status === 'none' || status === 'revoked' ? null : await this.consentIdOf(relationshipHandle, grantee),
+          consentId: status === 'none' || status === 'revoked' ? null : await this.consentIdOf(relationshipHandle, grantee, state.nonce),
         };
       }),
     );
@@ -131,6 +131,7 @@ export class ConsentsService {
   ): Promise<ConsentMessageResponseDto> {
     const handler = relayOf(message);
     await this.outbox.simulate(handler, message);
+    await this.checkNonce(message);
     await check?.();
     const id = randomUUID();
     await this.db.transaction(async (manager) => {
@@ -146,10 +147,25 @@ export class ConsentsService {
     return this.message(id);
   }
 
-  /** The id of the consent in force on a relationship: its latest applied grant's, as this gateway relayed it. */
-  async consentIdOf(relationshipHandle: string, grantee: string): Promise<string | null> {
-    const nonce = await ConsentLinks.grantNonce(this.db.manager, relationshipHandle);
-    return nonce === null ? null : consentId(relationshipHandle, grantee, nonce);
+  /**
+   * The message's nonce is the pair's on chain now. The contract reads the nonce from its own
+   * storage (the call does not carry it), so a message claiming another would pass the simulation;
+   * the gateway orders links and consent ids by it, so it must be the one the signature is for.
+   */
+  private async checkNonce(message: PatientMessage): Promise<void> {
+    const nonce = messageNonce(message);
+    if (nonce === null || message.type === 'RelationshipGrant') return;
+    const { nonce: onChain } = await this.consentManager.consentOf(messageHandle(message), messageGrantee(message)!);
+    if (BigInt(nonce) !== onChain) {
+      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'NONCE_NOT_CURRENT', `The message is signed at nonce ${nonce}; the pair's nonce on chain is ${onChain}`);
+    }
+  }
+
+  /** The id of the consent in force on a pair: its latest grant's, when the chain holds no change this gateway did not see applied. */
+  async consentIdOf(relationshipHandle: string, grantee: string, chainNonce: bigint): Promise<string | null> {
+    const pair = await ConsentLinks.pair(this.db.manager, relationshipHandle, grantee);
+    if (!pair || pair.lastGrantNonce === null || BigInt(pair.nonce) !== chainNonce) return null;
+    return consentId(relationshipHandle, grantee, BigInt(pair.lastGrantNonce));
   }
 
   /** The record ids a records root names, once checked: they make that root, and each is the caller's. */

@@ -76,11 +76,11 @@ export class PatientMessageHandler extends OutboxHandler<PatientMessage> {
   async confirmed(manager: EntityManager, batch: ConfirmedBatch, items: readonly OutboxItem<PatientMessage>[]): Promise<void> {
     await manager.update(ConsentMessageEntity, { id: In(items.map((item) => item.ref)) }, { status: 'applied', txHash: batch.txHash, block: String(batch.blockNumber) });
     for (const { ref, payload: message } of items) {
-      if (message.type === 'ConsentRevocation') await ConsentLinks.revoked(manager, message.patient, message.nonce);
-      else if (message.type !== 'Registration' && message.type !== 'ConsentDenial') await ConsentLinks.granted(manager, ref);
-      const event = WEBHOOK_EVENT_OF[message.type];
       const grantee = messageGrantee(message);
-      if (!event || !grantee) continue;
+      if (!grantee) continue;
+      await ConsentLinks.applied(manager, ref, message, grantee);
+      const event = WEBHOOK_EVENT_OF[message.type];
+      if (!event) continue;
       await this.webhooks.emit(manager, await this.webhooks.hospitalsOf(manager, grantee), event, {
         grantee, relationship: messageHandle(message), txHash: batch.txHash, block: Number(batch.blockNumber),
         ...('terms' in message ? { terms: message.terms } : {}), ...('requestId' in message ? { requestId: message.requestId } : {}),
