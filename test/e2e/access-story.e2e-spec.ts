@@ -10,9 +10,11 @@ import { NodeRpc } from '../../gateway/src/chain/node-rpc';
 import { recordIdOnChain } from '../../gateway/src/chain/record-id';
 import { Purpose } from '../../gateway/src/chain/typed-messages';
 import { madeUpAadhaar } from '../../gateway/src/identity/sandbox-ekyc';
+import { DataSource } from 'typeorm';
+import { companionSchema } from '../../gateway/src/database/companion-schemas';
 import { AccessFactory, AccessPatient } from '../factories/access.factory';
 import { AccountFactory } from '../factories/account.factory';
-import { PatientFactory } from '../factories/patient.factory';
+import { dumpSchemas, PatientFactory } from '../factories/patient.factory';
 import { RecordFactory } from '../factories/record.factory';
 import { eventually } from '../support/eventually';
 import { createTestApp, removeGatewayData, TestApp } from '../support/test-app';
@@ -125,5 +127,21 @@ describe('the access story, end to end (e2e)', () => {
     const text = JSON.stringify(exported);
     for (const someone of [patient, ...others]) expect(text).not.toContain(someone.relationship.handle.slice(2));
     for (const value of [recordId, persona.resident.name, persona.resident.aadhaar, 'Qz', '1984-05']) expect(text).not.toContain(value);
+
+    // Trust model 1 after all of it: the persona side holds no handle, consent key or salt of the patient's
+    // relationships, and the records side (consents, links, reads, emergencies included) nothing of the persona.
+    const db = gw.app.get(DataSource);
+    const main = gw.config.database.schema;
+    const personaSide = (await dumpSchemas(db, [companionSchema(main, 'persona'), companionSchema(main, 'aadhaar_vault')])).toLowerCase();
+    const relationships = [patient.relationship, relationship, AccessFactory.relationshipWith(patient, institution.address)];
+    for (const { handle, signer, salt } of relationships) {
+      for (const value of [handle, signer, salt]) expect({ value, onPersonaSide: personaSide.includes(value.slice(2).toLowerCase()) }).toEqual({ value, onPersonaSide: false });
+    }
+    const recordsSide = (await dumpSchemas(db, [main], { except: ['accounts', 'security_events', 'revoked_tokens', 'used_challenges', 'api_keys'] })).toLowerCase();
+    // The dump does reach the new tables (links, reads): the handles are there, on the side they belong to.
+    expect(recordsSide).toContain(relationship.handle.slice(2).toLowerCase());
+    for (const value of [persona.personaId, persona.resident.name.toLowerCase(), persona.resident.aadhaar]) {
+      expect({ value, onRecordsSide: recordsSide.includes(value) }).toEqual({ value, onRecordsSide: false });
+    }
   });
 });
