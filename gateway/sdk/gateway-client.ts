@@ -1,6 +1,7 @@
 import { signTypedData, TypedData } from '../src/chain/eip712';
 import type { ConsentRevocationMessage, GrantMessage, RegistrationMessage } from '../src/chain/patient-messages';
 import type { Relationship } from '../src/chain/relationships';
+import { AadhaarKey, encryptAadhaar } from './patient-keys';
 
 /**
  * The few gateway calls a patient's software makes, over `fetch` (browsers and Node 18+): no
@@ -71,16 +72,22 @@ export class GatewayClient {
     return new GatewayClient(this.baseUrl, token);
   }
 
-  startRegistration(details: RegistrationDetails): Promise<CodeSent> {
-    return this.call('POST', '/v1/patients/registrations', details);
+  /** Starts registering; the Aadhaar number leaves encrypted to the gateway (`encryptAadhaar`). */
+  async startRegistration(details: RegistrationDetails): Promise<CodeSent> {
+    return this.call('POST', '/v1/patients/registrations', { ...details, aadhaar: encryptAadhaar(await this.aadhaarKey(), details.aadhaar) });
   }
 
   confirmRegistration(id: string, code: string): Promise<PersonaToken> {
     return this.call('POST', `/v1/patients/registrations/${encodeURIComponent(id)}/confirm`, { code });
   }
 
-  sendSignInCode(aadhaar: string): Promise<CodeSent> {
-    return this.call('POST', '/v1/auth/persona/codes', { aadhaar });
+  async sendSignInCode(aadhaar: string): Promise<CodeSent> {
+    return this.call('POST', '/v1/auth/persona/codes', { aadhaar: encryptAadhaar(await this.aadhaarKey(), aadhaar) });
+  }
+
+  /** The key Aadhaar numbers are encrypted to on their way to the gateway. */
+  aadhaarKey(): Promise<AadhaarKey> {
+    return this.call('GET', '/v1/identity/aadhaar-key');
   }
 
   signIn(id: string, code: string): Promise<PersonaToken> {

@@ -131,6 +131,22 @@ export function encryptToPersona(publicKeyPem: string, plaintext: string): strin
   return forge.util.encode64(publicKey.encrypt(forge.util.encodeUtf8(plaintext), 'RSA-OAEP', OAEP_SHA256()));
 }
 
+/** The gateway's Aadhaar transport key, as GET /v1/identity/aadhaar-key gives it. */
+export interface AadhaarKey {
+  keyId: string;
+  publicKey: string;
+}
+
+/**
+ * An Aadhaar number (or VID) as the patient's software sends it: its digits encrypted to the
+ * gateway's transport key, `enc1.<keyId>.<base64url>`. Nothing between the device and the gateway
+ * reads the number.
+ */
+export function encryptAadhaar(key: AadhaarKey, aadhaar: string): string {
+  const digits = aadhaar.replace(/[\s-]/g, '');
+  return `enc1.${key.keyId}.${encryptToPersona(key.publicKey, digits).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
+}
+
 export function decryptWithPersonaKey(privateKey: forge.pki.rsa.PrivateKey, ciphertextBase64: string): string {
   return forge.util.decodeUtf8(privateKey.decrypt(forge.util.decode64(ciphertextBase64), 'RSA-OAEP', OAEP_SHA256()));
 }

@@ -11,7 +11,7 @@ describe(KeyStore.name, () => {
 
   it('creates owner-only key files on first open and reuses them afterwards', async () => {
     const first = await KeyStore.open(join(dir, 'keys'));
-    expect(first.created.sort()).toEqual(['aadhaarLookup', 'chain', 'jwt', 'metricsToken', 'outboxMac']);
+    expect(first.created.sort()).toEqual(['aadhaarLookup', 'aadhaarTransport', 'chain', 'jwt', 'metricsToken', 'outboxMac']);
     expect(first.chainPrivateKey()).toMatch(/^0x[0-9a-f]{64}$/);
     expect(first.outboxMacKey()).toHaveLength(32);
     for (const file of ['chain-account.key', 'jwt.secret', 'outbox-mac.secret', 'aadhaar-lookup.secret', 'metrics.token']) {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -36,6 +36,15 @@ const KEYS = {
    */
   aadhaarLookup: { file: 'aadhaar-lookup.secret', generate: () => randomBytes(32).toString('base64') },
   metricsToken: { file: 'metrics.token', generate: () => randomBytes(32).toString('base64url') },
+  /**
+   * RSA-2048 key that patients' software encrypts an Aadhaar number to before sending it
+   * (GET /v1/identity/aadhaar-key), as UIDAI's and ABDM's APIs have clients do: the number is
+   * never in a request body in clear, whatever terminates TLS in front of the gateway.
+   */
+  aadhaarTransport: {
+    file: 'aadhaar-transport.pem',
+    generate: () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  },
 } satisfies Record<string, KeySpec>;
 
 type KeyName = keyof typeof KEYS;
@@ -112,6 +121,10 @@ export class KeyStore {
 
   aadhaarLookupKey(): Buffer {
     return Buffer.from(this.values.aadhaarLookup, 'base64');
+  }
+
+  aadhaarTransportKey(): string {
+    return this.values.aadhaarTransport;
   }
 
   outboxMacKey(): Buffer {

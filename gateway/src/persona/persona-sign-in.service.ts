@@ -9,6 +9,7 @@ import { ApiError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { InjectConfig } from '../config/config.module';
 import { aadhaarFromRequest } from '../identity/aadhaar';
+import { AadhaarTransport } from '../identity/aadhaar-transport';
 import { AadhaarVault } from '../identity/aadhaar-vault';
 import { EkycProvider } from '../identity/ekyc-provider';
 import { Keyring } from '../keys/keyring';
@@ -31,6 +32,7 @@ export class PersonaSignInService {
     private readonly store: PersonaStore,
     private readonly codes: OneTimeCodes,
     private readonly vault: AadhaarVault,
+    private readonly transport: AadhaarTransport,
     private readonly ekyc: EkycProvider,
     private readonly keyring: Keyring,
     private readonly personas: PersonaService,
@@ -48,7 +50,7 @@ export class PersonaSignInService {
    * the service.
    */
   async sendCode(aadhaar: string): Promise<OneTimeCodeSentDto> {
-    const number = aadhaarFromRequest(aadhaar);
+    const number = aadhaarFromRequest(this.transport.open(aadhaar));
     if (number.kind === 'vid') throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'VID_NOT_ACCEPTED', 'Sign in with your 12-digit Aadhaar number: a VID is not kept, so it cannot be looked up');
     if ((await this.vault.countAttempt(number.digits, 3600)) > this.config.identity.verificationsPerNumberPerHour) throw tooManyVerifications();
     const id = randomUUID();

@@ -2,12 +2,13 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { GENDERS, Gender } from '../identity/ekyc-provider';
 
-const AADHAAR_DESCRIPTION = '12-digit Aadhaar number or 16-digit VID; spaces or hyphens between groups are fine. Checked as UIDAI issues them (400 AADHAAR_FORMAT, AADHAAR_FIRST_DIGIT, AADHAAR_PALINDROME, AADHAAR_CHECKSUM), never stored in clear or shown again in full';
+const ENVELOPE_NOTE = 'Or the number encrypted to the gateway (enc1.<keyId>.<ciphertext>: RSA-OAEP-256 to GET /v1/identity/aadhaar-key, base64url), as the patient portal and CLI send it: 400 AADHAAR_ENVELOPE_INVALID, AADHAAR_KEY_UNKNOWN';
+const AADHAAR_DESCRIPTION = '12-digit Aadhaar number or 16-digit VID; spaces or hyphens between groups are fine. Checked as UIDAI issues them (400 AADHAAR_FORMAT, AADHAAR_FIRST_DIGIT, AADHAAR_PALINDROME, AADHAAR_CHECKSUM), never stored in clear or shown again in full. ' + ENVELOPE_NOTE;
 
 export class PatientRegistrationCreateDto {
   @ApiProperty({ description: AADHAAR_DESCRIPTION, example: '9999 0000 0012' })
   @IsString()
-  @Length(1, 40)
+  @Length(1, 400)
   aadhaar!: string;
 
   @ApiProperty({ description: 'Name as on the Aadhaar record', example: 'Aarav Sharma' })
@@ -62,9 +63,9 @@ export class OneTimeCodeDto {
 }
 
 export class PersonaSignInCodeCreateDto {
-  @ApiProperty({ description: 'Your 12-digit Aadhaar number', example: '9999 0000 0012' })
+  @ApiProperty({ description: `Your 12-digit Aadhaar number. ${ENVELOPE_NOTE}`, example: '9999 0000 0012' })
   @IsString()
-  @Length(1, 40)
+  @Length(1, 400)
   aadhaar!: string;
 }
 

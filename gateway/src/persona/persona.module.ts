@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { AuthModule } from '../auth/auth.module';
+import { AadhaarKeyController } from './aadhaar-key.controller';
 import { OneTimeCodes } from './one-time-codes';
 import { LedgerController } from './ledger.controller';
 import { PatientsController } from './patients.controller';
@@ -13,7 +14,7 @@ import { PersonaStore } from './persona.store';
 /** Patients' personas: registration by eKYC, the encrypted persona store, the persona's sign-in and erasure. */
 @Module({
   imports: [AccountsModule, AuthModule],
-  controllers: [PatientsController, PersonaController, PersonaAuthController, LedgerController],
+  controllers: [AadhaarKeyController, PatientsController, PersonaController, PersonaAuthController, LedgerController],
   providers: [PersonaStore, OneTimeCodes, PersonaService, PersonaSignInService],
   exports: [PersonaStore],
 })

@@ -11,6 +11,7 @@ import { ApiError, NotFoundError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { InjectConfig } from '../config/config.module';
 import { aadhaarFromRequest } from '../identity/aadhaar';
+import { AadhaarTransport } from '../identity/aadhaar-transport';
 import { AadhaarVault } from '../identity/aadhaar-vault';
 import { EkycProvider, maskMobile } from '../identity/ekyc-provider';
 import { rsaPublicKeyBytes } from '../crypto/rsa-oaep';
@@ -38,6 +39,7 @@ export class PersonaService {
     private readonly store: PersonaStore,
     private readonly codes: OneTimeCodes,
     private readonly vault: AadhaarVault,
+    private readonly transport: AadhaarTransport,
     private readonly ekyc: EkycProvider,
     private readonly keyring: Keyring,
     private readonly accounts: AccountStore,
@@ -54,7 +56,7 @@ export class PersonaService {
    * guess a resident's year of birth and gender by trying them all.
    */
   async startRegistration(dto: PatientRegistrationCreateDto): Promise<OneTimeCodeSentDto> {
-    const number = aadhaarFromRequest(dto.aadhaar);
+    const number = aadhaarFromRequest(this.transport.open(dto.aadhaar));
     const limit = this.config.identity.verificationsPerNumberPerHour;
     if ((await this.vault.countAttempt(number.digits, 3600)) > limit) throw tooManyVerifications();
     const match = await this.ekyc.match(number, { name: dto.name, yearOfBirth: dto.yearOfBirth, gender: dto.gender });
