@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { GatewayClient, GatewayError, PersonaToken } from './gateway-client';
-import { decryptWithPersonaKey, encryptToPersona, exportPersonaKey, generatePersonaKey, importPersonaKey, newPatientSecret, newPseudonym } from './patient-keys';
+import { decryptWithPersonaKey, importPersonaKey } from './patient-keys';
 import { readWallet, Wallet, writeWallet } from './wallet';
+import { newWallet, unlockWallet } from './wallet-format';
 import { accessLog, address, ConsentUsageError, grant, LedgerKeys, listConsents, openRelationship, revoke } from './cli-consents';
 import { makeFilingToken } from '../src/chain/filing-token';
 import { coarseExpiry, deriveRelationship } from '../src/chain/relationships';
@@ -77,14 +78,7 @@ async function main(argv: string[]): Promise<void> {
 
 async function keysInit({ dir }: Options): Promise<void> {
   const password = await askPassword('A password for your keys (12 characters or more): ');
-  const { publicKeyPem, privateKey } = await generatePersonaKey();
-  const wallet: Wallet = {
-    format: 'ehrchain-patient/1',
-    publicKey: publicKeyPem,
-    privateKey: await exportPersonaKey(privateKey, password),
-    encryptedSecret: encryptToPersona(publicKeyPem, newPatientSecret()),
-    encryptedPseudonym: encryptToPersona(publicKeyPem, newPseudonym()),
-  };
+  const { wallet } = await newWallet(password);
   await writeWallet(dir, wallet, { create: true });
   say(`Keys made in ${dir}. Keep a copy of it and your password: without both, your pseudonym cannot be read.`);
 }
@@ -177,8 +171,7 @@ async function ledgerKeys(options: Options, wallet?: Wallet): Promise<LedgerKeys
   const held = wallet ?? (await readWallet(options.dir));
   const client = clientFor(options, held);
   const scope = await client.ledger();
-  const privateKey = await importPersonaKey(held.privateKey, await askPassword('Your keys\' password: '));
-  const secret = Buffer.from(decryptWithPersonaKey(privateKey, held.encryptedSecret).slice(2), 'hex');
+  const { secret } = await unlockWallet(held, await askPassword('Your keys\' password: '));
   return { client, scope, relationshipWith: (counterpart) => deriveRelationship(secret, scope, counterpart) };
 }
 

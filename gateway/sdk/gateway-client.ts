@@ -1,5 +1,5 @@
 import { signTypedData, TypedData } from '../src/chain/eip712';
-import type { ConsentRevocationMessage, GrantMessage, RegistrationMessage } from '../src/chain/patient-messages';
+import type { ConsentApprovalMessage, ConsentDenialMessage, ConsentRevocationMessage, ConsentTerms, GrantMessage, RegistrationMessage } from '../src/chain/patient-messages';
 import type { Relationship } from '../src/chain/relationships';
 import { AadhaarKey, encryptAadhaar } from './patient-keys';
 
@@ -59,6 +59,19 @@ export interface RelayedMessage {
   txHash: string | null;
   block: number | null;
   error: string | null;
+}
+
+/** A doctor's request for consent, as the patient (signed in as their relationship with the doctor) sees it. */
+export interface ConsentRequestView {
+  id: string;
+  doctor: string;
+  doctorName: string;
+  requestId: number | null;
+  patient: string;
+  terms: Omit<ConsentTerms, 'recordsRoot'>;
+  status: string;
+  state: string;
+  createdAt: string;
 }
 
 export class GatewayClient {
@@ -131,6 +144,22 @@ export class GatewayClient {
     return this.call('POST', `/v1/consents/revocations${wait ? '?wait=applied' : ''}`, body);
   }
 
+  /** As the relationship with a doctor: the requests that doctor signed. */
+  consentRequests(): Promise<ConsentRequestView[]> {
+    return this.call('GET', '/v1/consent-requests');
+  }
+
+  /** As the pseudonym whose records it shares: approves request `id` (the approval names its number, patient and doctor); waits until applied. */
+  approveRequest(id: string, approval: ConsentApprovalMessage, link: string): Promise<RelayedMessage> {
+    const { type: _type, requestId: _number, patient: _patient, doctor: _doctor, ...body } = approval;
+    return this.call('POST', `/v1/consent-requests/${encodeURIComponent(id)}/approval?wait=applied`, { ...body, link });
+  }
+
+  denyRequest(id: string, denial: ConsentDenialMessage): Promise<RelayedMessage> {
+    const { nonce, deadline, signature } = denial;
+    return this.call('POST', `/v1/consent-requests/${encodeURIComponent(id)}/denial?wait=applied`, { nonce, deadline, signature });
+  }
+
   relayed(id: string): Promise<RelayedMessage> {
     return this.call('GET', `/v1/consents/messages/${encodeURIComponent(id)}`);
   }
@@ -150,7 +179,8 @@ export class GatewayClient {
     return this.call('GET', '/v1/ledger');
   }
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** Any other route, as this client's token: the answer's JSON, or a GatewayError. */
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;

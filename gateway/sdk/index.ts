@@ -14,11 +14,15 @@
  * - consents: the messages the gateway relays (`signRegistration`, `signRelationshipGrant`,
  *   `signConsentGrant`, `signRevocation`, and `signConsentLink`, which says which of the
  *   patient's pseudonyms' records a grant covers), records roots for consents naming records;
+ * - the consent flows themselves (`openRelationship`, `grantConsent`, `revokeConsent`,
+ *   `requestsFrom`, `answerRequest`), shared by the CLI and the portal;
  * - the gateway: registration, persona sign-in, keys hand-over, the ledger scope, relaying
  *   consents and reading who read what (`GatewayClient`).
  */
 export * from './patient-keys';
 export * from './gateway-client';
+export * from './consents';
+export * from './wallet-format';
 export { accessLogRecordId, coarseDeadline, coarseExpiry, deriveGuardianKey, deriveRelationship, textCommitment } from '../src/chain/relationships';
 export type { LedgerScope, Relationship } from '../src/chain/relationships';
 export { patientHandle } from '../src/chain/patient-handle';

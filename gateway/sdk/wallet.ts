@@ -1,24 +1,9 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/**
- * What the CLI keeps on the patient's machine, in `<dir>/patient.json` (0600, directory 0700):
- * the persona key as password-protected PKCS#8, its public key, and the patient secret and
- * pseudonym encrypted to that key. Nothing in it is readable without the password.
- */
-export interface Wallet {
-  format: 'ehrchain-patient/1';
-  publicKey: string;
-  privateKey: string;
-  encryptedSecret: string;
-  encryptedPseudonym: string;
-  gateway?: string;
-  /** The registration awaiting its code, or the sign-in awaiting its code. */
-  pending?: { kind: 'registration' | 'sign-in'; id: string };
-  personaId?: string;
-  /** The persona token (identity matters only), and when it ends. */
-  session?: { accessToken: string; expiresAt: string };
-}
+import type { Wallet } from './wallet-format';
+
+export type { Wallet } from './wallet-format';
 
 export const walletFile = (dir: string): string => join(dir, 'patient.json');
 

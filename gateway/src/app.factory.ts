@@ -15,6 +15,7 @@ import { installEarlyAuthentication } from './auth/early-authentication';
 import { registerAddressLimits } from './common/rate-limits';
 import { AppConfig } from './config/app-config';
 import { setupOpenApi } from './openapi';
+import { servePortal } from './portal';
 import { MetricsService } from './metrics/metrics.service';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -65,7 +66,7 @@ export async function createApp(
   });
 
   try {
-    await configure(app, config);
+    await configure(app, config, logger);
   } catch (error) {
     await app.close(); // stops the embedded chain it may have started
     throw error;
@@ -73,7 +74,7 @@ export async function createApp(
   return app;
 }
 
-async function configure(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+async function configure(app: NestFastifyApplication, config: AppConfig, logger: Logger): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   // Fastify's own JSON parser (prototype-poisoning safe), with a stable code for bad JSON. Other
   // Fastify errors (size, media type) reach ErrorFilter through Nest with their status intact.
@@ -135,6 +136,7 @@ async function configure(app: NestFastifyApplication, config: AppConfig): Promis
     }),
   );
   setupOpenApi(app);
+  await servePortal(app, logger);
   await app.init();
   await fastify.ready();
 }

@@ -25,6 +25,8 @@ export type AdmittedHospital = FilingHospital & { key: Key };
 /** A doctor or pharmacist registered on chain by their hospital, with an account at the gateway, signed in. */
 export interface Practitioner {
   id: string;
+  username: string;
+  password: string;
   key: Key;
   address: string;
   auth: { Authorization: string };
@@ -71,7 +73,7 @@ export const AccessFactory = {
       .send({ role, username, password, aadhaar: madeUpAadhaar(), hospitalId: hospital.id, chainAddress: key.address })
       .expect(201);
     const login = await gw.http.post('/v1/auth/login').send({ username, password }).expect(200);
-    return { id: created.body.id, key, address: key.address, auth: { Authorization: `Bearer ${login.body.accessToken}` } };
+    return { id: created.body.id, username, password, key, address: key.address, auth: { Authorization: `Bearer ${login.body.accessToken}` } };
   },
 
   scope(gw: TestApp): LedgerScope {

@@ -11,6 +11,7 @@ const newPassword = (): string => `pw ${randomBytes(12).toString('base64url')}`;
 export interface TestPerson {
   id: string;
   username: string;
+  password: string;
   token: string;
   auth: { Authorization: string };
 }
@@ -39,7 +40,7 @@ export const AccountFactory = {
     const created = await gw.http.post('/v1/accounts').set('Authorization', `Bearer ${adminToken}`).send({ role, username, password, ...aadhaarFor(role) }).expect(201);
     const login = await gw.http.post('/v1/auth/login').send({ username, password }).expect(200);
     const token = login.body.accessToken as string;
-    return { id: created.body.id, username, token, auth: { Authorization: `Bearer ${token}` } };
+    return { id: created.body.id, username, password, token, auth: { Authorization: `Bearer ${token}` } };
   },
 
   /** A hospital system with an API key (hospital systems have no password). */

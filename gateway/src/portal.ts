@@ -1,0 +1,30 @@
+import fastifyStatic from '@fastify/static';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { findRepoRoot } from './chain/artifacts';
+
+/** Where `npm run build:portal` (scripts/build-portal.js) puts the portal: dist/portal under the repository root. */
+export const portalDir = (): string => join(findRepoRoot(), 'dist', 'portal');
+
+/**
+ * The patient, doctor and authority portal (issue 15): one page at `/`, its script and style
+ * sheet under `/portal/`. Same origin as the API, so the CSP keeps scripts to 'self' and the
+ * browser sends nothing cross-origin. The page is `no-store` like every answer; its assets are
+ * revalidated on every load (`no-cache` with an ETag), so a new version's script is never mixed
+ * with an old page.
+ */
+export async function servePortal(app: NestFastifyApplication, logger: Logger): Promise<void> {
+  const root = portalDir();
+  if (!existsSync(join(root, 'index.html'))) {
+    logger.warn({ event: 'portal_not_built', dir: root }, 'The portal is not built (npm run build:portal); / answers 404');
+    return;
+  }
+  await app.register(fastifyStatic, { root, prefix: '/portal/', cacheControl: false, index: false, wildcard: false });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.get('/', (_request, reply) => reply.sendFile('index.html'));
+  fastify.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/portal/')) reply.header('cache-control', 'no-cache');
+  });
+}

@@ -1,0 +1,287 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { eth } from 'web3';
+import { unlockWallet, Wallet } from '../../gateway/sdk/wallet-format';
+import { Role } from '../../gateway/src/auth/permissions';
+import { ChainClient } from '../../gateway/src/chain/chain-client';
+import { EmergencyAccess } from '../../gateway/src/chain/emergency-access';
+import { deriveRelationship } from '../../gateway/src/chain/relationships';
+import { AccessFactory, AdmittedHospital, Practitioner } from '../factories/access.factory';
+import { AccountFactory } from '../factories/account.factory';
+import { PatientFactory } from '../factories/patient.factory';
+import { accessibilityViolations, launchBrowser, screenshot, SentRequest } from '../support/browser';
+import { eventually } from '../support/eventually';
+import { createTestApp, removeGatewayData, TestApp } from '../support/test-app';
+
+const SUITE = 'portal';
+const PASSWORD = 'correct horse battery staple';
+
+/**
+ * Issue 15, "Done when": the access story of issue 14, done by people in a real browser (Debian's
+ * Chromium) on the real gateway. A patient makes keys in the browser, registers with Aadhaar and a
+ * code, shows a hospital their filing token; the hospital's system files a record; a doctor is
+ * refused, asks for consent, the patient approves it, the doctor reads (tables and a chart), the
+ * patient sees the read, revokes, the doctor is refused again; an emergency is asked, approved by
+ * the authorities and read; the patient sees it all and erases their identity. Every page is
+ * screenshotted and checked against WCAG 2.2 AA rules (axe-core); the network traffic of both
+ * browsers holds no private key, pseudonym, patient secret or Aadhaar number.
+ */
+describe('the portal, in a browser (e2e)', () => {
+  let gw: TestApp;
+  let url: string;
+  let browser: Browser;
+  let sent: SentRequest[];
+  let patientPage: Page;
+  let doctorPage: Page;
+  let hospital: AdmittedHospital;
+  let doctor: Practitioner;
+  let adminToken: string;
+  const resident = PatientFactory.resident(5);
+
+  beforeAll(async () => {
+    gw = await createTestApp();
+    await gw.app.listen(0, '127.0.0.1');
+    url = `http://127.0.0.1:${(gw.app.getHttpServer().address() as AddressInfo).port}`;
+    const launched = await launchBrowser();
+    browser = launched.browser;
+    sent = launched.sent;
+    // The patient on a phone, the doctor at a desk.
+    patientPage = await (await launched.context({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, acceptDownloads: true })).newPage();
+    doctorPage = await (await launched.context({ viewport: { width: 1280, height: 900 } })).newPage();
+    adminToken = await AccountFactory.adminToken(gw);
+    hospital = await AccessFactory.hospital(gw, adminToken);
+    doctor = await AccessFactory.practitioner(gw, adminToken, hospital);
+  });
+  afterEach(async () => {
+    // Where each browser stood when the test ended: what to look at when one fails.
+    for (const [name, p] of [['last-patient', patientPage], ['last-doctor', doctorPage]] as const) await screenshot(p, SUITE, name);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gw?.close();
+    if (gw) await removeGatewayData(gw.config);
+  });
+
+  /** Screenshot and WCAG check of the page as it is now. */
+  async function page(p: Page, name: string): Promise<void> {
+    await screenshot(p, SUITE, name);
+    expect({ page: name, violations: await accessibilityViolations(p) }).toEqual({ page: name, violations: [] });
+    // Usable on a phone: the page never scrolls sideways (a wide table scrolls within its own box).
+    const overflow = await p.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    expect({ page: name, overflow }).toEqual({ page: name, overflow: 0 });
+  }
+
+  it('a patient makes keys, registers and lets a hospital file a record, which they read', async () => {
+    await patientPage.goto(`${url}/`);
+    await page(patientPage, '01-home');
+    await patientPage.getByRole('link', { name: /I am a patient/ }).click();
+    await patientPage.getByLabel('Password for your keys').fill(PASSWORD);
+    await patientPage.getByLabel('The same password again').fill(PASSWORD);
+    await page(patientPage, '02-patient-keys');
+    await patientPage.getByRole('button', { name: 'Make my keys' }).click();
+    await patientPage.getByRole('heading', { name: 'Your keys are made' }).waitFor({ timeout: 30_000 });
+    const download = patientPage.waitForEvent('download');
+    await patientPage.getByRole('button', { name: 'Download backup file' }).click();
+    const backup = JSON.parse(await streamText(await (await download).createReadStream())) as Wallet;
+    expect(backup.format).toBe('ehrchain-patient/1');
+    await patientPage.getByRole('button', { name: 'Continue to registration' }).click();
+
+    await patientPage.getByLabel('Aadhaar number').fill(resident.aadhaar);
+    expect(await patientPage.getByLabel('Aadhaar number').getAttribute('type')).toBe('password');
+    await patientPage.getByLabel('Name as on your Aadhaar record').fill(resident.name);
+    await patientPage.getByLabel('Year of birth').fill(String(resident.yearOfBirth));
+    await patientPage.getByLabel({ F: 'Female', M: 'Male', T: 'Transgender' }[resident.gender]).check();
+    await page(patientPage, '03-patient-register');
+    await patientPage.getByRole('button', { name: 'Send me a code' }).click();
+    await patientPage.getByLabel('Six-digit code').fill(await eventually(() => PatientFactory.lastCode(gw, resident)));
+    await page(patientPage, '04-patient-code');
+    await patientPage.getByRole('button', { name: 'Confirm registration' }).click();
+    await patientPage.getByRole('heading', { name: 'Your health records' }).waitFor();
+
+    await patientPage.getByLabel('Hospital name').fill('City Hospital');
+    await patientPage.getByLabel('Hospital address').fill(hospital.address);
+    await patientPage.getByRole('button', { name: 'Add hospital' }).click();
+    await patientPage.getByRole('button', { name: 'Show my filing token' }).click();
+    const filingToken = (await patientPage.getByTestId('filing-token').textContent())!;
+    await page(patientPage, '05-patient-filing-token');
+
+    const filed = await gw.http.post('/v1/records?category=OPConsultation&wait=anchored').set(hospital.auth).set('X-Filing-Token', filingToken)
+      .set('Content-Type', 'application/fhir+json').send(JSON.stringify(hba1cBundle())).expect(201);
+    recordId = filed.body.recordId;
+    recordsHandle = filed.body.anchor.version.patientHandle;
+    await patientPage.getByRole('button', { name: 'Refresh records' }).click();
+    await patientPage.getByRole('button', { name: /Read the Consultation/ }).click();
+    await patientPage.getByRole('table', { name: 'Observations' }).waitFor();
+    await page(patientPage, '06-patient-record');
+
+    wallet = JSON.parse(await patientPage.evaluate<string>("localStorage.getItem('ehrchain.patient')"));
+  });
+
+  let recordId: string;
+  let recordsHandle: string;
+  let wallet: Wallet;
+
+  it('a doctor is refused, asks for consent, the patient approves it in plain words, and the doctor reads tables and a chart', async () => {
+    await doctorPage.goto(`${url}/#/doctor`);
+    await doctorPage.getByLabel('User name').fill(doctor.username);
+    await doctorPage.getByLabel('Password').fill(doctor.password);
+    await page(doctorPage, '07-doctor-sign-in');
+    await doctorPage.getByRole('button', { name: 'Sign in' }).click();
+    await doctorPage.getByText('No patient has given you consent yet.').waitFor();
+    await readById(doctorPage, recordId, 'Care');
+    await doctorPage.getByRole('alert').filter({ hasText: 'has not given you consent' }).waitFor();
+    await page(doctorPage, '08-doctor-refused');
+
+    // The patient connects the doctor and gives them the code of that relationship.
+    await patientPage.getByRole('tab', { name: 'Sharing' }).click();
+    await patientPage.getByLabel('Doctor name').fill('Dr Rao');
+    await patientPage.getByLabel('Doctor address', { exact: true }).fill(doctor.address);
+    await patientPage.getByRole('button', { name: 'Connect doctor' }).click();
+    await patientPage.getByText('Code for Dr Rao').click();
+    const doctorCode = (await patientPage.getByTestId(`doctor-code-${doctor.address.toLowerCase()}`).textContent())!;
+
+    // The doctor opens their keystore here and signs a request.
+    const keystore = join(await mkdtemp(join(tmpdir(), 'ehr-keystore-')), 'doctor.json');
+    await writeFile(keystore, JSON.stringify(await eth.accounts.encrypt(doctor.key.key, PASSWORD, { n: 1024 })), { mode: 0o600 });
+    await doctorPage.getByRole('tab', { name: 'Consent requests' }).click();
+    await doctorPage.getByLabel('Keystore file').setInputFiles(keystore);
+    await doctorPage.getByLabel('Keystore password').fill(PASSWORD);
+    await doctorPage.getByRole('button', { name: 'Open my signing key' }).click();
+    await doctorPage.getByLabel('Patient code').fill(doctorCode);
+    await doctorPage.getByLabel('For how many days').fill('30');
+    await page(doctorPage, '09-doctor-request');
+    await doctorPage.getByRole('button', { name: 'Sign and send request' }).click();
+    await doctorPage.getByText(/requested/).first().waitFor();
+
+    // The patient sees it in plain words and approves it.
+    await patientPage.getByRole('tab', { name: 'Who read what' }).click();
+    await patientPage.getByRole('tab', { name: 'Sharing' }).click();
+    const request = patientPage.locator('li', { hasText: 'asked on' });
+    await request.getByText(/May read all your records, to treat you, until/).waitFor();
+    await page(patientPage, '10-patient-request');
+    await request.getByRole('button', { name: 'Approve' }).click();
+    await patientPage.getByText('No requests from Dr Rao await your answer.').waitFor();
+    await patientPage.locator('li', { hasText: 'Dr Rao' }).getByText('active').waitFor();
+    await page(patientPage, '11-patient-consents');
+
+    // The doctor sees the patient, the consent's scope, and reads.
+    await doctorPage.getByRole('tab', { name: 'My patients' }).click();
+    await doctorPage.getByText(/You may read all your records/).waitFor();
+    await doctorPage.getByRole('button', { name: /Read the Consultation/ }).click();
+    await doctorPage.getByRole('table', { name: 'Observations' }).waitFor();
+    await doctorPage.getByRole('img', { name: /HbA1c over time/ }).waitFor();
+    await doctorPage.getByText('Metformin 500 mg: One tablet twice a day').waitFor();
+    await page(doctorPage, '12-doctor-record');
+  });
+
+  it('the patient sees the read, revokes with one click, and the doctor is refused with the reason', async () => {
+    await patientPage.getByRole('tab', { name: 'Who read what' }).click();
+    await patientPage.getByRole('list', { name: /Reads of your records/ }).getByText(/read a record to treat you/).waitFor();
+    await page(patientPage, '13-patient-timeline');
+
+    await patientPage.getByRole('tab', { name: 'Sharing' }).click();
+    await patientPage.getByRole('button', { name: 'Revoke Dr Rao' }).click();
+    await patientPage.getByText(/Revoked: Dr Rao is refused from block \d+ on/).waitFor();
+    await page(patientPage, '14-patient-revoked');
+
+    await doctorPage.getByRole('tab', { name: 'My patients' }).click();
+    await readById(doctorPage, recordId, 'Care');
+    await doctorPage.getByRole('alert').filter({ hasText: 'revoked the consent' }).waitFor();
+    await page(doctorPage, '15-doctor-revoked');
+  });
+
+  it('an emergency: the doctor asks, the patient sees it, authorities approve, the doctor reads, the patient sees that too', async () => {
+    await doctorPage.getByRole('tab', { name: 'Emergency access' }).click();
+    await doctorPage.getByLabel("Patient's records pseudonym").fill(recordsHandle);
+    await doctorPage.getByLabel('Reason').fill('Found unresponsive in the ward; current medication needed');
+    await doctorPage.getByLabel('For how many hours').fill('2');
+    await doctorPage.getByRole('button', { name: 'Sign and send emergency request' }).click();
+    await doctorPage.getByText('Status: pending').waitFor();
+    await page(doctorPage, '16-doctor-emergency');
+
+    await patientPage.getByRole('tab', { name: 'Sharing' }).click();
+    await patientPage.getByRole('tab', { name: 'Who read what' }).click();
+    await patientPage.getByText(/Found unresponsive in the ward/).first().waitFor();
+
+    // The authorities review it in their portal and approve it on chain with their own keys.
+    const authority = await AccountFactory.person(gw, adminToken, Role.Authority);
+    const authorityPage = await browser.newPage();
+    await authorityPage.goto(`${url}/#/authority`);
+    await authorityPage.getByLabel('User name').fill(authority.username);
+    await authorityPage.getByLabel('Password').fill(authority.password);
+    await authorityPage.getByRole('button', { name: 'Sign in' }).click();
+    await authorityPage.getByText(/Found unresponsive in the ward/).waitFor();
+    await page(authorityPage, '17-authority-review');
+    const requestId = Number((await authorityPage.getByText(/^Request \d+/).textContent())!.match(/\d+/)![0]);
+    const consortium = await AccessFactory.consortium(gw);
+    for (const key of consortium.authorityKeys.slice(0, consortium.threshold)) {
+      const chain = new ChainClient(consortium.rpcUrl, key);
+      expect((await chain.waitForReceipt((await chain.send(gw.app.get(EmergencyAccess).contract, 'approve', [requestId])).txHash, 10_000)).success).toBe(true);
+    }
+
+    await eventually(async () => {
+      await doctorPage.getByRole('button', { name: 'Refresh' }).click();
+      await doctorPage.getByText('Status: granted').waitFor({ timeout: 1_000 });
+    });
+    await doctorPage.getByRole('tab', { name: 'My patients' }).click();
+    await readById(doctorPage, recordId, 'Emergency');
+    await doctorPage.getByRole('table', { name: 'Observations' }).waitFor();
+
+    await patientPage.getByRole('tab', { name: 'Sharing' }).click();
+    await patientPage.getByRole('tab', { name: 'Who read what' }).click();
+    await patientPage.getByText(/read a record in an emergency/).waitFor();
+    await patientPage.getByText(/Status: granted/).waitFor();
+    await page(patientPage, '18-patient-emergency');
+  });
+
+  it('sent no private key, pseudonym, patient secret or Aadhaar number over the network', async () => {
+    const { secret, pseudonym } = await unlockWallet(wallet, PASSWORD);
+    const scope = AccessFactory.scope(gw);
+    const secrets = {
+      aadhaar: resident.aadhaar,
+      'aadhaar, grouped': resident.aadhaar.replace(/(\d{4})(?=\d)/g, '$1 '),
+      pseudonym: pseudonym.slice(2),
+      'patient secret': Buffer.from(secret).toString('hex'),
+      'persona key file': wallet.privateKey.split('\n')[1]!,
+      'hospital relationship key': deriveRelationship(secret, scope, hospital.address).privateKey.slice(2),
+      'doctor relationship key': deriveRelationship(secret, scope, doctor.address).privateKey.slice(2),
+      'doctor key': doctor.key.key.slice(2),
+    };
+    expect(sent.length).toBeGreaterThan(20);
+    const traffic = sent.map((r) => `${r.method} ${r.url}\n${JSON.stringify(r.headers)}\n${r.body}`).join('\n').toLowerCase();
+    for (const [name, value] of Object.entries(secrets)) expect({ name, sent: traffic.includes(value.toLowerCase()) }).toEqual({ name, sent: false });
+    // The Aadhaar number did travel, encrypted: the registration carried an enc1 envelope.
+    expect(sent.some((r) => r.url.endsWith('/v1/patients/registrations') && /"aadhaar":"enc1\./.test(r.body))).toBe(true);
+  });
+});
+
+/** The doctor reads a record by its id, for care or in an emergency. */
+async function readById(doctorPage: Page, recordId: string, purpose: 'Care' | 'Emergency'): Promise<void> {
+  await doctorPage.getByLabel('Record id').fill(recordId);
+  await doctorPage.getByLabel(new RegExp(`^${purpose}`)).check();
+  await doctorPage.getByRole('button', { name: 'Read record' }).click();
+}
+
+function hba1cBundle() {
+  const observation = (id: string, date: string, value: number) => ({
+    resource: { resourceType: 'Observation', id, status: 'final', code: { text: 'HbA1c' }, subject: { reference: 'Patient/p' }, effectiveDateTime: date, valueQuantity: { value, unit: '%' } },
+  });
+  return {
+    resourceType: 'Bundle', type: 'collection',
+    entry: [
+      { resource: { resourceType: 'Patient', id: 'p', gender: 'female', birthDate: '1984-05-06' } },
+      observation('o1', '2026-06-02', 7.4), observation('o2', '2026-08-04', 6.8), observation('o3', '2026-10-02', 6.1),
+      { resource: { resourceType: 'Condition', id: 'c', subject: { reference: 'Patient/p' }, code: { text: 'Type 2 diabetes mellitus' }, clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] } } },
+      { resource: { resourceType: 'MedicationRequest', id: 'm', status: 'active', intent: 'order', subject: { reference: 'Patient/p' }, medicationCodeableConcept: { text: 'Metformin 500 mg' }, dosageInstruction: [{ text: 'One tablet twice a day' }] } },
+    ],
+  };
+}
+
+async function streamText(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
