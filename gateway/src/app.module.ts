@@ -7,6 +7,7 @@ import { AuthModule } from './auth/auth.module';
 import { BlobsModule } from './blobs/blobs.module';
 import { ChainModule } from './chain/chain.module';
 import { ConsentsModule } from './consents/consents.module';
+import { ConsortiumModule } from './consortium/consortium.module';
 import { EmergenciesModule } from './emergencies/emergencies.module';
 import { ErrorFilter } from './common/error.filter';
 import { AppConfig } from './config/app-config';
@@ -27,7 +28,7 @@ import { ResearchModule } from './research/research.module';
 import { RecordsModule } from './records/records.module';
 
 /** What the gateway offers on top of its infrastructure; a test may boot just one of them. */
-export const FEATURE_MODULES: readonly Type[] = [BlobsModule, HealthModule, NetworkModule, PersonaModule, RecordsModule, ConsentsModule, AccessModule, EmergenciesModule, NotificationsModule, ResearchModule];
+export const FEATURE_MODULES: readonly Type[] = [BlobsModule, HealthModule, NetworkModule, PersonaModule, RecordsModule, ConsentsModule, AccessModule, EmergenciesModule, NotificationsModule, ResearchModule, ConsortiumModule];
 
 @Module({})
 export class AppModule {

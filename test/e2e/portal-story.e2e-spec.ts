@@ -7,10 +7,11 @@ import { eth } from 'web3';
 import { unlockWallet, Wallet } from '../../gateway/sdk/wallet-format';
 import { Role } from '../../gateway/src/auth/permissions';
 import { ChainClient } from '../../gateway/src/chain/chain-client';
-import { EmergencyAccess } from '../../gateway/src/chain/emergency-access';
 import { deriveRelationship } from '../../gateway/src/chain/relationships';
 import { AccessFactory, AdmittedHospital, Practitioner } from '../factories/access.factory';
-import { AccountFactory } from '../factories/account.factory';
+import { RecordFactory } from '../factories/record.factory';
+import { ConsortiumAt, proposedAdmission } from '../support/consortium-members';
+import { AccountFactory, TestPerson } from '../factories/account.factory';
 import { PatientFactory } from '../factories/patient.factory';
 import { accessibilityViolations, launchBrowser, screenshot, SentRequest } from '../support/browser';
 import { eventually } from '../support/eventually';
@@ -33,27 +34,29 @@ describe('the portal, in a browser (e2e)', () => {
   let gw: TestApp;
   let url: string;
   let browser: Browser;
+  let launched: Awaited<ReturnType<typeof launchBrowser>>;
   let sent: SentRequest[];
   let patientPage: Page;
   let doctorPage: Page;
   let hospital: AdmittedHospital;
   let doctor: Practitioner;
   let adminToken: string;
+  let consortium: ConsortiumAt;
+  const authorities: TestPerson[] = [];
   const resident = PatientFactory.resident(5);
 
   beforeAll(async () => {
     gw = await createTestApp();
     await gw.app.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${(gw.app.getHttpServer().address() as AddressInfo).port}`;
-    const launched = await launchBrowser();
+    launched = await launchBrowser();
     browser = launched.browser;
     sent = launched.sent;
     // The patient on a phone, the doctor at a desk.
     patientPage = await (await launched.context({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, acceptDownloads: true })).newPage();
     doctorPage = await (await launched.context({ viewport: { width: 1280, height: 900 } })).newPage();
     adminToken = await AccountFactory.adminToken(gw);
-    hospital = await AccessFactory.hospital(gw, adminToken);
-    doctor = await AccessFactory.practitioner(gw, adminToken, hospital);
+    consortium = await AccessFactory.consortium(gw);
   });
   afterEach(async () => {
     // Where each browser stood when the test ended: what to look at when one fails.
@@ -73,6 +76,39 @@ describe('the portal, in a browser (e2e)', () => {
     const overflow = await p.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect({ page: name, overflow }).toEqual({ page: name, overflow: 0 });
   }
+
+  /** Authority `index` of the consortium, signed in to the portal with an account naming its address, its key opened from a keystore file. */
+  async function authorityDesk(index: number): Promise<Page> {
+    const key = consortium.authorityKeys[index]!;
+    const authority = authorities[index] ?? (authorities[index] = await AccountFactory.person(gw, adminToken, Role.Authority, { chainAddress: eth.accounts.privateKeyToAddress(key) }));
+    const desk = await (await launched.context({ viewport: { width: 1280, height: 900 } })).newPage();
+    await desk.goto(`${url}/#/authority`);
+    await desk.getByLabel('User name').fill(authority.username);
+    await desk.getByLabel('Password').fill(authority.password);
+    await desk.getByRole('button', { name: 'Sign in' }).click();
+    await desk.getByLabel('Keystore file').setInputFiles(await keystoreFile(key));
+    await desk.getByLabel('Keystore password').fill(PASSWORD);
+    await desk.getByRole('button', { name: 'Open my signing key' }).click();
+    await desk.getByText(/Your authority key .* is open/).waitFor();
+    return desk;
+  }
+
+  it('an authority approves the admission of a hospital in the browser, with their own key', async () => {
+    // One authority proposed it (its approval counts); the second approves it in the portal.
+    const proposed = await proposedAdmission(consortium, consortium.authorityKeys[0]);
+    hospital = { ...(await RecordFactory.hospital(gw, adminToken, proposed.hospital.address)), key: proposed.hospital };
+    const desk = await authorityDesk(1);
+    const proposal = desk.locator('li', { hasText: `Proposal ${proposed.proposalId}: Admit` });
+    await proposal.getByText(`1 of ${consortium.threshold} approvals`).waitFor();
+    await page(desk, '00-authority-proposals');
+    await proposal.getByRole('button', { name: `Approve proposal ${proposed.proposalId}` }).click();
+    await desk.getByText(`Your approval of proposal ${proposed.proposalId} is on chain`).waitFor();
+    await desk.close();
+    const registry = gw.app.get(ChainClient).contract('ConsortiumRegistry', consortium.registry);
+    expect(await gw.app.get(ChainClient).call(registry, 'isActiveHospital', [hospital.address])).toEqual([true]);
+    // The hospital, admitted, registers its doctor on chain; the gateway's administrator gives them an account.
+    doctor = await AccessFactory.practitioner(gw, adminToken, hospital);
+  });
 
   it('a patient makes keys, registers and lets a hospital file a record, which they read', async () => {
     await patientPage.goto(`${url}/`);
@@ -144,10 +180,8 @@ describe('the portal, in a browser (e2e)', () => {
     const doctorCode = (await patientPage.getByTestId(`doctor-code-${doctor.address.toLowerCase()}`).textContent())!;
 
     // The doctor opens their keystore here and signs a request.
-    const keystore = join(await mkdtemp(join(tmpdir(), 'ehr-keystore-')), 'doctor.json');
-    await writeFile(keystore, JSON.stringify(await eth.accounts.encrypt(doctor.key.key, PASSWORD, { n: 1024 })), { mode: 0o600 });
     await doctorPage.getByRole('tab', { name: 'Consent requests' }).click();
-    await doctorPage.getByLabel('Keystore file').setInputFiles(keystore);
+    await doctorPage.getByLabel('Keystore file').setInputFiles(await keystoreFile(doctor.key.key));
     await doctorPage.getByLabel('Keystore password').fill(PASSWORD);
     await doctorPage.getByRole('button', { name: 'Open my signing key' }).click();
     await doctorPage.getByLabel('Patient code').fill(doctorCode);
@@ -206,20 +240,15 @@ describe('the portal, in a browser (e2e)', () => {
     await patientPage.getByRole('tab', { name: 'Who read what' }).click();
     await patientPage.getByText(/Found unresponsive in the ward/).first().waitFor();
 
-    // The authorities review it in their portal and approve it on chain with their own keys.
-    const authority = await AccountFactory.person(gw, adminToken, Role.Authority);
-    const authorityPage = await browser.newPage();
-    await authorityPage.goto(`${url}/#/authority`);
-    await authorityPage.getByLabel('User name').fill(authority.username);
-    await authorityPage.getByLabel('Password').fill(authority.password);
-    await authorityPage.getByRole('button', { name: 'Sign in' }).click();
-    await authorityPage.getByText(/Found unresponsive in the ward/).waitFor();
-    await page(authorityPage, '17-authority-review');
-    const requestId = Number((await authorityPage.getByText(/^Request \d+/).textContent())!.match(/\d+/)![0]);
-    const consortium = await AccessFactory.consortium(gw);
-    for (const key of consortium.authorityKeys.slice(0, consortium.threshold)) {
-      const chain = new ChainClient(consortium.rpcUrl, key);
-      expect((await chain.waitForReceipt((await chain.send(gw.app.get(EmergencyAccess).contract, 'approve', [requestId])).txHash, 10_000)).success).toBe(true);
+    // Two authorities review it in their portal and approve it with their own keys, opened in their browsers.
+    for (const index of [0, 1].slice(0, consortium.threshold)) {
+      const desk = await authorityDesk(index);
+      const request = desk.locator('li', { hasText: 'Found unresponsive in the ward' });
+      await request.waitFor();
+      if (index === 0) await page(desk, '17-authority-review');
+      await request.getByRole('button', { name: /^Approve request/ }).click();
+      await desk.getByText(/Your approval of emergency \d+ is on chain/).waitFor();
+      await desk.close();
     }
 
     await eventually(async () => {
@@ -257,6 +286,13 @@ describe('the portal, in a browser (e2e)', () => {
     expect(sent.some((r) => r.url.endsWith('/v1/patients/registrations') && /"aadhaar":"enc1\./.test(r.body))).toBe(true);
   });
 });
+
+/** A key as wallets export it (Web3 Secret Storage), in a file only this user reads. */
+async function keystoreFile(privateKey: string): Promise<string> {
+  const path = join(await mkdtemp(join(tmpdir(), 'ehr-keystore-')), 'key.json');
+  await writeFile(path, JSON.stringify(await eth.accounts.encrypt(privateKey, PASSWORD, { n: 1024 })), { mode: 0o600 });
+  return path;
+}
 
 /** The doctor reads a record by its id, for care or in an emergency. */
 async function readById(doctorPage: Page, recordId: string, purpose: 'Care' | 'Emergency'): Promise<void> {

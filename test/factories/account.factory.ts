@@ -34,10 +34,10 @@ export const AccountFactory = {
   },
 
   /** A person with a password, signed in. */
-  async person(gw: TestApp, adminToken: string, role: Role): Promise<TestPerson> {
+  async person(gw: TestApp, adminToken: string, role: Role, extra: { chainAddress?: string } = {}): Promise<TestPerson> {
     const username = `${role}.${++sequence}.${process.pid}`;
     const password = newPassword();
-    const created = await gw.http.post('/v1/accounts').set('Authorization', `Bearer ${adminToken}`).send({ role, username, password, ...aadhaarFor(role) }).expect(201);
+    const created = await gw.http.post('/v1/accounts').set('Authorization', `Bearer ${adminToken}`).send({ role, username, password, ...aadhaarFor(role), ...extra }).expect(201);
     const login = await gw.http.post('/v1/auth/login').send({ username, password }).expect(200);
     const token = login.body.accessToken as string;
     return { id: created.body.id, username, password, token, auth: { Authorization: `Bearer ${token}` } };

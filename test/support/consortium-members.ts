@@ -40,6 +40,13 @@ export async function admittedHospital(at: ConsortiumAt): Promise<Key> {
   return hospital;
 }
 
+/** A hospital key one authority proposed for admission, awaiting the others' approvals; the proposal's id. */
+export async function proposedAdmission(at: ConsortiumAt, proposer = at.authorityKeys[0]!): Promise<{ hospital: Key; proposalId: number }> {
+  const hospital = newKey();
+  const [proposed] = await sendFrom(at, proposer, 'proposeAdmission', [hospital.address, randomBytes32()]);
+  return { hospital, proposalId: Number(proposed!.args.proposalId as bigint) };
+}
+
 /** A practitioner key the hospital registers on chain (a fresh council registration commitment). */
 export async function registeredPractitioner(at: ConsortiumAt, hospital: Key, role: number = PractitionerRole.Doctor): Promise<Key> {
   const practitioner = newKey();

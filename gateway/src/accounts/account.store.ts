@@ -47,6 +47,14 @@ export class AccountStore {
     return this.em(manager).existsBy(AccountEntity, { aadhaarRef });
   }
 
+  /** Usernames of the accounts holding these chain addresses, by lower-case address. */
+  async findByChainAddresses(addresses: string[], manager?: EntityManager): Promise<Map<string, string>> {
+    if (addresses.length === 0) return new Map();
+    const rows = await this.em(manager).createQueryBuilder(AccountEntity, 'a')
+      .where('LOWER(a.chainAddress) IN (:...addresses)', { addresses: addresses.map((a) => a.toLowerCase()) }).getMany();
+    return new Map(rows.map((row) => [row.chainAddress!.toLowerCase(), row.username]));
+  }
+
   chainAddressInUse(chainAddress: string, manager?: EntityManager): Promise<boolean> {
     return this.em(manager).existsBy(AccountEntity, { chainAddress });
   }

@@ -45,6 +45,8 @@ export enum Permission {
   EmergencyRead = 'emergency.read',
   /** Every emergency request with its reason, for the authorities who approve or deny them on chain. */
   EmergencyReview = 'emergency.review',
+  /** Consortium decisions an authority signs with its own key (proposals, emergency requests), relayed to the chain. */
+  ConsortiumDecide = 'consortium.decide',
   /** A hospital system's webhooks. */
   WebhookManage = 'webhook.manage',
   /** A de-identified dataset of the patients who consented to research, k-anonymous. */
@@ -85,7 +87,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   [Role.Pharmacist]: [...EVERYONE, Permission.RecordReadConsented],
   [Role.Researcher]: [...EVERYONE, Permission.ResearchExport],
   [Role.Patient]: [...EVERYONE, Permission.PersonaRead, Permission.PersonaErase, Permission.PersonaKeysSet],
-  [Role.Authority]: [...EVERYONE, Permission.EmergencyReview, Permission.AccessLogAudit],
+  [Role.Authority]: [...EVERYONE, Permission.EmergencyReview, Permission.ConsortiumDecide, Permission.AccessLogAudit],
 };
 
 /**

@@ -2,6 +2,7 @@ import { Contract, ContractAbi, eth, utils } from 'web3';
 import { loadArtifact } from './artifacts';
 import { ChainContract, ChainEvent, ChainLog } from './chain-contract';
 import { decodeRevert, ReceiptTimeoutError } from './chain-errors';
+import { signLegacyTransaction } from './legacy-transaction';
 import { JsonRpcError, NodeRpc } from './node-rpc';
 
 
@@ -195,16 +196,7 @@ export class ChainClient {
       this.node.call('eth_getTransactionCount', [this.address, 'pending']).then(quantity),
       this.reverting(abi, () => this.node.call('eth_estimateGas', [request])).then(quantity),
     ]);
-    // Legacy (type 0) transaction with EIP-155 replay protection: accepted by Anvil and by a
-    // free-gas Besu (min-gas-price 0, zero base fee). The hardfork here only selects the
-    // transaction format; 'london' avoids web3's client-side Shanghai initcode size check,
-    // since the chains raise the contract size limit.
-    const common = eth.accounts.Common.custom({ chainId, networkId: chainId }, { hardfork: 'london' });
-    const tx = eth.accounts.Transaction.fromTxData(
-      { nonce, gasPrice: 0n, gasLimit: (estimate * 13n) / 10n, to, data, value: 0n },
-      { common },
-    );
-    const signed = await eth.accounts.signTransaction(tx, this.#privateKey);
+    const signed = await signLegacyTransaction({ chainId, nonce: Number(nonce), gasLimit: Number((estimate * 13n) / 10n), to, data }, this.#privateKey);
     await options.beforeBroadcast?.(signed.transactionHash);
     try {
       await this.reverting(abi, () => this.node.call('eth_sendRawTransaction', [signed.rawTransaction]));

@@ -1,23 +1,78 @@
 import { useState } from 'preact/hooks';
-import { StaffSession, StaffSignIn } from '../staff';
-import { Address, Loaded, Status, useLoad, when } from '../ui';
+import { signLegacyTransaction, UnsignedCall } from '../../../src/chain/legacy-transaction';
+import { KeyImport, StaffSession, StaffSignIn } from '../staff';
+import { ActionForm, Address, Loaded, Notice, Status, useLoad, when } from '../ui';
 
-interface Review { id: string; requestId: number | null; doctor: string; doctorName: string; patientOnChain: string; reason: string; reasonSalt: string; durationSeconds: number; status: string; approvals: number; createdAt: string }
+interface Review { id: string; requestId: number | null; doctor: string; doctorName: string; reason: string; durationSeconds: number; status: string; approvals: number; createdAt: string }
+interface Proposal { proposalId: number; action: 'admit' | 'suspend' | 'reinstate'; hospital: string; hospitalName: string | null; proposer: string; approvals: number; threshold: number; expiresAt: string }
 
-/** The consortium authorities' desk: emergency requests awaiting approval, with the reason and the salt that checks it against the chain. */
+const ACTION_WORDS = { admit: 'Admit', suspend: 'Suspend', reinstate: 'Reinstate' } as const;
+
+/**
+ * The consortium authorities' desk: hospitals proposed for admission, suspension or
+ * reinstatement, and emergency requests, each decided with the authority's own key, opened in
+ * this browser. The gateway drafts the call, the key signs it here, the gateway relays it.
+ */
 export function AuthorityApp() {
   const [session, setSession] = useState<StaffSession | null>(null);
+  const [key, setKey] = useState<{ privateKey: string; address: string } | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
   if (!session) return <StaffSignIn title="Authority sign-in" roles={['authority']} onSignedIn={setSession} />;
-  return <Reviews session={session} />;
-}
-
-function Reviews({ session }: { session: StaffSession }) {
-  const reviews = useLoad(() => session.client.call<Review[]>('GET', '/v1/emergencies/review'), []);
+  const decide = async (target: 'proposal' | 'emergency', id: number, decision: 'approve' | 'deny') => {
+    if (!key) throw new Error('Open your authority key first.');
+    const call = await session.client.call<UnsignedCall>('POST', '/v1/consortium/decisions/drafts', { target, id, decision, from: key.address });
+    const { rawTransaction } = await signLegacyTransaction(call, key.privateKey);
+    const applied = await session.client.call<{ block: number }>('POST', '/v1/consortium/decisions', { rawTransaction });
+    setNotice(`Your ${decision === 'approve' ? 'approval' : 'denial'} of ${target} ${id} is on chain (block ${applied.block}).`);
+    setVersion((v) => v + 1);
+  };
   return (
     <>
-      <h1>Emergency requests</h1>
-      <p>Each request is approved or denied on chain by the authorities, with their own keys (EmergencyAccess <code>approve</code> or <code>deny</code> with the request number).</p>
-      <Loaded state={reviews} empty="No request awaits a decision.">
+      <div class="row" style="justify-content: space-between">
+        <h1>Consortium decisions</h1>
+        <button type="button" class="secondary" onClick={() => { setSession(null); setKey(null); }}>Sign out</button>
+      </div>
+      {key
+        ? <Notice>Your authority key <Address value={key.address} /> is open on this device for this session.</Notice>
+        : <section class="card"><h2>Your authority key</h2><KeyImport expected={session.me.chainAddress} onKey={(privateKey, address) => setKey({ privateKey, address })} /></section>}
+      {notice && <Notice>{notice}</Notice>}
+      <Proposals key={`p${version}`} session={session} decide={decide} />
+      <Emergencies key={`e${version}`} session={session} decide={decide} />
+    </>
+  );
+}
+
+type Decide = (target: 'proposal' | 'emergency', id: number, decision: 'approve' | 'deny') => Promise<void>;
+
+function Proposals({ session, decide }: { session: StaffSession; decide: Decide }) {
+  const proposals = useLoad(() => session.client.call<Proposal[]>('GET', '/v1/consortium/proposals'), []);
+  return (
+    <section aria-labelledby="proposals-title">
+      <h2 id="proposals-title">Hospitals awaiting a decision</h2>
+      <Loaded state={proposals} empty="No proposal awaits approval.">
+        {(list) => (
+          <ul>
+            {list.map((p) => (
+              <li class="card">
+                <p><strong>Proposal {p.proposalId}: {ACTION_WORDS[p.action]} <Address value={p.hospital} name={p.hospitalName} /></strong></p>
+                <p>{p.approvals} of {p.threshold} approvals; proposed by <Address value={p.proposer} />; open until {when(p.expiresAt)}</p>
+                <ActionForm submit={`Approve proposal ${p.proposalId}`} action={() => decide('proposal', p.proposalId, 'approve')} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </Loaded>
+    </section>
+  );
+}
+
+function Emergencies({ session, decide }: { session: StaffSession; decide: Decide }) {
+  const reviews = useLoad(() => session.client.call<Review[]>('GET', '/v1/emergencies/review'), []);
+  return (
+    <section aria-labelledby="emergencies-title">
+      <h2 id="emergencies-title">Emergency requests</h2>
+      <Loaded state={reviews} empty="No emergency request awaits a decision.">
         {(list) => (
           <ul>
             {list.map((r) => (
@@ -25,12 +80,17 @@ function Reviews({ session }: { session: StaffSession }) {
                 <p><strong>Request {r.requestId ?? '(not on chain yet)'}</strong> by {r.doctorName} <Address value={r.doctor} />, {when(r.createdAt)}</p>
                 <p>“{r.reason}” for {Math.round(r.durationSeconds / 3600)} h</p>
                 <p>Status: <Status value={r.status} />, {r.approvals} approval{r.approvals === 1 ? '' : 's'}</p>
+                {r.requestId !== null && r.status === 'pending' && (
+                  <div class="row">
+                    <ActionForm submit={`Approve request ${r.requestId}`} action={() => decide('emergency', r.requestId!, 'approve')} />
+                    <ActionForm submit={`Deny request ${r.requestId}`} danger action={() => decide('emergency', r.requestId!, 'deny')} />
+                  </div>
+                )}
               </li>
             ))}
           </ul>
         )}
       </Loaded>
-      <button type="button" class="secondary" onClick={reviews.reload}>Refresh</button>
-    </>
+    </section>
   );
 }

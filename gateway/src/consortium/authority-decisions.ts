@@ -1,0 +1,126 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { utils, eth } from 'web3';
+import type { AccountPrincipal } from '../auth/principal';
+import { AccountStore } from '../accounts/account.store';
+import { ChainClient } from '../chain/chain-client';
+import { ChainRuntime } from '../chain/chain.module';
+import type { ChainContract } from '../chain/chain-contract';
+import { decodeRevert } from '../chain/chain-errors';
+import { EmergencyAccess } from '../chain/emergency-access';
+import type { UnsignedCall } from '../chain/legacy-transaction';
+import { JsonRpcError, NodeRpc } from '../chain/node-rpc';
+import { ApiError } from '../common/errors';
+
+export type DecisionTarget = 'proposal' | 'emergency';
+export type Decision = 'approve' | 'deny';
+
+/** What an authority may decide, and where: k-of-n proposals are approved; emergency requests approved or denied. */
+const DECISIONS: Record<DecisionTarget, readonly Decision[]> = { proposal: ['approve'], emergency: ['approve', 'deny'] };
+const RECEIPT_TIMEOUT_MS = 30_000;
+
+export interface DecisionApplied {
+  txHash: string;
+  block: number;
+  target: DecisionTarget;
+  decision: Decision;
+  id: number;
+}
+
+/**
+ * Authorities decide with their own keys (trust model: the gateway never holds them). The
+ * portal asks for the call to sign (`draft`: target, nonce, gas, chain id), signs it in the
+ * authority's browser, and hands the signed transaction back (`relay`). The gateway only
+ * forwards transactions that are an authority's decision on a proposal or emergency request,
+ * signed by the key of the signed-in authority, and that the chain would apply.
+ */
+@Injectable()
+export class AuthorityDecisions {
+  private readonly node: NodeRpc;
+  private readonly registry: ChainContract;
+
+  constructor(
+    private readonly chain: ChainClient,
+    private readonly runtime: ChainRuntime,
+    private readonly emergencies: EmergencyAccess,
+    private readonly accounts: AccountStore,
+  ) {
+    this.node = new NodeRpc(chain.rpcUrl);
+    this.registry = chain.contract('ConsortiumRegistry', runtime.addresses.ConsortiumRegistry!);
+  }
+
+  /** The unsigned call of `decision` on `target` `id`, for `from` to sign: checked against the chain first. */
+  async draft(principal: AccountPrincipal, target: DecisionTarget, id: number, decision: Decision, from: string): Promise<UnsignedCall> {
+    if (!DECISIONS[target].includes(decision)) throw new ApiError(HttpStatus.BAD_REQUEST, 'DECISION_NOT_AVAILABLE', `A ${target} can be: ${DECISIONS[target].join(', ')}`);
+    await this.checkSigner(principal, from);
+    const contract = this.contractOf(target);
+    const data = contract.encodeCall(decision, [id]);
+    await this.simulate(contract, from, data);
+    const [nonce, estimate] = await Promise.all([
+      this.node.call<string>('eth_getTransactionCount', [from, 'pending']),
+      this.node.call<string>('eth_estimateGas', [{ from, to: contract.address, data }]),
+    ]);
+    return { chainId: this.runtime.chainId, nonce: Number(nonce), gasLimit: Math.ceil(Number(estimate) * 1.3), to: contract.address, data };
+  }
+
+  /** Forwards a signed decision to the chain and waits for its block. */
+  async relay(principal: AccountPrincipal, rawTransaction: string): Promise<DecisionApplied> {
+    const tx = this.parse(rawTransaction);
+    const target = (['proposal', 'emergency'] as const).find((t) => this.contractOf(t).address.toLowerCase() === tx.to.toLowerCase());
+    const decision = (['approve', 'deny'] as const).find((d) => target && DECISIONS[target].includes(d) && tx.data.slice(0, 10) === this.contractOf(target).encodeCall(d, [0]).slice(0, 10));
+    if (!target || !decision || tx.data.length !== 2 + 8 + 64) {
+      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'TRANSACTION_NOT_A_DECISION', 'Only an approval or denial of a consortium proposal or emergency request is relayed here');
+    }
+    await this.checkSigner(principal, tx.from);
+    const contract = this.contractOf(target);
+    await this.simulate(contract, tx.from, tx.data);
+    let txHash: string;
+    try {
+      txHash = await this.node.call<string>('eth_sendRawTransaction', [rawTransaction]);
+    } catch (error) {
+      if (!(error instanceof JsonRpcError && error.alreadyKnown)) throw error;
+      txHash = utils.keccak256(rawTransaction);
+    }
+    const receipt = await this.chain.waitForReceipt(txHash, RECEIPT_TIMEOUT_MS);
+    if (!receipt.success) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'CHAIN_REVERTED', 'The chain included the transaction but reverted it (another decision came first)', { txHash });
+    return { txHash, block: Number(receipt.blockNumber), target, decision, id: Number(BigInt(`0x${tx.data.slice(10)}`)) };
+  }
+
+  private contractOf(target: DecisionTarget): ChainContract {
+    return target === 'proposal' ? this.registry : this.emergencies.contract;
+  }
+
+  private parse(rawTransaction: string): { from: string; to: string; data: string } {
+    let parsed: ReturnType<typeof eth.accounts.TransactionFactory.fromSerializedData>;
+    try {
+      parsed = eth.accounts.TransactionFactory.fromSerializedData(utils.hexToBytes(rawTransaction));
+    } catch {
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'TRANSACTION_MALFORMED', 'rawTransaction is not a signed Ethereum transaction');
+    }
+    if (parsed.common.chainId() !== BigInt(this.runtime.chainId)) {
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'TRANSACTION_WRONG_CHAIN', `The transaction is signed for chain ${parsed.common.chainId()}, not this consortium's ${this.runtime.chainId}`);
+    }
+    if (!parsed.to || !parsed.isSigned()) throw new ApiError(HttpStatus.BAD_REQUEST, 'TRANSACTION_MALFORMED', 'rawTransaction is unsigned or creates a contract');
+    return { from: parsed.getSenderAddress().toString(), to: parsed.to.toString(), data: utils.bytesToHex(parsed.data) };
+  }
+
+  /** The key must be an authority's on chain and, when the account names its chain address, that one. */
+  private async checkSigner(principal: AccountPrincipal, from: string): Promise<void> {
+    const account = await this.accounts.findById(principal.accountId);
+    if (account?.chainAddress && account.chainAddress.toLowerCase() !== from.toLowerCase()) {
+      throw new ApiError(HttpStatus.FORBIDDEN, 'SIGNER_NOT_YOURS', `Your account is registered with ${account.chainAddress}; this key is ${from}`);
+    }
+    const [isAuthority] = await this.chain.call(this.registry, 'isAuthority', [from]);
+    if (isAuthority !== true) throw new ApiError(HttpStatus.FORBIDDEN, 'NOT_AN_AUTHORITY', `${from} is not an authority of the consortium`);
+  }
+
+  private async simulate(contract: ChainContract, from: string, data: string): Promise<void> {
+    try {
+      await this.node.call('eth_call', [{ from, to: contract.address, data }, 'latest']);
+    } catch (error) {
+      const revert = error instanceof JsonRpcError ? error.revertData : undefined;
+      if (revert === undefined) throw error;
+      const decoded = decodeRevert(revert, contract.abi, error);
+      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'CHAIN_WOULD_REVERT', `The chain would refuse this decision: ${decoded.errorName}`, { error: decoded.errorName });
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { IsEthAddress } from '../common/validation';
+import type { Decision, DecisionTarget } from './authority-decisions';
+
+export class ProposalDto {
+  @ApiProperty({ example: 3 })
+  proposalId!: number;
+
+  @ApiProperty({ enum: ['admit', 'suspend', 'reinstate'], description: 'What it does to the hospital once k authorities approved it' })
+  action!: 'admit' | 'suspend' | 'reinstate';
+
+  @ApiProperty({ description: "The hospital's consortium address" })
+  hospital!: string;
+
+  @ApiProperty({ nullable: true, description: 'The account at this gateway with that address, if any' })
+  hospitalName!: string | null;
+
+  @ApiProperty({ description: 'The authority that proposed it (its approval counted)' })
+  proposer!: string;
+
+  @ApiProperty()
+  approvals!: number;
+
+  @ApiProperty({ description: 'Approvals it needs (k)' })
+  threshold!: number;
+
+  @ApiProperty({ description: 'Approvals are refused from then on' })
+  expiresAt!: Date;
+
+  @ApiProperty({ description: 'Salted commitment to the off-chain details or reason' })
+  dataHash!: string;
+}
+
+export class DecisionDraftDto {
+  @ApiProperty({ enum: ['proposal', 'emergency'] })
+  @IsIn(['proposal', 'emergency'])
+  target!: DecisionTarget;
+
+  @ApiProperty({ description: 'The proposal id, or the emergency request id on chain', example: 1 })
+  @IsInt()
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  id!: number;
+
+  @ApiProperty({ enum: ['approve', 'deny'], description: 'A proposal can only be approved' })
+  @IsIn(['approve', 'deny'])
+  decision!: Decision;
+
+  @ApiProperty({ description: 'Your authority address: the key that will sign', example: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' })
+  @IsEthAddress()
+  from!: string;
+}
+
+export class UnsignedCallDto {
+  @ApiProperty({ example: 202611 })
+  chainId!: number;
+
+  @ApiProperty({ description: "The signer's next nonce (pending transactions counted)" })
+  nonce!: number;
+
+  @ApiProperty()
+  gasLimit!: number;
+
+  @ApiProperty({ description: 'ConsortiumRegistry or EmergencyAccess' })
+  to!: string;
+
+  @ApiProperty()
+  data!: string;
+}
+
+export class SignedDecisionDto {
+  @ApiProperty({ description: 'The draft, signed as a legacy (type 0) EIP-155 transaction with gas price 0, hex' })
+  @IsString()
+  @Matches(/^0x[0-9a-fA-F]{2,4096}$/, { message: 'rawTransaction must be 0x-prefixed hex' })
+  rawTransaction!: string;
+}
+
+export class DecisionAppliedDto {
+  @ApiProperty()
+  txHash!: string;
+
+  @ApiProperty()
+  block!: number;
+
+  @ApiProperty({ enum: ['proposal', 'emergency'] })
+  target!: DecisionTarget;
+
+  @ApiProperty({ enum: ['approve', 'deny'] })
+  decision!: Decision;
+
+  @ApiProperty()
+  id!: number;
+}
