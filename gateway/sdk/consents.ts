@@ -1,7 +1,7 @@
 import { signConsentLink } from '../src/chain/consent-link';
-import { ConsentTerms, NO_RECORDS_ROOT, signConsentApproval, signConsentDenial, signConsentGrant, signRegistration, signRelationshipGrant, signRevocation } from '../src/chain/patient-messages';
+import { ConsentTerms, NO_RECORDS_ROOT, signConsentApproval, signConsentDenial, signConsentGrant, signGuardianSet, signRegistration, signRelationshipGrant, signRevocation } from '../src/chain/patient-messages';
 import { coarseDeadline, coarseExpiry, LedgerScope, Relationship } from '../src/chain/relationships';
-import { ConsentRequestView, ConsentView, GatewayClient, GatewayError, RelayedMessage } from './gateway-client';
+import { ConsentRequestView, ConsentView, GatewayClient, GatewayError, GuardiansView, RelayedMessage } from './gateway-client';
 
 /**
  * What a patient's software does with consents, for the CLI and the portal alike: every message
@@ -92,4 +92,21 @@ export async function answerRequest(keys: LedgerKeys, hospital: string, request:
   if (terms === null) return asRecords.denyRequest(request.id, signConsentDenial(relationship, keys.scope, onChain, nonce, messageDeadline()));
   const approval = signConsentApproval(relationship, keys.scope, onChain, terms, nonce, messageDeadline());
   return asRecords.approveRequest(request.id, approval, signConsentLink(relationship, keys.scope, records.handle, request.doctor));
+}
+
+/** The guardians of the patient's records at `hospital` (their handle there), as the chain holds them. */
+export async function guardiansOf(keys: LedgerKeys, hospital: string): Promise<GuardiansView> {
+  return (await keys.client.asPseudonym(keys.relationshipWith(hospital))).guardians();
+}
+
+/**
+ * Names `guardians` (each one's address for this handle, which they derive from their own secret:
+ * `deriveGuardianKey`) for the records at `hospital`, `threshold` of whom can start a recovery.
+ * In force after the contract's delay (3 days).
+ */
+export async function nameGuardians(keys: LedgerKeys, hospital: string, guardians: string[], threshold: number): Promise<RelayedMessage> {
+  const relationship = keys.relationshipWith(hospital);
+  const asRecords = await keys.client.asPseudonym(relationship);
+  const { nonce } = await asRecords.guardians();
+  return asRecords.setGuardians(signGuardianSet(relationship, keys.scope, guardians, threshold, nonce, messageDeadline()));
 }

@@ -1,5 +1,5 @@
 import { signTypedData, TypedData } from '../src/chain/eip712';
-import type { ConsentApprovalMessage, ConsentDenialMessage, ConsentRevocationMessage, ConsentTerms, GrantMessage, RegistrationMessage } from '../src/chain/patient-messages';
+import type { ConsentApprovalMessage, ConsentDenialMessage, ConsentRevocationMessage, ConsentTerms, GrantMessage, GuardianSetMessage, RegistrationMessage } from '../src/chain/patient-messages';
 import type { Relationship } from '../src/chain/relationships';
 import { AadhaarKey, encryptAadhaar } from './patient-keys';
 
@@ -72,6 +72,14 @@ export interface ConsentRequestView {
   status: string;
   state: string;
   createdAt: string;
+}
+
+/** A handle's guardians as the chain holds them (GET /v1/guardians). */
+export interface GuardiansView {
+  handle: string;
+  nonce: number;
+  inForce: { guardians: string[]; threshold: number };
+  proposed: { guardians: string[]; threshold: number; effectiveAt: string } | null;
 }
 
 export class GatewayClient {
@@ -158,6 +166,17 @@ export class GatewayClient {
   denyRequest(id: string, denial: ConsentDenialMessage): Promise<RelayedMessage> {
     const { nonce, deadline, signature } = denial;
     return this.call('POST', `/v1/consent-requests/${encodeURIComponent(id)}/denial?wait=applied`, { nonce, deadline, signature });
+  }
+
+  /** As a pseudonym: its guardians, and the nonce to sign a new set at. */
+  guardians(): Promise<GuardiansView> {
+    return this.call('GET', '/v1/guardians');
+  }
+
+  /** As the pseudonym the set guards: relays it and waits until applied. */
+  setGuardians(message: GuardianSetMessage): Promise<RelayedMessage> {
+    const { type: _type, ...body } = message;
+    return this.call('POST', '/v1/guardians?wait=applied', body);
   }
 
   relayed(id: string): Promise<RelayedMessage> {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,8 @@ import { eth } from 'web3';
 import { unlockWallet, Wallet } from '../../gateway/sdk/wallet-format';
 import { Role } from '../../gateway/src/auth/permissions';
 import { ChainClient } from '../../gateway/src/chain/chain-client';
-import { deriveRelationship } from '../../gateway/src/chain/relationships';
+import { ConsentManager } from '../../gateway/src/chain/consent-manager';
+import { deriveGuardianKey, deriveRelationship } from '../../gateway/src/chain/relationships';
 import { AccessFactory, AdmittedHospital, Practitioner } from '../factories/access.factory';
 import { RecordFactory } from '../factories/record.factory';
 import { ConsortiumAt, proposedAdmission } from '../support/consortium-members';
@@ -264,6 +266,43 @@ describe('the portal, in a browser (e2e)', () => {
     await patientPage.getByText(/read a record in an emergency/).waitFor();
     await patientPage.getByText(/Status: granted/).waitFor();
     await page(patientPage, '18-patient-emergency');
+  });
+
+  it('the patient names a guardian, finds their own address as someone else\'s guardian, and erases their identity', async () => {
+    const { secret } = await unlockWallet(wallet, PASSWORD);
+    const scope = AccessFactory.scope(gw);
+    await patientPage.getByRole('tab', { name: 'Account' }).click();
+    await patientPage.getByText('Guardian code to give your guardians').click();
+    expect(await patientPage.getByTestId(`guardian-code-${hospital.address.toLowerCase()}`).textContent()).toBe(recordsHandle);
+
+    // A friend's code: the address shown is the one derived from this patient's secret for that code, and for it only.
+    const friendsCode = `0x${randomBytes(32).toString('hex')}`;
+    await patientPage.getByLabel('Their guardian code').fill(friendsCode);
+    await patientPage.getByRole('button', { name: 'Show my guardian address' }).click();
+    expect(await patientPage.getByTestId('guardian-address').textContent()).toBe(deriveGuardianKey(secret, scope, friendsCode).address);
+
+    // The patient's own guardian: a friend's address for this patient's code, one of one must agree.
+    const guardian = deriveGuardianKey(new Uint8Array(randomBytes(32)), scope, recordsHandle).address;
+    await patientPage.getByLabel('Guardian addresses').fill(guardian);
+    await patientPage.getByLabel('How many must agree to a recovery').fill('1');
+    await patientPage.getByRole('button', { name: 'Name these guardians' }).click();
+    await patientPage.getByText(/New guardians \(1 of 1\) take effect on/).waitFor();
+    await page(patientPage, '19-patient-guardians');
+    const consentManager = gw.app.get(ConsentManager);
+    const [proposed] = await gw.app.get(ChainClient).call(consentManager.contract, 'proposedGuardiansOf', [recordsHandle]);
+    expect(proposed).toEqual([guardian]);
+
+    // Erasure: a fresh code, a box ticked; the device forgets the keys and the persona's token stops working.
+    const personaToken = sent.find((r) => r.url.endsWith('/v1/persona') && r.method === 'GET')!.headers.authorization!;
+    await patientPage.getByLabel('Aadhaar number').fill(resident.aadhaar);
+    await patientPage.getByLabel('I understand this cannot be undone').check();
+    await page(patientPage, '20-patient-erase');
+    await patientPage.getByRole('button', { name: 'Send me a code to erase' }).click();
+    await patientPage.getByLabel('Six-digit code').fill(await PatientFactory.signInCodeDelivered(gw, resident));
+    await patientPage.getByRole('button', { name: 'Erase for good' }).click();
+    await patientPage.getByRole('button', { name: 'Make my keys' }).waitFor();
+    expect(await patientPage.evaluate<string | null>("localStorage.getItem('ehrchain.patient')")).toBeNull();
+    expect((await gw.http.get('/v1/persona').set('Authorization', personaToken)).status).toBe(401);
   });
 
   it('sent no private key, pseudonym, patient secret or Aadhaar number over the network', async () => {

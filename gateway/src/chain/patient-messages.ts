@@ -41,8 +41,12 @@ export type ConsentApprovalMessage = {
 };
 export type ConsentDenialMessage = { type: 'ConsentDenial'; requestId: number; patient: string; doctor: string; nonce: number; deadline: number; signature: string };
 
+/** The guardians who may, k of them, restore the handle's key if the patient loses it: proposed now, in force after GUARDIAN_CHANGE_DELAY. */
+export type GuardianSetMessage = { type: 'GuardianSet'; handle: string; guardians: string[]; threshold: number; nonce: number; deadline: number; signature: string };
+
 /** A signed message, as the patient's software hands it to the gateway. */
-export type PatientMessage = RegistrationMessage | RelationshipGrantMessage | ConsentGrantMessage | ConsentRevocationMessage | ConsentApprovalMessage | ConsentDenialMessage;
+export type PatientMessage =
+  | RegistrationMessage | RelationshipGrantMessage | ConsentGrantMessage | ConsentRevocationMessage | ConsentApprovalMessage | ConsentDenialMessage | GuardianSetMessage;
 /** The messages that grant a consent. */
 export type GrantMessage = RelationshipGrantMessage | ConsentGrantMessage | ConsentApprovalMessage;
 
@@ -70,6 +74,8 @@ export function patientMessageTypedData(scope: LedgerScope, message: PatientMess
       });
     case 'ConsentDenial':
       return typedData(scope, message.type, { requestId: message.requestId, patient: message.patient, doctor: message.doctor, nonce: message.nonce, deadline: message.deadline });
+    case 'GuardianSet':
+      return typedData(scope, message.type, { handle: message.handle, guardians: message.guardians, threshold: message.threshold, nonce: message.nonce, deadline: message.deadline });
   }
 }
 
@@ -111,6 +117,15 @@ export function signConsentDenial(relationship: Relationship, scope: LedgerScope
   return { ...unsigned, signature: signTypedData(relationship.privateKey, patientMessageTypedData(scope, unsigned)) };
 }
 
+/**
+ * Names the relationship's guardians (their addresses for this handle, `deriveGuardianKey`) and
+ * how many must sign a recovery, at the handle's registry nonce (`patientNonces`).
+ */
+export function signGuardianSet(relationship: Relationship, scope: LedgerScope, guardians: string[], threshold: number, nonce: number, deadline: number): GuardianSetMessage {
+  const unsigned = { type: 'GuardianSet' as const, handle: relationship.handle, guardians, threshold, nonce, deadline, signature: '' };
+  return { ...unsigned, signature: signTypedData(relationship.privateKey, patientMessageTypedData(scope, unsigned)) };
+}
+
 const termsTuple = (terms: ConsentTerms) => [terms.categories, terms.purposes, terms.fromDate, terms.toDate, terms.expiry, terms.recordsRoot];
 
 /** The ConsentManager call that applies the message. */
@@ -128,15 +143,17 @@ export function patientMessageCall(message: PatientMessage): { method: string; a
       return { method: 'grantRequest', args: [message.requestId, termsTuple(message.terms), message.deadline, message.signature] };
     case 'ConsentDenial':
       return { method: 'denyRequest', args: [message.requestId, message.deadline, message.signature] };
+    case 'GuardianSet':
+      return { method: 'setGuardians', args: [message.handle, message.guardians, message.threshold, message.deadline, message.signature] };
   }
 }
 
 /** The relationship handle a message is about. */
-export const messageHandle = (message: PatientMessage): string => (message.type === 'Registration' ? message.handle : message.patient);
+export const messageHandle = (message: PatientMessage): string => (message.type === 'Registration' || message.type === 'GuardianSet' ? message.handle : message.patient);
 
-/** Who a message grants, revokes or answers; null for a registration. */
+/** Who a message grants, revokes or answers; null for a registration or a guardian set. */
 export function messageGrantee(message: PatientMessage): string | null {
-  if (message.type === 'Registration') return null;
+  if (message.type === 'Registration' || message.type === 'GuardianSet') return null;
   return message.type === 'ConsentApproval' || message.type === 'ConsentDenial' ? message.doctor : message.grantee;
 }
 

@@ -5,9 +5,9 @@ import { ConsentLinkEntity, ConsentPairEntity } from './consent.entities';
 /** The pair nonce a grant consumes: a relationship's first grant is at 0. */
 export const grantNonceOf = (message: GrantMessage): number => (message.type === 'RelationshipGrant' ? 0 : message.nonce);
 
-/** The pair nonce a message consumes (checked against the chain before it is sent); null for a registration. */
+/** The pair nonce a message consumes (checked against the chain before it is sent); null for a registration or a guardian set (the handle's own nonce, which the simulation checks). */
 export function messageNonce(message: PatientMessage): number | null {
-  if (message.type === 'Registration') return null;
+  if (message.type === 'Registration' || message.type === 'GuardianSet') return null;
   return message.type === 'RelationshipGrant' ? 0 : message.nonce;
 }
 
@@ -40,8 +40,8 @@ export const ConsentLinks = {
   /** In the transaction that confirms `message` (sent as `messageId`): the pair, and the links, say what the chain now holds. */
   async applied(manager: EntityManager, messageId: string, message: PatientMessage, grantee: string): Promise<void> {
     const nonce = messageNonce(message);
-    if (nonce === null) return;
-    const relationship = message.type === 'Registration' ? message.handle : message.patient;
+    if (nonce === null || message.type === 'Registration' || message.type === 'GuardianSet') return;
+    const relationship = message.patient;
     const isGrant = message.type === 'RelationshipGrant' || message.type === 'ConsentGrant' || message.type === 'ConsentApproval';
     const isRevocation = message.type === 'ConsentRevocation';
     await manager.query(

@@ -4,11 +4,12 @@ import { ConsentRequestsController } from './consent-requests.controller';
 import { ConsentRequestsService } from './consent-requests.service';
 import { ConsentsController } from './consents.controller';
 import { ConsentsService } from './consents.service';
+import { GuardiansController, GuardiansService } from './guardians';
 import { PatientMessageHandler, RegistrationRelayHandler } from './patient-message.handler';
 
-/** Patients' consents, relayed (issue 14): relationships, grants, revocations; doctors' requests and the patients' answers. */
+/** Patients' consents, relayed (issue 14): relationships, grants, revocations; doctors' requests and the patients' answers; guardians (issue 15). */
 @Module({
-  controllers: [ConsentsController, ConsentRequestsController],
-  providers: [ConsentsService, PatientMessageHandler, RegistrationRelayHandler, ConsentRequestsService, ConsentRequestHandler],
+  controllers: [ConsentsController, ConsentRequestsController, GuardiansController],
+  providers: [ConsentsService, PatientMessageHandler, RegistrationRelayHandler, ConsentRequestsService, ConsentRequestHandler, GuardiansService],
 })
 export class ConsentsModule {}

@@ -68,6 +68,8 @@ export class PatientMessageHandler extends OutboxHandler<PatientMessage> {
       case 'ConsentApproval':
       case 'ConsentDenial':
         return this.consents.logsOf(message.type === 'ConsentApproval' ? 'ConsentRequestGranted' : 'ConsentRequestDenied', [uintTopic(message.requestId), message.patient, addressTopic(message.doctor)]);
+      case 'GuardianSet':
+        return this.consents.logsOf('GuardiansProposed', [message.handle]);
     }
   }
 

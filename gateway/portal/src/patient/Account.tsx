@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { ActionForm, Loaded, useLoad, when } from '../ui';
 import { device, downloadBackup } from './device';
+import { Guardians } from './Guardians';
 import { AadhaarField, CodeForm } from './identity-fields';
 import type { PatientSession } from './session';
 
@@ -24,6 +25,7 @@ export function Account({ session, onErased }: { session: PatientSession; onEras
       <h2>Backup</h2>
       <p>Your keys are on this device only, locked with your password. Keep the backup file somewhere safe, apart from the password.</p>
       <button type="button" class="secondary" onClick={() => downloadBackup(session.wallet)}>Download backup file</button>
+      <Guardians session={session} />
       <h2>Erase my identity</h2>
       <Erase session={session} onErased={onErased} />
     </>

@@ -26,7 +26,12 @@ export function PatientApp() {
     setSession(new PatientSession(client, client.as(signedIn.accessToken), await client.ledger(), keys, held));
   };
 
-  if (session) return <PatientDashboard session={session} onSignOut={() => { setSession(null); setToken(null); setUnlocked(null); }} />;
+  const signOut = () => {
+    setSession(null);
+    setToken(null);
+    setUnlocked(null);
+  };
+  if (session) return <PatientDashboard session={session} onSignOut={signOut} onErased={() => { signOut(); setWallet(null); setMode('register'); }} />;
   if (!wallet) return <KeysSetup onReady={(made, keys) => { setWallet(made); setUnlocked(keys ?? null); setMode(keys ? 'register' : 'sign-in'); }} />;
   if (!token && mode === 'sign-in') return <SignIn onSignedIn={setToken} onRegister={() => setMode('register')} />;
   if (!token && !unlocked) return <Unlock wallet={wallet} onUnlocked={async (keys) => setUnlocked(keys)} />;

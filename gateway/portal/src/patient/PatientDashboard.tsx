@@ -5,7 +5,7 @@ import { Hospitals } from './Hospitals';
 import { Sharing } from './Sharing';
 import type { PatientSession } from './session';
 
-export function PatientDashboard({ session, onSignOut }: { session: PatientSession; onSignOut(): void }) {
+export function PatientDashboard({ session, onSignOut, onErased }: { session: PatientSession; onSignOut(): void; onErased(): void }) {
   return (
     <>
       <div class="row" style="justify-content: space-between">
@@ -16,7 +16,7 @@ export function PatientDashboard({ session, onSignOut }: { session: PatientSessi
         { id: 'hospitals', title: 'Hospitals and records', panel: () => <Hospitals session={session} /> },
         { id: 'sharing', title: 'Sharing', panel: () => <Sharing session={session} /> },
         { id: 'activity', title: 'Who read what', panel: () => <Activity session={session} /> },
-        { id: 'account', title: 'Account', panel: () => <Account session={session} onErased={onSignOut} /> },
+        { id: 'account', title: 'Account', panel: () => <Account session={session} onErased={onErased} /> },
       ]} />
     </>
   );

@@ -19,6 +19,11 @@ export class PatientSession implements LedgerKeys {
     public wallet: Wallet,
   ) {}
 
+  /** The patient secret, for keys derived from it here (a guardian's address): never sent anywhere. */
+  get secret(): Uint8Array {
+    return this.unlocked.secret;
+  }
+
   relationshipWith(counterpart: string) {
     return deriveRelationship(this.unlocked.secret, this.scope, counterpart);
   }
