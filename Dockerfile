@@ -17,11 +17,11 @@ ENV SCARF_ANALYTICS=false
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
-COPY scripts/build-contracts.js scripts/
+COPY scripts/build-contracts.js scripts/build-portal.js scripts/
 COPY contracts contracts
 COPY migrations migrations
 COPY gateway gateway
-# Contracts (solc-js, pinned) to build/contracts, the gateway to dist/.
+# Contracts (solc-js, pinned) to build/contracts, the gateway to dist/, the portal (esbuild) to dist/portal.
 RUN npm run build
 
 FROM ${NODE_IMAGE} AS prod-deps

@@ -37,6 +37,7 @@ function printBanner(config: AppConfig, admin: { username: string; password: str
   const lines = [
     '',
     'EHRChain gateway is running',
+    `  Portal        ${base}/`,
     `  Swagger UI    ${base}/docs`,
     `  OpenAPI JSON  ${base}/docs-json`,
     `  Health        ${base}/health`,

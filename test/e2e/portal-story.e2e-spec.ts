@@ -205,7 +205,7 @@ describe('the portal, in a browser (e2e)', () => {
 
     // The doctor sees the patient, the consent's scope, and reads.
     await doctorPage.getByRole('tab', { name: 'My patients' }).click();
-    await doctorPage.getByText(/You may read all your records/).waitFor();
+    await doctorPage.getByText(/You may read all their records, to treat them, until/).waitFor();
     await doctorPage.getByRole('button', { name: /Read the Consultation/ }).click();
     await doctorPage.getByRole('table', { name: 'Observations' }).waitFor();
     await doctorPage.getByRole('img', { name: /HbA1c over time/ }).waitFor();

@@ -44,6 +44,8 @@ function App() {
   }, [page]);
   return (
     <>
+      {/* Moves focus without touching the URL's fragment, which names the page. */}
+      <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a>
       <header class="top">
         <a class="name" href="#/">EHRChain</a>
         <nav aria-label="Portals">

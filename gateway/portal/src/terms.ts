@@ -29,9 +29,10 @@ export function namesIn<T extends Record<string, number>>(mask: number, codes: T
 
 const list = (items: string[]): string => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
 
-/** A consent's terms in one plain sentence: what is shared, for what, until when. */
-export function describeTerms(terms: { categories: number; purposes: number; fromDate: number; toDate: number; expiry: number }): string {
-  const what = terms.categories === ALL_CATEGORIES ? 'all your records' : `your ${list(namesIn(terms.categories, Category, CATEGORY_WORDS))}`;
+/** A consent's terms in one plain sentence: what is shared, for what, until when; `whose` records, as the reader of the sentence calls them. */
+export function describeTerms(terms: { categories: number; purposes: number; fromDate: number; toDate: number; expiry: number }, whose: 'your' | 'their' = 'your'): string {
+  const what = terms.categories === ALL_CATEGORIES ? `all ${whose} records` : `${whose} ${list(namesIn(terms.categories, Category, CATEGORY_WORDS))}`;
   const dates = terms.fromDate > 0 || terms.toDate < 2 ** 40 - 1 ? ` from care between ${day(terms.fromDate)} and ${day(terms.toDate)}` : '';
-  return `May read ${what}${dates}, ${list(namesIn(terms.purposes, Purpose, PURPOSE_WORDS))}, until ${day(terms.expiry)}.`;
+  const why = namesIn(terms.purposes, Purpose, PURPOSE_WORDS).map((words) => (whose === 'their' ? words.replace(/\byou\b/, 'them') : words));
+  return `May read ${what}${dates}, ${list(why)}, until ${day(terms.expiry)}.`;
 }

@@ -17,13 +17,16 @@ const PLAIN: Record<string, string> = {
   CODE_INVALID: 'That code is wrong, expired or used. Ask for a new one.',
   IDENTITY_MISMATCH: 'These details do not match the Aadhaar record.',
   VERIFICATIONS_RATE_LIMITED: 'Too many tries for this number this hour. Try again later.',
-  INVALID_CREDENTIALS: 'Wrong user name or password.',
   DEPENDENCY_UNAVAILABLE: 'The service is briefly unavailable. Nothing was lost; try again in a minute.',
 };
 
 /** What to tell a person about an error: plain words for known codes, the gateway's message otherwise. */
 export function explain(error: unknown): { code?: string; text: string } {
-  if (error instanceof GatewayError) return { code: error.code, text: PLAIN[error.code] ?? error.message.replace(/^[A-Z_]+: /, '') };
+  if (error instanceof GatewayError) {
+    const message = error.message.replace(/^[A-Z_]+: /, '');
+    if (error.code === 'UNAUTHENTICATED' && /expired token/.test(message)) return { code: error.code, text: 'Your session has ended: sign out and sign in again.' };
+    return { code: error.code, text: PLAIN[error.code] ?? message };
+  }
   return { text: error instanceof Error ? error.message : String(error) };
 }
 

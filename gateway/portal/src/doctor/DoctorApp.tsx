@@ -48,7 +48,7 @@ function Patients({ session }: { session: StaffSession }) {
         {(list) => list.map((p) => (
           <section class="card" aria-label={`Patient ${p.relationship.slice(0, 10)}`}>
             <h2>Patient <Address value={p.relationship} /> <Status value={p.status} /></h2>
-            <p>{describeTerms(p.terms).replace(/^May/, 'You may')}</p>
+            <p>{describeTerms(p.terms, 'their').replace(/^May/, 'You may')}</p>
             {p.records.length > 0
               ? <RecordTable records={p.records} caption="Records you may read" read={(record) => readRecord(session, record.recordId, 'CAREMGT')} />
               : <p class="muted">No records under this consent.</p>}

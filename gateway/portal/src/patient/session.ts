@@ -5,11 +5,14 @@ import type { Counterpart, UnlockedWallet, Wallet } from '../../../sdk/wallet-fo
 
 /**
  * A signed-in, unlocked patient: the persona (identity) client and the ledger keys derived from
- * the patient secret, in this page's memory only. Signing in as a relationship's pseudonym is
- * cached for the page's life, as a pseudonym token lasts.
+ * the patient secret, in this page's memory only. A sign-in as a relationship's pseudonym is
+ * reused for ten minutes of its token's fifteen.
  */
+/** Pseudonym tokens last 15 minutes (PSEUDONYM_TOKEN_TTL_SECONDS): signed in again well before. */
+const PSEUDONYM_REUSE_MS = 10 * 60_000;
+
 export class PatientSession implements LedgerKeys {
-  private readonly pseudonyms = new Map<string, Promise<GatewayClient>>();
+  private readonly pseudonyms = new Map<string, { client: Promise<GatewayClient>; at: number }>();
 
   constructor(
     readonly client: GatewayClient,
@@ -31,13 +34,12 @@ export class PatientSession implements LedgerKeys {
   /** The gateway, as the patient's pseudonym with `counterpart` (a hospital: its records; a doctor: its requests). */
   as(counterpart: string): Promise<GatewayClient> {
     const key = counterpart.toLowerCase();
-    let signedIn = this.pseudonyms.get(key);
-    if (!signedIn) {
-      signedIn = this.client.asPseudonym(this.relationshipWith(counterpart));
-      signedIn.catch(() => this.pseudonyms.delete(key));
-      this.pseudonyms.set(key, signedIn);
-    }
-    return signedIn;
+    const cached = this.pseudonyms.get(key);
+    if (cached && Date.now() - cached.at < PSEUDONYM_REUSE_MS) return cached.client;
+    const client = this.client.asPseudonym(this.relationshipWith(counterpart));
+    client.catch(() => this.pseudonyms.delete(key));
+    this.pseudonyms.set(key, { client, at: Date.now() });
+    return client;
   }
 
   get hospitals(): Counterpart[] {
