@@ -16,6 +16,7 @@ export const OPENAPI_TAGS: ReadonlyArray<readonly [string, string]> = [
   ['API keys', "Administrators: hospital systems' API keys"],
   ['security events', 'Administrators: the security audit trail'],
   ['network', 'Administrators: the consortium chain and its validators'],
+  ['consortium', "Authorities: hospitals proposed for admission, suspension or reinstatement, and decisions signed with the authority's own key, relayed"],
   ['health', 'Operators: whether the gateway and what it depends on answer'],
 ];
 

@@ -22,7 +22,7 @@ export class GuardianSetMessageDto {
   @IsBytes32()
   handle!: string;
 
-  @ApiProperty({ type: [String], description: "The guardians' addresses for this handle (each derives its own with deriveGuardianKey); none to remove them all" })
+  @ApiProperty({ type: [String], example: ['0x70997970C51812dc3A010C7d01b50e0d17dc79C8', '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC'], description: "The guardians' addresses for this handle (each derives its own with deriveGuardianKey); none to remove them all" })
   @ArrayMaxSize(MAX_GUARDIANS)
   @IsEthAddress({ each: true })
   guardians!: string[];

@@ -70,7 +70,7 @@ export class UnsignedCallDto {
 }
 
 export class SignedDecisionDto {
-  @ApiProperty({ description: 'The draft, signed as a legacy (type 0) EIP-155 transaction with gas price 0, hex' })
+  @ApiProperty({ example: `0xf86a0280830186a094${'5f'.repeat(20)}80a4b759f954${'0'.repeat(62)}01820fa0a0${'1c'.repeat(32)}a0${'2d'.repeat(32)}`, description: 'The draft, signed as a legacy (type 0) EIP-155 transaction with gas price 0, hex' })
   @IsString()
   @Matches(/^0x[0-9a-fA-F]{2,4096}$/, { message: 'rawTransaction must be 0x-prefixed hex' })
   rawTransaction!: string;

@@ -61,11 +61,13 @@ describe(KuboIpfsStore.name, () => {
     await stop(probe);
     const sut = new KuboIpfsStore(`http://127.0.0.1:${port}`);
 
+    // Below the shortest timeout (the 5 s check): a refused connection answers at once, it is not
+    // waited out. The margin is for a loaded machine (the browser suites run beside this one).
     try {
-      await unavailable(sut.add(randomBytes(100)), 2_000);
-      await unavailable(sut.get(someCidV0()), 2_000);
-      await unavailable(sut.check(), 2_000);
-      await unavailable(sut.remove(someCidV0()), 2_000);
+      await unavailable(sut.add(randomBytes(100)), 4_000);
+      await unavailable(sut.get(someCidV0()), 4_000);
+      await unavailable(sut.check(), 4_000);
+      await unavailable(sut.remove(someCidV0()), 4_000);
     } finally {
       await sut.close();
     }
