@@ -87,6 +87,10 @@ describe('authority decisions relayed (e2e)', () => {
     const registry = gw.app.get(ChainClient).contract('ConsortiumRegistry', call.to);
     const other = { ...call, data: registry.encodeCall('proposeSuspension', [newKey().address, `0x${'11'.repeat(32)}`]) };
     expect((await decide(await signed(other)).expect(422)).body.code).toBe('TRANSACTION_NOT_A_DECISION');
+    // The right call carrying value: nothing but the decision is forwarded.
+    const common = eth.accounts.Common.custom({ chainId: call.chainId, networkId: call.chainId }, { hardfork: 'london' });
+    const withValue = eth.accounts.Transaction.fromTxData({ nonce: BigInt(call.nonce), gasPrice: 0n, gasLimit: BigInt(call.gasLimit), to: call.to, data: call.data, value: 1n }, { common });
+    expect((await decide((await eth.accounts.signTransaction(withValue, authority.key)).rawTransaction).expect(422)).body.code).toBe('TRANSACTION_NOT_A_DECISION');
     // Another authority's key (the first authority's, not this account's).
     expect((await decide(await signed(call, consortium.authorityKeys[0]!)).expect(403)).body.code).toBe('SIGNER_NOT_YOURS');
     // Another chain.

@@ -155,10 +155,23 @@ describe('the portal, in a browser (e2e)', () => {
     await patientPage.getByRole('table', { name: 'Observations' }).waitFor();
     await page(patientPage, '06-patient-record');
 
+    // The hospital corrects the last reading: version 2, chained to version 1 on chain; both listed.
+    const corrected = hba1cBundle();
+    (corrected.entry[3]!.resource as { valueQuantity: { value: number } }).valueQuantity.value = 6.0;
+    await gw.http.post(`/v1/records/${recordId}/versions?wait=anchored`).set(hospital.auth).set('Content-Type', 'application/fhir+json').send(JSON.stringify(corrected)).expect(201);
+    await patientPage.getByRole('button', { name: 'Refresh records' }).click();
+    await patientPage.getByRole('cell', { name: 'Consultation (version 2)' }).waitFor();
+    await patientPage.getByRole('button', { name: 'Versions' }).click();
+    await patientPage.getByText(/Version 1, filed .*, superseded/).waitFor();
+    await patientPage.getByText(/Version 2, filed .*, current/).waitFor();
+    await patientPage.getByRole('button', { name: /Read the Consultation/ }).click();
+    await patientPage.getByRole('cell', { name: '6', exact: true }).waitFor();
+
     wallet = JSON.parse(await patientPage.evaluate<string>("localStorage.getItem('ehrchain.patient')"));
   });
 
   let recordId: string;
+  let doctorCode: string;
   let recordsHandle: string;
   let wallet: Wallet;
 
@@ -179,7 +192,7 @@ describe('the portal, in a browser (e2e)', () => {
     await patientPage.getByLabel('Doctor address', { exact: true }).fill(doctor.address);
     await patientPage.getByRole('button', { name: 'Connect doctor' }).click();
     await patientPage.getByText('Code for Dr Rao').click();
-    const doctorCode = (await patientPage.getByTestId(`doctor-code-${doctor.address.toLowerCase()}`).textContent())!;
+    doctorCode = (await patientPage.getByTestId(`doctor-code-${doctor.address.toLowerCase()}`).textContent())!;
 
     // The doctor opens their keystore here and signs a request.
     await doctorPage.getByRole('tab', { name: 'Consent requests' }).click();
@@ -227,6 +240,34 @@ describe('the portal, in a browser (e2e)', () => {
     await readById(doctorPage, recordId, 'Care');
     await doctorPage.getByRole('alert').filter({ hasText: 'revoked the consent' }).waitFor();
     await page(doctorPage, '15-doctor-revoked');
+  });
+
+  it('the patient gives a narrower consent directly, which refuses the consultation with its reason, and denies a second request', async () => {
+    await patientPage.getByRole('tab', { name: 'Sharing' }).click();
+    const grant = patientPage.getByRole('group', { name: 'Which records' });
+    for (const kind of ['consultation notes', 'discharge summaries', 'test results and reports', 'vaccinations', 'scanned documents', 'wellness readings']) {
+      await grant.getByLabel(kind).uncheck();
+    }
+    await patientPage.getByLabel('For how many days').fill('7');
+    await patientPage.getByText(/Dr Rao may read your prescriptions, to treat you, until/).waitFor();
+    await patientPage.getByRole('button', { name: 'Give consent' }).click();
+    await patientPage.getByText(/Consent given to Dr Rao \(block \d+\)/).waitFor();
+
+    await doctorPage.getByRole('button', { name: 'Refresh patients' }).click();
+    await doctorPage.getByText(/You may read their prescriptions, to treat them/).waitFor();
+    await readById(doctorPage, recordId, 'Care');
+    await doctorPage.getByRole('alert').filter({ hasText: 'does not cover this kind of record' }).waitFor();
+
+    await doctorPage.getByRole('tab', { name: 'Consent requests' }).click();
+    await doctorPage.getByLabel('Patient code').fill(doctorCode);
+    await doctorPage.getByRole('button', { name: 'Sign and send request' }).click();
+    await patientPage.getByRole('tab', { name: 'Who read what' }).click();
+    await patientPage.getByRole('tab', { name: 'Sharing' }).click();
+    await patientPage.locator('li', { hasText: 'asked on' }).getByRole('button', { name: 'Deny' }).click();
+    await patientPage.getByText("You denied Dr Rao's request.").waitFor();
+    await doctorPage.getByRole('tab', { name: 'My patients' }).click();
+    await doctorPage.getByRole('tab', { name: 'Consent requests' }).click();
+    await doctorPage.getByText('denied').waitFor();
   });
 
   it('an emergency: the doctor asks, the patient sees it, authorities approve, the doctor reads, the patient sees that too', async () => {

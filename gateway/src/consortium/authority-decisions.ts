@@ -67,7 +67,7 @@ export class AuthorityDecisions {
     const tx = this.parse(rawTransaction);
     const target = (['proposal', 'emergency'] as const).find((t) => this.contractOf(t).address.toLowerCase() === tx.to.toLowerCase());
     const decision = (['approve', 'deny'] as const).find((d) => target && DECISIONS[target].includes(d) && tx.data.slice(0, 10) === this.contractOf(target).encodeCall(d, [0]).slice(0, 10));
-    if (!target || !decision || tx.data.length !== 2 + 8 + 64) {
+    if (!target || !decision || tx.data.length !== 2 + 8 + 64 || tx.value !== 0n) {
       throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'TRANSACTION_NOT_A_DECISION', 'Only an approval or denial of a consortium proposal or emergency request is relayed here');
     }
     await this.checkSigner(principal, tx.from);
@@ -89,7 +89,7 @@ export class AuthorityDecisions {
     return target === 'proposal' ? this.registry : this.emergencies.contract;
   }
 
-  private parse(rawTransaction: string): { from: string; to: string; data: string } {
+  private parse(rawTransaction: string): { from: string; to: string; data: string; value: bigint } {
     let parsed: ReturnType<typeof eth.accounts.TransactionFactory.fromSerializedData>;
     try {
       parsed = eth.accounts.TransactionFactory.fromSerializedData(utils.hexToBytes(rawTransaction));
@@ -100,7 +100,7 @@ export class AuthorityDecisions {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'TRANSACTION_WRONG_CHAIN', `The transaction is signed for chain ${parsed.common.chainId()}, not this consortium's ${this.runtime.chainId}`);
     }
     if (!parsed.to || !parsed.isSigned()) throw new ApiError(HttpStatus.BAD_REQUEST, 'TRANSACTION_MALFORMED', 'rawTransaction is unsigned or creates a contract');
-    return { from: parsed.getSenderAddress().toString(), to: parsed.to.toString(), data: utils.bytesToHex(parsed.data) };
+    return { from: parsed.getSenderAddress().toString(), to: parsed.to.toString(), data: utils.bytesToHex(parsed.data), value: parsed.value };
   }
 
   /** The key must be an authority's on chain and, when the account names its chain address, that one. */

@@ -7,9 +7,9 @@ import { EkycProvider, NoEkycProvider } from './ekyc-provider';
 import { SandboxEkycProvider } from './sandbox-ekyc';
 
 /**
- * Who a person is: the transport key numbers are encrypted to on their way in, the Aadhaar vault (accounts of practitioners and officers, personas of
- * patients keep its references) and the eKYC provider that verifies a number, chosen by
- * EKYC_PROVIDER.
+ * Who a person is: the transport key numbers are encrypted to on their way in, the Aadhaar
+ * vault (accounts of practitioners and officers, personas of patients keep its references) and
+ * the eKYC provider that verifies a number, chosen by EKYC_PROVIDER.
  */
 @Global()
 @Module({

@@ -56,6 +56,7 @@ function Patients({ session }: { session: StaffSession }) {
           </section>
         ))}
       </Loaded>
+      <button type="button" class="secondary" onClick={patients.reload}>Refresh patients</button>
       <h2>Read a record by its id</h2>
       <ReadById session={session} />
     </>
