@@ -228,7 +228,7 @@ describe('the portal, in a browser (e2e)', () => {
 
   it('the patient sees the read, revokes with one click, and the doctor is refused with the reason', async () => {
     await patientPage.getByRole('tab', { name: 'Who read what' }).click();
-    await patientPage.getByRole('list', { name: /Reads of your records/ }).getByText(/read a record to treat you/).waitFor();
+    await patientPage.getByRole('list', { name: /Reads of your records/ }).getByText(/read your consultation of 2026-06-02 to treat you/).waitFor();
     await page(patientPage, '13-patient-timeline');
 
     await patientPage.getByRole('tab', { name: 'Sharing' }).click();
@@ -304,7 +304,7 @@ describe('the portal, in a browser (e2e)', () => {
 
     await patientPage.getByRole('tab', { name: 'Sharing' }).click();
     await patientPage.getByRole('tab', { name: 'Who read what' }).click();
-    await patientPage.getByText(/read a record in an emergency/).waitFor();
+    await patientPage.getByText(/read your consultation of 2026-06-02 in an emergency/).waitFor();
     await patientPage.getByText(/Status: granted/).waitFor();
     await page(patientPage, '18-patient-emergency');
   });

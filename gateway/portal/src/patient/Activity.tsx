@@ -1,4 +1,5 @@
 import type { Counterpart } from '../../../sdk/wallet-format';
+import { CATEGORY_TITLES, RecordView } from '../records';
 import { PURPOSE_WORDS } from '../terms';
 import { Address, Loaded, Status, useLoad, when } from '../ui';
 import type { PatientSession } from './session';
@@ -15,7 +16,13 @@ export function Activity({ session }: { session: PatientSession }) {
 
 function HospitalActivity({ session, hospital }: { session: PatientSession; hospital: Counterpart }) {
   const as = () => session.as(hospital.address);
-  const reads = useLoad(async () => (await as()).call<Entry[]>('GET', '/v1/access-log'), [hospital.address]);
+  // The reads, each named by its record's kind and date of care (the records list says which is which).
+  const reads = useLoad(async () => {
+    const client = await as();
+    const [entries, { records }] = await Promise.all([client.call<Entry[]>('GET', '/v1/access-log'), client.call<{ records: RecordView[] }>('GET', '/v1/records?limit=200')]);
+    const named = new Map(records.map((r) => [r.recordId, `your ${(CATEGORY_TITLES[r.category] ?? r.category).toLowerCase()} of ${r.clinicalDate}`]));
+    return entries.map((e) => ({ ...e, what: named.get(e.recordId) ?? 'a record' }));
+  }, [hospital.address]);
   const emergencies = useLoad(async () => (await as()).call<Emergency[]>('GET', '/v1/emergencies'), [hospital.address]);
   const feed = useLoad(async () => (await as()).call<Notification[]>('GET', '/v1/notifications'), [hospital.address]);
   return (
@@ -27,7 +34,7 @@ function HospitalActivity({ session, hospital }: { session: PatientSession; hosp
           <ol class="timeline" aria-label={`Reads of your records from ${hospital.name}, newest first`}>
             {entries.map((e) => (
               <li>
-                <time dateTime={e.accessedAt}>{when(e.accessedAt)}</time>: <strong><Address value={e.reader} name={session.nameOf(e.reader) ?? e.readerName} /></strong> read a record {PURPOSE_WORDS[e.purpose] ?? e.purpose}
+                <time dateTime={e.accessedAt}>{when(e.accessedAt)}</time>: <strong><Address value={e.reader} name={session.nameOf(e.reader) ?? e.readerName} /></strong> read {e.what} {PURPOSE_WORDS[e.purpose] ?? e.purpose}
                 {e.kind === 'emergency' ? ' (emergency access)' : ' (your consent)'}. <Status value={e.status} />{e.block ? ` in block ${e.block}` : ''}
               </li>
             ))}
