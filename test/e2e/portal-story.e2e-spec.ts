@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -65,6 +65,7 @@ describe('the portal, in a browser (e2e)', () => {
     for (const [name, p] of [['last-patient', patientPage], ['last-doctor', doctorPage]] as const) await screenshot(p, SUITE, name);
   });
   afterAll(async () => {
+    await Promise.all(keystoreDirs.map((dir) => rm(dir, { recursive: true, force: true })));
     await browser?.close();
     await gw?.close();
     if (gw) await removeGatewayData(gw.config);
@@ -367,9 +368,13 @@ describe('the portal, in a browser (e2e)', () => {
   });
 });
 
-/** A key as wallets export it (Web3 Secret Storage), in a file only this user reads. */
+const keystoreDirs: string[] = [];
+
+/** A key as wallets export it (Web3 Secret Storage), in a file only this user reads (removed after the run). */
 async function keystoreFile(privateKey: string): Promise<string> {
-  const path = join(await mkdtemp(join(tmpdir(), 'ehr-keystore-')), 'key.json');
+  const dir = await mkdtemp(join(tmpdir(), 'ehr-keystore-'));
+  keystoreDirs.push(dir);
+  const path = join(dir, 'key.json');
   await writeFile(path, JSON.stringify(await eth.accounts.encrypt(privateKey, PASSWORD, { n: 1024 })), { mode: 0o600 });
   return path;
 }

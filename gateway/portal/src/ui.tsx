@@ -2,6 +2,10 @@ import type { ComponentChildren, PartialInputHTMLAttributes } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { GatewayError } from '../../sdk/gateway-client';
 
+/** A chain address (a hospital, doctor or guardian) and a relationship's code (a handle), as people paste them. */
+export const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+export const HANDLE = /^0x[0-9a-fA-F]{64}$/;
+
 /** Plain-language words for the gateway's error codes a person meets in the portal. */
 const PLAIN: Record<string, string> = {
   CONSENT_REQUIRED: 'The patient has not given you consent to read this record.',

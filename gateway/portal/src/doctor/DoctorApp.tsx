@@ -99,7 +99,7 @@ function ReadById({ session }: { session: StaffSession }) {
 /** Drafts a request at the gateway, signs its EIP-712 message with the practitioner key here, and sends the signature. */
 async function signAndSend<T>(session: StaffSession, signer: Signer, path: string, body: unknown, field: 'request' | 'emergency'): Promise<T> {
   if (!signer.key) throw new Error('Open your signing key first.');
-  const draft = await session.client.call<{ typedData: TypedData } & Record<string, { id: string }>>('POST', path, body);
+  const draft = await session.client.call<{ typedData: TypedData; request?: { id: string }; emergency?: { id: string } }>('POST', path, body);
   return session.client.call<T>('POST', `${path}/${draft[field]!.id}/signature?wait=requested`, { signature: signTypedData(signer.key, draft.typedData) });
 }
 

@@ -3,11 +3,8 @@ import { guardiansOf, nameGuardians } from '../../../sdk/consents';
 import { deriveGuardianKey } from '../../../src/chain/relationships';
 import type { Counterpart } from '../../../sdk/wallet-format';
 import { QrCode } from '../qr';
-import { ActionForm, Address, Field, Loaded, Notice, useLoad, when } from '../ui';
+import { ActionForm, Address, ADDRESS, Field, HANDLE, Loaded, Notice, useLoad, when } from '../ui';
 import type { PatientSession } from './session';
-
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-const HANDLE = /^0x[0-9a-fA-F]{64}$/;
 
 /**
  * Guardians: people the patient trusts to restore their keys. For the records at each hospital,

@@ -5,11 +5,9 @@ import { coarseExpiry } from '../../../src/chain/relationships';
 import type { Counterpart } from '../../../sdk/wallet-format';
 import { QrCode } from '../qr';
 import { RecordTable, RecordView } from '../records';
-import { ActionForm, Address, Field, Loaded, useLoad } from '../ui';
+import { ActionForm, Address, ADDRESS, Field, Loaded, useLoad } from '../ui';
 import { device } from './device';
 import type { PatientSession } from './session';
-
-export const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 /** Adds a hospital or doctor to the device's address book and opens the relationship with it on chain. */
 export function AddCounterpart({ session, kind, onAdded }: { session: PatientSession; kind: Counterpart['kind']; onAdded(): void }) {

@@ -6,7 +6,7 @@ import { Category, Purpose } from '../../../src/chain/typed-messages';
 import type { Counterpart } from '../../../sdk/wallet-format';
 import { QrCode } from '../qr';
 import { ALL_CATEGORIES, CATEGORY_WORDS, describeTerms, PURPOSE_WORDS } from '../terms';
-import { ActionForm, Address, Field, Loaded, Notice, Status, useLoad, when } from '../ui';
+import { ActionForm, Address, ADDRESS, Field, Loaded, Notice, Status, useLoad, when } from '../ui';
 import { AddCounterpart } from './Hospitals';
 import type { PatientSession } from './session';
 
@@ -140,7 +140,7 @@ function GrantForm({ session, onGranted }: { session: PatientSession; onGranted(
   const toggle = (mask: number, bit: number) => mask ^ (1 << bit);
   return (
     <ActionForm submit="Give consent" action={async () => {
-      if (!/^0x[0-9a-fA-F]{40}$/.test(grantee.trim())) throw new Error('Choose a connected doctor or type their 0x address.');
+      if (!ADDRESS.test(grantee.trim())) throw new Error('Choose a connected doctor or type their 0x address.');
       if (!terms || categories === 0 || purposes === 0) throw new Error('Choose at least one kind of record and one purpose, and from 1 to 3650 days.');
       const relayed = await grantConsent(session, hospital, grantee.trim(), terms);
       onGranted(`Consent given to ${session.nameOf(grantee.trim()) ?? grantee.trim()} (block ${relayed.block}).`);
