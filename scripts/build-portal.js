@@ -4,7 +4,8 @@
 // page and the style sheet. The gateway serves dist/portal at / (gateway/src/portal.ts).
 'use strict';
 const { execFileSync } = require('node:child_process');
-const { copyFileSync, mkdirSync, rmSync } = require('node:fs');
+const { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const zlib = require('node:zlib');
 const { join } = require('node:path');
 const esbuild = require('esbuild');
 
@@ -29,3 +30,11 @@ esbuild.buildSync({
   logLevel: 'warning',
 });
 for (const file of ['index.html', 'app.css']) copyFileSync(join(source, file), join(out, file));
+// Compressed copies beside the script and style sheet, which the gateway serves to browsers that
+// accept them (@fastify/static preCompressed): about a quarter of the bytes on a phone's network.
+// Static files only: nothing secret is ever compressed next to attacker-chosen text (BREACH).
+for (const file of ['app.js', 'app.css']) {
+  const bytes = readFileSync(join(out, file));
+  writeFileSync(join(out, `${file}.br`), zlib.brotliCompressSync(bytes, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }));
+  writeFileSync(join(out, `${file}.gz`), zlib.gzipSync(bytes, { level: 9 }));
+}

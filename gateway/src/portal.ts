@@ -13,7 +13,7 @@ export const portalDir = (): string => join(findRepoRoot(), 'dist', 'portal');
  * sheet under `/portal/`. Same origin as the API, so the CSP keeps scripts to 'self' and the
  * browser sends nothing cross-origin. The page is `no-store` like every answer; its assets are
  * revalidated on every load (`no-cache` with an ETag), so a new version's script is never mixed
- * with an old page.
+ * with an old page. The build's brotli and gzip copies are served to browsers that accept them.
  */
 export async function servePortal(app: NestFastifyApplication, logger: Logger): Promise<void> {
   const root = portalDir();
@@ -21,7 +21,7 @@ export async function servePortal(app: NestFastifyApplication, logger: Logger): 
     logger.warn({ event: 'portal_not_built', dir: root }, 'The portal is not built (npm run build:portal); / answers 404');
     return;
   }
-  await app.register(fastifyStatic, { root, prefix: '/portal/', cacheControl: false, index: false, wildcard: false });
+  await app.register(fastifyStatic, { root, prefix: '/portal/', cacheControl: false, index: false, wildcard: false, preCompressed: true });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.get('/', (_request, reply) => reply.sendFile('index.html'));
   fastify.addHook('onSend', async (request, reply) => {

@@ -1,3 +1,6 @@
+import { get } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { createTestApp, removeGatewayData, TestApp } from '../support/test-app';
 
 /**
@@ -5,6 +8,17 @@ import { createTestApp, removeGatewayData, TestApp } from '../support/test-app';
  * is never cached, its assets are revalidated, scripts come from the gateway's own origin only,
  * and nothing outside dist/portal is reachable through it.
  */
+/** GET `path` over plain node:http, which decodes nothing: the bytes and headers as they came. */
+function rawGet(port: number, path: string, encoding: string): Promise<{ encoding: string | undefined; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path, headers: { 'accept-encoding': encoding } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+}
+
 describe('the portal as the gateway serves it (e2e)', () => {
   let gw: TestApp;
 
@@ -34,6 +48,19 @@ describe('the portal as the gateway serves it (e2e)', () => {
     expect(script.headers['cache-control']).toBe('no-cache');
     await gw.http.get('/portal/app.js').set('If-None-Match', script.headers.etag as string).expect(304);
     expect((await gw.http.get('/portal/app.css').expect(200)).headers['content-type']).toMatch(/^text\/css/);
+  });
+
+  it('sends the script compressed to a browser that accepts brotli or gzip, the same script once decoded', async () => {
+    await gw.app.listen(0, '127.0.0.1');
+    const port = (gw.app.getHttpServer().address() as AddressInfo).port;
+    const plain = await rawGet(port, '/portal/app.js', 'identity');
+    expect(plain.encoding).toBeUndefined();
+    for (const [encoding, decode] of [['br', brotliDecompressSync], ['gzip', gunzipSync]] as const) {
+      const sent = await rawGet(port, '/portal/app.js', encoding);
+      expect(sent.encoding).toBe(encoding);
+      expect(sent.body.length).toBeLessThan(plain.body.length / 2);
+      expect(decode(sent.body).equals(plain.body)).toBe(true);
+    }
   });
 
   it('reaches nothing outside the portal directory', async () => {
