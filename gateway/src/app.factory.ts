@@ -101,8 +101,10 @@ async function configure(app: NestFastifyApplication, config: AppConfig, logger:
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     // Tokens, records, accounts: nothing the API answers may be kept by a browser or proxy cache.
-    // The Swagger UI's static files are the exception.
-    if (!request.url.startsWith('/docs')) reply.header('cache-control', 'no-store');
+    // The Swagger UI's static files are the exception; the portal's script and styles are kept
+    // but revalidated on every load (ETag), so a new version is never mixed with an old page.
+    if (request.url.startsWith('/portal/')) reply.header('cache-control', 'no-cache');
+    else if (!request.url.startsWith('/docs')) reply.header('cache-control', 'no-store');
   });
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', async (request, reply) => {

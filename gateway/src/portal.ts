@@ -12,8 +12,8 @@ export const portalDir = (): string => join(findRepoRoot(), 'dist', 'portal');
  * The patient, doctor and authority portal (issue 15): one page at `/`, its script and style
  * sheet under `/portal/`. Same origin as the API, so the CSP keeps scripts to 'self' and the
  * browser sends nothing cross-origin. The page is `no-store` like every answer; its assets are
- * revalidated on every load (`no-cache` with an ETag), so a new version's script is never mixed
- * with an old page. The build's brotli and gzip copies are served to browsers that accept them.
+ * revalidated on every load (`no-cache` with an ETag: app.factory's cache-control hook). The
+ * build's brotli and gzip copies are served to browsers that accept them.
  */
 export async function servePortal(app: NestFastifyApplication, logger: Logger): Promise<void> {
   const root = portalDir();
@@ -24,7 +24,4 @@ export async function servePortal(app: NestFastifyApplication, logger: Logger): 
   await app.register(fastifyStatic, { root, prefix: '/portal/', cacheControl: false, index: false, wildcard: false, preCompressed: true });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.get('/', (_request, reply) => reply.sendFile('index.html'));
-  fastify.addHook('onSend', async (request, reply) => {
-    if (request.url.startsWith('/portal/')) reply.header('cache-control', 'no-cache');
-  });
 }
