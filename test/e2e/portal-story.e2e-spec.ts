@@ -262,8 +262,9 @@ describe('the portal, in a browser (e2e)', () => {
     await doctorPage.getByRole('tab', { name: 'Consent requests' }).click();
     await doctorPage.getByLabel('Patient code').fill(doctorCode);
     await doctorPage.getByRole('button', { name: 'Sign and send request' }).click();
-    await patientPage.getByRole('tab', { name: 'Who read what' }).click();
-    await patientPage.getByRole('tab', { name: 'Sharing' }).click();
+    // The gateway answers once the request is on chain; only then can the patient's page find it.
+    await doctorPage.locator('li', { hasText: 'requested' }).waitFor();
+    await patientPage.getByRole('button', { name: 'Check for new requests' }).click();
     await patientPage.locator('li', { hasText: 'asked on' }).getByRole('button', { name: 'Deny' }).click();
     await patientPage.getByText("You denied Dr Rao's request.").waitFor();
     await doctorPage.getByRole('tab', { name: 'My patients' }).click();

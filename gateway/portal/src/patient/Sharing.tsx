@@ -25,6 +25,7 @@ export function Sharing({ session }: { session: PatientSession }) {
       {notice && <Notice>{notice}</Notice>}
       <h2>Requests from doctors</h2>
       {session.doctors.length === 0 && <p class="muted">Connect a doctor below to receive their requests.</p>}
+      {session.doctors.length > 0 && <button type="button" class="secondary" onClick={() => changed()}>Check for new requests</button>}
       {session.doctors.map((doctor) => <Requests key={`${doctor.address}-${version}`} session={session} doctor={doctor} onAnswered={changed} />)}
       <h2>Consents in force</h2>
       {session.hospitals.map((hospital) => <Consents key={`${hospital.address}-${version}`} session={session} hospital={hospital} onChanged={changed} />)}
