@@ -44,7 +44,7 @@ export const PatientFactory = {
       const messages = await signIns(gw, resident);
       if (messages.length <= before) throw new Error(`No sign-in code reached ${resident.name}'s mobile`);
       return messages[messages.length - 1]!.code;
-    });
+    }, { timeoutMs: 30_000 });
   },
 
   /** A sandbox resident registered as a patient (eKYC, code, confirm), signed in as their persona. */
