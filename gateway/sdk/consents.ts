@@ -1,5 +1,5 @@
 import { signConsentLink } from '../src/chain/consent-link';
-import { ConsentTerms, NO_RECORDS_ROOT, signConsentApproval, signConsentDenial, signConsentGrant, signGuardianSet, signRegistration, signRelationshipGrant, signRevocation } from '../src/chain/patient-messages';
+import { ConsentTerms, NO_RECORDS_ROOT, signConsentApproval, signConsentDenial, signConsentGrant, signGuardianSet, signRecoveryVeto, signRegistration, signRelationshipGrant, signRevocation } from '../src/chain/patient-messages';
 import { coarseDeadline, coarseExpiry, LedgerScope, Relationship } from '../src/chain/relationships';
 import { ConsentRequestView, ConsentView, GatewayClient, GatewayError, GuardiansView, RelayedMessage } from './gateway-client';
 
@@ -109,4 +109,17 @@ export async function nameGuardians(keys: LedgerKeys, hospital: string, guardian
   const asRecords = await keys.client.asPseudonym(relationship);
   const { nonce } = await asRecords.guardians();
   return asRecords.setGuardians(signGuardianSet(relationship, keys.scope, guardians, threshold, nonce, messageDeadline()));
+}
+
+/**
+ * Vetoes the recovery waiting on the records at `hospital` (their handle there), which the
+ * patient did not ask for: the key on this device stays the one that signs for them. Refused by
+ * the chain once the recovery is due, or when every guardian signed it.
+ */
+export async function vetoRecovery(keys: LedgerKeys, hospital: string): Promise<RelayedMessage> {
+  const relationship = keys.relationshipWith(hospital);
+  const asRecords = await keys.client.asPseudonym(relationship);
+  const { nonce, recovery } = await asRecords.guardians();
+  if (!recovery) throw new Error('No recovery of these records is waiting');
+  return asRecords.vetoRecovery(signRecoveryVeto(relationship, keys.scope, recovery, nonce, messageDeadline()));
 }

@@ -1,5 +1,5 @@
 import { signTypedData, TypedData } from '../src/chain/eip712';
-import type { ConsentApprovalMessage, ConsentDenialMessage, ConsentRevocationMessage, ConsentTerms, GrantMessage, GuardianSetMessage, RegistrationMessage } from '../src/chain/patient-messages';
+import type { ConsentApprovalMessage, ConsentDenialMessage, ConsentRevocationMessage, ConsentTerms, GrantMessage, GuardianSetMessage, RecoveryVetoMessage, RegistrationMessage } from '../src/chain/patient-messages';
 import type { Relationship } from '../src/chain/relationships';
 import { AadhaarKey, encryptAadhaar } from './patient-keys';
 
@@ -80,6 +80,8 @@ export interface GuardiansView {
   nonce: number;
   inForce: { guardians: string[]; threshold: number };
   proposed: { guardians: string[]; threshold: number; effectiveAt: string } | null;
+  /** A recovery the guardians started, waiting for its delay: the patient who did not ask for it vetoes it (`vetoRecovery`). */
+  recovery: { newSigner: string; recovery: number; executableAt: string; vetoable: boolean } | null;
 }
 
 export class GatewayClient {
@@ -177,6 +179,12 @@ export class GatewayClient {
   setGuardians(message: GuardianSetMessage): Promise<RelayedMessage> {
     const { type: _type, ...body } = message;
     return this.call('POST', '/v1/guardians?wait=applied', body);
+  }
+
+  /** As the pseudonym whose recovery it vetoes: relays the veto and waits until applied. */
+  vetoRecovery(message: RecoveryVetoMessage): Promise<RelayedMessage> {
+    const { type: _type, ...body } = message;
+    return this.call('POST', '/v1/guardians/recovery/veto?wait=applied', body);
   }
 
   relayed(id: string): Promise<RelayedMessage> {

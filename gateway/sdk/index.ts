@@ -32,8 +32,9 @@ export { buildTypedData, recoverTypedDataSigner, signTypedData, typedDataDigest 
 export { pseudonymSignInTypedData } from '../src/auth/pseudonym-sign-in';
 export { Category, CONSENT_MANAGER_DOMAIN, CONSENT_MANAGER_TYPES, Purpose } from '../src/chain/typed-messages';
 export {
-  NO_RECORDS_ROOT, patientMessageTypedData, recordsRoot, signConsentApproval, signConsentDenial, signConsentGrant, signGuardianSet, signRegistration, signRelationshipGrant, signRevocation,
+  NO_RECORDS_ROOT, patientMessageTypedData, recordsRoot, signConsentApproval, signConsentDenial, signConsentGrant, signGuardianSet, signRecovery, signRecoveryVeto, signRegistration,
+  signRelationshipGrant, signRevocation,
 } from '../src/chain/patient-messages';
-export type { ConsentTerms, GrantMessage, GuardianSetMessage, PatientMessage } from '../src/chain/patient-messages';
+export type { ConsentTerms, GrantMessage, GuardianSetMessage, PatientMessage, RecoveryVetoMessage } from '../src/chain/patient-messages';
 export { consentId } from '../src/chain/relationships';
 export { consentLinkTypedData, signConsentLink } from '../src/chain/consent-link';

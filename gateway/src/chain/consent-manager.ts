@@ -20,6 +20,18 @@ export interface ConsentState {
   nonce: bigint;
 }
 
+/** A recovery started by a handle's guardians, waiting for its delay. */
+export interface PendingRecovery {
+  /** The address that signs for the handle once it completes. */
+  newSigner: string;
+  /** Its number (the recovery nonce its guardians signed): a veto names it. */
+  recovery: number;
+  /** Unix seconds from which anyone can complete it; the patient's veto counts only before. */
+  executableAt: number;
+  /** False when every guardian signed it: then the key cannot veto it. */
+  vetoable: boolean;
+}
+
 /** What `mayRead` is asked about one record. */
 export interface ReadQuestion {
   category: number;
@@ -80,6 +92,17 @@ export class ConsentManager {
       expiry: Number(raw.expiry), recordsRoot: String(raw.recordsRoot),
     };
     return { terms, requestId: BigInt(requestId as bigint), nonce: BigInt(nonce as bigint) };
+  }
+
+  /**
+   * The recovery the handle's guardians started and that waits for its delay (PatientGuardians
+   * .pendingRecoveryOf); null when none waits. `recovery` is its number, which a veto names.
+   */
+  async pendingRecoveryOf(handle: string): Promise<PendingRecovery | null> {
+    assertHandle(handle);
+    const [newSigner, recovery, executableAt, vetoable] = await this.chain.call(this.contract, 'pendingRecoveryOf', [handle]);
+    if (ZERO_ADDRESS.test(String(newSigner))) return null;
+    return { newSigner: utils.toChecksumAddress(String(newSigner)), recovery: Number(recovery), executableAt: Number(executableAt), vetoable: vetoable === true };
   }
 
   /** The nonce a doctor's next consent request must be signed at (OpenZeppelin Nonces). */

@@ -2,7 +2,7 @@ import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { buildTypedData, signTypedData, TypedData } from './eip712';
 import { recordIdOnChain } from './record-id';
 import type { LedgerScope, Relationship } from './relationships';
-import { CONSENT_MANAGER_DOMAIN, CONSENT_MANAGER_TYPES } from './typed-messages';
+import { CONSENT_MANAGER_DOMAIN, CONSENT_MANAGER_TYPES, ConsentManagerMessage } from './typed-messages';
 
 /**
  * The messages a patient's software signs for ConsentManager and hands the gateway to relay
@@ -43,16 +43,22 @@ export type ConsentDenialMessage = { type: 'ConsentDenial'; requestId: number; p
 
 /** The guardians who may, k of them, restore the handle's key if the patient loses it: proposed now, in force after GUARDIAN_CHANGE_DELAY. */
 export type GuardianSetMessage = { type: 'GuardianSet'; handle: string; guardians: string[]; threshold: number; nonce: number; deadline: number; signature: string };
+/** The patient's veto of the recovery waiting on the handle, named by its new signer and number: the key stays the patient's. */
+export type RecoveryVetoMessage = { type: 'RecoveryVeto'; handle: string; newSigner: string; recovery: number; nonce: number; deadline: number; signature: string };
 
 /** A signed message, as the patient's software hands it to the gateway. */
 export type PatientMessage =
-  | RegistrationMessage | RelationshipGrantMessage | ConsentGrantMessage | ConsentRevocationMessage | ConsentApprovalMessage | ConsentDenialMessage | GuardianSetMessage;
+  | RegistrationMessage | RelationshipGrantMessage | ConsentGrantMessage | ConsentRevocationMessage | ConsentApprovalMessage | ConsentDenialMessage
+  | GuardianSetMessage | RecoveryVetoMessage;
+/** The messages about a handle's own keys (guardians, recovery), not about a consent. */
+export type HandleMessage = GuardianSetMessage | RecoveryVetoMessage;
+export const isHandleMessage = (message: PatientMessage): message is HandleMessage => message.type === 'GuardianSet' || message.type === 'RecoveryVeto';
 /** The messages that grant a consent. */
 export type GrantMessage = RelationshipGrantMessage | ConsentGrantMessage | ConsentApprovalMessage;
 
 export const NO_RECORDS_ROOT = `0x${'0'.repeat(64)}`;
 
-function typedData(scope: LedgerScope, type: PatientMessage['type'], message: Record<string, unknown>): TypedData {
+function typedData(scope: LedgerScope, type: ConsentManagerMessage, message: Record<string, unknown>): TypedData {
   const domain = { ...CONSENT_MANAGER_DOMAIN, chainId: Number(scope.chainId), verifyingContract: scope.consentManager };
   return buildTypedData(domain, type, { [type]: CONSENT_MANAGER_TYPES[type] }, message);
 }
@@ -76,6 +82,8 @@ export function patientMessageTypedData(scope: LedgerScope, message: PatientMess
       return typedData(scope, message.type, { requestId: message.requestId, patient: message.patient, doctor: message.doctor, nonce: message.nonce, deadline: message.deadline });
     case 'GuardianSet':
       return typedData(scope, message.type, { handle: message.handle, guardians: message.guardians, threshold: message.threshold, nonce: message.nonce, deadline: message.deadline });
+    case 'RecoveryVeto':
+      return typedData(scope, message.type, { handle: message.handle, newSigner: message.newSigner, recovery: message.recovery, nonce: message.nonce, deadline: message.deadline });
   }
 }
 
@@ -126,6 +134,26 @@ export function signGuardianSet(relationship: Relationship, scope: LedgerScope, 
   return { ...unsigned, signature: signTypedData(relationship.privateKey, patientMessageTypedData(scope, unsigned)) };
 }
 
+/**
+ * Vetoes the recovery waiting on the relationship's handle (`pendingRecoveryOf`: its new signer
+ * and number), at the handle's registry nonce. Only the key in force can; guardians who all
+ * signed cannot be vetoed.
+ */
+export function signRecoveryVeto(relationship: Relationship, scope: LedgerScope, recovery: { newSigner: string; recovery: number }, nonce: number, deadline: number): RecoveryVetoMessage {
+  const unsigned = { type: 'RecoveryVeto' as const, handle: relationship.handle, newSigner: recovery.newSigner, recovery: recovery.recovery, nonce, deadline, signature: '' };
+  return { ...unsigned, signature: signTypedData(relationship.privateKey, patientMessageTypedData(scope, unsigned)) };
+}
+
+/**
+ * A guardian's signature starting recovery number `nonce` (the handle's `recoveryNonces`) of
+ * `handle` to `newSigner`, with the key the guardian derived for that handle (`deriveGuardianKey`).
+ * `threshold` of them start it (startRecovery, which anyone may send); the patient's key can veto
+ * it for three days unless every guardian signed.
+ */
+export function signRecovery(guardianPrivateKey: string, scope: LedgerScope, recovery: { handle: string; newSigner: string; nonce: number; deadline: number }): string {
+  return signTypedData(guardianPrivateKey, typedData(scope, 'Recovery', recovery));
+}
+
 const termsTuple = (terms: ConsentTerms) => [terms.categories, terms.purposes, terms.fromDate, terms.toDate, terms.expiry, terms.recordsRoot];
 
 /** The ConsentManager call that applies the message. */
@@ -145,15 +173,17 @@ export function patientMessageCall(message: PatientMessage): { method: string; a
       return { method: 'denyRequest', args: [message.requestId, message.deadline, message.signature] };
     case 'GuardianSet':
       return { method: 'setGuardians', args: [message.handle, message.guardians, message.threshold, message.deadline, message.signature] };
+    case 'RecoveryVeto':
+      return { method: 'vetoRecovery', args: [message.handle, message.deadline, message.signature] };
   }
 }
 
 /** The relationship handle a message is about. */
-export const messageHandle = (message: PatientMessage): string => (message.type === 'Registration' || message.type === 'GuardianSet' ? message.handle : message.patient);
+export const messageHandle = (message: PatientMessage): string => (message.type === 'Registration' || isHandleMessage(message) ? message.handle : message.patient);
 
-/** Who a message grants, revokes or answers; null for a registration or a guardian set. */
+/** Who a message grants, revokes or answers; null for a registration, a guardian set or a veto. */
 export function messageGrantee(message: PatientMessage): string | null {
-  if (message.type === 'Registration' || message.type === 'GuardianSet') return null;
+  if (message.type === 'Registration' || isHandleMessage(message)) return null;
   return message.type === 'ConsentApproval' || message.type === 'ConsentDenial' ? message.doctor : message.grantee;
 }
 

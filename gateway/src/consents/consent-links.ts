@@ -1,13 +1,13 @@
 import { EntityManager } from 'typeorm';
-import { GrantMessage, PatientMessage } from '../chain/patient-messages';
+import { GrantMessage, isHandleMessage, PatientMessage } from '../chain/patient-messages';
 import { ConsentLinkEntity, ConsentPairEntity } from './consent.entities';
 
 /** The pair nonce a grant consumes: a relationship's first grant is at 0. */
 export const grantNonceOf = (message: GrantMessage): number => (message.type === 'RelationshipGrant' ? 0 : message.nonce);
 
-/** The pair nonce a message consumes (checked against the chain before it is sent); null for a registration or a guardian set (the handle's own nonce, which the simulation checks). */
+/** The pair nonce a message consumes (checked against the chain before it is sent); null for a registration, a guardian set or a veto (the handle's own nonce, which the simulation checks). */
 export function messageNonce(message: PatientMessage): number | null {
-  if (message.type === 'Registration' || message.type === 'GuardianSet') return null;
+  if (message.type === 'Registration' || isHandleMessage(message)) return null;
   return message.type === 'RelationshipGrant' ? 0 : message.nonce;
 }
 
@@ -40,7 +40,7 @@ export const ConsentLinks = {
   /** In the transaction that confirms `message` (sent as `messageId`): the pair, and the links, say what the chain now holds. */
   async applied(manager: EntityManager, messageId: string, message: PatientMessage, grantee: string): Promise<void> {
     const nonce = messageNonce(message);
-    if (nonce === null || message.type === 'Registration' || message.type === 'GuardianSet') return;
+    if (nonce === null || message.type === 'Registration' || isHandleMessage(message)) return;
     const relationship = message.patient;
     const isGrant = message.type === 'RelationshipGrant' || message.type === 'ConsentGrant' || message.type === 'ConsentApproval';
     const isRevocation = message.type === 'ConsentRevocation';

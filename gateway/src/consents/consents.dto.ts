@@ -166,7 +166,7 @@ export class ConsentMessageResponseDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
-  @ApiProperty({ enum: ['Registration', 'RelationshipGrant', 'ConsentGrant', 'ConsentRevocation', 'ConsentApproval', 'ConsentDenial'] })
+  @ApiProperty({ enum: ['Registration', 'RelationshipGrant', 'ConsentGrant', 'ConsentRevocation', 'ConsentApproval', 'ConsentDenial', 'GuardianSet', 'RecoveryVeto'] })
   type!: string;
 
   @ApiProperty({ enum: ['pending', 'applied', 'failed', 'cancelled'], description: 'pending: queued for the chain; applied: mined; failed: the chain refused it (see error); cancelled: withdrawn before it was sent' })

@@ -4,7 +4,8 @@ import { ConsentRequestsController } from './consent-requests.controller';
 import { ConsentRequestsService } from './consent-requests.service';
 import { ConsentsController } from './consents.controller';
 import { ConsentsService } from './consents.service';
-import { GuardiansController, GuardiansService } from './guardians';
+import { GuardiansController } from './guardians.controller';
+import { GuardiansService } from './guardians.service';
 import { PatientMessageHandler, RegistrationRelayHandler } from './patient-message.handler';
 
 /** Patients' consents, relayed (issue 14): relationships, grants, revocations; doctors' requests and the patients' answers; guardians (issue 15). */

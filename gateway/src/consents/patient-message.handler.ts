@@ -70,6 +70,8 @@ export class PatientMessageHandler extends OutboxHandler<PatientMessage> {
         return this.consents.logsOf(message.type === 'ConsentApproval' ? 'ConsentRequestGranted' : 'ConsentRequestDenied', [uintTopic(message.requestId), message.patient, addressTopic(message.doctor)]);
       case 'GuardianSet':
         return this.consents.logsOf('GuardiansProposed', [message.handle]);
+      case 'RecoveryVeto':
+        return this.consents.logsOf('RecoveryVetoed', [message.handle, addressTopic(message.newSigner)]);
     }
   }
 

@@ -4,7 +4,7 @@ import { IsDate, IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export const NOTIFICATION_KINDS = [
   'consent.granted', 'consent.revoked', 'consent.expiring', 'consent_request.received', 'consent_request.denied',
-  'emergency.requested', 'emergency.granted', 'record.read',
+  'emergency.requested', 'emergency.granted', 'record.read', 'recovery.started',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

@@ -14,6 +14,8 @@ import { RecordEntity } from '../records/record.entity';
 import { NotificationDto } from './notifications.dto';
 
 const WEEK_MS = 7 * 86_400_000;
+/** PatientGuardians.RECOVERY_DELAY: a recovery started this long before it may complete. */
+const RECOVERY_DELAY_S = 3 * 86_400;
 const EPOCH = new Date(0);
 const GRANTS = ['RelationshipGrant', 'ConsentGrant', 'ConsentApproval'] as const;
 
@@ -36,11 +38,12 @@ export class NotificationsService {
     const links = await this.db.manager.find(ConsentLinkEntity, { where: [{ recordHandle: handle }, { relationshipHandle: handle }] });
     const handles = [...new Set([handle, ...links.map((link) => link.relationshipHandle)])];
     const after = MoreThan(since);
-    const [messages, requests, emergencies, reads] = await Promise.all([
+    const [messages, requests, emergencies, reads, recoveries] = await Promise.all([
       this.db.manager.find(ConsentMessageEntity, { where: { patientHandle: In(handles), status: 'applied', createdAt: after } }),
       this.db.manager.find(ConsentRequestEntity, { where: { patientHandle: In(handles), status: 'requested', createdAt: after } }),
       this.db.manager.find(EmergencyRequestEntity, { where: { recordHandle: handle, status: 'requested' } }),
       this.readsOf(handle, since),
+      this.recoveriesOf(handles),
     ]);
     const names = await accountNames(this.db, [...requests.map((r) => r.doctorAccount), ...emergencies.map((e) => e.doctorAccount), ...reads.map((r) => r.readerAccount)]);
     const name = (id: string) => names.get(id) ?? 'an account';
@@ -56,6 +59,7 @@ export class NotificationsService {
         refs: { recordId: e.recordId, reader: e.reader, txHash: e.txHash },
       })),
       ...(await this.expiring(links.filter((link) => link.status === 'active'))),
+      ...recoveries,
     ];
     return items.filter((item) => item.at > since).sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, limit);
   }
@@ -79,6 +83,25 @@ export class NotificationsService {
       if (onChain.startsAt > 0) items.push({ kind: 'emergency.granted', at: new Date(onChain.startsAt * 1000), text: `Emergency access granted to ${name(e.doctorAccount)} until ${new Date(onChain.expiresAt * 1000).toISOString()}`, refs });
     }
     return items;
+  }
+
+  /**
+   * A recovery the guardians started and that waits: the patient who did not ask for it must see
+   * it before it completes, to veto it (POST /v1/guardians/recovery/veto).
+   */
+  private async recoveriesOf(handles: string[]): Promise<NotificationDto[]> {
+    const pending = await Promise.all(handles.map(async (h) => ({ handle: h, recovery: await this.consentManager.pendingRecoveryOf(h) })));
+    return pending.flatMap(({ handle, recovery }) => {
+      if (!recovery) return [];
+      const due = new Date(recovery.executableAt * 1000).toISOString();
+      const text = recovery.vetoable
+        ? `Your guardians started a recovery: from ${due} ${recovery.newSigner} signs for you instead of your key, unless you veto it before then`
+        : `All your guardians started a recovery: from ${due} ${recovery.newSigner} signs for you instead of your key`;
+      return [{
+        kind: 'recovery.started' as const, at: new Date((recovery.executableAt - RECOVERY_DELAY_S) * 1000), text,
+        refs: { relationship: handle, newSigner: recovery.newSigner, recovery: recovery.recovery, executableAt: recovery.executableAt },
+      }];
+    });
   }
 
   /** Reads of records filed under `handle`, or made under it. */

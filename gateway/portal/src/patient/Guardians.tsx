@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { guardiansOf, nameGuardians } from '../../../sdk/consents';
+import { guardiansOf, nameGuardians, vetoRecovery } from '../../../sdk/consents';
+import type { GuardiansView } from '../../../sdk/gateway-client';
 import { deriveGuardianKey } from '../../../src/chain/relationships';
 import type { Counterpart } from '../../../sdk/wallet-format';
 import { QrCode } from '../qr';
@@ -47,6 +48,11 @@ function HospitalGuardians({ session, hospital }: { session: PatientSession; hos
             <p>{g.inForce.guardians.length === 0 ? 'No guardians in force.' : `In force: ${g.inForce.threshold} of ${g.inForce.guardians.length} guardians must agree.`}</p>
             {g.inForce.guardians.length > 0 && <ul>{g.inForce.guardians.map((a) => <li><Address value={a} /></li>)}</ul>}
             {g.proposed && <p>New guardians ({g.proposed.threshold} of {g.proposed.guardians.length}) take effect on {when(g.proposed.effectiveAt)}.</p>}
+            {g.recovery && <WaitingRecovery recovery={g.recovery} onVeto={async () => {
+              await vetoRecovery(session, hospital.address);
+              setNotice('You stopped the recovery. The keys on this device still sign for these records.');
+              setVersion((v) => v + 1);
+            }} />}
           </>
         )}
       </Loaded>
@@ -68,6 +74,26 @@ function HospitalGuardians({ session, hospital }: { session: PatientSession; hos
         </div>
         <Field label="How many must agree to a recovery" inputMode="numeric" value={threshold} onValue={setThreshold} required />
       </ActionForm>
+    </section>
+  );
+}
+
+/**
+ * A recovery the guardians started: from its due time, another key would sign for these records.
+ * Said plainly, with a one-click stop while the patient may still stop it.
+ */
+function WaitingRecovery({ recovery, onVeto }: { recovery: NonNullable<GuardiansView['recovery']>; onVeto(): Promise<void> }) {
+  return (
+    <section class="alert" aria-label="A recovery is waiting">
+      <p><strong>Your guardians started a recovery of these records.</strong> From {when(recovery.executableAt)}, the key <Address value={recovery.newSigner} /> will sign for them instead of the keys on this device.</p>
+      {recovery.vetoable ? (
+        <>
+          <p>If you did not ask for it (you still have this device), stop it before then.</p>
+          <ActionForm submit="Stop this recovery" danger action={onVeto} />
+        </>
+      ) : (
+        <p>Every one of your guardians signed it, so it cannot be stopped from here. If you did not ask for it, speak to them and to your hospital.</p>
+      )}
     </section>
   );
 }

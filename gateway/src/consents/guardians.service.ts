@@ -1,0 +1,55 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { utils } from 'web3';
+import { PseudonymPrincipal } from '../auth/principal';
+import { ChainClient } from '../chain/chain-client';
+import { ConsentManager } from '../chain/consent-manager';
+import { ApiError } from '../common/errors';
+import { ConsentMessageResponseDto } from './consents.dto';
+import { ConsentsService } from './consents.service';
+import { GuardianSetMessageDto, GuardiansDto, RecoveryVetoMessageDto } from './guardians.dto';
+
+/**
+ * A patient's guardians, per handle: what the chain holds (the set in force, one proposed, a
+ * recovery waiting), and the messages the patient signed about them, relayed: a new set, and the
+ * veto of a recovery they did not ask for.
+ */
+@Injectable()
+export class GuardiansService {
+  constructor(
+    private readonly consents: ConsentsService,
+    private readonly consentManager: ConsentManager,
+    private readonly chain: ChainClient,
+  ) {}
+
+  async of(handle: string): Promise<GuardiansDto> {
+    const contract = this.consentManager.contract;
+    const call = (method: string) => this.chain.call(contract, method, [handle]);
+    const [[guardians, threshold], [proposed, proposedThreshold, effectiveAt], [nonce], recovery] = await Promise.all([
+      call('guardiansOf'), call('proposedGuardiansOf'), call('patientNonces'), this.consentManager.pendingRecoveryOf(handle),
+    ]);
+    return {
+      handle,
+      nonce: Number(nonce),
+      inForce: { guardians: guardians as string[], threshold: Number(threshold) },
+      proposed: Number(effectiveAt) === 0 ? null : { guardians: proposed as string[], threshold: Number(proposedThreshold), effectiveAt: new Date(Number(effectiveAt) * 1000) },
+      recovery: recovery && { ...recovery, executableAt: new Date(recovery.executableAt * 1000) },
+    };
+  }
+
+  set(principal: PseudonymPrincipal, dto: GuardianSetMessageDto, wait: boolean): Promise<ConsentMessageResponseDto> {
+    assertOwnHandle(principal, dto.handle);
+    return this.consents.relay({ type: 'GuardianSet', ...dto, handle: dto.handle.toLowerCase(), guardians: dto.guardians.map((g) => utils.toChecksumAddress(g)) }, wait, undefined, undefined, principal.handle);
+  }
+
+  /** The chain decides the rest (the recovery named is the one waiting, the key's signature, before it is due, not unanimous): the relay simulates it first. */
+  veto(principal: PseudonymPrincipal, dto: RecoveryVetoMessageDto, wait: boolean): Promise<ConsentMessageResponseDto> {
+    assertOwnHandle(principal, dto.handle);
+    return this.consents.relay({ type: 'RecoveryVeto', ...dto, handle: dto.handle.toLowerCase(), newSigner: utils.toChecksumAddress(dto.newSigner) }, wait, undefined, undefined, principal.handle);
+  }
+}
+
+function assertOwnHandle(principal: PseudonymPrincipal, handle: string): void {
+  if (handle.toLowerCase() !== principal.handle.toLowerCase()) {
+    throw new ApiError(HttpStatus.FORBIDDEN, 'GUARDIANS_NOT_YOURS', "Sign about the guardians and recoveries of the handle you are signed in as");
+  }
+}
