@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { eth } from 'web3';
+import { decrypt } from 'web3-eth-accounts';
 import { GatewayClient } from '../../sdk/gateway-client';
 import { ActionForm, Field } from './ui';
 
@@ -43,7 +43,7 @@ export function KeyImport({ expected, onKey }: { expected?: string | null; onKey
       if (!file) throw new Error('Choose your keystore file first.');
       let account: { privateKey: string; address: string };
       try {
-        account = await eth.accounts.decrypt(await file.text(), password);
+        account = await decrypt(await file.text(), password);
       } catch {
         throw new Error('That file and password do not open a key.');
       }

@@ -1,5 +1,6 @@
-import { eth } from 'web3';
-import type { Eip712TypedData } from 'web3';
+import { getEncodedEip712Data } from 'web3-eth-abi';
+import { recover, signMessageWithPrivateKey } from 'web3-eth-accounts';
+import type { Eip712TypedData } from 'web3-types';
 
 /**
  * EIP-712 typed-data hashing and signing on web3 v4's own primitives
@@ -52,7 +53,7 @@ export function buildTypedData(
 
 /** keccak256("\x19\x01" ‖ domainSeparator ‖ hashStruct(message)): the digest a contract recovers the signer from. */
 export function typedDataDigest(typedData: TypedData): string {
-  return eth.abi.getEncodedEip712Data(typedData, true);
+  return getEncodedEip712Data(typedData, true);
 }
 
 /**
@@ -62,12 +63,12 @@ export function typedDataDigest(typedData: TypedData): string {
 export function signTypedData(privateKeyHex: string, typedData: TypedData): string {
   // Checked here so that web3's error for a malformed key, which could echo it, is never reached.
   if (!PRIVATE_KEY.test(privateKeyHex)) throw new Error('signTypedData needs a 0x-prefixed 32-byte hex private key');
-  return eth.accounts.signMessageWithPrivateKey(typedDataDigest(typedData), privateKeyHex).signature;
+  return signMessageWithPrivateKey(typedDataDigest(typedData), privateKeyHex).signature;
 }
 
 /** The checksummed address that produced `signature` over the typed data. */
 export function recoverTypedDataSigner(typedData: TypedData, signature: string): string {
   if (!SIGNATURE.test(signature)) throw new Error('A signature is 65 bytes (0x-prefixed r, s, v)');
   // prefixed = true: the digest is used as it is, not wrapped as an EIP-191 personal message.
-  return eth.accounts.recover(typedDataDigest(typedData), signature, true);
+  return recover(typedDataDigest(typedData), signature, true);
 }

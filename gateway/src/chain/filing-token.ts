@@ -1,4 +1,4 @@
-import { utils } from 'web3';
+import * as utils from 'web3-utils';
 import { buildTypedData, Eip712Field, recoverTypedDataSigner, signTypedData, TypedData } from './eip712';
 import { patientHandle } from './patient-handle';
 import type { LedgerScope, Relationship } from './relationships';

@@ -1,4 +1,4 @@
-import { eth } from 'web3';
+import * as accounts from 'web3-eth-accounts';
 
 /** The fields of a contract call to sign: everything a signer needs, nothing it must look up. */
 export interface UnsignedCall {
@@ -17,11 +17,11 @@ export interface UnsignedCall {
  * an authority's key (which never leaves the authority's browser).
  */
 export async function signLegacyTransaction(call: Omit<UnsignedCall, 'to'> & { to?: string }, privateKey: string): Promise<{ rawTransaction: string; transactionHash: string }> {
-  const common = eth.accounts.Common.custom({ chainId: call.chainId, networkId: call.chainId }, { hardfork: 'london' });
-  const tx = eth.accounts.Transaction.fromTxData(
+  const common = accounts.Common.custom({ chainId: call.chainId, networkId: call.chainId }, { hardfork: 'london' });
+  const tx = accounts.Transaction.fromTxData(
     { nonce: BigInt(call.nonce), gasPrice: 0n, gasLimit: BigInt(call.gasLimit), to: call.to, data: call.data, value: 0n },
     { common },
   );
-  const signed = await eth.accounts.signTransaction(tx, privateKey);
+  const signed = await accounts.signTransaction(tx, privateKey);
   return { rawTransaction: signed.rawTransaction, transactionHash: signed.transactionHash };
 }

@@ -1,4 +1,5 @@
-import { eth, utils } from 'web3';
+import { encodeParameters } from 'web3-eth-abi';
+import * as utils from 'web3-utils';
 
 /**
  * A patient's on-chain handle, as PatientRegistry.handleOf computes it: it commits to the
@@ -8,5 +9,5 @@ import { eth, utils } from 'web3';
 export const HANDLE_TAG = utils.keccak256(utils.utf8ToHex('EHRChain patient handle'));
 
 export function patientHandle(signer: string, salt: string): string {
-  return utils.keccak256(eth.abi.encodeParameters(['bytes32', 'address', 'bytes32'], [HANDLE_TAG, signer, salt]));
+  return utils.keccak256(encodeParameters(['bytes32', 'address', 'bytes32'], [HANDLE_TAG, signer, salt]));
 }

@@ -1,5 +1,6 @@
 import forge from 'node-forge';
-import { eth, utils } from 'web3';
+import { privateKeyToAddress } from 'web3-eth-accounts';
+import * as utils from 'web3-utils';
 import { isPrivateKey } from '../crypto/secp256k1';
 import { patientHandle } from './patient-handle';
 
@@ -84,7 +85,7 @@ function deriveKey(secret: Uint8Array, info: string): string {
 export function deriveRelationship(patientSecret: Uint8Array, scope: LedgerScope, grantee: string): Relationship {
   const info = context(scope, 'relationship', grantee);
   const privateKey = deriveKey(patientSecret, info);
-  const signer = eth.accounts.privateKeyToAddress(privateKey);
+  const signer = privateKeyToAddress(privateKey);
   const salt = derive32(patientSecret, `${info}|salt`);
   return { handle: patientHandle(signer, salt), signer, privateKey, salt };
 }
@@ -95,7 +96,7 @@ export function deriveRelationship(patientSecret: Uint8Array, scope: LedgerScope
  */
 export function deriveGuardianKey(guardianSecret: Uint8Array, scope: LedgerScope, handle: string): { address: string; privateKey: string } {
   const privateKey = deriveKey(guardianSecret, context(scope, 'guardian', handle));
-  return { address: eth.accounts.privateKeyToAddress(privateKey), privateKey };
+  return { address: privateKeyToAddress(privateKey), privateKey };
 }
 
 /** keccak256(abi.encode(words...)) of bytes32 words: their concatenation. */
