@@ -121,5 +121,6 @@ export async function vetoRecovery(keys: LedgerKeys, hospital: string): Promise<
   const asRecords = await keys.client.asPseudonym(relationship);
   const { nonce, recovery } = await asRecords.guardians();
   if (!recovery) throw new Error('No recovery of these records is waiting');
+  if (!recovery.vetoable) throw new Error('Every guardian signed this recovery: the key cannot veto it');
   return asRecords.vetoRecovery(signRecoveryVeto(relationship, keys.scope, recovery, nonce, messageDeadline()));
 }

@@ -111,7 +111,16 @@ describe('guardians (e2e)', () => {
     expect((await veto(signRecoveryVeto(patient.relationship, patient.scope, { ...named, recovery: 1 }, waiting.nonce, await deadline())).expect(422)).body.code).toBe('CHAIN_WOULD_REVERT');
     expect((await veto(signRecoveryVeto(patient.relationship, patient.scope, { ...named, newSigner: guardians[1]!.address }, waiting.nonce, await deadline())).expect(422)).body.code).toBe('CHAIN_WOULD_REVERT');
     expect((await veto(signRecoveryVeto(patient.relationship, patient.scope, named, waiting.nonce, await deadline()), other.auth).expect(403)).body.code).toBe('GUARDIANS_NOT_YOURS');
+    // The patient's own signature, in a body that says something else than what was signed: the
+    // chain would apply it (the call carries neither), but the gateway keeps only what was signed.
+    const signed = signRecoveryVeto(patient.relationship, patient.scope, named, waiting.nonce, await deadline());
+    expect((await veto({ ...signed, newSigner: guardians[1]!.address }).expect(422)).body.code).toBe('RECOVERY_NOT_WAITING');
+    expect((await veto({ ...signed, recovery: 7 }).expect(422)).body.code).toBe('RECOVERY_NOT_WAITING');
+    expect((await veto({ ...signed, nonce: waiting.nonce + 98 }).expect(422)).body.code).toBe('NONCE_NOT_CURRENT');
     expect(await state()).toEqual(waiting);
+    // However a client polled, the waiting recovery heads its feed.
+    const later = new Date(Date.now() + 30 * DAY * 1000).toISOString();
+    expect((await gw.http.get(`/v1/notifications?since=${later}&limit=1`).set(patient.auth).expect(200)).body[0]).toMatchObject({ kind: 'recovery.started' });
 
     // The patient's own veto: the recovery is over, the key stays theirs, and it cannot complete later.
     const vetoed = await veto(signRecoveryVeto(patient.relationship, patient.scope, named, waiting.nonce, await deadline())).expect(201);

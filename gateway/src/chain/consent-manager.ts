@@ -94,6 +94,13 @@ export class ConsentManager {
     return { terms, requestId: BigInt(requestId as bigint), nonce: BigInt(nonce as bigint) };
   }
 
+  /** The handle's registry nonce: what its next GuardianSet or RecoveryVeto is signed at. */
+  async patientNonce(handle: string): Promise<number> {
+    assertHandle(handle);
+    const [nonce] = await this.chain.call(this.contract, 'patientNonces', [handle]);
+    return Number(nonce);
+  }
+
   /**
    * The recovery the handle's guardians started and that waits for its delay (PatientGuardians
    * .pendingRecoveryOf); null when none waits. `recovery` is its number, which a veto names.

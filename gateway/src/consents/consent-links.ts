@@ -5,7 +5,7 @@ import { ConsentLinkEntity, ConsentPairEntity } from './consent.entities';
 /** The pair nonce a grant consumes: a relationship's first grant is at 0. */
 export const grantNonceOf = (message: GrantMessage): number => (message.type === 'RelationshipGrant' ? 0 : message.nonce);
 
-/** The pair nonce a message consumes (checked against the chain before it is sent); null for a registration, a guardian set or a veto (the handle's own nonce, which the simulation checks). */
+/** The pair nonce a message consumes (checked against the chain before it is sent); null for a registration, a guardian set or a veto (the handle's own nonce, which the relay checks against patientNonces). */
 export function messageNonce(message: PatientMessage): number | null {
   if (message.type === 'Registration' || isHandleMessage(message)) return null;
   return message.type === 'RelationshipGrant' ? 0 : message.nonce;

@@ -7,7 +7,7 @@ import { PseudonymPrincipal } from '../auth/principal';
 import { ChainRuntime } from '../chain/chain.module';
 import { consentLinkSigner } from '../chain/consent-link';
 import { ConsentManager } from '../chain/consent-manager';
-import { GrantMessage, messageGrantee, messageHandle, NO_RECORDS_ROOT, PatientMessage, recordsRoot } from '../chain/patient-messages';
+import { GrantMessage, isHandleMessage, messageGrantee, messageHandle, NO_RECORDS_ROOT, PatientMessage, recordsRoot } from '../chain/patient-messages';
 import { consentId } from '../chain/relationships';
 import { ApiError, NotFoundError } from '../common/errors';
 import { OutboxService } from '../outbox/outbox.service';
@@ -148,11 +148,18 @@ export class ConsentsService {
   }
 
   /**
-   * The message's nonce is the pair's on chain now. The contract reads the nonce from its own
+   * The message's nonce is the pair's on chain now (for a guardian set or a veto, the handle's). The contract reads the nonce from its own
    * storage (the call does not carry it), so a message claiming another would pass the simulation;
    * the gateway orders links and consent ids by it, so it must be the one the signature is for.
    */
   private async checkNonce(message: PatientMessage): Promise<void> {
+    if (isHandleMessage(message)) {
+      const onChain = await this.consentManager.patientNonce(message.handle);
+      if (message.nonce !== onChain) {
+        throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'NONCE_NOT_CURRENT', `The message is signed at nonce ${message.nonce}; the handle's nonce on chain is ${onChain}`);
+      }
+      return;
+    }
     const nonce = messageNonce(message);
     if (nonce === null || message.type === 'RelationshipGrant') return;
     const { nonce: onChain } = await this.consentManager.consentOf(messageHandle(message), messageGrantee(message)!);

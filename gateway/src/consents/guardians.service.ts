@@ -24,12 +24,12 @@ export class GuardiansService {
   async of(handle: string): Promise<GuardiansDto> {
     const contract = this.consentManager.contract;
     const call = (method: string) => this.chain.call(contract, method, [handle]);
-    const [[guardians, threshold], [proposed, proposedThreshold, effectiveAt], [nonce], recovery] = await Promise.all([
-      call('guardiansOf'), call('proposedGuardiansOf'), call('patientNonces'), this.consentManager.pendingRecoveryOf(handle),
+    const [[guardians, threshold], [proposed, proposedThreshold, effectiveAt], nonce, recovery] = await Promise.all([
+      call('guardiansOf'), call('proposedGuardiansOf'), this.consentManager.patientNonce(handle), this.consentManager.pendingRecoveryOf(handle),
     ]);
     return {
       handle,
-      nonce: Number(nonce),
+      nonce,
       inForce: { guardians: guardians as string[], threshold: Number(threshold) },
       proposed: Number(effectiveAt) === 0 ? null : { guardians: proposed as string[], threshold: Number(proposedThreshold), effectiveAt: new Date(Number(effectiveAt) * 1000) },
       recovery: recovery && { ...recovery, executableAt: new Date(recovery.executableAt * 1000) },
@@ -41,10 +41,26 @@ export class GuardiansService {
     return this.consents.relay({ type: 'GuardianSet', ...dto, handle: dto.handle.toLowerCase(), guardians: dto.guardians.map((g) => utils.toChecksumAddress(g)) }, wait, undefined, undefined, principal.handle);
   }
 
-  /** The chain decides the rest (the recovery named is the one waiting, the key's signature, before it is due, not unanimous): the relay simulates it first. */
+  /**
+   * The chain checks the key's signature, that the recovery is not due and not unanimous (the
+   * relay simulates it first). The call carries no new signer or number: the contract signs over
+   * the recovery waiting. So the gateway checks that the message names that one, as the nonce is
+   * checked, and what it stores (and finds the veto's transaction by) is what the patient signed.
+   */
   veto(principal: PseudonymPrincipal, dto: RecoveryVetoMessageDto, wait: boolean): Promise<ConsentMessageResponseDto> {
     assertOwnHandle(principal, dto.handle);
-    return this.consents.relay({ type: 'RecoveryVeto', ...dto, handle: dto.handle.toLowerCase(), newSigner: utils.toChecksumAddress(dto.newSigner) }, wait, undefined, undefined, principal.handle);
+    const handle = dto.handle.toLowerCase();
+    const namesTheWaitingOne = async () => {
+      const waiting = await this.consentManager.pendingRecoveryOf(handle);
+      if (!waiting || waiting.newSigner.toLowerCase() !== dto.newSigner.toLowerCase() || waiting.recovery !== dto.recovery) {
+        throw new ApiError(
+          HttpStatus.UNPROCESSABLE_ENTITY,
+          'RECOVERY_NOT_WAITING',
+          waiting ? `The veto names recovery ${dto.recovery} to ${dto.newSigner}; the one waiting is recovery ${waiting.recovery} to ${waiting.newSigner}` : 'No recovery of this handle is waiting',
+        );
+      }
+    };
+    return this.consents.relay({ type: 'RecoveryVeto', ...dto, handle, newSigner: utils.toChecksumAddress(dto.newSigner) }, wait, namesTheWaitingOne, undefined, principal.handle);
   }
 }
 

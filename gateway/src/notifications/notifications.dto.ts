@@ -9,7 +9,7 @@ export const NOTIFICATION_KINDS = [
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export class NotificationQueryDto {
-  @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z', description: 'Only what happened after this instant (poll with the newest `at` you have)' })
+  @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z', description: 'Only what happened after this instant (poll with the newest `at` you have); a recovery waiting (recovery.started) is listed first whatever this and limit say' })
   @IsOptional()
   @Type(() => Date)
   @IsDate()

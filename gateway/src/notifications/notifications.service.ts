@@ -4,6 +4,7 @@ import { DataSource, In, MoreThan } from 'typeorm';
 import { AccessEntryEntity } from '../access/access-entry.entity';
 import { purposeCode } from '../access/purposes';
 import { accountNames } from '../accounts/chain-address';
+import { ChainClient } from '../chain/chain-client';
 import { ConsentManager } from '../chain/consent-manager';
 import { EmergencyAccess } from '../chain/emergency-access';
 import { ConsentLinkEntity, ConsentMessageEntity } from '../consents/consent.entities';
@@ -14,8 +15,6 @@ import { RecordEntity } from '../records/record.entity';
 import { NotificationDto } from './notifications.dto';
 
 const WEEK_MS = 7 * 86_400_000;
-/** PatientGuardians.RECOVERY_DELAY: a recovery started this long before it may complete. */
-const RECOVERY_DELAY_S = 3 * 86_400;
 const EPOCH = new Date(0);
 const GRANTS = ['RelationshipGrant', 'ConsentGrant', 'ConsentApproval'] as const;
 
@@ -32,6 +31,7 @@ export class NotificationsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly consentManager: ConsentManager,
     private readonly emergencies: EmergencyAccess,
+    private readonly chain: ChainClient,
   ) {}
 
   async feed(handle: string, since: Date = EPOCH, limit = 100): Promise<NotificationDto[]> {
@@ -59,9 +59,10 @@ export class NotificationsService {
         refs: { recordId: e.recordId, reader: e.reader, txHash: e.txHash },
       })),
       ...(await this.expiring(links.filter((link) => link.status === 'active'))),
-      ...recoveries,
     ];
-    return items.filter((item) => item.at > since).sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, limit);
+    // A recovery waiting heads the feed whatever `since` and `limit` say: a client that polled
+    // past the block it started in must still be told, until it completes or is vetoed.
+    return [...recoveries, ...items.filter((item) => item.at > since).sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, limit)];
   }
 
   private fromMessage(m: ConsentMessageEntity): NotificationDto[] {
@@ -90,7 +91,9 @@ export class NotificationsService {
    * it before it completes, to veto it (POST /v1/guardians/recovery/veto).
    */
   private async recoveriesOf(handles: string[]): Promise<NotificationDto[]> {
-    const pending = await Promise.all(handles.map(async (h) => ({ handle: h, recovery: await this.consentManager.pendingRecoveryOf(h) })));
+    const pending = (await Promise.all(handles.map(async (h) => ({ handle: h, recovery: await this.consentManager.pendingRecoveryOf(h) })))).filter((p) => p.recovery);
+    if (pending.length === 0) return [];
+    const [delay] = await this.chain.call(this.consentManager.contract, 'RECOVERY_DELAY', []);
     return pending.flatMap(({ handle, recovery }) => {
       if (!recovery) return [];
       const due = new Date(recovery.executableAt * 1000).toISOString();
@@ -98,7 +101,7 @@ export class NotificationsService {
         ? `Your guardians started a recovery: from ${due} ${recovery.newSigner} signs for you instead of your key, unless you veto it before then`
         : `All your guardians started a recovery: from ${due} ${recovery.newSigner} signs for you instead of your key`;
       return [{
-        kind: 'recovery.started' as const, at: new Date((recovery.executableAt - RECOVERY_DELAY_S) * 1000), text,
+        kind: 'recovery.started' as const, at: new Date((recovery.executableAt - Number(delay)) * 1000), text,
         refs: { relationship: handle, newSigner: recovery.newSigner, recovery: recovery.recovery, executableAt: recovery.executableAt },
       }];
     });
