@@ -1,9 +1,8 @@
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { AccessFactory, Practitioner } from '../factories/access.factory';
 import { AccountFactory } from '../factories/account.factory';
 import { launchBrowser } from '../support/browser';
-import { createTestApp, removeGatewayData, TestApp } from '../support/test-app';
+import { createTestApp, removeGatewayData, servedAt, TestApp } from '../support/test-app';
 
 /**
  * Issue 15 (WCAG 2.2 AA, keyboard): the portal is usable without a pointer. The skip link leads
@@ -19,8 +18,7 @@ describe('the portal with the keyboard alone (e2e)', () => {
 
   beforeAll(async () => {
     gw = await createTestApp();
-    await gw.app.listen(0, '127.0.0.1');
-    url = `http://127.0.0.1:${(gw.app.getHttpServer().address() as AddressInfo).port}`;
+    url = await servedAt(gw);
     const launched = await launchBrowser();
     browser = launched.browser;
     page = await (await launched.context()).newPage();

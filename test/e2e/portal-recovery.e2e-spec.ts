@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { ChainClient } from '../../gateway/src/chain/chain-client';
 import { ConsentManager } from '../../gateway/src/chain/consent-manager';
@@ -12,7 +11,7 @@ import { AccountFactory } from '../factories/account.factory';
 import { PatientFactory } from '../factories/patient.factory';
 import { accessibilityViolations, launchBrowser, screenshot } from '../support/browser';
 import { registerInPortal } from '../support/portal-patient';
-import { createTestApp, embeddedChain, removeGatewayData, TestApp } from '../support/test-app';
+import { createTestApp, embeddedChain, removeGatewayData, servedAt, TestApp } from '../support/test-app';
 
 const SUITE = 'portal';
 const PASSWORD = 'correct horse battery staple';
@@ -38,8 +37,7 @@ describe('guardian recovery in the portal (e2e)', () => {
 
   beforeAll(async () => {
     gw = await createTestApp();
-    await gw.app.listen(0, '127.0.0.1');
-    url = `http://127.0.0.1:${(gw.app.getHttpServer().address() as AddressInfo).port}`;
+    url = await servedAt(gw);
     const launched = await launchBrowser();
     browser = launched.browser;
     patientPage = await (await launched.context({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })).newPage();

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { eth } from 'web3';
 import { unlockWallet, Wallet } from '../../gateway/sdk/wallet-format';
@@ -17,7 +16,7 @@ import { AccountFactory, TestPerson } from '../factories/account.factory';
 import { PatientFactory } from '../factories/patient.factory';
 import { accessibilityViolations, launchBrowser, screenshot, SentRequest } from '../support/browser';
 import { eventually } from '../support/eventually';
-import { createTestApp, removeGatewayData, TestApp } from '../support/test-app';
+import { createTestApp, removeGatewayData, servedAt, TestApp } from '../support/test-app';
 
 const SUITE = 'portal';
 const PASSWORD = 'correct horse battery staple';
@@ -52,8 +51,7 @@ describe('the portal, in a browser (e2e)', () => {
 
   beforeAll(async () => {
     gw = await createTestApp();
-    await gw.app.listen(0, '127.0.0.1');
-    url = `http://127.0.0.1:${(gw.app.getHttpServer().address() as AddressInfo).port}`;
+    url = await servedAt(gw);
     launched = await launchBrowser();
     browser = launched.browser;
     sent = launched.sent;

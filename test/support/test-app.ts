@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -105,6 +106,12 @@ export const NETWORK_TEST_CHAIN_ID = 4_242_424;
 
 /** True when the tests run on the embedded chain, which they may stop and restart. */
 export const embeddedChain = (): boolean => !process.env.CHAIN_RPC_URL;
+
+/** Serves the test gateway on a free loopback port, for clients that need a URL (a browser): its base URL. */
+export async function servedAt(gw: TestApp): Promise<string> {
+  await gw.app.listen(0, '127.0.0.1');
+  return `http://127.0.0.1:${(gw.app.getHttpServer().address() as AddressInfo).port}`;
+}
 
 /** Removes what a test gateway persisted (its data directory and, on Postgres, its schema). */
 export async function removeGatewayData(config: AppConfig): Promise<void> {
