@@ -126,9 +126,17 @@ export class ChainClient {
 
   /** Read-only call; the outputs in ABI order. */
   async call(contract: ChainContract, method: string, args: unknown[]): Promise<unknown[]> {
-    const request = { from: this.address, to: contract.address, data: contract.encodeCall(method, args) };
-    const result = await this.reverting(contract.abi, () => this.node.call<string>('eth_call', [request, 'latest']));
+    const result = await this.callAs(this.address, contract, contract.encodeCall(method, args));
     return contract.decodeOutputs(method, args.length, result);
+  }
+
+  /**
+   * Runs calldata `data` on `contract` as if `from` sent it (eth_call, latest block): what a
+   * transaction someone else signed would do. A refusal is a ChainRevertError, decoded against
+   * the contract's ABI.
+   */
+  callAs(from: string, contract: ChainContract, data: string): Promise<string> {
+    return this.reverting(contract.abi, () => this.node.call<string>('eth_call', [{ from, to: contract.address, data }, 'latest']));
   }
 
   /** Logs matching `filter` from `fromBlock` to the latest block, oldest first. */

@@ -5,7 +5,7 @@ import { AccountStore } from '../accounts/account.store';
 import { ChainClient } from '../chain/chain-client';
 import { ChainRuntime } from '../chain/chain.module';
 import type { ChainContract } from '../chain/chain-contract';
-import { decodeRevert } from '../chain/chain-errors';
+import { ChainRevertError } from '../chain/chain-errors';
 import { EmergencyAccess } from '../chain/emergency-access';
 import type { UnsignedCall } from '../chain/legacy-transaction';
 import { JsonRpcError, NodeRpc } from '../chain/node-rpc';
@@ -115,12 +115,10 @@ export class AuthorityDecisions {
 
   private async simulate(contract: ChainContract, from: string, data: string): Promise<void> {
     try {
-      await this.node.call('eth_call', [{ from, to: contract.address, data }, 'latest']);
+      await this.chain.callAs(from, contract, data);
     } catch (error) {
-      const revert = error instanceof JsonRpcError ? error.revertData : undefined;
-      if (revert === undefined) throw error;
-      const decoded = decodeRevert(revert, contract.abi, error);
-      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'CHAIN_WOULD_REVERT', `The chain would refuse this decision: ${decoded.errorName}`, { error: decoded.errorName });
+      if (!(error instanceof ChainRevertError)) throw error;
+      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'CHAIN_WOULD_REVERT', `The chain would refuse this decision: ${error.errorName}`, { error: error.errorName });
     }
   }
 }
