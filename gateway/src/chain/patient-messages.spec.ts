@@ -2,7 +2,7 @@ import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { consentLinkSigner, signConsentLink } from './consent-link';
 import { recoverTypedDataSigner } from './eip712';
-import { NO_RECORDS_ROOT, patientMessageTypedData, recordsRoot, recordsTree, signRelationshipGrant, signRevocation } from './patient-messages';
+import { NO_RECORDS_ROOT, patientMessageTypedData, recordsRoot, recordsTree, signRecoveryVeto, signRelationshipGrant, signRevocation } from './patient-messages';
 import { recordIdOnChain } from './record-id';
 import { deriveRelationship } from './relationships';
 
@@ -21,6 +21,12 @@ describe('patient messages', () => {
     }
     const revocation = signRevocation(relationship, scope, grant.grantee, 3, 1_900_000_000);
     expect(recoverTypedDataSigner(patientMessageTypedData(scope, { ...revocation, nonce: 4 }), revocation.signature)).not.toBe(relationship.signer);
+    // A veto names the recovery it stops: it does not stop another number, or one to another key.
+    const veto = signRecoveryVeto(relationship, scope, { newSigner: '0x90F79bf6EB2c4f870365E785982E1f101E93b906', recovery: 2 }, 5, 1_900_000_000);
+    expect(recoverTypedDataSigner(patientMessageTypedData(scope, veto), veto.signature)).toBe(relationship.signer);
+    for (const altered of [{ ...veto, recovery: 3 }, { ...veto, newSigner: grant.grantee }, { ...veto, nonce: 6 }]) {
+      expect(recoverTypedDataSigner(patientMessageTypedData(scope, altered), veto.signature)).not.toBe(relationship.signer);
+    }
   });
 
   it('make records roots that prove their records, and differ for the same records under another salt', () => {

@@ -7,7 +7,8 @@ import { CONSENT_MANAGER_DOMAIN, CONSENT_MANAGER_TYPES, ConsentManagerMessage } 
 /**
  * The messages a patient's software signs for ConsentManager and hands the gateway to relay
  * (DESIGN trust model 5): opening a relationship (its handle's registration, alone or with a
- * first consent), granting, revoking, and answering a doctor's request. Each is exactly the typed data the contract verifies,
+ * first consent), granting, revoking, answering a doctor's request, naming guardians and vetoing
+ * a recovery the patient did not ask for. Each is exactly the typed data the contract verifies,
  * plus the fields the call needs; the gateway checks it by simulating the call, relays it through
  * the outbox, and can neither make nor alter one. No server dependency: the SDK signs them in a
  * browser too.
