@@ -3,6 +3,7 @@ import { Role } from '../../gateway/src/auth/permissions';
 import { ChainClient } from '../../gateway/src/chain/chain-client';
 import { ChainRuntime } from '../../gateway/src/chain/chain.module';
 import { signTypedData, TypedData } from '../../gateway/src/chain/eip712';
+import { textCommitment } from '../../gateway/src/chain/relationships';
 import { EmergencyAccess } from '../../gateway/src/chain/emergency-access';
 import { signLegacyTransaction, UnsignedCall } from '../../gateway/src/chain/legacy-transaction';
 import { NodeRpc } from '../../gateway/src/chain/node-rpc';
@@ -83,10 +84,13 @@ describe('authority decisions relayed (e2e)', () => {
     const call: UnsignedCall = (await draft({ target: 'proposal', id: proposalId, decision: 'approve' }).expect(200)).body;
     const before = await nonceOf(authority.address);
 
-    // Another call by the same authority (a suspension proposal), dressed as a decision.
+    // Another call by the same authority (cancelling a proposal), dressed as a decision; a
+    // proposal with a word too many (calldata the contract would ignore, but not the gateway).
     const registry = gw.app.get(ChainClient).contract('ConsortiumRegistry', call.to);
-    const other = { ...call, data: registry.encodeCall('proposeSuspension', [newKey().address, `0x${'11'.repeat(32)}`]) };
+    const other = { ...call, data: registry.encodeCall('cancel', [proposalId]) };
     expect((await decide(await signed(other)).expect(422)).body.code).toBe('TRANSACTION_NOT_A_DECISION');
+    const padded = { ...call, data: `${registry.encodeCall('proposeSuspension', [newKey().address, `0x${'11'.repeat(32)}`])}${'00'.repeat(32)}` };
+    expect((await decide(await signed(padded)).expect(422)).body.code).toBe('TRANSACTION_NOT_A_DECISION');
     // The right call carrying value: nothing but the decision is forwarded.
     const common = eth.accounts.Common.custom({ chainId: call.chainId, networkId: call.chainId }, { hardfork: 'london' });
     const withValue = eth.accounts.Transaction.fromTxData({ nonce: BigInt(call.nonce), gasPrice: 0n, gasLimit: BigInt(call.gasLimit), to: call.to, data: call.data, value: 1n }, { common });
@@ -105,6 +109,34 @@ describe('authority decisions relayed (e2e)', () => {
     const doctor = await AccessFactory.practitioner(gw, adminToken, hospital);
     await gw.http.post('/v1/consortium/decisions').set(doctor.auth).send({ rawTransaction: await signed(call) }).expect(403);
     expect((await gw.http.get('/v1/consortium/proposals').set(authority.auth).expect(200)).body).toContainEqual(expect.objectContaining({ proposalId, approvals: 1 }));
+  });
+
+  it('relays a suspension the authority proposed and signed, which the other authorities approve: the hospital is suspended', async () => {
+    const hospital = await AccessFactory.hospital(gw, adminToken);
+    const registry = gw.app.get(ChainClient).contract('ConsortiumRegistry', gw.app.get(ChainRuntime).addresses.ConsortiumRegistry!);
+    const reason = textCommitment('Audit finding 2026-11: records filed for patients never seen', `0x${'5a'.repeat(32)}`);
+    const proposeDraft = (body: Record<string, unknown>, auth = authority.auth) => gw.http.post('/v1/consortium/proposals/drafts').set(auth).send({ from: authority.address, ...body });
+
+    // What the chain would refuse is not drafted: admitting a hospital admitted already, reinstating one not suspended.
+    expect((await proposeDraft({ action: 'admit', hospital: hospital.address, dataHash: reason }).expect(422)).body.code).toBe('CHAIN_WOULD_REVERT');
+    expect((await proposeDraft({ action: 'reinstate', hospital: hospital.address, dataHash: reason }).expect(422)).body.code).toBe('CHAIN_WOULD_REVERT');
+    expect((await proposeDraft({ action: 'expel', hospital: hospital.address, dataHash: reason }).expect(400)).body.code).toBe('VALIDATION_FAILED');
+
+    const call: UnsignedCall = (await proposeDraft({ action: 'suspend', hospital: hospital.address, dataHash: reason }).expect(200)).body;
+    const opened = (await decide(await signed(call)).expect(200)).body;
+    expect(opened).toMatchObject({ target: 'proposal', decision: 'propose', id: expect.any(Number) });
+    const open = (await gw.http.get('/v1/consortium/proposals').set(authority.auth).expect(200)).body;
+    expect(open).toContainEqual(expect.objectContaining({ proposalId: opened.id, action: 'suspend', hospital: hospital.address, proposer: authority.address, approvals: 1, dataHash: reason }));
+    expect(await gw.app.get(ChainClient).call(registry, 'isActiveHospital', [hospital.address])).toEqual([true]);
+
+    // The other authorities approve it, each with its own key: once k of n agreed, the hospital is suspended.
+    for (const key of consortium.authorityKeys.filter((k) => k !== authority.key).slice(0, consortium.threshold - 1)) {
+      const from = eth.accounts.privateKeyToAddress(key);
+      const other = await AccountFactory.person(gw, adminToken, Role.Authority, { chainAddress: from });
+      const approval = (await gw.http.post('/v1/consortium/decisions/drafts').set(other.auth).send({ target: 'proposal', id: opened.id, decision: 'approve', from }).expect(200)).body;
+      await gw.http.post('/v1/consortium/decisions').set(other.auth).send({ rawTransaction: await signed(approval, key) }).expect(200);
+    }
+    expect(await gw.app.get(ChainClient).call(registry, 'isActiveHospital', [hospital.address])).toEqual([false]);
   });
 
   it('refuses a key that is no authority even when the account names none', async () => {

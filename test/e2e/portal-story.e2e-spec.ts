@@ -30,7 +30,8 @@ jest.setTimeout(180_000);
  * code, shows a hospital their filing token; the hospital's system files a record; a doctor is
  * refused, asks for consent, the patient approves it, the doctor reads (tables and a chart), the
  * patient sees the read, revokes, the doctor is refused again; an emergency is asked, approved by
- * the authorities and read; the patient sees it all and erases their identity. Every page is
+ * the authorities and read; the patient sees it all and erases their identity; an authority
+ * proposes suspending the hospital and the others approve it. Every page is
  * screenshotted and checked against WCAG 2.2 AA rules (axe-core); the network traffic of both
  * browsers holds no private key, pseudonym, patient secret or Aadhaar number.
  */
@@ -349,7 +350,30 @@ describe('the portal, in a browser (e2e)', () => {
     expect((await gw.http.get('/v1/persona').set('Authorization', personaToken)).status).toBe(401);
   });
 
-  it('sent no private key, pseudonym, patient secret or Aadhaar number over the network', async () => {
+  it('an authority proposes suspending the hospital in the portal, the others approve it there, and the hospital is suspended', async () => {
+    const proposer = await authorityDesk(0);
+    await proposer.getByLabel('Suspend the hospital').check();
+    await proposer.getByLabel('Hospital address').fill(hospital.address);
+    await proposer.getByLabel('Reason or admission dossier').fill('Audit 2026-12: records filed for patients never admitted');
+    await page(proposer, '22-authority-propose');
+    await proposer.getByRole('button', { name: 'Sign and send proposal' }).click();
+    const notice = proposer.getByText(/Your proposal \d+ \(suspend 0x[0-9a-fA-F]{40}\) is on chain .* this salt, which proves what it committed to: 0x[0-9a-f]{64}/);
+    await notice.waitFor();
+    const proposalId = Number(/Your proposal (\d+)/.exec((await notice.textContent())!)![1]);
+    await proposer.locator('li', { hasText: `Proposal ${proposalId}: Suspend` }).getByText(`1 of ${consortium.threshold} approvals`).waitFor();
+    await proposer.close();
+
+    for (let index = 1; index < consortium.threshold; index++) {
+      const desk = await authorityDesk(index);
+      await desk.locator('li', { hasText: `Proposal ${proposalId}: Suspend` }).getByRole('button', { name: `Approve proposal ${proposalId}` }).click();
+      await desk.getByText(`Your approval of proposal ${proposalId} is on chain`).waitFor();
+      await desk.close();
+    }
+    const registry = gw.app.get(ChainClient).contract('ConsortiumRegistry', consortium.registry);
+    expect(await gw.app.get(ChainClient).call(registry, 'isActiveHospital', [hospital.address])).toEqual([false]);
+  });
+
+  it('sent no private key (patient, doctor or authority), pseudonym, patient secret or Aadhaar number over the network', async () => {
     const { secret, pseudonym } = await unlockWallet(wallet, PASSWORD);
     const scope = AccessFactory.scope(gw);
     const secrets = {
@@ -361,6 +385,7 @@ describe('the portal, in a browser (e2e)', () => {
       'hospital relationship key': deriveRelationship(secret, scope, hospital.address).privateKey.slice(2),
       'doctor relationship key': deriveRelationship(secret, scope, doctor.address).privateKey.slice(2),
       'doctor key': doctor.key.key.slice(2),
+      ...Object.fromEntries(consortium.authorityKeys.slice(0, consortium.threshold).map((key, i) => [`authority key ${i}`, key.slice(2)])),
     };
     expect(sent.length).toBeGreaterThan(20);
     const traffic = sent.map((r) => `${r.method} ${r.url}\n${JSON.stringify(r.headers)}\n${r.body}`).join('\n').toLowerCase();

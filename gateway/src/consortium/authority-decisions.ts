@@ -13,16 +13,22 @@ import { ApiError } from '../common/errors';
 
 export type DecisionTarget = 'proposal' | 'emergency';
 export type Decision = 'approve' | 'deny';
+export type ProposalAction = 'admit' | 'suspend' | 'reinstate';
 
 /** What an authority may decide, and where: k-of-n proposals are approved; emergency requests approved or denied. */
 const DECISIONS: Record<DecisionTarget, readonly Decision[]> = { proposal: ['approve'], emergency: ['approve', 'deny'] };
+/** What an authority may propose about a hospital: ConsortiumRegistry's three proposals. */
+const PROPOSALS: Record<ProposalAction, string> = { admit: 'proposeAdmission', suspend: 'proposeSuspension', reinstate: 'proposeReinstatement' };
 const RECEIPT_TIMEOUT_MS = 30_000;
+const ZERO_ADDRESS = `0x${'0'.repeat(40)}`;
+const ZERO_WORD = `0x${'0'.repeat(64)}`;
 
 export interface DecisionApplied {
   txHash: string;
   block: number;
   target: DecisionTarget;
-  decision: Decision;
+  /** `propose`: the transaction opened proposal `id` (its proposer's approval counted). */
+  decision: Decision | 'propose';
   id: number;
 }
 
@@ -62,14 +68,26 @@ export class AuthorityDecisions {
     return { chainId: this.runtime.chainId, nonce: Number(nonce), gasLimit: Math.ceil(Number(estimate) * 1.3), to: contract.address, data };
   }
 
-  /** Forwards a signed decision to the chain and waits for its block. */
+  /** The unsigned call proposing `action` about `hospital`, committing to `dataHash` (the dossier or reason, salted), for `from` to sign: checked against the chain first. */
+  async draftProposal(principal: AccountPrincipal, action: ProposalAction, hospital: string, dataHash: string, from: string): Promise<UnsignedCall> {
+    await this.checkSigner(principal, from);
+    const data = this.registry.encodeCall(PROPOSALS[action], [hospital, dataHash]);
+    await this.simulate(this.registry, from, data);
+    const [nonce, estimate] = await Promise.all([
+      this.node.call<string>('eth_getTransactionCount', [from, 'pending']),
+      this.node.call<string>('eth_estimateGas', [{ from, to: this.registry.address, data }]),
+    ]);
+    return { chainId: this.runtime.chainId, nonce: Number(nonce), gasLimit: Math.ceil(Number(estimate) * 1.3), to: this.registry.address, data };
+  }
+
+  /** Forwards a signed decision or proposal to the chain and waits for its block. */
   async relay(principal: AccountPrincipal, rawTransaction: string): Promise<DecisionApplied> {
     const tx = this.parse(rawTransaction);
-    const target = (['proposal', 'emergency'] as const).find((t) => this.contractOf(t).address.toLowerCase() === tx.to.toLowerCase());
-    const decision = (['approve', 'deny'] as const).find((d) => target && DECISIONS[target].includes(d) && tx.data.slice(0, 10) === this.contractOf(target).encodeCall(d, [0]).slice(0, 10));
-    if (!target || !decision || tx.data.length !== 2 + 8 + 64 || tx.value !== 0n) {
-      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'TRANSACTION_NOT_A_DECISION', 'Only an approval or denial of a consortium proposal or emergency request is relayed here');
+    const call = this.identify(tx);
+    if (!call || tx.value !== 0n) {
+      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'TRANSACTION_NOT_A_DECISION', 'Only an approval or denial of a consortium proposal or emergency request, or a proposal about a hospital, is relayed here');
     }
+    const { target, decision } = call;
     await this.checkSigner(principal, tx.from);
     const contract = this.contractOf(target);
     await this.simulate(contract, tx.from, tx.data);
@@ -82,7 +100,24 @@ export class AuthorityDecisions {
     }
     const receipt = await this.chain.waitForReceipt(txHash, RECEIPT_TIMEOUT_MS);
     if (!receipt.success) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'CHAIN_REVERTED', 'The chain included the transaction but reverted it (another decision came first)', { txHash });
-    return { txHash, block: Number(receipt.blockNumber), target, decision, id: Number(BigInt(`0x${tx.data.slice(10)}`)) };
+    const created = decision === 'propose' ? this.chain.events(this.registry, receipt).find((e) => e.name === 'ProposalCreated') : undefined;
+    const id = created ? Number(created.args.proposalId as bigint) : Number(BigInt(`0x${tx.data.slice(10, 74)}`));
+    return { txHash, block: Number(receipt.blockNumber), target, decision, id };
+  }
+
+  /**
+   * Which call the transaction makes, if it is one relayed here: a decision on a proposal or
+   * emergency (one uint256 argument) or a proposal about a hospital (an address and a bytes32),
+   * by function selector and exact calldata length, on the contract that has it.
+   */
+  private identify(tx: { to: string; data: string }): { target: DecisionTarget; decision: Decision | 'propose' } | null {
+    const selector = tx.data.slice(0, 10);
+    const target = (['proposal', 'emergency'] as const).find((t) => this.contractOf(t).address.toLowerCase() === tx.to.toLowerCase());
+    if (!target) return null;
+    const decision = DECISIONS[target].find((d) => selector === this.contractOf(target).encodeCall(d, [0]).slice(0, 10));
+    if (decision) return tx.data.length === 2 + 8 + 64 ? { target, decision } : null;
+    const proposes = target === 'proposal' && Object.values(PROPOSALS).some((method) => selector === this.registry.encodeCall(method, [ZERO_ADDRESS, ZERO_WORD]).slice(0, 10));
+    return proposes && tx.data.length === 2 + 8 + 128 ? { target, decision: 'propose' } : null;
   }
 
   private contractOf(target: DecisionTarget): ChainContract {

@@ -6,7 +6,7 @@ import type { AccountPrincipal } from '../auth/principal';
 import { AuthAccount } from '../auth/principal.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { AuthorityDecisions } from './authority-decisions';
-import { DecisionAppliedDto, DecisionDraftDto, ProposalDto, SignedDecisionDto, UnsignedCallDto } from './consortium.dto';
+import { DecisionAppliedDto, DecisionDraftDto, ProposalDraftDto, ProposalDto, SignedDecisionDto, UnsignedCallDto } from './consortium.dto';
 import { OpenProposals } from './proposals';
 
 const NOT_YOURS = { type: ErrorResponseDto, description: 'The key is not an authority of the consortium (NOT_AN_AUTHORITY), or not the one your account names (SIGNER_NOT_YOURS)' };
@@ -44,17 +44,32 @@ export class ConsortiumController {
     return this.decisions.draft(account, dto.target, dto.id, dto.decision, dto.from);
   }
 
+  @Post('proposals/drafts')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'A proposal to sign: step 1, the transaction fields',
+    description:
+      'Propose to admit, suspend or reinstate a hospital, as the authority `from`; your approval counts, and k authorities in all decide (the others approve it here). Checked against the chain first. Sign the answer with your key and send it to POST /v1/consortium/decisions.',
+  })
+  @Authenticated({ permission: Permission.ConsortiumDecide })
+  @ApiOkResponse({ type: UnsignedCallDto })
+  @ApiForbiddenResponse(NOT_YOURS)
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: "CHAIN_WOULD_REVERT (with the contract's error: admitted already, not admitted, not suspended, an authority or a practitioner's key)" })
+  draftProposal(@AuthAccount() account: AccountPrincipal, @Body() dto: ProposalDraftDto): Promise<UnsignedCallDto> {
+    return this.decisions.draftProposal(account, dto.action, dto.hospital, dto.dataHash, dto.from);
+  }
+
   @Post('decisions')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'A decision, signed: step 2, relayed to the chain',
-    description: 'Only an approval or denial of a proposal or emergency request, signed by your authority key, is forwarded; the answer comes once it is in a block.',
+    summary: 'A decision or proposal, signed: step 2, relayed to the chain',
+    description: 'Only an approval or denial of a proposal or emergency request, or a proposal about a hospital, signed by your authority key, is forwarded; the answer comes once it is in a block (for a proposal: its id).',
   })
   @Authenticated({ permission: Permission.ConsortiumDecide })
   @ApiOkResponse({ type: DecisionAppliedDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'TRANSACTION_MALFORMED, TRANSACTION_WRONG_CHAIN' })
   @ApiForbiddenResponse(NOT_YOURS)
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'TRANSACTION_NOT_A_DECISION (any other call), CHAIN_WOULD_REVERT, CHAIN_REVERTED' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'TRANSACTION_NOT_A_DECISION (any other call, or value attached), CHAIN_WOULD_REVERT, CHAIN_REVERTED' })
   decide(@AuthAccount() account: AccountPrincipal, @Body() dto: SignedDecisionDto): Promise<DecisionAppliedDto> {
     return this.decisions.relay(account, dto.rawTransaction);
   }

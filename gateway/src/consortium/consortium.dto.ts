@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
-import { IsEthAddress } from '../common/validation';
-import type { Decision, DecisionTarget } from './authority-decisions';
+import { IsBytes32, IsEthAddress } from '../common/validation';
+import type { Decision, DecisionTarget, ProposalAction } from './authority-decisions';
 
 export class ProposalDto {
   @ApiProperty({ example: 3 })
@@ -52,6 +52,24 @@ export class DecisionDraftDto {
   from!: string;
 }
 
+export class ProposalDraftDto {
+  @ApiProperty({ enum: ['admit', 'suspend', 'reinstate'], description: 'Admit a hospital to the consortium, suspend an admitted one, or reinstate a suspended one' })
+  @IsIn(['admit', 'suspend', 'reinstate'])
+  action!: ProposalAction;
+
+  @ApiProperty({ description: "The hospital's consortium address", example: '0x90F79bf6EB2c4f870365E785982E1f101E93b906' })
+  @IsEthAddress()
+  hospital!: string;
+
+  @ApiProperty({ description: 'Salted commitment to the admission dossier or the reason, kept off chain (textCommitment(text, salt) in the SDK)', example: `0x${'7e'.repeat(32)}` })
+  @IsBytes32()
+  dataHash!: string;
+
+  @ApiProperty({ description: 'Your authority address: the key that will sign', example: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' })
+  @IsEthAddress()
+  from!: string;
+}
+
 export class UnsignedCallDto {
   @ApiProperty({ example: 202611 })
   chainId!: number;
@@ -86,9 +104,9 @@ export class DecisionAppliedDto {
   @ApiProperty({ enum: ['proposal', 'emergency'] })
   target!: DecisionTarget;
 
-  @ApiProperty({ enum: ['approve', 'deny'] })
-  decision!: Decision;
+  @ApiProperty({ enum: ['approve', 'deny', 'propose'], description: 'propose: the transaction opened proposal `id`' })
+  decision!: Decision | 'propose';
 
-  @ApiProperty()
+  @ApiProperty({ description: 'The proposal or emergency request decided, or the proposal opened' })
   id!: number;
 }
