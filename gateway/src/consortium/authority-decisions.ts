@@ -59,25 +59,23 @@ export class AuthorityDecisions {
     if (!DECISIONS[target].includes(decision)) throw new ApiError(HttpStatus.BAD_REQUEST, 'DECISION_NOT_AVAILABLE', `A ${target} can be: ${DECISIONS[target].join(', ')}`);
     await this.checkSigner(principal, from);
     const contract = this.contractOf(target);
-    const data = contract.encodeCall(decision, [id]);
+    return this.unsignedCall(contract, from, contract.encodeCall(decision, [id]));
+  }
+
+  /** The unsigned call proposing `action` about `hospital`, committing to `dataHash` (the dossier or reason, salted), for `from` to sign: checked against the chain first. */
+  async draftProposal(principal: AccountPrincipal, action: ProposalAction, hospital: string, dataHash: string, from: string): Promise<UnsignedCall> {
+    await this.checkSigner(principal, from);
+    return this.unsignedCall(this.registry, from, this.registry.encodeCall(PROPOSALS[action], [hospital, dataHash]));
+  }
+
+  /** `data` on `contract` as a transaction for `from` to sign, once the chain says it would apply it: nonce, gas (30% over the estimate), chain id. */
+  private async unsignedCall(contract: ChainContract, from: string, data: string): Promise<UnsignedCall> {
     await this.simulate(contract, from, data);
     const [nonce, estimate] = await Promise.all([
       this.node.call<string>('eth_getTransactionCount', [from, 'pending']),
       this.node.call<string>('eth_estimateGas', [{ from, to: contract.address, data }]),
     ]);
     return { chainId: this.runtime.chainId, nonce: Number(nonce), gasLimit: Math.ceil(Number(estimate) * 1.3), to: contract.address, data };
-  }
-
-  /** The unsigned call proposing `action` about `hospital`, committing to `dataHash` (the dossier or reason, salted), for `from` to sign: checked against the chain first. */
-  async draftProposal(principal: AccountPrincipal, action: ProposalAction, hospital: string, dataHash: string, from: string): Promise<UnsignedCall> {
-    await this.checkSigner(principal, from);
-    const data = this.registry.encodeCall(PROPOSALS[action], [hospital, dataHash]);
-    await this.simulate(this.registry, from, data);
-    const [nonce, estimate] = await Promise.all([
-      this.node.call<string>('eth_getTransactionCount', [from, 'pending']),
-      this.node.call<string>('eth_estimateGas', [{ from, to: this.registry.address, data }]),
-    ]);
-    return { chainId: this.runtime.chainId, nonce: Number(nonce), gasLimit: Math.ceil(Number(estimate) * 1.3), to: this.registry.address, data };
   }
 
   /** Forwards a signed decision or proposal to the chain and waits for its block. */
