@@ -31,7 +31,9 @@ describe('rate limits, back-off and timeouts (e2e)', () => {
         LOGIN_FAILURES_BEFORE_BACKOFF: '2',
         RATE_LIMIT_AUTH_FAILURES_PER_ADDRESS: '3',
         RATE_LIMIT_WRITES_PER_ACCOUNT: '20',
-        REQUEST_TIMEOUT_MS: '2000',
+        // Short enough for the trickle test below (12 s of body), long enough for an ordinary
+        // filing on a loaded CI machine (2 s was not: "socket hang up" on the write-limit test).
+        REQUEST_TIMEOUT_MS: '6000',
         HEADERS_TIMEOUT_MS: '1000',
       },
     });
@@ -184,10 +186,10 @@ describe('rate limits, back-off and timeouts (e2e)', () => {
     it('does not let a body trickled a byte at a time hold the connection: the request times out and stores nothing', async () => {
       const filer = await RecordFactory.hospital(gw, adminToken);
       const before = await gw.app.get(DataSource).getRepository(RecordEntity).count();
-      const trickle = Array.from({ length: 20 }, () => Buffer.from('x'));
+      const trickle = Array.from({ length: 30 }, () => Buffer.from('x'));
       const token = RecordFactory.filingToken(gw, { relationship: newRelationship() }, filer.address);
 
-      const status = await raw('/v1/records?category=DiagnosticReport&clinicalDate=2026-11-30', { ...filer.auth, 'X-Filing-Token': token, 'Content-Type': 'application/pdf', 'Content-Length': '20' }, trickle, 400);
+      const status = await raw('/v1/records?category=DiagnosticReport&clinicalDate=2026-11-30', { ...filer.auth, 'X-Filing-Token': token, 'Content-Type': 'application/pdf', 'Content-Length': '30' }, trickle, 400);
 
       expect([408, 'closed']).toContain(status);
       expect(await gw.app.get(DataSource).getRepository(RecordEntity).count()).toBe(before);
