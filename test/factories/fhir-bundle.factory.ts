@@ -34,7 +34,7 @@ export interface BundlePatient {
   mobile: string;
 }
 
-export function generatedBundle(options: { age?: number; patient?: BundlePatient } = {}): GeneratedBundle {
+export function generatedBundle(options: { age?: number; heartRate?: number; patient?: BundlePatient } = {}): GeneratedBundle {
   const [givenOf, ...familyOf] = options.patient?.name.split(' ') ?? [];
   const given = givenOf ?? `${pick(GIVEN)}${cap(syllables(2))}`;
   const family = familyOf.length > 0 ? familyOf.join(' ') : `${pick(FAMILY)}${syllables(2)}`;
@@ -59,7 +59,7 @@ export function generatedBundle(options: { age?: number; patient?: BundlePatient
   const year = new Date().getUTCFullYear() - age;
   const birthDate = `${year}-0${randomInt(1, 10)}-1${randomInt(0, 10)}`;
   const encounterDate = `2026-0${randomInt(1, 10)}-1${randomInt(0, 10)}`;
-  const heartRate = randomInt(55, 110);
+  const heartRate = options.heartRate ?? randomInt(55, 110);
   const fullName = `${given} ${family}`;
 
   const ids = { patient: randomUUID(), encounter: randomUUID(), observation: randomUUID(), condition: randomUUID(), medication: randomUUID(), report: randomUUID(), document: randomUUID(), age: randomUUID() };

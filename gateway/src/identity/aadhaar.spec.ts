@@ -88,4 +88,12 @@ describe('Aadhaar numbers and VIDs', () => {
     expect(scrubAadhaar(`sent ${txHash}`)).toBe(`sent ${txHash}`);
     expect(scrubAadhaar(`username u${aadhaar}`)).toBe(`username uXXXX XXXX ${aadhaar.slice(-4)}`);
   });
+
+  it('leaves a uuid whole even where its last groups pass for a VID (request ids in logs and error bodies)', () => {
+    // A request id that CI once saw masked to "ba18874d-c5fb-4301-XXXX XXXX XXXX 5182".
+    const requestId = 'ba18874d-c5fb-4301-8094-209667885182';
+    expect(verhoeffValid('8094209667885182')).toBe(true);
+    expect(scrubAadhaar(`{"requestId":"${requestId}"}`)).toBe(`{"requestId":"${requestId}"}`);
+    expect(scrubAadhaar(`request ${requestId} for ${aadhaar}`)).toBe(`request ${requestId} for XXXX XXXX ${aadhaar.slice(-4)}`);
+  });
 });

@@ -96,8 +96,11 @@ export function maskAadhaar(digits: string): string {
  * unchanged unless they happen to pass the check digit, and then are masked too.
  */
 export function scrubAadhaar(text: string): string {
-  // Not inside a hex token (a transaction hash, a key, a uuid's hex), nor after a decimal point.
-  return text.replace(/(?<![\dA-Fa-f.])\d{4}(?:[ -]?\d{4}){2,3}(?![\dA-Fa-f.])/g, (match) => {
+  // A uuid is passed over whole: its last groups may be all digits ("…-4301-8094-209667885182"),
+  // and a request id masked in a log line or an error body could not be found again.
+  // Otherwise: not inside a hex token (a transaction hash, a key), nor after a decimal point.
+  return text.replace(/[\dA-Fa-f]{8}-[\dA-Fa-f]{4}-[\dA-Fa-f]{4}-[\dA-Fa-f]{4}-[\dA-Fa-f]{12}|(?<![\dA-Fa-f.])\d{4}(?:[ -]?\d{4}){2,3}(?![\dA-Fa-f.])/g, (match) => {
+    if (match.length === 36) return match; // a uuid (a number, separators and all, is at most 19 characters)
     const digits = match.replace(/[ -]/g, '');
     return (digits.length === 12 || digits.length === 16) && verhoeffValid(digits) ? maskAadhaar(digits) : match;
   });
