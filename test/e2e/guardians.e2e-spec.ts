@@ -98,8 +98,10 @@ describe('guardians (e2e)', () => {
     const waiting = await state();
     expect(waiting.recovery).toMatchObject({ newSigner: thief.address, recovery: 0, vetoable: true });
     expect(Date.parse(waiting.recovery.executableAt) / 1000 - (await chainNow())).toBeGreaterThan(3 * DAY - 120);
+    expect(Date.parse(waiting.recovery.executableAt) - Date.parse(waiting.recovery.startedAt)).toBe(3 * DAY * 1000);
+    expect(Math.abs(Date.parse(waiting.recovery.startedAt) / 1000 - (await chainNow()))).toBeLessThan(120);
     const feed = (await gw.http.get('/v1/notifications').set(patient.auth).expect(200)).body;
-    expect(feed).toContainEqual(expect.objectContaining({ kind: 'recovery.started', refs: expect.objectContaining({ newSigner: thief.address, recovery: 0 }) }));
+    expect(feed).toContainEqual(expect.objectContaining({ kind: 'recovery.started', at: waiting.recovery.startedAt, refs: expect.objectContaining({ newSigner: thief.address, recovery: 0 }) }));
 
     const veto = (message: ReturnType<typeof signRecoveryVeto>, auth = patient.auth) => {
       const { type: _type, ...body } = message;

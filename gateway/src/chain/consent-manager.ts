@@ -26,6 +26,8 @@ export interface PendingRecovery {
   newSigner: string;
   /** Its number (the recovery nonce its guardians signed): a veto names it. */
   recovery: number;
+  /** Unix seconds when the guardians started it (executableAt less the contract's RECOVERY_DELAY). */
+  startedAt: number;
   /** Unix seconds from which anyone can complete it; the patient's veto counts only before. */
   executableAt: number;
   /** False when every guardian signed it: then the key cannot veto it. */
@@ -53,6 +55,8 @@ export interface ReadQuestion {
 export class ConsentManager {
   static readonly artifactName = 'ConsentManager';
   readonly contract: ChainContract;
+  /** RECOVERY_DELAY, a constant of the contract: read once. */
+  private recoveryDelay?: Promise<number>;
 
   constructor(
     private readonly chain: ChainClient,
@@ -109,7 +113,15 @@ export class ConsentManager {
     assertHandle(handle);
     const [newSigner, recovery, executableAt, vetoable] = await this.chain.call(this.contract, 'pendingRecoveryOf', [handle]);
     if (ZERO_ADDRESS.test(String(newSigner))) return null;
-    return { newSigner: utils.toChecksumAddress(String(newSigner)), recovery: Number(recovery), executableAt: Number(executableAt), vetoable: vetoable === true };
+    this.recoveryDelay ??= this.chain.call(this.contract, 'RECOVERY_DELAY', []).then(([delay]) => Number(delay));
+    const delay = await this.recoveryDelay.catch((error: unknown) => {
+      this.recoveryDelay = undefined; // a chain that was down is asked again next time
+      throw error;
+    });
+    return {
+      newSigner: utils.toChecksumAddress(String(newSigner)), recovery: Number(recovery),
+      startedAt: Number(executableAt) - delay, executableAt: Number(executableAt), vetoable: vetoable === true,
+    };
   }
 
   /** The nonce a doctor's next consent request must be signed at (OpenZeppelin Nonces). */

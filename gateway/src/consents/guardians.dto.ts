@@ -66,6 +66,9 @@ export class PendingRecoveryDto {
   @ApiProperty({ description: 'Its number, which a veto names' })
   recovery!: number;
 
+  @ApiProperty({ description: 'When the guardians started it' })
+  startedAt!: Date;
+
   @ApiProperty({ description: 'From when anyone can complete it; a veto counts only before' })
   executableAt!: Date;
 

@@ -32,7 +32,7 @@ export class GuardiansService {
       nonce,
       inForce: { guardians: guardians as string[], threshold: Number(threshold) },
       proposed: Number(effectiveAt) === 0 ? null : { guardians: proposed as string[], threshold: Number(proposedThreshold), effectiveAt: new Date(Number(effectiveAt) * 1000) },
-      recovery: recovery && { ...recovery, executableAt: new Date(recovery.executableAt * 1000) },
+      recovery: recovery && { ...recovery, startedAt: new Date(recovery.startedAt * 1000), executableAt: new Date(recovery.executableAt * 1000) },
     };
   }
 

@@ -4,7 +4,6 @@ import { DataSource, In, MoreThan } from 'typeorm';
 import { AccessEntryEntity } from '../access/access-entry.entity';
 import { purposeCode } from '../access/purposes';
 import { accountNames } from '../accounts/chain-address';
-import { ChainClient } from '../chain/chain-client';
 import { ConsentManager } from '../chain/consent-manager';
 import { EmergencyAccess } from '../chain/emergency-access';
 import { ConsentLinkEntity, ConsentMessageEntity } from '../consents/consent.entities';
@@ -31,7 +30,6 @@ export class NotificationsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly consentManager: ConsentManager,
     private readonly emergencies: EmergencyAccess,
-    private readonly chain: ChainClient,
   ) {}
 
   async feed(handle: string, since: Date = EPOCH, limit = 100): Promise<NotificationDto[]> {
@@ -91,9 +89,7 @@ export class NotificationsService {
    * it before it completes, to veto it (POST /v1/guardians/recovery/veto).
    */
   private async recoveriesOf(handles: string[]): Promise<NotificationDto[]> {
-    const pending = (await Promise.all(handles.map(async (h) => ({ handle: h, recovery: await this.consentManager.pendingRecoveryOf(h) })))).filter((p) => p.recovery);
-    if (pending.length === 0) return [];
-    const [delay] = await this.chain.call(this.consentManager.contract, 'RECOVERY_DELAY', []);
+    const pending = await Promise.all(handles.map(async (handle) => ({ handle, recovery: await this.consentManager.pendingRecoveryOf(handle) })));
     return pending.flatMap(({ handle, recovery }) => {
       if (!recovery) return [];
       const due = new Date(recovery.executableAt * 1000).toISOString();
@@ -101,7 +97,7 @@ export class NotificationsService {
         ? `Your guardians started a recovery: from ${due} ${recovery.newSigner} signs for you instead of your key, unless you veto it before then`
         : `All your guardians started a recovery: from ${due} ${recovery.newSigner} signs for you instead of your key`;
       return [{
-        kind: 'recovery.started' as const, at: new Date((recovery.executableAt - Number(delay)) * 1000), text,
+        kind: 'recovery.started' as const, at: new Date(recovery.startedAt * 1000), text,
         refs: { relationship: handle, newSigner: recovery.newSigner, recovery: recovery.recovery, executableAt: recovery.executableAt },
       }];
     });
