@@ -89,10 +89,17 @@ describe('guardian recovery in the portal (e2e)', () => {
     };
     await start(guardianSecrets.slice(0, 1));
 
-    // The patient's notifications say so, and Account shows it with the way to stop it.
+    // The dashboard says so above every tab, and so do the notifications; the banner leads to
+    // Account, which shows the way to stop it.
+    await patientPage.getByRole('tab', { name: 'Hospitals and records' }).click();
+    const banner = patientPage.getByRole('alert').filter({ hasText: `Your guardians started a recovery of your records from ${hospital.name}.` });
+    await banner.waitFor();
+    await screenshot(patientPage, SUITE, '22-patient-recovery-banner');
+    expect(await accessibilityViolations(patientPage)).toEqual([]);
     await patientPage.getByRole('tab', { name: 'Who read what' }).click();
     await patientPage.getByText(/Your guardians started a recovery: from .* signs for you instead of your key, unless you veto it/).waitFor();
-    await patientPage.getByRole('tab', { name: 'Account' }).click();
+    await banner.getByRole('button', { name: 'Review it in Account' }).click();
+    expect(await patientPage.getByRole('tab', { name: 'Account' }).getAttribute('aria-selected')).toBe('true');
     const waiting = patientPage.getByRole('region', { name: 'A recovery is waiting' });
     await waiting.getByText('Your guardians started a recovery of these records.').waitFor();
     expect(await waiting.getByLabel(thief).count()).toBe(1);
@@ -104,6 +111,8 @@ describe('guardian recovery in the portal (e2e)', () => {
     const [stopped] = await chain.call(consentManager.contract, 'pendingRecoveryOf', [handle]);
     expect(stopped).toBe('0x0000000000000000000000000000000000000000');
     expect(await consentManager.signerOf(handle)).toBe(signer);
+    await patientPage.getByRole('tab', { name: 'Hospitals and records' }).click();
+    await banner.waitFor({ state: 'detached' });
 
     // Both guardians signed this one: the page says it cannot be stopped, and offers no button.
     await start(guardianSecrets);

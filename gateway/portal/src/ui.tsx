@@ -114,8 +114,19 @@ export function Loaded<T>({ state, children, empty }: { state: { data: T | undef
 }
 
 /** Tabs as WAI-ARIA describes them: arrow keys move between tabs, one panel shows. */
-export function Tabs({ tabs, label }: { tabs: { id: string; title: string; panel: () => ComponentChildren }[]; label: string }) {
-  const [selected, setSelected] = useState(tabs[0]!.id);
+export function Tabs({ tabs, label, selected: chosen, onSelect }: {
+  tabs: { id: string; title: string; panel: () => ComponentChildren }[];
+  label: string;
+  /** To select a tab from outside (a banner's link); otherwise the tabs keep their own choice. */
+  selected?: string;
+  onSelect?(id: string): void;
+}) {
+  const [own, setOwn] = useState(tabs[0]!.id);
+  const selected = chosen ?? own;
+  const setSelected = (id: string) => {
+    setOwn(id);
+    onSelect?.(id);
+  };
   const refs = useRef<Record<string, HTMLButtonElement | null>>({});
   const move = (event: KeyboardEvent, index: number) => {
     const next = event.key === 'ArrowRight' ? index + 1 : event.key === 'ArrowLeft' ? index - 1 : null;
