@@ -3,14 +3,12 @@
 // relayed (simulated, then the outbox, one transaction each); every read checked by the chain's
 // mayRead, proven, and logged on chain through the outbox before it is answered.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { signConsentLink } from '../../gateway/src/chain/consent-link';
 import { makeFilingToken } from '../../gateway/src/chain/filing-token';
 import { ConsentTerms, NO_RECORDS_ROOT, signRegistration, signRelationshipGrant, signRevocation } from '../../gateway/src/chain/patient-messages';
 import { coarseDeadline, coarseExpiry, deriveRelationship, LedgerScope, Relationship } from '../../gateway/src/chain/relationships';
 import { madeUpAadhaar } from '../../gateway/src/identity/sandbox-ekyc';
-import { admittedHospital, registeredPractitioner } from '../../test/support/consortium-members';
+import { admittedHospital, devConsortium, registeredPractitioner } from '../../test/support/consortium-members';
 import { pseudonymSignIn } from '../../test/support/patient-registry';
 import type { Scenario } from './scenarios';
 import type { Target } from './target';
@@ -40,9 +38,7 @@ async function required(res: Response, what: string): Promise<any> {
 /** A doctor admitted on chain (their hospital k-of-n by the embedded gateway's development authorities), with an account, signed in. */
 async function doctorOf(target: Target): Promise<{ address: string; auth: Record<string, string> }> {
   if (!target.dataDir || !target.rpcUrl || !target.admin) throw new Error('consent scenarios need the embedded gateway (its authorities, chain and administrator)');
-  const deployments = JSON.parse(readFileSync(join(target.dataDir, 'chain', 'deployments.json'), 'utf8')).contracts;
-  const authorityKeys = [1, 2, 3].map((i) => readFileSync(join(target.dataDir!, 'keys', `dev-authority-${i}.key`), 'utf8').trim());
-  const consortium = { rpcUrl: target.rpcUrl, registry: deployments.ConsortiumRegistry.address, authorityKeys, threshold: 2 };
+  const consortium = devConsortium(target.dataDir, target.rpcUrl);
   const key = await registeredPractitioner(consortium, await admittedHospital(consortium));
   const admin = { authorization: `Bearer ${(await required(await post(target, '/v1/auth/login', target.admin), 'admin login')).accessToken}` };
   const username = `bench.doctor.${randomBytes(4).toString('hex')}`;

@@ -7,6 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findRepoRoot } from '../../gateway/src/chain/artifacts';
+import { admitHospital, ConsortiumAt } from '../../gateway/src/consortium/admission';
+import { devConsortium } from '../../test/support/consortium-members';
 import { dropTestSchema } from '../../test/support/database';
 import { freePort, spawnGateway, SpawnedGateway, workerPids } from '../../test/support/spawn';
 import { madeUpAadhaar } from '../../gateway/src/identity/sandbox-ekyc';
@@ -47,11 +49,16 @@ async function call(baseUrl: string, method: string, path: string, body: unknown
   return res.json();
 }
 
-/** A hospital system with a consortium address and an API key, made through the API as an administrator would. */
-async function hospital(baseUrl: string, admin: { username: string; password: string }): Promise<{ auth: Record<string, string>; address: string }> {
+/**
+ * A hospital system with a consortium address and an API key, made through the API as an
+ * administrator would, its address admitted on chain by the embedded gateway's development
+ * authorities (only an admitted hospital files).
+ */
+async function hospital(baseUrl: string, admin: { username: string; password: string }, consortium: ConsortiumAt): Promise<{ auth: Record<string, string>; address: string }> {
   const { accessToken } = await call(baseUrl, 'POST', '/v1/auth/login', admin);
   const bearer = { authorization: `Bearer ${accessToken}` };
   const address = `0x${randomBytes(20).toString('hex')}`;
+  await admitHospital(consortium, address, `0x${randomBytes(32).toString('hex')}`);
   const account = await call(baseUrl, 'POST', '/v1/accounts', { role: 'hospital', username: `bench.${Date.now()}`, aadhaar: madeUpAadhaar(), chainAddress: address }, bearer);
   const key = await call(baseUrl, 'POST', `/v1/accounts/${account.id}/api-keys`, { label: 'bench' }, bearer);
   return { auth: { 'x-api-key': key.key }, address };
@@ -88,14 +95,15 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Target> {
   const [, password] = await gw.waitForStdout(BANNER, 180_000);
   const baseUrl = `http://127.0.0.1:${port}`;
   const admin = { username: 'admin', password: password! };
-  const { auth, address } = await hospital(baseUrl, admin);
+  const rpcUrl = `http://127.0.0.1:${anvilPort}`;
+  const { auth, address } = await hospital(baseUrl, admin, devConsortium(dataDir, rpcUrl));
   return {
     baseUrl,
     auth,
     admin,
     dataDir,
     hospitalAddress: address,
-    rpcUrl: `http://127.0.0.1:${anvilPort}`,
+    rpcUrl,
     metricsAuth: { authorization: `Bearer ${readFileSync(join(dataDir, 'keys', 'metrics.token'), 'utf8').trim()}` },
     cpuSeconds: () => gatewayCpuSeconds(gw.child.pid!),
     async close() {

@@ -13,6 +13,11 @@ import { AccountFactory } from '../factories/account.factory';
 import { generatedBundle } from '../factories/fhir-bundle.factory';
 import { dumpSchemas } from '../factories/patient.factory';
 import { FilingHospital, FilingPatient, RecordFactory } from '../factories/record.factory';
+import { carryProposal } from '../../gateway/src/consortium/admission';
+import { OutboxEntity } from '../../gateway/src/outbox/outbox.entity';
+import { randomAddress } from '../contracts/support/accounts';
+import { randomBytes32 } from '../contracts/support/chain';
+import { consortiumOf } from '../support/consortium-members';
 import { allFiles } from '../support/raw';
 import { createTestApp, removeGatewayData, TestApp } from '../support/test-app';
 
@@ -145,6 +150,41 @@ describe('records (e2e)', () => {
     // Nor can a hospital without a consortium address.
     const offChain = await AccountFactory.hospital(gw, adminToken);
     expect((await file(generatedBundle().bundle, '?category=Prescription', undefined, offChain.auth).expect(403)).body.code).toBe('NOT_A_FILING_HOSPITAL');
+  });
+
+  it('files only for a hospital the authorities hold admitted on chain: never admitted or suspended is 403 and stores nothing; reinstated, it files again', async () => {
+    const consortium = await consortiumOf(gw);
+    const outbox = () => gw.app.get(DataSource).getRepository(OutboxEntity).count();
+    const bundle = () => JSON.stringify(generatedBundle().bundle);
+    const fileAs = (filer: FilingHospital, auth: Record<string, string> = filer.auth, query = '?category=Prescription') =>
+      gw.http.post(`/v1/records${query}`).set(auth).set('X-Filing-Token', RecordFactory.filingToken(gw, patient, filer.address)).set('Content-Type', 'application/fhir+json').send(bundle());
+    const correctAs = (filer: FilingHospital, recordId: string) =>
+      gw.http.post(`/v1/records/${recordId}/versions`).set(filer.auth).set('Content-Type', 'application/fhir+json').send(bundle());
+    const stored = async () => ({ records: await rows().count(), outbox: await outbox() });
+
+    // An administrator made an account for an address the authorities never admitted.
+    const unadmitted = await RecordFactory.hospital(gw, adminToken, randomAddress());
+    const before = await stored();
+    expect((await fileAs(unadmitted).expect(403)).body.code).toBe('HOSPITAL_NOT_ADMITTED');
+    expect(await stored()).toEqual(before);
+
+    // An admitted hospital files, until the authorities suspend it: then neither a filing nor a
+    // correction of what it filed, by its system or its doctor.
+    const suspended = await RecordFactory.hospital(gw, adminToken);
+    const doctor = await RecordFactory.doctor(gw, adminToken, suspended);
+    const { recordId } = (await fileAs(suspended, suspended.auth, '?category=Prescription&wait=anchored').expect(201)).body;
+    await carryProposal(consortium, 'proposeSuspension', suspended.address, randomBytes32());
+    const whileSuspended = await stored();
+    expect(whileSuspended.records).toBe(before.records + 1);
+    expect((await fileAs(suspended).expect(403)).body.code).toBe('HOSPITAL_SUSPENDED');
+    expect((await fileAs(suspended, doctor.auth).expect(403)).body.code).toBe('HOSPITAL_SUSPENDED');
+    expect((await correctAs(suspended, recordId).expect(403)).body.code).toBe('HOSPITAL_SUSPENDED');
+    expect(await stored()).toEqual(whileSuspended);
+
+    // Reinstated by the authorities, it files and corrects again.
+    await carryProposal(consortium, 'proposeReinstatement', suspended.address, randomBytes32());
+    await fileAs(suspended).expect(201);
+    await correctAs(suspended, recordId).expect(201);
   });
 
   it('detects a digest changed in the database: INTEGRITY_MISMATCH, an alert in the logs and the metrics, no data', async () => {

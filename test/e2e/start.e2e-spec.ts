@@ -6,7 +6,7 @@ import { chmod, lstat, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropTestSchema } from '../support/database';
-import { freePort, isAlive, spawnGateway, SpawnedGateway } from '../support/spawn';
+import { freePort, isAlive, runGatewayScript, spawnGateway, SpawnedGateway } from '../support/spawn';
 import { madeUpAadhaar } from '../../gateway/src/identity/sandbox-ekyc';
 import { makeFilingToken } from '../../gateway/src/chain/filing-token';
 import { randomAddress } from '../contracts/support/accounts';
@@ -36,17 +36,17 @@ describe('npm start (compiled gateway, child process)', () => {
   // What the first run saw, checked again after the restart.
   const first = { password: '', deployments: '', head: 0, recordId: '', apiKey: '', anvilPids: [] as number[] };
 
-  const start = () =>
-    spawnGateway({
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      ANVIL_PORT: String(anvilPort),
-      CHAIN_BLOCK_TIME: '0',
-      OUTBOX_INTERVAL_MS: '100',
-      LOG_LEVEL: 'info',
-      ...(databaseUrl ? { DATABASE_SCHEMA: database.schema } : {}),
-    });
+  const env = () => ({
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    ANVIL_PORT: String(anvilPort),
+    CHAIN_BLOCK_TIME: '0',
+    OUTBOX_INTERVAL_MS: '100',
+    LOG_LEVEL: 'info',
+    ...(databaseUrl ? { DATABASE_SCHEMA: database.schema } : {}),
+  });
+  const start = () => spawnGateway(env());
 
   const json = async (path: string, init: RequestInit = {}) => {
     const res = await fetch(`${base()}${path}`, init);
@@ -108,8 +108,13 @@ describe('npm start (compiled gateway, child process)', () => {
     for (const file of keyFiles) expect({ file, mode: (await stat(join(keysDir, file))).mode & 0o777 }).toEqual({ file, mode: 0o600 });
 
     // Something worth finding after the restart: a document a hospital filed for a patient, anchored on chain.
+    // The hospital's address admitted first, as the README has the operator do it on the embedded chain.
     const admin = { authorization: `Bearer ${session.body.accessToken}`, 'content-type': 'application/json' };
     const hospitalAddress = randomAddress();
+    const admitted = runGatewayScript('consortium-admit.js', [hospitalAddress], env());
+    expect(admitted).toMatchObject({ status: 0, stdout: `${JSON.stringify({ event: 'hospital_admitted', hospital: hospitalAddress, outcome: 'admitted' })}\n` });
+    expect(runGatewayScript('consortium-admit.js', [hospitalAddress], env())).toMatchObject({ status: 0, stdout: expect.stringContaining('"outcome":"already admitted"') });
+    expect(runGatewayScript('consortium-admit.js', ['0x1234'], env())).toMatchObject({ status: 64, stderr: expect.stringContaining('Usage: npm run consortium:admit') });
     const hospital = await json('/v1/accounts', {
       method: 'POST', headers: admin, body: JSON.stringify({ role: 'hospital', username: 'hospital.start', aadhaar: madeUpAadhaar(), chainAddress: hospitalAddress }),
     });

@@ -9,6 +9,9 @@ import { PseudonymFactory } from '../factories/pseudonym.factory';
 import { RecordFactory } from '../factories/record.factory';
 import { allFiles } from '../support/raw';
 import { createTestApp, removeGatewayData, TestApp } from '../support/test-app';
+import { admitHospital } from '../../gateway/src/consortium/admission';
+import { randomBytes32 } from '../contracts/support/chain';
+import { consortiumOf } from '../support/consortium-members';
 
 /**
  * Issue 12, "Done when" (DESIGN trust model 1, unlinkable stores): patients register (persona,
@@ -38,6 +41,8 @@ describe('Unlinkable stores: a full dump joins no persona to a pseudonym (e2e)',
   it('finds no handle, consent key, salt or pseudonym outside the record store, nothing of a persona in it, and no identifier in clear', async () => {
     const scope = (await gw.http.get('/v1/ledger').expect(200)).body as { chainId: number; consentManager: string };
     const adminToken = await AccountFactory.adminToken(gw);
+    const consortium = await consortiumOf(gw);
+    for (const address of hospitals) await admitHospital(consortium, address, randomBytes32());
     const filers = await Promise.all(hospitals.map((address) => RecordFactory.hospital(gw, adminToken, address)));
     const secrets: string[] = [];
     const identifiers: string[] = [];

@@ -1,16 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Role } from '../../gateway/src/auth/permissions';
-import { ChainClient } from '../../gateway/src/chain/chain-client';
 import { ChainRuntime } from '../../gateway/src/chain/chain.module';
 import { ConsentManager } from '../../gateway/src/chain/consent-manager';
 import { signConsentLink } from '../../gateway/src/chain/consent-link';
 import { ConsentTerms, NO_RECORDS_ROOT, signRegistration, signRelationshipGrant, signRevocation } from '../../gateway/src/chain/patient-messages';
 import { coarseDeadline, coarseExpiry, deriveRelationship, LedgerScope, Relationship } from '../../gateway/src/chain/relationships';
-import { DEV_AUTHORITIES } from '../../gateway/src/config/app-config';
 import { madeUpAadhaar } from '../../gateway/src/identity/sandbox-ekyc';
-import { KeyStore } from '../../gateway/src/keys/key-store';
 import { Key } from '../contracts/support/accounts';
-import { admittedHospital, ConsortiumAt, PractitionerRole, registeredPractitioner } from '../support/consortium-members';
+import { admittedHospital, consortiumOf, PractitionerRole, registeredPractitioner } from '../support/consortium-members';
 import { TestApp } from '../support/test-app';
 import { PseudonymFactory } from './pseudonym.factory';
 import { FilingHospital, RecordFactory } from './record.factory';
@@ -42,19 +39,8 @@ export interface AccessPatient {
 }
 
 export const AccessFactory = {
-  /**
-   * The gateway's consortium as its authorities reach it: on the embedded chain the generated
-   * development authorities, on an external chain the keys the test script made (E2E_AUTHORITY_KEYS).
-   */
-  async consortium(gw: TestApp): Promise<ConsortiumAt> {
-    const external = process.env.E2E_AUTHORITY_KEYS?.split(',');
-    return {
-      rpcUrl: gw.app.get(ChainClient).rpcUrl,
-      registry: gw.app.get(ChainRuntime).addresses.ConsortiumRegistry!,
-      authorityKeys: external ?? (await gw.app.get(KeyStore).devAuthorityKeys(DEV_AUTHORITIES.count)),
-      threshold: gw.config.consortium.threshold,
-    };
-  },
+  /** The gateway's consortium as its authorities reach it (consortiumOf). */
+  consortium: consortiumOf,
 
   /** A hospital admitted by k of n authorities on chain, then given its account and API key. */
   async hospital(gw: TestApp, adminToken: string): Promise<AdmittedHospital> {

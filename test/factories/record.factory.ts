@@ -6,8 +6,9 @@ import { makeFilingToken } from '../../gateway/src/chain/filing-token';
 import { patientHandle } from '../../gateway/src/chain/patient-handle';
 import { Relationship } from '../../gateway/src/chain/relationships';
 import { madeUpAadhaar } from '../../gateway/src/identity/sandbox-ekyc';
-import { Key, newKey, randomAddress } from '../contracts/support/accounts';
+import { Key, newKey } from '../contracts/support/accounts';
 import { randomBytes32 } from '../contracts/support/chain';
+import { admittedHospital, consortiumOf } from '../support/consortium-members';
 import { eventually } from '../support/eventually';
 import { TestApp } from '../support/test-app';
 import { PseudonymFactory } from './pseudonym.factory';
@@ -29,8 +30,12 @@ export interface FilingPatient {
 }
 
 export const RecordFactory = {
-  /** A hospital system account with a consortium address and an API key. */
-  async hospital(gw: TestApp, adminToken: string, address: string = randomAddress()): Promise<FilingHospital> {
+  /**
+   * A hospital system account with a consortium address and an API key. Without `address`, a
+   * fresh one the authorities admit on chain first (only an admitted hospital files).
+   */
+  async hospital(gw: TestApp, adminToken: string, address?: string): Promise<FilingHospital> {
+    address ??= (await admittedHospital(await consortiumOf(gw))).address;
     const created = await gw.http
       .post('/v1/accounts')
       .set('Authorization', `Bearer ${adminToken}`)

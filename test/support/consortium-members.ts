@@ -1,55 +1,57 @@
-import { loadArtifact } from '../../gateway/src/chain/artifacts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ChainClient } from '../../gateway/src/chain/chain-client';
-import { ChainContract, ChainEvent } from '../../gateway/src/chain/chain-contract';
+import { ChainRuntime } from '../../gateway/src/chain/chain.module';
+import { DEV_AUTHORITIES } from '../../gateway/src/config/app-config';
+import { admitHospital, ConsortiumAt, sendToRegistry } from '../../gateway/src/consortium/admission';
+import { KeyStore } from '../../gateway/src/keys/key-store';
 import { Key, newKey } from '../contracts/support/accounts';
 import { randomBytes32 } from '../contracts/support/chain';
+import type { TestApp } from './test-app';
+
+export type { ConsortiumAt } from '../../gateway/src/consortium/admission';
 
 /** Practitioner roles as ConsortiumRegistry numbers them. */
 export const PractitionerRole = { Doctor: 1, Pharmacist: 2 } as const;
 
-/** The consortium on a chain, as its authorities and hospitals reach it with their own keys (not through the gateway). */
-export interface ConsortiumAt {
-  rpcUrl: string;
-  registry: string;
-  /** Private keys of the authorities, at least `threshold` of them. */
-  authorityKeys: string[];
-  threshold: number;
+/**
+ * A test gateway's consortium as its authorities reach it: on the embedded chain the generated
+ * development authorities, on an external chain the keys the test script made (E2E_AUTHORITY_KEYS).
+ */
+export async function consortiumOf(gw: TestApp): Promise<ConsortiumAt> {
+  const external = process.env.E2E_AUTHORITY_KEYS?.split(',');
+  return {
+    rpcUrl: gw.app.get(ChainClient).rpcUrl,
+    registry: gw.app.get(ChainRuntime).addresses.ConsortiumRegistry!,
+    authorityKeys: external ?? (await gw.app.get(KeyStore).devAuthorityKeys(DEV_AUTHORITIES.count)),
+    threshold: gw.config.consortium.threshold,
+  };
 }
 
-const RECEIPT_MS = 10_000;
-
-async function sendFrom(at: ConsortiumAt, privateKey: string, method: string, args: unknown[]): Promise<ChainEvent[]> {
-  const client = new ChainClient(at.rpcUrl, privateKey);
-  try {
-    const registry = new ChainContract('ConsortiumRegistry', at.registry, loadArtifact('ConsortiumRegistry').abi);
-    const { txHash } = await client.send(registry, method, args);
-    const receipt = await client.waitForReceipt(txHash, RECEIPT_MS);
-    if (!receipt.success) throw new Error(`ConsortiumRegistry.${method} reverted`);
-    return client.events(registry, receipt);
-  } finally {
-    client.close();
-  }
+/** The consortium of an embedded gateway running in another process, from its data directory (keys and deployments). */
+export function devConsortium(dataDir: string, rpcUrl: string): ConsortiumAt {
+  const deployments = JSON.parse(readFileSync(join(dataDir, 'chain', 'deployments.json'), 'utf8')).contracts;
+  const authorityKeys = Array.from({ length: DEV_AUTHORITIES.count }, (_, i) => readFileSync(join(dataDir, 'keys', `dev-authority-${i + 1}.key`), 'utf8').trim());
+  return { rpcUrl, registry: deployments.ConsortiumRegistry.address, authorityKeys, threshold: DEV_AUTHORITIES.threshold };
 }
 
 /** A hospital key admitted by k of the authorities (one proposes, k - 1 approve), as the registry's governance does it. */
 export async function admittedHospital(at: ConsortiumAt): Promise<Key> {
   const hospital = newKey();
-  const [proposer, ...approvers] = at.authorityKeys.slice(0, at.threshold);
-  const [proposed] = await sendFrom(at, proposer!, 'proposeAdmission', [hospital.address, randomBytes32()]);
-  for (const approver of approvers) await sendFrom(at, approver, 'approve', [proposed!.args.proposalId]);
+  await admitHospital(at, hospital.address, randomBytes32());
   return hospital;
 }
 
 /** A hospital key one authority proposed for admission, awaiting the others' approvals; the proposal's id. */
 export async function proposedAdmission(at: ConsortiumAt, proposer = at.authorityKeys[0]!): Promise<{ hospital: Key; proposalId: number }> {
   const hospital = newKey();
-  const [proposed] = await sendFrom(at, proposer, 'proposeAdmission', [hospital.address, randomBytes32()]);
+  const [proposed] = await sendToRegistry(at, proposer, 'proposeAdmission', [hospital.address, randomBytes32()]);
   return { hospital, proposalId: Number(proposed!.args.proposalId as bigint) };
 }
 
 /** A practitioner key the hospital registers on chain (a fresh council registration commitment). */
 export async function registeredPractitioner(at: ConsortiumAt, hospital: Key, role: number = PractitionerRole.Doctor): Promise<Key> {
   const practitioner = newKey();
-  await sendFrom(at, hospital.key, 'registerPractitioner', [practitioner.address, role, randomBytes32()]);
+  await sendToRegistry(at, hospital.key, 'registerPractitioner', [practitioner.address, role, randomBytes32()]);
   return practitioner;
 }

@@ -27,11 +27,22 @@ export interface SpawnedGateway {
 
 const EXTERNAL_CHAIN_ENV = /^(CHAIN_RPC_URL|CHAIN_ID|CONSORTIUM_.*|E2E_.*)$/;
 
+/** `npm start`'s environment for a child: this process's, less an external chain given to the e2e run, plus `env`. */
+const embeddedEnv = (env: Record<string, string>): NodeJS.ProcessEnv => ({ ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !EXTERNAL_CHAIN_ENV.test(name))), ...env });
+
+/**
+ * An operator's command beside a running gateway (`npm run consortium:admit`, say): the compiled
+ * script under dist/gateway/src, on the same environment, run to its end.
+ */
+export function runGatewayScript(script: string, args: string[], env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [join(__dirname, '..', '..', 'dist', 'gateway', 'src', script), ...args], { env: embeddedEnv(env), encoding: 'utf8', timeout: 60_000 });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
 /** `mainJs`: the compiled entry point, when the caller is itself compiled elsewhere (the bench); `nodeArgs`: flags for node (a CPU profile). */
 export function spawnGateway(env: Record<string, string>, mainJs = MAIN_JS, nodeArgs: string[] = []): SpawnedGateway {
   // `npm start` on embedded defaults: an external chain given to the e2e run (test:compose) is not this test's.
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !EXTERNAL_CHAIN_ENV.test(name)));
-  const child = spawn(process.execPath, [...nodeArgs, mainJs], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, mainJs], { env: embeddedEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const seenAnvils = new Set<number>();

@@ -1,6 +1,7 @@
 import { AccessLog } from './access-log';
 import { ChainClient } from './chain-client';
 import { ConsentManager } from './consent-manager';
+import { ConsortiumRegistry } from './consortium-registry';
 import { EmergencyAccess } from './emergency-access';
 import { RecordAnchors } from './record-anchors';
 
@@ -15,4 +16,4 @@ export interface ContractWrapper<T = object> {
  * each, so a feature injects `RecordAnchors` like any other dependency. Add a wrapper here,
  * not a provider of its own.
  */
-export const CONTRACT_WRAPPERS: readonly ContractWrapper[] = [RecordAnchors, AccessLog, ConsentManager, EmergencyAccess];
+export const CONTRACT_WRAPPERS: readonly ContractWrapper[] = [RecordAnchors, AccessLog, ConsentManager, EmergencyAccess, ConsortiumRegistry];

@@ -148,7 +148,7 @@ export async function ensureDeployed(
   return deployed;
 }
 
-async function readDeployments(file: string): Promise<DeploymentsFile | undefined> {
+export async function readDeployments(file: string): Promise<DeploymentsFile | undefined> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -6,6 +6,7 @@ import { ChainClient } from '../chain/chain-client';
 import { ChainRuntime } from '../chain/chain.module';
 import type { ChainContract } from '../chain/chain-contract';
 import { ChainRevertError } from '../chain/chain-errors';
+import { ConsortiumRegistry } from '../chain/consortium-registry';
 import { EmergencyAccess } from '../chain/emergency-access';
 import type { UnsignedCall } from '../chain/legacy-transaction';
 import { JsonRpcError, NodeRpc } from '../chain/node-rpc';
@@ -49,9 +50,10 @@ export class AuthorityDecisions {
     private readonly runtime: ChainRuntime,
     private readonly emergencies: EmergencyAccess,
     private readonly accounts: AccountStore,
+    consortium: ConsortiumRegistry,
   ) {
     this.node = new NodeRpc(chain.rpcUrl);
-    this.registry = chain.contract('ConsortiumRegistry', runtime.addresses.ConsortiumRegistry!);
+    this.registry = consortium.contract;
   }
 
   /** The unsigned call of `decision` on `target` `id`, for `from` to sign: checked against the chain first. */

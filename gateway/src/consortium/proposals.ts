@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AccountStore } from '../accounts/account.store';
 import { ChainClient } from '../chain/chain-client';
-import { ChainRuntime } from '../chain/chain.module';
 import type { ChainContract } from '../chain/chain-contract';
+import { ConsortiumRegistry } from '../chain/consortium-registry';
 import type { ProposalDto } from './consortium.dto';
 
 const ACTIONS = ['none', 'admit', 'suspend', 'reinstate'] as const;
@@ -14,14 +14,14 @@ export class OpenProposals {
 
   constructor(
     private readonly chain: ChainClient,
-    private readonly runtime: ChainRuntime,
+    private readonly consortium: ConsortiumRegistry,
     private readonly accounts: AccountStore,
   ) {
-    this.registry = chain.contract('ConsortiumRegistry', runtime.addresses.ConsortiumRegistry!);
+    this.registry = consortium.contract;
   }
 
   async list(): Promise<ProposalDto[]> {
-    const created = this.registry.events(await this.chain.logs({ address: this.registry.address, topics: [this.registry.eventTopic('ProposalCreated')], fromBlock: this.runtime.contract('ConsortiumRegistry').blockNumber }));
+    const created = this.registry.events(await this.chain.logs({ address: this.registry.address, topics: [this.registry.eventTopic('ProposalCreated')], fromBlock: this.consortium.deployedAt }));
     const [threshold] = await this.chain.call(this.registry, 'authorityThreshold', []);
     const now = Date.now() / 1000;
     const open: ProposalDto[] = [];

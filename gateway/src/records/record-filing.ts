@@ -6,6 +6,7 @@ import { Role } from '../auth/permissions';
 import { AccountPrincipal } from '../auth/principal';
 import { ChainRuntime } from '../chain/chain.module';
 import { ConsentManager } from '../chain/consent-manager';
+import { ConsortiumRegistry } from '../chain/consortium-registry';
 import { recoverTypedDataSigner, TypedData } from '../chain/eip712';
 import { checkFilingToken, filingTokenHandle, FilingTokenProblem } from '../chain/filing-token';
 import { ApiError } from '../common/errors';
@@ -36,6 +37,7 @@ export class RecordFiling {
     @InjectDataSource() private readonly db: DataSource,
     private readonly consentManager: ConsentManager,
     private readonly chain: ChainRuntime,
+    private readonly consortium: ConsortiumRegistry,
   ) {}
 
   /** The chain address of the hospital the caller files for. */
@@ -52,6 +54,24 @@ export class RecordFiling {
       );
     }
     return hospital.chainAddress;
+  }
+
+  /**
+   * `hospitalOf`, for a write: the hospital files or corrects only while the consortium's
+   * authorities hold it admitted on chain (ConsortiumRegistry), as of the latest block. An
+   * account an administrator made for an address the authorities never admitted, or have
+   * suspended, files nothing.
+   */
+  async admittedHospitalOf(auth: AccountPrincipal): Promise<string> {
+    const hospital = await this.hospitalOf(auth);
+    const status = await this.consortium.hospitalStatus(hospital);
+    if (status === 'suspended') {
+      throw new ApiError(HttpStatus.FORBIDDEN, 'HOSPITAL_SUSPENDED', "The consortium's authorities have suspended this hospital: it files nothing until they reinstate it");
+    }
+    if (status !== 'admitted') {
+      throw new ApiError(HttpStatus.FORBIDDEN, 'HOSPITAL_NOT_ADMITTED', "The consortium's authorities have not admitted this hospital's address on chain: it files nothing until they do");
+    }
+    return hospital;
   }
 
   /** The handle the token files under, once it is proven to be the patient's, for `hospital`. */

@@ -44,7 +44,7 @@ export class RecordsController {
   @ApiOperation({
     summary: 'File a FHIR R4 record for a patient who gave you their filing token',
     description:
-      'The body is a FHIR R4 resource or Bundle (`application/fhir+json`), or a file (a PDF or an image: `application/pdf`, `image/jpeg`, `image/png`, `image/tiff`, `application/dicom` or `application/octet-stream`; its type is read from its bytes, anything else is 415 ATTACHMENT_TYPE_NOT_ALLOWED; up to BODY_LIMIT_BYTES; give `clinicalDate`; JPEG and PNG metadata such as EXIF is removed; a file is encrypted but not de-identified: a scan, the text of a PDF or a DICOM header may name the patient). A FHIR body is validated (400 `FHIR_INVALID` lists each problem with its path), de-identified (HIPAA Safe Harbor plus Aadhaar and ABHA numbers: docs/records.md), salted and hashed (SHA-512), encrypted under a key of its own, added to IPFS, and anchored on chain in the next Merkle batch. The answer comes at once with `anchor.status: pending` (or, with `wait=anchored`, once anchored).',
+      'The body is a FHIR R4 resource or Bundle (`application/fhir+json`), or a file (a PDF or an image: `application/pdf`, `image/jpeg`, `image/png`, `image/tiff`, `application/dicom` or `application/octet-stream`; its type is read from its bytes, anything else is 415 ATTACHMENT_TYPE_NOT_ALLOWED; up to BODY_LIMIT_BYTES; give `clinicalDate`; JPEG and PNG metadata such as EXIF is removed; a file is encrypted but not de-identified: a scan, the text of a PDF or a DICOM header may name the patient). A FHIR body is validated (400 `FHIR_INVALID` lists each problem with its path), de-identified (HIPAA Safe Harbor plus Aadhaar and ABHA numbers: docs/records.md), salted and hashed (SHA-512), encrypted under a key of its own, added to IPFS, and anchored on chain in the next Merkle batch. The answer comes at once with `anchor.status: pending` (or, with `wait=anchored`, once anchored). Only a hospital the consortium\'s authorities hold admitted on chain files: 403 HOSPITAL_NOT_ADMITTED or HOSPITAL_SUSPENDED otherwise.',
   })
   @Authenticated({ permission: Permission.RecordWrite })
   @ApiHeader({ name: 'X-Filing-Token', required: true, description: "The patient's filing token for your hospital (ehrft1.…), made by their EHRChain software" })
@@ -73,7 +73,7 @@ export class RecordsController {
   @ApiOperation({
     summary: 'Correct a record your hospital filed: a new version, linked to the current one',
     description:
-      "The body is the corrected FHIR resource, handled as on filing (validated, de-identified, encrypted, anchored). The version's `previousVersion` on chain is the current version's leaf, so the chain holds the history. No filing token: the patient's token let your hospital file this record. Two corrections at once: one wins, the other is 409 VERSION_CONFLICT.",
+      "The body is the corrected FHIR resource, handled as on filing (validated, de-identified, encrypted, anchored). The version's `previousVersion` on chain is the current version's leaf, so the chain holds the history. No filing token: the patient's token let your hospital file this record. Two corrections at once: one wins, the other is 409 VERSION_CONFLICT. A hospital the authorities suspended corrects nothing until reinstated (403 HOSPITAL_SUSPENDED).",
   })
   @Authenticated({ permission: Permission.RecordWrite })
   @ApiHeader(IDEMPOTENCY_KEY)

@@ -58,7 +58,7 @@ export class RecordsService {
   ) {}
 
   async file(auth: AccountPrincipal, body: unknown, filingToken: string | undefined, query: RecordUploadQueryDto, idempotencyKey?: string): Promise<FilingAnswer> {
-    const hospital = await this.filing.hospitalOf(auth);
+    const hospital = await this.filing.admittedHospitalOf(auth);
     const patientHandle = await this.filing.patientHandle(filingToken, hospital);
     const { content, clinicalDate, fingerprint } = await this.prepared(body, query.clinicalDate ?? null);
 
@@ -72,7 +72,7 @@ export class RecordsService {
 
   /** A correction by the hospital that filed the record: the next version, linked to the current one on chain. */
   async correct(auth: AccountPrincipal, recordId: string, body: unknown, query: RecordCorrectionQueryDto, idempotencyKey?: string): Promise<FilingAnswer> {
-    const hospital = await this.filing.hospitalOf(auth);
+    const hospital = await this.filing.admittedHospitalOf(auth);
     const current = await this.reads.visible(auth, recordId);
     if (current.status === 'erased') throw recordErased(recordId);
     // Who may correct comes from version 1's author: proven on chain first, so that a database
