@@ -11,6 +11,7 @@ import { ATTACHMENT_MEDIA_TYPES } from './records/attachment';
 import { clientErrorHandler, frameworkErrors } from './common/http-errors';
 import { hasNulCharacter, jsonNestsDeeperThan, MAX_JSON_DEPTH } from './common/json-guards';
 import { createLogger, PinoNestLogger } from './common/logger';
+import { scrubAadhaar } from './identity/aadhaar';
 import { installEarlyAuthentication } from './auth/early-authentication';
 import { registerAddressLimits } from './common/rate-limits';
 import { AppConfig } from './config/app-config';
@@ -56,7 +57,9 @@ export async function createApp(
     requestIdHeader: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      // An id that holds what could be an Aadhaar number or VID would be masked in logs and
+      // bodies, and so could not be quoted: it is not echoed, like a malformed one.
+      return typeof given === 'string' && REQUEST_ID.test(given) && scrubAadhaar(given) === given ? given : randomUUID();
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, features), adapter, {

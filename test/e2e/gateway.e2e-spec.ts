@@ -4,6 +4,7 @@ import { controllersOf, listRoutes, personaExposures } from '../../gateway/src/a
 import { parseApiKey } from '../../gateway/src/auth/secrets';
 import { AccountEntity } from '../../gateway/src/accounts/account.entity';
 import { DataSource } from 'typeorm';
+import { madeUpAadhaar } from '../../gateway/src/identity/sandbox-ekyc';
 import { KeyStore } from '../../gateway/src/keys/key-store';
 import { AccountFactory } from '../factories/account.factory';
 import { removeGatewayData, createTestApp, TestApp } from '../support/test-app';
@@ -163,6 +164,16 @@ describe('gateway (e2e)', () => {
       const res = await gw.http.get('/v1/auth/me').set('X-Request-Id', 'his-7f3a-001').expect(401);
       expect(res.headers['x-request-id']).toBe('his-7f3a-001');
       expect(res.body.requestId).toBe('his-7f3a-001');
+    });
+
+    it('gives a fresh request id for one that carries an Aadhaar number, so none is echoed, logged or answered masked', async () => {
+      const aadhaar = madeUpAadhaar();
+      for (const given of [aadhaar, `his-${aadhaar}`]) {
+        const res = await gw.http.get('/v1/auth/me').set('X-Request-Id', given).expect(401);
+        expect(res.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+        expect(res.body.requestId).toBe(res.headers['x-request-id']);
+      }
+      expect(gw.logs.join('\n')).not.toContain(aadhaar.slice(0, 8));
     });
   });
 

@@ -52,13 +52,23 @@ function residentOf(number: { digits: string; kind: AadhaarKind }): SandboxResid
   return (number.kind === 'aadhaar' ? resident.aadhaar : resident.vid) === number.digits ? resident : undefined;
 }
 
+/** Made-up numbers this process already gave: accounts are unique by Aadhaar number (409 AADHAAR_IN_USE). */
+const madeUp = new Set<string>();
+
 /**
  * A random made-up Aadhaar number beside the sandbox's range (9998 followed by 7 random digits
  * and the check digit), for practitioners' accounts in tests and benches: no real person's,
- * and never a sandbox resident's.
+ * and never a sandbox resident's. Never the same twice in one process (out of 10^7, a test
+ * file's accounts would otherwise meet one now and then), and never a palindrome, which
+ * UIDAI does not issue and parseAadhaar refuses.
  */
 export function madeUpAadhaar(): string {
-  return withCheckDigit(`9998${String(randomInt(0, 10_000_000)).padStart(7, '0')}`);
+  for (;;) {
+    const number = withCheckDigit(`9998${String(randomInt(0, 10_000_000)).padStart(7, '0')}`);
+    if (madeUp.has(number) || number === [...number].reverse().join('')) continue;
+    madeUp.add(number);
+    return number;
+  }
 }
 
 /** A message the sandbox "sent": kept in `<dataDir>/sandbox/sms.jsonl`, the developer's phone. */

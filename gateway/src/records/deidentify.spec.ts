@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { generatedBundle } from '../../../test/factories/fhir-bundle.factory';
+import { holdsToken } from '../../../test/support/raw';
 import { ALWAYS_REMOVED, deidentify, INSTANTS_REMOVED, INSTANTS_TO_DAY } from './deidentify';
 import { FhirResource, FhirValidator } from './fhir-validator';
 import { REDACTED, KnownIdentifiers, scrubText } from './free-text';
@@ -7,9 +9,10 @@ const validator = new FhirValidator();
 type Entry = { fullUrl: string; resource: Record<string, any> };
 const entries = (bundle: FhirResource): Entry[] => bundle.entry as Entry[];
 const ofType = (bundle: FhirResource, type: string): Record<string, any>[] => entries(bundle).filter((e) => e.resource.resourceType === type).map((e) => e.resource);
+/** The identifiers `output` still holds, each as a token of its own (the fresh uuids may hold a postal code's digits). */
 const leaked = (output: unknown, identifiers: readonly string[]): string[] => {
-  const text = JSON.stringify(output).toLowerCase();
-  return identifiers.filter((identifier) => text.includes(identifier.toLowerCase()));
+  const text = JSON.stringify(output);
+  return identifiers.filter((identifier) => holdsToken(text, identifier));
 };
 
 describe('deidentify (Safe Harbor on FHIR R4)', () => {
@@ -80,6 +83,39 @@ describe('deidentify (Safe Harbor on FHIR R4)', () => {
     for (const reference of references) expect(fullUrls.has(JSON.parse(`{${reference}}`).reference)).toBe(true);
     // A reference to the patient shows no name.
     expect(ofType(resource, 'Observation')[0]!.subject).toEqual({ reference: expect.stringMatching(/^urn:uuid:/) });
+  });
+
+  it('keeps times of day and gives uuid values fresh uuids: valid FHIR whatever digits a uuid holds', async () => {
+    const { bundle } = generatedBundle();
+    const [patientEntry] = entries(bundle).filter((e) => e.resource.resourceType === 'Patient');
+    // A uuid whose last group is twelve digits: prose scrubbing would cut it into an invalid value.
+    const device = 'c8a5e6f0-1d2b-4c3a-9e8f-426614174000';
+    const observation = (extra: Record<string, unknown>) => ({
+      fullUrl: `urn:uuid:${randomUUID()}`,
+      resource: { resourceType: 'Observation', status: 'final', code: { text: 'Note' }, subject: { reference: patientEntry!.fullUrl }, effectiveDateTime: '2026-03-14', ...extra },
+    });
+    (bundle.entry as unknown[]).push(
+      observation({ valueTime: '09:30:00' }),
+      observation({ valueString: `urn:uuid:${device}`, component: [{ code: { text: 'Device' }, valueString: device }] }),
+      observation({ extension: [{ url: 'https://his.example.in/fhir/device', valueUuid: `urn:uuid:${device}` }, { url: 'https://his.example.in/fhir/about', valueUri: patientEntry!.fullUrl }], valueQuantity: { value: 1 } }),
+    );
+    expect(await validator.problems(bundle)).toEqual([]);
+
+    const { resource, residue } = deidentify(bundle);
+
+    expect(residue).toEqual([]);
+    expect(await validator.problems(resource)).toEqual([]);
+    const [timed, named, extended] = entries(resource).slice(-3).map((e) => e.resource);
+    expect(timed!.valueTime).toBe('09:30:00');
+    const fresh = (named!.valueString as string).replace(/^urn:uuid:/, '');
+    expect(fresh).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(fresh).not.toBe(device);
+    expect(named!.component[0].valueString).toBe(fresh); // the same uuid, the same fresh one
+    expect(extended!.extension[0].valueUuid).toBe(`urn:uuid:${fresh}`);
+    // A uuid that names an entry names that entry's fresh fullUrl.
+    const [newPatient] = entries(resource).filter((e) => e.resource.resourceType === 'Patient');
+    expect(extended!.extension[1].valueUri).toBe(newPatient!.fullUrl);
+    expect(JSON.stringify(resource)).not.toContain(device);
   });
 
   it('turns or removes every instant element R4 defines (an instant needs a time, which de-identification removes)', async () => {

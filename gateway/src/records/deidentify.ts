@@ -59,6 +59,10 @@ const ADDRESS_KEPT = new Set(['use', 'type', 'state', 'country']);
 const STRUCTURAL = new Set(['resourceType', 'system', 'url', 'profile', 'fullUrl', 'reference', 'contentType', 'id', 'code', 'version', 'unit', 'gender', 'status', 'use', 'language']);
 const AGE_UNITS = /^(a|yr|yrs|year|years)$/i;
 const FHIR_DATE = /^(\d{4})(-\d{2}(-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
+/** A uuid as a value (`valueUuid`, a `urn:uuid:` URI, an identifier's value): replaced by a fresh one, never scrubbed into an invalid value. */
+const UUID_VALUE = /^(urn:uuid:)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+/** FHIR's time (a time of day: `valueTime`, `Timing.repeat.timeOfDay`): no date element, kept as it is. */
+const FHIR_TIME = /^([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?$/;
 const LITERAL_REFERENCE = /^(?:.*\/)?([A-Z][A-Za-z]+)\/([A-Za-z0-9.-]{1,64})(?:\/_history\/[^/]+)?$/;
 
 type Json = unknown;
@@ -108,6 +112,7 @@ function identifyingWords(root: Json): string[] {
 class IdMap {
   private readonly byKey = new Map<string, string>();
   private readonly fullUrls = new Map<string, string>();
+  private readonly uuids = new Map<string, string>();
 
   constructor(root: Json) {
     const entries = isObject(root) && root.resourceType === 'Bundle' && Array.isArray(root.entry) ? root.entry : [];
@@ -145,6 +150,18 @@ class IdMap {
 
   fullUrl(fullUrl: string): string {
     return this.fullUrls.get(fullUrl) ?? `urn:uuid:${randomUUID()}`;
+  }
+
+  /**
+   * A uuid given as a value: the fresh fullUrl of the entry it names, if it names one, or else
+   * a fresh uuid, the same wherever the record repeats it; in the form it came (urn:uuid: or bare).
+   */
+  uuid(value: string): string {
+    const [, urn = '', uuid] = UUID_VALUE.exec(value)!;
+    const key = uuid!.toLowerCase();
+    let fresh = (this.fullUrls.get(`urn:uuid:${uuid}`) ?? this.fullUrls.get(`urn:uuid:${key}`))?.replace(/^urn:uuid:/, '') ?? this.uuids.get(key);
+    if (!fresh) this.uuids.set(key, (fresh = randomUUID()));
+    return urn + fresh;
   }
 }
 
@@ -211,6 +228,8 @@ class Walker {
     }
     if (isObject(value)) return this.object(value, inResource);
     if (typeof value !== 'string' || STRUCTURAL.has(key)) return value;
+    if (UUID_VALUE.test(value)) return this.ids.uuid(value);
+    if (FHIR_TIME.test(value)) return value;
     const date = FHIR_DATE.exec(value);
     if (date) return value.slice(0, 10); // a clinical date keeps its day, never its time
     return scrubText(value, this.known);
