@@ -51,6 +51,16 @@ export interface ConsentView {
   consentId: string | null;
 }
 
+/** A record as filed (RecordResponseDto): its id, version, and where its anchor stands. */
+export interface FiledRecord {
+  recordId: string;
+  version: number;
+  category: string;
+  clinicalDate: string;
+  contentType: string;
+  anchor: { status: string };
+}
+
 /** A message the gateway relays, and where it stands. */
 export interface RelayedMessage {
   id: string;
@@ -206,12 +216,28 @@ export class GatewayClient {
     return this.call('GET', '/v1/ledger');
   }
 
+  /**
+   * As a doctor or a hospital's staff, signed in: files a record for the patient whose filing
+   * token this is (POST /v1/records). `content` is a FHIR resource or Bundle (JSON text), or a
+   * file's bytes (PDF, image, DICOM: the gateway types it by its bytes). The same
+   * `idempotencyKey` on a retry files nothing twice.
+   */
+  fileRecord(filing: { filingToken: string; category: string; clinicalDate?: string; content: string | Blob; fhir: boolean; idempotencyKey: string }): Promise<FiledRecord> {
+    const query = new URLSearchParams({ category: filing.category, ...(filing.clinicalDate ? { clinicalDate: filing.clinicalDate } : {}) });
+    return this.request('POST', `/v1/records?${query}`, filing.content, {
+      'content-type': filing.fhir ? 'application/fhir+json' : 'application/octet-stream', 'x-filing-token': filing.filingToken, 'idempotency-key': filing.idempotencyKey,
+    });
+  }
+
   /** Any other route, as this client's token: the answer's JSON, or a GatewayError. */
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+  call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return body === undefined ? this.request(method, path) : this.request(method, path, JSON.stringify(body), { 'content-type': 'application/json' });
+  }
+
+  private async request<T>(method: string, path: string, body?: string | Blob, extraHeaders: Record<string, string> = {}): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    const response = await fetch(new URL(path, this.baseUrl), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await fetch(new URL(path, this.baseUrl), { method, headers, body });
     const text = await response.text();
     const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     if (!response.ok) throw new GatewayError(response.status, String(parsed.code ?? 'HTTP_ERROR'), String(parsed.message ?? response.statusText));

@@ -19,7 +19,7 @@ export async function registerInPortal(page: Page, gw: TestApp, url: string, pat
   await page.getByLabel('Aadhaar number').fill(resident.aadhaar);
   await page.getByLabel('Name as on your Aadhaar record').fill(resident.name);
   await page.getByLabel('Year of birth').fill(String(resident.yearOfBirth));
-  await page.getByLabel({ F: 'Female', M: 'Male', T: 'Transgender' }[resident.gender]).check();
+  await page.getByLabel({ F: 'Female', M: 'Male', T: 'Transgender' }[resident.gender], { exact: true }).check();
   await page.getByRole('button', { name: 'Send me a code' }).click();
   await page.getByLabel('Six-digit code').fill(await eventually(() => PatientFactory.lastCode(gw, resident), { timeoutMs: 30_000 }));
   await page.getByRole('button', { name: 'Confirm registration' }).click();

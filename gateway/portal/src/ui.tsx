@@ -22,6 +22,14 @@ const PLAIN: Record<string, string> = {
   IDENTITY_MISMATCH: 'These details do not match the Aadhaar record.',
   VERIFICATIONS_RATE_LIMITED: 'Too many tries for this number this hour. Try again later.',
   DEPENDENCY_UNAVAILABLE: 'The service is briefly unavailable. Nothing was lost; try again in a minute.',
+  FILING_TOKEN_MALFORMED: 'That is not a filing token. Ask the patient to show it again: Hospitals and records, "Show my filing token".',
+  FILING_TOKEN_EXPIRED: 'That filing token has expired. Ask the patient for a new one.',
+  FILING_TOKEN_OTHER_HOSPITAL: 'That filing token was given to another hospital. Ask the patient for one for your hospital.',
+  FILING_TOKEN_SIGNATURE: "That filing token is not signed by the patient's key for your hospital. Ask the patient for a new one.",
+  HOSPITAL_NOT_ADMITTED: "The consortium's authorities have not admitted your hospital: it cannot file records yet.",
+  HOSPITAL_SUSPENDED: "The consortium's authorities have suspended your hospital: it cannot file records until they reinstate it.",
+  NOT_A_FILING_HOSPITAL: 'Your account works at no hospital that files records. Ask your administrator.',
+  ATTACHMENT_TYPE_NOT_ALLOWED: 'Only PDF, JPEG, PNG, TIFF and DICOM files, or FHIR JSON, can be filed.',
 };
 
 /** What to tell a person about an error: plain words for known codes, the gateway's message otherwise. */

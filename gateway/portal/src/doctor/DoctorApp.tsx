@@ -3,6 +3,7 @@ import { signTypedData, TypedData } from '../../../src/chain/eip712';
 import { Purpose } from '../../../src/chain/typed-messages';
 import { consentTerms } from '../../../sdk/consents';
 import { FhirView, resourcesOf } from '../fhir';
+import { FileRecord } from './FileRecord';
 import { RecordTable, RecordView } from '../records';
 import { KeyImport, StaffSession, StaffSignIn } from '../staff';
 import { ALL_CATEGORIES, describeTerms } from '../terms';
@@ -28,6 +29,8 @@ export function DoctorApp() {
         { id: 'patients', title: 'My patients', panel: () => <Patients session={session} /> },
         { id: 'requests', title: 'Consent requests', panel: () => <Requests session={session} signer={signer} /> },
         { id: 'emergencies', title: 'Emergency access', panel: () => <Emergencies session={session} signer={signer} /> },
+        // Pharmacists dispense; doctors file what they saw.
+        ...(session.me.role === 'doctor' ? [{ id: 'file', title: 'File a record', panel: () => <FileRecord session={session} /> }] : []),
       ]} />
     </>
   );
