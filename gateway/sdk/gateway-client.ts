@@ -1,5 +1,5 @@
 import { signTypedData, TypedData } from '../src/chain/eip712';
-import type { ConsentApprovalMessage, ConsentDenialMessage, ConsentRevocationMessage, ConsentTerms, GrantMessage, GuardianSetMessage, RecoveryVetoMessage, RegistrationMessage } from '../src/chain/patient-messages';
+import type { ConsentApprovalMessage, ConsentDenialMessage, ConsentRevocationMessage, ConsentTerms, GrantMessage, GuardianSetMessage, RecoveryStartMessage, RecoveryVetoMessage, RegistrationMessage } from '../src/chain/patient-messages';
 import type { Relationship } from '../src/chain/relationships';
 import { AadhaarKey, encryptAadhaar } from './patient-keys';
 
@@ -91,7 +91,20 @@ export interface GuardiansView {
   inForce: { guardians: string[]; threshold: number };
   proposed: { guardians: string[]; threshold: number; effectiveAt: string } | null;
   /** A recovery the guardians started, waiting for its delay: the patient who did not ask for it vetoes it (`vetoRecovery`). */
-  recovery: { newSigner: string; recovery: number; executableAt: string; vetoable: boolean } | null;
+  recovery: WaitingRecovery | null;
+}
+
+/** A recovery the guardians started, waiting for its delay. */
+export interface WaitingRecovery { newSigner: string; recovery: number; startedAt: string; executableAt: string; vetoable: boolean }
+
+/** What a handle's guardians need to sign a recovery, and the one waiting (GET /v1/recoveries/{handle}). */
+export interface RecoveryState {
+  handle: string;
+  /** The nonce the next recovery is signed at. */
+  nonce: number;
+  guardians: string[];
+  threshold: number;
+  recovery: WaitingRecovery | null;
 }
 
 export class GatewayClient {
@@ -195,6 +208,22 @@ export class GatewayClient {
   vetoRecovery(message: RecoveryVetoMessage): Promise<RelayedMessage> {
     const { type: _type, ...body } = message;
     return this.call('POST', '/v1/guardians/recovery/veto?wait=applied', body);
+  }
+
+  /** Anyone: a handle's guardians, the nonce to sign a recovery at, and the recovery waiting. */
+  recoveryOf(handle: string): Promise<RecoveryState> {
+    return this.call('GET', `/v1/recoveries/${encodeURIComponent(handle)}`);
+  }
+
+  /** Anyone holding the guardians' signatures (the patient's new device): starts the recovery and waits until applied. */
+  startRecovery(message: RecoveryStartMessage): Promise<RelayedMessage> {
+    const { type: _type, ...body } = message;
+    return this.call('POST', '/v1/recoveries?wait=applied', body);
+  }
+
+  /** Anyone, once the delay is over: completes the recovery waiting on `handle` and waits until applied. */
+  completeRecovery(handle: string): Promise<RelayedMessage> {
+    return this.call('POST', '/v1/recoveries/completion?wait=applied', { handle });
   }
 
   relayed(id: string): Promise<RelayedMessage> {

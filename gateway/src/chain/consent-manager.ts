@@ -105,6 +105,20 @@ export class ConsentManager {
     return Number(nonce);
   }
 
+  /** The number the handle's next recovery is signed at (`recoveryNonces`): how many were started. */
+  async recoveryNonce(handle: string): Promise<number> {
+    assertHandle(handle);
+    const [nonce] = await this.chain.call(this.contract, 'recoveryNonces', [handle]);
+    return Number(nonce);
+  }
+
+  /** The guardians in force for the handle, and how many of them must sign a recovery (0: none). */
+  async guardiansOf(handle: string): Promise<{ guardians: string[]; threshold: number }> {
+    assertHandle(handle);
+    const [guardians, threshold] = await this.chain.call(this.contract, 'guardiansOf', [handle]);
+    return { guardians: guardians as string[], threshold: Number(threshold) };
+  }
+
   /**
    * The recovery the handle's guardians started and that waits for its delay (PatientGuardians
    * .pendingRecoveryOf); null when none waits. `recovery` is its number, which a veto names.

@@ -47,13 +47,25 @@ export type GuardianSetMessage = { type: 'GuardianSet'; handle: string; guardian
 /** The patient's veto of the recovery waiting on the handle, named by its new signer and number: the key stays the patient's. */
 export type RecoveryVetoMessage = { type: 'RecoveryVeto'; handle: string; newSigner: string; recovery: number; nonce: number; deadline: number; signature: string };
 
+/**
+ * Recovery number `nonce` (the handle's `recoveryNonces`) of `handle` to `newSigner`, started by
+ * the guardians' signatures (`signRecovery`), at least the threshold of them. Whoever holds them
+ * sends it: the patient who lost their keys cannot sign in.
+ */
+export type RecoveryStartMessage = { type: 'RecoveryStart'; handle: string; newSigner: string; nonce: number; deadline: number; signatures: string[] };
+/** The recovery of `handle` to `newSigner` completed once its delay is over: no signature, anyone may send it. */
+export type RecoveryCompletionMessage = { type: 'RecoveryCompletion'; handle: string; newSigner: string };
+
 /** A signed message, as the patient's software hands it to the gateway. */
 export type PatientMessage =
   | RegistrationMessage | RelationshipGrantMessage | ConsentGrantMessage | ConsentRevocationMessage | ConsentApprovalMessage | ConsentDenialMessage
-  | GuardianSetMessage | RecoveryVetoMessage;
-/** The messages about a handle's own keys (guardians, recovery), not about a consent. */
+  | GuardianSetMessage | RecoveryVetoMessage | RecoveryStartMessage | RecoveryCompletionMessage;
+/** The messages about a handle's own keys (guardians, recovery) signed by its key, at the handle's nonce. */
 export type HandleMessage = GuardianSetMessage | RecoveryVetoMessage;
 export const isHandleMessage = (message: PatientMessage): message is HandleMessage => message.type === 'GuardianSet' || message.type === 'RecoveryVeto';
+/** The messages that move a handle to another key, on its guardians' word: not signed by the handle's key. */
+export type RecoveryMessage = RecoveryStartMessage | RecoveryCompletionMessage;
+export const isRecoveryMessage = (message: PatientMessage): message is RecoveryMessage => message.type === 'RecoveryStart' || message.type === 'RecoveryCompletion';
 /** The messages that grant a consent. */
 export type GrantMessage = RelationshipGrantMessage | ConsentGrantMessage | ConsentApprovalMessage;
 
@@ -85,8 +97,16 @@ export function patientMessageTypedData(scope: LedgerScope, message: PatientMess
       return typedData(scope, message.type, { handle: message.handle, guardians: message.guardians, threshold: message.threshold, nonce: message.nonce, deadline: message.deadline });
     case 'RecoveryVeto':
       return typedData(scope, message.type, { handle: message.handle, newSigner: message.newSigner, recovery: message.recovery, nonce: message.nonce, deadline: message.deadline });
+    case 'RecoveryStart':
+      return recoveryTypedData(scope, message);
+    case 'RecoveryCompletion':
+      throw new Error('A recovery completes without a signature');
   }
 }
+
+/** What each guardian signs to start a recovery (`Recovery` of ConsentManager's domain). */
+export const recoveryTypedData = (scope: LedgerScope, recovery: { handle: string; newSigner: string; nonce: number; deadline: number }): TypedData =>
+  typedData(scope, 'Recovery', { handle: recovery.handle, newSigner: recovery.newSigner, nonce: recovery.nonce, deadline: recovery.deadline });
 
 /** Registers the relationship's handle on chain, so that the patient can sign in as it. */
 export function signRegistration(relationship: Relationship, scope: LedgerScope, deadline: number): RegistrationMessage {
@@ -152,7 +172,7 @@ export function signRecoveryVeto(relationship: Relationship, scope: LedgerScope,
  * it for three days unless every guardian signed.
  */
 export function signRecovery(guardianPrivateKey: string, scope: LedgerScope, recovery: { handle: string; newSigner: string; nonce: number; deadline: number }): string {
-  return signTypedData(guardianPrivateKey, typedData(scope, 'Recovery', recovery));
+  return signTypedData(guardianPrivateKey, recoveryTypedData(scope, recovery));
 }
 
 const termsTuple = (terms: ConsentTerms) => [terms.categories, terms.purposes, terms.fromDate, terms.toDate, terms.expiry, terms.recordsRoot];
@@ -176,15 +196,19 @@ export function patientMessageCall(message: PatientMessage): { method: string; a
       return { method: 'setGuardians', args: [message.handle, message.guardians, message.threshold, message.deadline, message.signature] };
     case 'RecoveryVeto':
       return { method: 'vetoRecovery', args: [message.handle, message.deadline, message.signature] };
+    case 'RecoveryStart':
+      return { method: 'startRecovery', args: [message.handle, message.newSigner, message.deadline, message.signatures] };
+    case 'RecoveryCompletion':
+      return { method: 'completeRecovery', args: [message.handle] };
   }
 }
 
 /** The relationship handle a message is about. */
-export const messageHandle = (message: PatientMessage): string => (message.type === 'Registration' || isHandleMessage(message) ? message.handle : message.patient);
+export const messageHandle = (message: PatientMessage): string => ('handle' in message ? message.handle : message.patient);
 
-/** Who a message grants, revokes or answers; null for a registration, a guardian set or a veto. */
+/** Who a message grants, revokes or answers; null for a registration and the messages about a handle's keys. */
 export function messageGrantee(message: PatientMessage): string | null {
-  if (message.type === 'Registration' || isHandleMessage(message)) return null;
+  if (message.type === 'Registration' || isHandleMessage(message) || isRecoveryMessage(message)) return null;
   return message.type === 'ConsentApproval' || message.type === 'ConsentDenial' ? message.doctor : message.grantee;
 }
 

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { GrantMessage, isHandleMessage, PatientMessage } from '../chain/patient-messages';
+import { GrantMessage, isHandleMessage, isRecoveryMessage, PatientMessage } from '../chain/patient-messages';
 import { ConsentLinkEntity, ConsentPairEntity } from './consent.entities';
 
 /** The pair nonce a grant consumes: a relationship's first grant is at 0. */
@@ -7,7 +7,7 @@ export const grantNonceOf = (message: GrantMessage): number => (message.type ===
 
 /** The pair nonce a message consumes (checked against the chain before it is sent); null for a registration, a guardian set or a veto (the handle's own nonce, which the relay checks against patientNonces). */
 export function messageNonce(message: PatientMessage): number | null {
-  if (message.type === 'Registration' || isHandleMessage(message)) return null;
+  if (message.type === 'Registration' || isHandleMessage(message) || isRecoveryMessage(message)) return null;
   return message.type === 'RelationshipGrant' ? 0 : message.nonce;
 }
 
@@ -40,7 +40,7 @@ export const ConsentLinks = {
   /** In the transaction that confirms `message` (sent as `messageId`): the pair, and the links, say what the chain now holds. */
   async applied(manager: EntityManager, messageId: string, message: PatientMessage, grantee: string): Promise<void> {
     const nonce = messageNonce(message);
-    if (nonce === null || message.type === 'Registration' || isHandleMessage(message)) return;
+    if (nonce === null || message.type === 'Registration' || isHandleMessage(message) || isRecoveryMessage(message)) return;
     const relationship = message.patient;
     const isGrant = message.type === 'RelationshipGrant' || message.type === 'ConsentGrant' || message.type === 'ConsentApproval';
     const isRevocation = message.type === 'ConsentRevocation';

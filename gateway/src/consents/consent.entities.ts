@@ -4,12 +4,12 @@ import type { PatientMessage } from '../chain/patient-messages';
 export type ConsentMessageStatus = 'pending' | 'applied' | 'failed' | 'cancelled';
 
 /**
- * One message a patient signed and the gateway relays (registration, grant, revocation, answer to a request, guardian set, recovery veto): what it
+ * One message a patient signed and the gateway relays (registration, grant, revocation, answer to a request, guardian set, recovery veto, recovery start and completion): what it
  * is about and how it ended on chain. The message itself, signature included, is the outbox row's
  * payload; this row is what the patient's software polls.
  */
 @Entity('consent_messages')
-@Check('CHK_consent_messages_type', `"type" IN ('Registration','RelationshipGrant','ConsentGrant','ConsentRevocation','ConsentApproval','ConsentDenial','GuardianSet','RecoveryVeto')`)
+@Check('CHK_consent_messages_type', `"type" IN ('Registration','RelationshipGrant','ConsentGrant','ConsentRevocation','ConsentApproval','ConsentDenial','GuardianSet','RecoveryVeto','RecoveryStart','RecoveryCompletion')`)
 @Check('CHK_consent_messages_status', `"status" IN ('pending','applied','failed','cancelled')`)
 export class ConsentMessageEntity {
   @PrimaryColumn({ type: 'uuid' })

@@ -7,7 +7,7 @@ import { PseudonymPrincipal } from '../auth/principal';
 import { ChainRuntime } from '../chain/chain.module';
 import { consentLinkSigner } from '../chain/consent-link';
 import { ConsentManager } from '../chain/consent-manager';
-import { GrantMessage, isHandleMessage, messageGrantee, messageHandle, NO_RECORDS_ROOT, PatientMessage, recordsRoot } from '../chain/patient-messages';
+import { GrantMessage, isHandleMessage, isRecoveryMessage, messageGrantee, messageHandle, NO_RECORDS_ROOT, PatientMessage, recordsRoot } from '../chain/patient-messages';
 import { consentId } from '../chain/relationships';
 import { ApiError, NotFoundError } from '../common/errors';
 import { OutboxService } from '../outbox/outbox.service';
@@ -153,6 +153,13 @@ export class ConsentsService {
    * the gateway orders links and consent ids by it, so it must be the one the signature is for.
    */
   private async checkNonce(message: PatientMessage): Promise<void> {
+    if (message.type === 'RecoveryStart') {
+      const onChain = await this.consentManager.recoveryNonce(message.handle);
+      if (message.nonce !== onChain) {
+        throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'NONCE_NOT_CURRENT', `The guardians signed recovery ${message.nonce}; the handle's next recovery on chain is ${onChain}`);
+      }
+      return;
+    }
     if (isHandleMessage(message)) {
       const onChain = await this.consentManager.patientNonce(message.handle);
       if (message.nonce !== onChain) {
@@ -195,7 +202,8 @@ export class ConsentsService {
 }
 
 /** Registrations go through a queue of their own: a flood of them (the route is public) never delays a revocation. */
-const relayOf = (message: PatientMessage) => (message.type === 'Registration' ? RegistrationRelayHandler : PatientMessageHandler);
+/** Messages sent without a sign-in (registrations, recoveries) go through a queue of their own. */
+const relayOf = (message: PatientMessage) => (message.type === 'Registration' || isRecoveryMessage(message) ? RegistrationRelayHandler : PatientMessageHandler);
 
 function grantMessage(dto: GrantMessageDto): GrantMessage {
   const common = { patient: dto.patient.toLowerCase(), grantee: utils.toChecksumAddress(dto.grantee), deadline: dto.deadline, signature: dto.signature };

@@ -22,15 +22,14 @@ export class GuardiansService {
   ) {}
 
   async of(handle: string): Promise<GuardiansDto> {
-    const contract = this.consentManager.contract;
-    const call = (method: string) => this.chain.call(contract, method, [handle]);
-    const [[guardians, threshold], [proposed, proposedThreshold, effectiveAt], nonce, recovery] = await Promise.all([
-      call('guardiansOf'), call('proposedGuardiansOf'), this.consentManager.patientNonce(handle), this.consentManager.pendingRecoveryOf(handle),
+    const [inForce, [proposed, proposedThreshold, effectiveAt], nonce, recovery] = await Promise.all([
+      this.consentManager.guardiansOf(handle), this.chain.call(this.consentManager.contract, 'proposedGuardiansOf', [handle]),
+      this.consentManager.patientNonce(handle), this.consentManager.pendingRecoveryOf(handle),
     ]);
     return {
       handle,
       nonce,
-      inForce: { guardians: guardians as string[], threshold: Number(threshold) },
+      inForce,
       proposed: Number(effectiveAt) === 0 ? null : { guardians: proposed as string[], threshold: Number(proposedThreshold), effectiveAt: new Date(Number(effectiveAt) * 1000) },
       recovery: recovery && { ...recovery, startedAt: new Date(recovery.startedAt * 1000), executableAt: new Date(recovery.executableAt * 1000) },
     };

@@ -72,6 +72,10 @@ export class PatientMessageHandler extends OutboxHandler<PatientMessage> {
         return this.consents.logsOf('GuardiansProposed', [message.handle]);
       case 'RecoveryVeto':
         return this.consents.logsOf('RecoveryVetoed', [message.handle, addressTopic(message.newSigner)]);
+      case 'RecoveryStart':
+        return this.consents.logsOf('RecoveryStarted', [message.handle, addressTopic(message.newSigner)]);
+      case 'RecoveryCompletion':
+        return this.consents.logsOf('SignerRecovered', [message.handle, null, addressTopic(message.newSigner)]);
     }
   }
 
@@ -98,7 +102,7 @@ export class PatientMessageHandler extends OutboxHandler<PatientMessage> {
   }
 }
 
-/** Registrations, relayed in a queue of their own (the route is public: a flood of them must not delay revocations). */
+/** Registrations and recoveries, relayed in a queue of their own (their routes are public: a flood of them must not delay revocations). */
 @Injectable()
 export class RegistrationRelayHandler extends PatientMessageHandler {
   override readonly kind = 'patient-registration';
