@@ -9,7 +9,7 @@ import { accessLogRecordId, coarseDeadline, coarseExpiry, deriveRelationship, Le
 import { madeUpAadhaar } from '../../gateway/src/identity/sandbox-ekyc';
 import { Key } from '../contracts/support/accounts';
 import { randomKey } from '../contracts/support/chain';
-import { admittedHospital, ConsortiumAt, registeredPractitioner } from '../support/consortium-members';
+import { admittedHospital, registeredPractitioner } from '../support/consortium-members';
 import { eventually } from '../support/eventually';
 import { GatewayOnAnvil } from '../support/gateway-on-anvil';
 import { pseudonymSignIn } from '../support/patient-registry';
@@ -40,7 +40,7 @@ describe('a gateway killed right after a read under consent (compiled gateway, c
     reader = new ChainClient(stack.rpcUrl, randomKey());
     accessLog = new AccessLog(reader, deployments.AccessLog!.address);
 
-    const consortium: ConsortiumAt = { rpcUrl: stack.rpcUrl, registry: deployments.ConsortiumRegistry!.address, authorityKeys: stack.authorityKeys, threshold: stack.threshold };
+    const consortium = await stack.consortium();
     const hospitalKey = await admittedHospital(consortium);
     const doctorKey = await registeredPractitioner(consortium, hospitalKey);
     const account = await post('/v1/accounts', { role: 'hospital', username: 'crash.access.hospital', aadhaar: madeUpAadhaar(), chainAddress: hospitalKey.address }, admin);

@@ -8,7 +8,7 @@ import { NETWORK_TEST_CHAIN_ID } from '../support/test-app';
 import { madeUpAadhaar } from '../../gateway/src/identity/sandbox-ekyc';
 import { makeFilingToken } from '../../gateway/src/chain/filing-token';
 import { patientHandle } from '../../gateway/src/chain/patient-handle';
-import { randomAddress } from '../contracts/support/accounts';
+import { admittedHospital } from '../support/consortium-members';
 
 /**
  * The durable outbox against the one failure an in-process test cannot stage: the gateway
@@ -30,7 +30,7 @@ describe('a gateway killed between a record\'s 201 and its anchor (compiled gate
 
   beforeAll(async () => {
     const admin = await stack.signedIn('admin', await stack.begin());
-    hospitalAddress = randomAddress();
+    hospitalAddress = (await admittedHospital(await stack.consortium())).address;
     const hospital = await call('/v1/accounts', {
       method: 'POST', headers: admin, body: JSON.stringify({ role: 'hospital', username: 'crash.hospital', aadhaar: madeUpAadhaar(), chainAddress: hospitalAddress }),
     });

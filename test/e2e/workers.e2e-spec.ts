@@ -7,7 +7,7 @@ import { eventually } from '../support/eventually';
 import { freePort, isAlive, spawnGateway, SpawnedGateway, workerPids } from '../support/spawn';
 import { makeFilingToken } from '../../gateway/src/chain/filing-token';
 import { madeUpAadhaar } from '../../gateway/src/identity/sandbox-ekyc';
-import { randomAddress } from '../contracts/support/accounts';
+import { admittedHospital, devConsortium } from '../support/consortium-members';
 import { RecordFactory } from '../factories/record.factory';
 import { newRelationship, pseudonymSignIn, registerRelationship } from '../support/patient-registry';
 
@@ -51,7 +51,7 @@ import { newRelationship, pseudonymSignIn, registerRelationship } from '../suppo
     const login = await fetch(`${base}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
     expect(login.status).toBe(200);
     const bearer = { authorization: `Bearer ${((await login.json()) as { accessToken: string }).accessToken}` };
-    const hospitalAddress = randomAddress();
+    const hospitalAddress = (await admittedHospital(devConsortium(dataDir, rpcUrl))).address;
     const account = JSON.stringify({ role: 'hospital', username: 'hospital.workers', aadhaar: madeUpAadhaar(), chainAddress: hospitalAddress });
     const hospital = (await (await fetch(`${base}/v1/accounts`, { method: 'POST', headers: { ...bearer, 'content-type': 'application/json' }, body: account })).json()) as { id: string };
     const { key } = (await (await fetch(`${base}/v1/accounts/${hospital.id}/api-keys`, { method: 'POST', headers: { ...bearer, 'content-type': 'application/json' }, body: JSON.stringify({ label: 'his' }) })).json()) as { key: string };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { eth } from 'web3';
 import { AnvilProcess } from '../../gateway/src/chain/anvil-process';
 import { NodeRpc } from '../../gateway/src/chain/node-rpc';
+import type { ConsortiumAt } from '../../gateway/src/consortium/admission';
 import { dropTestSchema } from './database';
 import { freePort, spawnGateway, SpawnedGateway } from './spawn';
 import { NETWORK_TEST_CHAIN_ID } from './test-app';
@@ -85,6 +86,11 @@ export class GatewayOnAnvil {
   async signedIn(username: string, password: string): Promise<{ authorization: string; 'content-type': string }> {
     const { body } = await this.call('/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
     return { authorization: `Bearer ${body.accessToken}`, 'content-type': 'application/json' };
+  }
+
+  /** The consortium as its authorities (this test's keys) reach it. */
+  async consortium(): Promise<ConsortiumAt> {
+    return { rpcUrl: this.rpcUrl, registry: (await this.deployments()).ConsortiumRegistry!.address, authorityKeys: this.authorityKeys, threshold: this.threshold };
   }
 
   /** The contracts the gateway deployed on its first start. */
