@@ -2,7 +2,6 @@ import helmet from '@fastify/helmet';
 import { HttpStatus, Type, ValidationError, ValidationPipe, VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { FastifyRequest } from 'fastify';
 import { AppModule, FEATURE_MODULES } from './app.module';
@@ -11,7 +10,7 @@ import { ATTACHMENT_MEDIA_TYPES } from './records/attachment';
 import { clientErrorHandler, frameworkErrors } from './common/http-errors';
 import { hasNulCharacter, jsonNestsDeeperThan, MAX_JSON_DEPTH } from './common/json-guards';
 import { createLogger, PinoNestLogger } from './common/logger';
-import { scrubAadhaar } from './identity/aadhaar';
+import { newId } from './identity/aadhaar';
 import { installEarlyAuthentication } from './auth/early-authentication';
 import { registerAddressLimits } from './common/rate-limits';
 import { AppConfig } from './config/app-config';
@@ -57,9 +56,9 @@ export async function createApp(
     requestIdHeader: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
-      // An id that holds what could be an Aadhaar number or VID would be masked in logs and
-      // bodies, and so could not be quoted: it is not echoed, like a malformed one.
-      return typeof given === 'string' && REQUEST_ID.test(given) && scrubAadhaar(given) === given ? given : randomUUID();
+      // An id with twelve digits or more in a row, whatever separates them, could carry an
+      // Aadhaar number or VID into the logs: it is not echoed, like a malformed one.
+      return typeof given === 'string' && REQUEST_ID.test(given) && !/\d{12}/.test(given.replace(/[-_. ]/g, '')) ? given : newId();
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, features), adapter, {

@@ -80,12 +80,16 @@ describe('filing a record in the doctor portal (e2e)', () => {
     await doctorPage.getByRole('button', { name: 'File this record' }).click();
     const filed = doctorPage.getByRole('region', { name: 'Records you filed' });
     await filed.getByText(/Document of 2026-11-30 \(application\/pdf\): record/).waitFor();
-    expect(await doctorPage.getByLabel('File', { exact: true }).inputValue()).toBe(''); // ready for the next record
+    // Ready for the next record, and never under this patient's token by mistake.
+    expect(await doctorPage.getByLabel('File', { exact: true }).inputValue()).toBe('');
+    expect(await doctorPage.getByLabel("Patient's filing token").inputValue()).toBe('');
     await screenshot(doctorPage, SUITE, '23-doctor-file-record');
     expect(await accessibilityViolations(doctorPage)).toEqual([]);
 
     // A FHIR report from the hospital's system, as a JSON file: validated and de-identified like any filing.
     const { bundle, clinical } = generatedBundle();
+    await doctorPage.getByRole('button', { name: 'Another record for the same patient' }).click();
+    expect(await doctorPage.getByLabel("Patient's filing token").inputValue()).toBe(filingToken);
     await doctorPage.getByLabel('Kind of record').selectOption({ label: 'Test report' });
     await doctorPage.getByLabel('Date of care').fill(clinical.encounterDate);
     await doctorPage.getByLabel('File', { exact: true }).setInputFiles({ name: 'report.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bundle)) });

@@ -4,9 +4,11 @@ import { ChainClient } from '../../gateway/src/chain/chain-client';
 import { ConsentManager } from '../../gateway/src/chain/consent-manager';
 import { signTypedData } from '../../gateway/src/chain/eip712';
 import { NodeRpc } from '../../gateway/src/chain/node-rpc';
-import { signGuardianSet, signRecovery } from '../../gateway/src/chain/patient-messages';
+import { PatientMessage, signGuardianSet, signRecovery } from '../../gateway/src/chain/patient-messages';
 import { deriveGuardianKey } from '../../gateway/src/chain/relationships';
 import { ConsentMessageEntity } from '../../gateway/src/consents/consent.entities';
+import { RegistrationRelayHandler } from '../../gateway/src/consents/patient-message.handler';
+import { OutboxService } from '../../gateway/src/outbox/outbox.service';
 import { newKey } from '../contracts/support/accounts';
 import { AccessFactory, AccessPatient } from '../factories/access.factory';
 import { AccountFactory } from '../factories/account.factory';
@@ -24,12 +26,17 @@ describe('recovery by guardians (e2e)', () => {
   let gw: TestApp;
   let patient: AccessPatient;
   const messages = () => gw.app.get(DataSource).getRepository(ConsentMessageEntity).count();
-  const start = (body: Record<string, unknown>) => gw.http.post('/v1/recoveries?wait=applied').send(body);
-  const complete = (handle: string) => gw.http.post('/v1/recoveries/completion?wait=applied').send({ handle });
+  // Queued, then sent when the test drains the outbox (its timer is out of the way): a second copy can be tried while the first is pending.
+  const start = (body: Record<string, unknown>) => gw.http.post('/v1/recoveries').send(body);
+  const complete = (handle: string) => gw.http.post('/v1/recoveries/completion').send({ handle });
+  const applied = async (queued: { body: { id: string } }) => {
+    await gw.app.get(OutboxService).drain();
+    return (await gw.http.get(`/v1/consents/messages/${queued.body.id}`).expect(200)).body;
+  };
   const stateOf = async (handle: string) => (await gw.http.get(`/v1/recoveries/${handle}`).expect(200)).body;
 
   beforeAll(async () => {
-    gw = await createTestApp();
+    gw = await createTestApp({ env: { OUTBOX_INTERVAL_MS: '60000' } });
     const hospital = await AccessFactory.hospital(gw, await AccountFactory.adminToken(gw));
     patient = await AccessFactory.patient(gw, hospital);
   });
@@ -77,7 +84,7 @@ describe('recovery by guardians (e2e)', () => {
     const { nonce } = (await gw.http.get('/v1/guardians').set(patient.auth).expect(200)).body;
     const named = signGuardianSet(patient.relationship, patient.scope, guardians.map((g) => g.address), 2, nonce, AccessFactory.deadline());
     const { type: _type, ...body } = named;
-    await gw.http.post('/v1/guardians?wait=applied').set(patient.auth).send(body).expect(201);
+    expect(await applied(await gw.http.post('/v1/guardians').set(patient.auth).send(body).expect(201))).toMatchObject({ status: 'applied' });
     await passDays(3);
     await chain.send(consentManager.contract, 'applyGuardians', [handle]);
     expect(await stateOf(handle)).toMatchObject({ nonce: 0, guardians: guardians.map((g) => g.address), threshold: 2, recovery: null });
@@ -99,9 +106,22 @@ describe('recovery by guardians (e2e)', () => {
     expect(await messages()).toBe(before);
     expect((await stateOf(handle)).recovery).toBeNull();
 
-    // Two guardians' word: the recovery waits, the old key still signs (and could veto it).
-    const started = await start({ ...recovery, signatures: [a, c] }).expect(201);
-    expect(started.body).toMatchObject({ type: 'RecoveryStart', status: 'applied' });
+    // Two guardians' word, sent twice at once: one is queued, the other refused (nobody fills the open queue with copies).
+    const [first, second] = await Promise.all([start({ ...recovery, signatures: [a, c] }), start({ ...recovery, signatures: [c, a] })]);
+    expect([first.status, second.status].sort()).toEqual([201, 409]);
+    const started = first.status === 201 ? first : second;
+    expect(((first.status === 409 ? first : second).body as { code: string }).code).toBe('RECOVERY_ALREADY_QUEUED');
+    expect((await start({ ...recovery, signatures: [a, b] }).expect(409)).body.code).toBe('RECOVERY_ALREADY_QUEUED');
+    const startedOnChain = await applied(started);
+    expect(startedOnChain).toMatchObject({ type: 'RecoveryStart', status: 'applied' });
+    // After a crash the relay looks for it on chain: found by its number, whoever sent it and in
+    // whatever order the signatures came; another number is not it.
+    const relay = gw.app.get(RegistrationRelayHandler);
+    const lookUp = (payload: PatientMessage) => relay.alreadyApplied!('batch', [{ ref: 'message', payload }] as never);
+    expect((await lookUp({ type: 'RecoveryStart', ...recovery, signatures: [c, a] }))?.txHash).toBe(startedOnChain.txHash);
+    expect(await lookUp({ type: 'RecoveryStart', ...recovery, nonce: 1, signatures: [a, c] })).toBeNull();
+    expect(await lookUp({ type: 'RecoveryCompletion', handle, newSigner: device.address, recovery: 0 })).toBeNull();
+    // The recovery waits; the old key still signs (and could veto it).
     const waiting = await stateOf(handle);
     expect(waiting).toMatchObject({ nonce: 1, recovery: { newSigner: device.address, recovery: 0, vetoable: true } });
     expect(await consentManager.signerOf(handle)).not.toBe(device.address);
@@ -112,7 +132,10 @@ describe('recovery by guardians (e2e)', () => {
 
     await passDays(3);
     const completed = await complete(handle).expect(201);
-    expect(completed.body).toMatchObject({ type: 'RecoveryCompletion', status: 'applied' });
+    expect((await complete(handle).expect(409)).body.code).toBe('RECOVERY_ALREADY_QUEUED');
+    const completedOnChain = await applied(completed);
+    expect(completedOnChain).toMatchObject({ type: 'RecoveryCompletion', status: 'applied' });
+    expect((await lookUp({ type: 'RecoveryCompletion', handle, newSigner: device.address, recovery: 0 }))?.txHash).toBe(completedOnChain.txHash);
     expect(await consentManager.signerOf(handle)).toBe(device.address);
     expect(await stateOf(handle)).toMatchObject({ nonce: 1, recovery: null });
     expect((await signIn(device.key)).status).toBe(200);

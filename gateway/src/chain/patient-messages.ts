@@ -53,8 +53,8 @@ export type RecoveryVetoMessage = { type: 'RecoveryVeto'; handle: string; newSig
  * sends it: the patient who lost their keys cannot sign in.
  */
 export type RecoveryStartMessage = { type: 'RecoveryStart'; handle: string; newSigner: string; nonce: number; deadline: number; signatures: string[] };
-/** The recovery of `handle` to `newSigner` completed once its delay is over: no signature, anyone may send it. */
-export type RecoveryCompletionMessage = { type: 'RecoveryCompletion'; handle: string; newSigner: string };
+/** Recovery number `recovery` of `handle` to `newSigner`, completed once its delay is over: no signature, anyone may send it. */
+export type RecoveryCompletionMessage = { type: 'RecoveryCompletion'; handle: string; newSigner: string; recovery: number };
 
 /** A signed message, as the patient's software hands it to the gateway. */
 export type PatientMessage =

@@ -11,6 +11,9 @@ export type ConsentMessageStatus = 'pending' | 'applied' | 'failed' | 'cancelled
 @Entity('consent_messages')
 @Check('CHK_consent_messages_type', `"type" IN ('Registration','RelationshipGrant','ConsentGrant','ConsentRevocation','ConsentApproval','ConsentDenial','GuardianSet','RecoveryVeto','RecoveryStart','RecoveryCompletion')`)
 @Check('CHK_consent_messages_status', `"status" IN ('pending','applied','failed','cancelled')`)
+// One recovery start and one completion queued per handle at a time: they are sent without a
+// sign-in, and a second copy would only be sent to revert.
+@Index('UQ_consent_messages_pending_recovery', ['patientHandle', 'type'], { unique: true, where: `"status" = 'pending' AND "type" IN ('RecoveryStart','RecoveryCompletion')` })
 export class ConsentMessageEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;

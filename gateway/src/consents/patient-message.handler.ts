@@ -3,7 +3,7 @@ import { EntityManager, In } from 'typeorm';
 import { ChainClient, SendOptions } from '../chain/chain-client';
 import { ChainLog } from '../chain/chain-contract';
 import { ConsentManager } from '../chain/consent-manager';
-import { messageGrantee, messageHandle, PatientMessage, patientMessageCall } from '../chain/patient-messages';
+import { messageGrantee, messageHandle, PatientMessage, patientMessageCall, RecoveryCompletionMessage, RecoveryStartMessage } from '../chain/patient-messages';
 import { WebhookEvent, WebhookEvents } from '../webhooks/webhook-events';
 import { AppliedAt, ConfirmedBatch, OutboxBatchRef, OutboxHandler, OutboxItem } from '../outbox/outbox-handler';
 import { addressTopic, RELAYS_PER_CYCLE, transactionCarrying, uintTopic } from '../outbox/relayed-writes';
@@ -47,15 +47,16 @@ export class PatientMessageHandler extends OutboxHandler<PatientMessage> {
     return (await this.chain.send(this.consents.contract, method, args, options)).txHash;
   }
 
-  /** Where this message took effect, if it did (`transactionCarrying`). */
+  /** Where this message took effect, if it did (`transactionCarrying`; a recovery by its number). */
   override async alreadyApplied(_batchId: string, [item]: readonly OutboxItem<PatientMessage>[]): Promise<AppliedAt | null> {
     const message = item!.payload;
+    if (message.type === 'RecoveryStart' || message.type === 'RecoveryCompletion') return this.recoveryApplied(message);
     const { method, args } = patientMessageCall(message);
     return transactionCarrying(this.chain, await this.logsOfItsEvent(message), this.consents.contract.encodeCall(method, args));
   }
 
   /** The logs of the event this message's kind emits for its handle (and grantee or request). */
-  private logsOfItsEvent(message: PatientMessage): Promise<ChainLog[]> {
+  private logsOfItsEvent(message: Exclude<PatientMessage, RecoveryStartMessage | RecoveryCompletionMessage>): Promise<ChainLog[]> {
     switch (message.type) {
       case 'Registration':
         return this.consents.logsOf('HandleRegistered', [message.handle, addressTopic(message.signer)]);
@@ -72,13 +73,24 @@ export class PatientMessageHandler extends OutboxHandler<PatientMessage> {
         return this.consents.logsOf('GuardiansProposed', [message.handle]);
       case 'RecoveryVeto':
         return this.consents.logsOf('RecoveryVetoed', [message.handle, addressTopic(message.newSigner)]);
-      case 'RecoveryStart':
-        return this.consents.logsOf('RecoveryStarted', [message.handle, addressTopic(message.newSigner)]);
-      case 'RecoveryCompletion':
-        return this.consents.logsOf('SignerRecovered', [message.handle, null, addressTopic(message.newSigner)]);
     }
   }
 
+  /**
+   * A recovery took effect whoever sent it: its start is the RecoveryStarted of its number (the
+   * same guardians' word in another order, or with another guardian, is the same recovery), its
+   * completion the first SignerRecovered to its new signer after that start.
+   */
+  private async recoveryApplied(message: RecoveryStartMessage | RecoveryCompletionMessage): Promise<AppliedAt | null> {
+    const number = message.type === 'RecoveryStart' ? message.nonce : message.recovery;
+    const starts = await this.consents.logsOf('RecoveryStarted', [message.handle, addressTopic(message.newSigner)]);
+    const started = starts.find((log) => Number(this.consents.contract.events([log])[0]!.args.recovery as bigint) === number);
+    if (!started || message.type === 'RecoveryStart') return started ? appliedAt(started) : null;
+    // A completion comes RECOVERY_DELAY after its start: in a later block, always.
+    const completions = await this.consents.logsOf('SignerRecovered', [message.handle, null, addressTopic(message.newSigner)]);
+    const completed = completions.find((log) => log.blockNumber! > started.blockNumber!);
+    return completed ? appliedAt(completed) : null;
+  }
 
   /** The row says it is applied; the hospital of the grantee (or the grantee itself) hears of it through its webhooks. */
   async confirmed(manager: EntityManager, batch: ConfirmedBatch, items: readonly OutboxItem<PatientMessage>[]): Promise<void> {
@@ -101,6 +113,8 @@ export class PatientMessageHandler extends OutboxHandler<PatientMessage> {
     for (const { ref } of items) await ConsentLinks.abandoned(manager, ref);
   }
 }
+
+const appliedAt = (log: ChainLog): AppliedAt => ({ blockNumber: log.blockNumber!, txHash: log.transactionHash! });
 
 /** Registrations and recoveries, relayed in a queue of their own (their routes are public: a flood of them must not delay revocations). */
 @Injectable()

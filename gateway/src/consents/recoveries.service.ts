@@ -1,10 +1,17 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
 import { utils } from 'web3';
 import { ConsentManager } from '../chain/consent-manager';
+import type { RecoveryMessage } from '../chain/patient-messages';
 import { ApiError } from '../common/errors';
 import { ConsentMessageResponseDto } from './consents.dto';
+import { ConsentMessageEntity } from './consent.entities';
 import { ConsentsService } from './consents.service';
 import { RecoveryCompletionDto, RecoveryStartDto, RecoveryStateDto } from './recoveries.dto';
+
+/** PostgreSQL's unique_violation (PGlite reports it too). */
+const UNIQUE_VIOLATION = '23505';
 
 /**
  * Recovery, from the side of a patient who lost their keys: their guardians' signatures start
@@ -16,6 +23,7 @@ import { RecoveryCompletionDto, RecoveryStartDto, RecoveryStateDto } from './rec
 @Injectable()
 export class RecoveriesService {
   constructor(
+    @InjectDataSource() private readonly db: DataSource,
     private readonly consents: ConsentsService,
     private readonly consentManager: ConsentManager,
   ) {}
@@ -36,7 +44,7 @@ export class RecoveriesService {
    * carries no nonce, so the gateway checks the one the message names is the chain's.
    */
   start(dto: RecoveryStartDto, wait: boolean): Promise<ConsentMessageResponseDto> {
-    return this.consents.relay({ type: 'RecoveryStart', ...dto, handle: dto.handle.toLowerCase(), newSigner: utils.toChecksumAddress(dto.newSigner) }, wait);
+    return this.relayOnce({ type: 'RecoveryStart', ...dto, handle: dto.handle.toLowerCase(), newSigner: utils.toChecksumAddress(dto.newSigner) }, wait);
   }
 
   /** The recovery waiting on the handle, completed: the chain refuses it before its delay is over, and once vetoed. */
@@ -44,6 +52,21 @@ export class RecoveriesService {
     const handle = dto.handle.toLowerCase();
     const waiting = await this.consentManager.pendingRecoveryOf(handle);
     if (!waiting) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'RECOVERY_NOT_WAITING', 'No recovery of this handle is waiting');
-    return this.consents.relay({ type: 'RecoveryCompletion', handle, newSigner: waiting.newSigner }, wait);
+    return this.relayOnce({ type: 'RecoveryCompletion', handle, newSigner: waiting.newSigner, recovery: waiting.recovery }, wait);
+  }
+
+  /**
+   * One start and one completion queued per handle at a time (a unique index holds it against a
+   * race): open routes must not let anyone fill the queue with copies that would only revert.
+   */
+  private async relayOnce(message: RecoveryMessage, wait: boolean): Promise<ConsentMessageResponseDto> {
+    const queued = () => new ApiError(HttpStatus.CONFLICT, 'RECOVERY_ALREADY_QUEUED', `A ${message.type} of this handle is queued already; poll it with GET /v1/consents/messages/{id}`);
+    if (await this.db.manager.existsBy(ConsentMessageEntity, { patientHandle: message.handle, type: message.type, status: 'pending' })) throw queued();
+    try {
+      return await this.consents.relay(message, wait);
+    } catch (error) {
+      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) throw queued();
+      throw error;
+    }
   }
 }

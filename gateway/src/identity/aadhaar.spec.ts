@@ -1,5 +1,5 @@
 import isIdentityCard from 'validator/lib/isIdentityCard';
-import { AadhaarError, maskAadhaar, parseAadhaar, scrubAadhaar, verhoeffValid, withCheckDigit } from './aadhaar';
+import { AadhaarError, maskAadhaar, newId, parseAadhaar, scrubAadhaar, verhoeffValid, withCheckDigit } from './aadhaar';
 const randomBody = (length: number, first = '2'): string => first + Array.from({ length: length - 1 }, () => Math.floor(Math.random() * 10)).join('');
 const problem = (input: string): string | undefined => {
   try {
@@ -89,11 +89,18 @@ describe('Aadhaar numbers and VIDs', () => {
     expect(scrubAadhaar(`username u${aadhaar}`)).toBe(`username uXXXX XXXX ${aadhaar.slice(-4)}`);
   });
 
-  it('leaves a uuid whole even where its last groups pass for a VID (request ids in logs and error bodies)', () => {
-    // A request id that CI once saw masked to "ba18874d-c5fb-4301-XXXX XXXX XXXX 5182".
-    const requestId = 'ba18874d-c5fb-4301-8094-209667885182';
+  it("masks a number hidden in a uuid-shaped string or beside four more digits; the gateway's own ids never hold one", () => {
+    // A request id CI once saw: its last groups pass for a VID.
     expect(verhoeffValid('8094209667885182')).toBe(true);
-    expect(scrubAadhaar(`{"requestId":"${requestId}"}`)).toBe(`{"requestId":"${requestId}"}`);
-    expect(scrubAadhaar(`request ${requestId} for ${aadhaar}`)).toBe(`request ${requestId} for XXXX XXXX ${aadhaar.slice(-4)}`);
+    expect(scrubAadhaar('ba18874d-c5fb-4301-8094-209667885182')).toBe('ba18874d-c5fb-4301-XXXX XXXX XXXX 5182');
+    // Sixteen digits that are no VID, hiding a valid number in their first or last three groups.
+    const hidden = aadhaar;
+    expect(scrubAadhaar(`ref 1111 ${hidden}`)).toBe(`ref 1111 XXXX XXXX ${hidden.slice(-4)}`);
+    expect(scrubAadhaar(`ref ${hidden}-1111`)).toBe(`ref XXXX XXXX ${hidden.slice(-4)}-1111`);
+    expect(scrubAadhaar(`00000000-0000-0000-1111-${hidden}`)).not.toContain(hidden);
+    for (let i = 0; i < 5000; i++) {
+      const id = newId();
+      expect(scrubAadhaar(id)).toBe(id);
+    }
   });
 });

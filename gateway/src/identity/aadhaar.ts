@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { HttpStatus } from '@nestjs/common';
 import { ApiError } from '../common/errors';
+
 /**
  * Aadhaar numbers and Virtual IDs (issue 12, point 1), checked as UIDAI issues them: an Aadhaar
  * number is 12 digits whose first is 2-9; a VID is 16 digits; both end in a Verhoeff check digit
@@ -93,15 +95,38 @@ export function maskAadhaar(digits: string): string {
  * Every run of digits in `text` that could be an Aadhaar number or VID (12 or 16 digits,
  * grouped or not, passing the Verhoeff check, not part of a hex string), masked. For text that may carry one a caller put
  * there: log lines, error messages. Other numbers (block numbers, amounts, timestamps) pass
- * unchanged unless they happen to pass the check digit, and then are masked too.
+ * unchanged unless they happen to pass the check digit, and then are masked too. A uuid is
+ * text like any other: one whose last groups hold a valid number is masked (the gateway's own
+ * ids never do: `newId`).
  */
 export function scrubAadhaar(text: string): string {
-  // A uuid is passed over whole: its last groups may be all digits ("…-4301-8094-209667885182"),
-  // and a request id masked in a log line or an error body could not be found again.
-  // Otherwise: not inside a hex token (a transaction hash, a key), nor after a decimal point.
-  return text.replace(/[\dA-Fa-f]{8}-[\dA-Fa-f]{4}-[\dA-Fa-f]{4}-[\dA-Fa-f]{4}-[\dA-Fa-f]{12}|(?<![\dA-Fa-f.])\d{4}(?:[ -]?\d{4}){2,3}(?![\dA-Fa-f.])/g, (match) => {
-    if (match.length === 36) return match; // a uuid (a number, separators and all, is at most 19 characters)
-    const digits = match.replace(/[ -]/g, '');
-    return (digits.length === 12 || digits.length === 16) && verhoeffValid(digits) ? maskAadhaar(digits) : match;
-  });
+  // Not inside a hex token (a transaction hash, a key), nor after a decimal point.
+  return text.replace(/(?<![\dA-Fa-f.])\d{4}(?:[ -]?\d{4}){2,3}(?![\dA-Fa-f.])/g, maskedRun);
+}
+
+/**
+ * A run of three or four groups of four digits, masked: whole when it is a valid number or VID,
+ * else the valid number among its three-group parts ("1111-2345 6789 0124" hides one).
+ */
+function maskedRun(run: string): string {
+  const digits = run.replace(/[ -]/g, '');
+  if (verhoeffValid(digits)) return maskAadhaar(digits);
+  // Where each digit sits in `run`, to cut a part out with its separators.
+  const at = [...run].flatMap((char, i) => (char >= '0' && char <= '9' ? [i] : []));
+  for (const start of digits.length === 16 ? [0, 4] : []) {
+    const part = digits.slice(start, start + 12);
+    if (verhoeffValid(part)) return run.slice(0, at[start]) + maskAadhaar(part) + run.slice(at[start + 11]! + 1);
+  }
+  return run;
+}
+
+/**
+ * A random uuid that `scrubAadhaar` leaves as it is (about one in a thousand has last groups that
+ * pass for a VID): the gateway's ids read the same in its logs, its error bodies and its database.
+ */
+export function newId(): string {
+  for (;;) {
+    const id = randomUUID();
+    if (scrubAadhaar(id) === id) return id;
+  }
 }

@@ -18,7 +18,7 @@ import { SenderLock } from './sender-lock';
 export type OutboxOutcome = 'done' | 'failed' | 'timeout';
 
 /** Batches claimed per kind in one cycle, unless its handler says otherwise: bounds one cycle's work when a backlog has built up. */
-const MAX_BATCHES_PER_CYCLE = 4;
+export const MAX_BATCHES_PER_CYCLE = 4;
 /** A batch whose transaction keeps getting lost is failed after this many sends. */
 export const MAX_SENDS = 5;
 /** How often a waiter re-reads the row, for a confirmation made by another replica's sender. */

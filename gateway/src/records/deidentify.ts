@@ -61,8 +61,12 @@ const AGE_UNITS = /^(a|yr|yrs|year|years)$/i;
 const FHIR_DATE = /^(\d{4})(-\d{2}(-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
 /** A uuid as a value (`valueUuid`, a `urn:uuid:` URI, an identifier's value): replaced by a fresh one, never scrubbed into an invalid value. */
 const UUID_VALUE = /^(urn:uuid:)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
-/** FHIR's time (a time of day: `valueTime`, `Timing.repeat.timeOfDay`): no date element, kept as it is. */
+/**
+ * FHIR's time (a time of day) on the elements R4 types as `time`: no date element, kept to the
+ * second (a fraction could carry digits). Any other string that looks like one is prose.
+ */
 const FHIR_TIME = /^([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?$/;
+const TIME_ELEMENTS = new Set(['valueTime', 'timeOfDay', 'availableStartTime', 'availableEndTime']);
 const LITERAL_REFERENCE = /^(?:.*\/)?([A-Z][A-Za-z]+)\/([A-Za-z0-9.-]{1,64})(?:\/_history\/[^/]+)?$/;
 
 type Json = unknown;
@@ -229,7 +233,7 @@ class Walker {
     if (isObject(value)) return this.object(value, inResource);
     if (typeof value !== 'string' || STRUCTURAL.has(key)) return value;
     if (UUID_VALUE.test(value)) return this.ids.uuid(value);
-    if (FHIR_TIME.test(value)) return value;
+    if (TIME_ELEMENTS.has(key) && FHIR_TIME.test(value)) return value.slice(0, 8);
     const date = FHIR_DATE.exec(value);
     if (date) return value.slice(0, 10); // a clinical date keeps its day, never its time
     return scrubText(value, this.known);

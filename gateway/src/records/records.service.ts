@@ -1,5 +1,5 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { utils } from 'web3';
 import { AccountPrincipal } from '../auth/principal';
@@ -18,6 +18,7 @@ import { RecordVersionAnchorHandler } from './record-anchor.handler';
 import { categoryIndex, categoryName } from './record-categories';
 import { newRecordDocument, RecordContent, RecordDocument, sealRecord } from './record-document';
 import { sniffAttachment, withoutMetadata } from './attachment';
+import { newId } from '../identity/aadhaar';
 import { RecordFiling } from './record-filing';
 import { RecordReads, recordErased } from './record-reads';
 import { chainVersionOf, describeRecord, isTombstone } from './record-views';
@@ -65,7 +66,7 @@ export class RecordsService {
     // The patient the token names, not the token's bytes: a retry with a token the patient issued again is the same request.
     const request = { operation: 'file', patientHandle, category: query.category, clinicalDate: query.clinicalDate ?? null, body: fingerprint };
     return this.idempotent(auth, idempotencyKey, request, query.wait === 'anchored', async (onInsert) => {
-      const document = newRecordDocument({ recordId: randomUUID(), version: 1, category: query.category, clinicalDate }, content);
+      const document = newRecordDocument({ recordId: newId(), version: 1, category: query.category, clinicalDate }, content);
       return this.store(auth, document, content, patientHandle, hospital, null, onInsert);
     });
   }

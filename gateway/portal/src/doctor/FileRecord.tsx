@@ -23,6 +23,8 @@ export function FileRecord({ session }: { session: StaffSession }) {
   const [attempt, setAttempt] = useState(() => crypto.randomUUID());
   const [filed, setFiled] = useState<FiledRecord[]>([]);
   const [form, setForm] = useState(0);
+  // The token is cleared after each record, so the next patient's is never filed under this one's.
+  const [lastToken, setLastToken] = useState<string | null>(null);
   return (
     <>
       <h2>File a record for a patient</h2>
@@ -35,12 +37,15 @@ export function FileRecord({ session }: { session: StaffSession }) {
         setFiled((earlier) => [record, ...earlier]);
         setAttempt(crypto.randomUUID());
         setFile(null);
+        setLastToken(token);
+        setToken('');
         setForm((n) => n + 1); // a fresh file input: the next record starts empty
       }}>
         <div class="field">
           <label for="filing-token">Patient's filing token</label>
           <span class="hint" id="filing-token-hint">As the patient's portal shows it (ehrft1.…): their pseudonym at your hospital, never their name.</span>
           <textarea id="filing-token" aria-describedby="filing-token-hint" rows={3} spellcheck={false} required value={token} onInput={(e) => setToken((e.target as HTMLTextAreaElement).value)} />
+          {lastToken && !token && <button type="button" class="secondary" onClick={() => setToken(lastToken)}>Another record for the same patient</button>}
         </div>
         <div class="field">
           <label for="record-category">Kind of record</label>
