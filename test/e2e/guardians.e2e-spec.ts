@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { ChainClient } from '../../gateway/src/chain/chain-client';
 import { ConsentManager } from '../../gateway/src/chain/consent-manager';
-import { NodeRpc } from '../../gateway/src/chain/node-rpc';
 import { signGuardianSet, signRecovery, signRecoveryVeto } from '../../gateway/src/chain/patient-messages';
 import { deriveGuardianKey } from '../../gateway/src/chain/relationships';
 import { AccessFactory, AccessPatient } from '../factories/access.factory';
 import { AccountFactory } from '../factories/account.factory';
+import { chainClock, DAY } from '../support/chain-clock';
 import { createTestApp, embeddedChain, removeGatewayData, TestApp } from '../support/test-app';
 
-const DAY = 86_400;
 
 /**
  * Issue 15 (guardian setup): a patient names, for the handle their records are filed under, the
@@ -67,12 +66,7 @@ describe('guardians (e2e)', () => {
   onEmbeddedChain('shows the patient a recovery their guardians started, and relays their veto; refuses a veto by another key, of another recovery, for another handle, and of a unanimous one', async () => {
     const chain = gw.app.get(ChainClient);
     const consentManager = gw.app.get(ConsentManager);
-    const node = new NodeRpc(chain.rpcUrl);
-    const chainNow = async () => (await node.block(await node.blockNumber()))!.timestamp;
-    const passDays = async (days: number) => {
-      await node.call('evm_increaseTime', [days * DAY + 60]);
-      await node.call('evm_mine', []);
-    };
+    const { now: chainNow, passDays } = chainClock(gw);
     const deadline = async () => (await chainNow()) + 3600;
     const handle = patient.relationship.handle;
     const signer = await consentManager.signerOf(handle);

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { ChainClient } from '../../gateway/src/chain/chain-client';
 import { ConsentManager } from '../../gateway/src/chain/consent-manager';
-import { NodeRpc } from '../../gateway/src/chain/node-rpc';
 import { signRecovery } from '../../gateway/src/chain/patient-messages';
 import { deriveGuardianKey, deriveRelationship, LedgerScope } from '../../gateway/src/chain/relationships';
 import { unlockWallet, Wallet } from '../../gateway/sdk/wallet-format';
@@ -11,11 +10,11 @@ import { AccountFactory } from '../factories/account.factory';
 import { PatientFactory } from '../factories/patient.factory';
 import { accessibilityViolations, launchBrowser, screenshot } from '../support/browser';
 import { registerInPortal } from '../support/portal-patient';
+import { chainClock } from '../support/chain-clock';
 import { createTestApp, embeddedChain, removeGatewayData, servedAt, TestApp } from '../support/test-app';
 
 const SUITE = 'portal';
 const PASSWORD = 'correct horse battery staple';
-const DAY = 86_400;
 // Browser steps on a loaded two-core CI machine can take minutes (see portal-story).
 jest.setTimeout(180_000);
 
@@ -71,11 +70,9 @@ describe('guardian recovery in the portal (e2e)', () => {
   onEmbeddedChain('a guardian\'s key starts a recovery: the patient sees it and stops it with one click; one all guardians signed cannot be stopped', async () => {
     const chain = gw.app.get(ChainClient);
     const consentManager = gw.app.get(ConsentManager);
-    const node = new NodeRpc(chain.rpcUrl);
-    const chainNow = async () => (await node.block(await node.blockNumber()))!.timestamp;
+    const { now: chainNow, passDays } = chainClock(gw);
     const signer = await consentManager.signerOf(handle);
-    await node.call('evm_increaseTime', [3 * DAY + 60]);
-    await node.call('evm_mine', []);
+    await passDays(3);
     await patientPage.clock.setSystemTime(new Date((await chainNow()) * 1000));
     await chain.send(consentManager.contract, 'applyGuardians', [handle]);
 

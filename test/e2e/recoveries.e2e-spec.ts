@@ -3,7 +3,6 @@ import { DataSource } from 'typeorm';
 import { ChainClient } from '../../gateway/src/chain/chain-client';
 import { ConsentManager } from '../../gateway/src/chain/consent-manager';
 import { signTypedData } from '../../gateway/src/chain/eip712';
-import { NodeRpc } from '../../gateway/src/chain/node-rpc';
 import { PatientMessage, signGuardianSet, signRecovery } from '../../gateway/src/chain/patient-messages';
 import { deriveGuardianKey } from '../../gateway/src/chain/relationships';
 import { ConsentMessageEntity } from '../../gateway/src/consents/consent.entities';
@@ -12,9 +11,9 @@ import { OutboxService } from '../../gateway/src/outbox/outbox.service';
 import { newKey } from '../contracts/support/accounts';
 import { AccessFactory, AccessPatient } from '../factories/access.factory';
 import { AccountFactory } from '../factories/account.factory';
+import { chainClock } from '../support/chain-clock';
 import { createTestApp, embeddedChain, removeGatewayData, TestApp } from '../support/test-app';
 
-const DAY = 86_400;
 
 /**
  * Issue 15 (recovery, the guardians' side): a patient who lost their keys and their backup gets
@@ -65,12 +64,7 @@ describe('recovery by guardians (e2e)', () => {
   onEmbeddedChain('moves the handle to the new device\'s key on two of three guardians\' word, three days later; refuses too few, an outsider, the same guardian twice, altered fields and an early completion', async () => {
     const chain = gw.app.get(ChainClient);
     const consentManager = gw.app.get(ConsentManager);
-    const node = new NodeRpc(chain.rpcUrl);
-    const chainNow = async () => (await node.block(await node.blockNumber()))!.timestamp;
-    const passDays = async (days: number) => {
-      await node.call('evm_increaseTime', [days * DAY + 60]);
-      await node.call('evm_mine', []);
-    };
+    const { now: chainNow, passDays } = chainClock(gw);
     const { handle } = patient.relationship;
     const oldKey = patient.relationship.privateKey;
     const signIn = async (privateKey: string) => {
