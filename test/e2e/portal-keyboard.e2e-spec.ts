@@ -65,7 +65,11 @@ describe('the portal with the keyboard alone (e2e)', () => {
     await page.keyboard.press('ArrowRight');
     expect(await focused()).toMatchObject({ role: 'tab', text: 'Consent requests', selected: 'true' });
     await page.getByRole('button', { name: 'Sign and send request' }).waitFor();
+    // Left from the first tab wraps round to the last.
     await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    expect(await focused()).toMatchObject({ role: 'tab', text: 'File a record', selected: 'true' });
+    await page.getByRole('button', { name: 'File this record' }).waitFor();
     await page.keyboard.press('ArrowLeft');
     expect(await focused()).toMatchObject({ role: 'tab', text: 'Emergency access', selected: 'true' });
     await page.getByRole('button', { name: 'Sign and send emergency request' }).waitFor();

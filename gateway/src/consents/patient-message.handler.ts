@@ -3,7 +3,7 @@ import { EntityManager, In } from 'typeorm';
 import { ChainClient, SendOptions } from '../chain/chain-client';
 import { ChainLog } from '../chain/chain-contract';
 import { ConsentManager } from '../chain/consent-manager';
-import { messageGrantee, messageHandle, PatientMessage, patientMessageCall, RecoveryCompletionMessage, RecoveryStartMessage } from '../chain/patient-messages';
+import { isRecoveryMessage, messageGrantee, messageHandle, PatientMessage, patientMessageCall, RecoveryMessage } from '../chain/patient-messages';
 import { WebhookEvent, WebhookEvents } from '../webhooks/webhook-events';
 import { AppliedAt, ConfirmedBatch, OutboxBatchRef, OutboxHandler, OutboxItem } from '../outbox/outbox-handler';
 import { addressTopic, RELAYS_PER_CYCLE, transactionCarrying, uintTopic } from '../outbox/relayed-writes';
@@ -50,13 +50,13 @@ export class PatientMessageHandler extends OutboxHandler<PatientMessage> {
   /** Where this message took effect, if it did (`transactionCarrying`; a recovery by its number). */
   override async alreadyApplied(_batchId: string, [item]: readonly OutboxItem<PatientMessage>[]): Promise<AppliedAt | null> {
     const message = item!.payload;
-    if (message.type === 'RecoveryStart' || message.type === 'RecoveryCompletion') return this.recoveryApplied(message);
+    if (isRecoveryMessage(message)) return this.recoveryApplied(message);
     const { method, args } = patientMessageCall(message);
     return transactionCarrying(this.chain, await this.logsOfItsEvent(message), this.consents.contract.encodeCall(method, args));
   }
 
   /** The logs of the event this message's kind emits for its handle (and grantee or request). */
-  private logsOfItsEvent(message: Exclude<PatientMessage, RecoveryStartMessage | RecoveryCompletionMessage>): Promise<ChainLog[]> {
+  private logsOfItsEvent(message: Exclude<PatientMessage, RecoveryMessage>): Promise<ChainLog[]> {
     switch (message.type) {
       case 'Registration':
         return this.consents.logsOf('HandleRegistered', [message.handle, addressTopic(message.signer)]);
@@ -81,7 +81,7 @@ export class PatientMessageHandler extends OutboxHandler<PatientMessage> {
    * same guardians' word in another order, or with another guardian, is the same recovery), its
    * completion the first SignerRecovered to its new signer after that start.
    */
-  private async recoveryApplied(message: RecoveryStartMessage | RecoveryCompletionMessage): Promise<AppliedAt | null> {
+  private async recoveryApplied(message: RecoveryMessage): Promise<AppliedAt | null> {
     const number = message.type === 'RecoveryStart' ? message.nonce : message.recovery;
     const starts = await this.consents.logsOf('RecoveryStarted', [message.handle, addressTopic(message.newSigner)]);
     const started = starts.find((log) => Number(this.consents.contract.events([log])[0]!.args.recovery as bigint) === number);
