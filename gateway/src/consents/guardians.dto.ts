@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsInt, Max, Min } from 'class-validator';
+import type { PendingRecovery } from '../chain/consent-manager';
 import { IsBytes32, IsEthAddress, IsSignature } from '../common/validation';
 
 /** PatientGuardians.MAX_GUARDIANS */
-const MAX_GUARDIANS = 10;
+export const MAX_GUARDIANS = 10;
 
 /** The handle and the signature's window, common to the messages about a handle's own keys. */
 class HandleMessageDto {
@@ -58,6 +59,10 @@ class ProposedGuardianSetDto extends GuardianSetDto {
   @ApiProperty({ description: 'When anyone may put it in force (applyGuardians on chain)' })
   effectiveAt!: Date;
 }
+
+/** A waiting recovery as the chain holds it (ConsentManager.pendingRecoveryOf), its times as dates. */
+export const pendingRecoveryDto = (recovery: PendingRecovery | null): PendingRecoveryDto | null =>
+  recovery && { ...recovery, startedAt: new Date(recovery.startedAt * 1000), executableAt: new Date(recovery.executableAt * 1000) };
 
 export class PendingRecoveryDto {
   @ApiProperty({ description: 'The address that would sign for this handle instead of your key' })

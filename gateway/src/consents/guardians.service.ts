@@ -6,7 +6,7 @@ import { ConsentManager } from '../chain/consent-manager';
 import { ApiError } from '../common/errors';
 import { ConsentMessageResponseDto } from './consents.dto';
 import { ConsentsService } from './consents.service';
-import { GuardianSetMessageDto, GuardiansDto, RecoveryVetoMessageDto } from './guardians.dto';
+import { GuardianSetMessageDto, GuardiansDto, pendingRecoveryDto, RecoveryVetoMessageDto } from './guardians.dto';
 
 /**
  * A patient's guardians, per handle: what the chain holds (the set in force, one proposed, a
@@ -31,7 +31,7 @@ export class GuardiansService {
       nonce,
       inForce,
       proposed: Number(effectiveAt) === 0 ? null : { guardians: proposed as string[], threshold: Number(proposedThreshold), effectiveAt: new Date(Number(effectiveAt) * 1000) },
-      recovery: recovery && { ...recovery, startedAt: new Date(recovery.startedAt * 1000), executableAt: new Date(recovery.executableAt * 1000) },
+      recovery: pendingRecoveryDto(recovery),
     };
   }
 

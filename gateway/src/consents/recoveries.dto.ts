@@ -1,10 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsInt, Max, Min } from 'class-validator';
 import { IsBytes32, IsEthAddress, IsSignature } from '../common/validation';
-import { PendingRecoveryDto } from './guardians.dto';
-
-/** PatientGuardians.MAX_GUARDIANS */
-const MAX_GUARDIANS = 10;
+import { MAX_GUARDIANS, PendingRecoveryDto } from './guardians.dto';
 
 /** A handle, in a body or a path. */
 export class RecoveryHandleDto {

@@ -8,6 +8,7 @@ import { ApiError } from '../common/errors';
 import { ConsentMessageResponseDto } from './consents.dto';
 import { ConsentMessageEntity } from './consent.entities';
 import { ConsentsService } from './consents.service';
+import { pendingRecoveryDto } from './guardians.dto';
 import { RecoveryCompletionDto, RecoveryStartDto, RecoveryStateDto } from './recoveries.dto';
 
 /** PostgreSQL's unique_violation (PGlite reports it too). */
@@ -34,7 +35,7 @@ export class RecoveriesService {
     ]);
     return {
       handle, nonce, guardians, threshold,
-      recovery: recovery && { ...recovery, startedAt: new Date(recovery.startedAt * 1000), executableAt: new Date(recovery.executableAt * 1000) },
+      recovery: pendingRecoveryDto(recovery),
     };
   }
 

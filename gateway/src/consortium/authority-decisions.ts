@@ -7,6 +7,7 @@ import { ChainRuntime } from '../chain/chain.module';
 import type { ChainContract } from '../chain/chain-contract';
 import { ChainRevertError } from '../chain/chain-errors';
 import { ConsortiumRegistry } from '../chain/consortium-registry';
+import type { HospitalProposal } from './admission';
 import { EmergencyAccess } from '../chain/emergency-access';
 import type { UnsignedCall } from '../chain/legacy-transaction';
 import { JsonRpcError, NodeRpc } from '../chain/node-rpc';
@@ -19,7 +20,7 @@ export type ProposalAction = 'admit' | 'suspend' | 'reinstate';
 /** What an authority may decide, and where: k-of-n proposals are approved; emergency requests approved or denied. */
 const DECISIONS: Record<DecisionTarget, readonly Decision[]> = { proposal: ['approve'], emergency: ['approve', 'deny'] };
 /** What an authority may propose about a hospital: ConsortiumRegistry's three proposals. */
-const PROPOSALS: Record<ProposalAction, string> = { admit: 'proposeAdmission', suspend: 'proposeSuspension', reinstate: 'proposeReinstatement' };
+const PROPOSALS: Record<ProposalAction, HospitalProposal> = { admit: 'proposeAdmission', suspend: 'proposeSuspension', reinstate: 'proposeReinstatement' };
 const RECEIPT_TIMEOUT_MS = 30_000;
 const ZERO_ADDRESS = `0x${'0'.repeat(40)}`;
 const ZERO_WORD = `0x${'0'.repeat(64)}`;
